@@ -1,0 +1,56 @@
+// 绑定查询: menu-driven (method, then value) or one-shot with the type detected from the value.
+import { detectIdentifier, parseIdentifier } from '../../domain/identity.js'
+import type { IdentifierKind, ParseResult } from '../../domain/identity.js'
+import type { LookupService } from '../../services/lookup.js'
+import { texts } from '../../texts.js'
+import type { Turn } from '../conversation.js'
+
+const METHOD_BY_ANSWER: Record<string, IdentifierKind> = {
+  1: 'phone',
+  2: 'idNumber',
+  3: 'wechatId',
+  手机号: 'phone',
+  身份证号: 'idNumber',
+  身份证: 'idNumber',
+  微信号: 'wechatId',
+}
+
+export function lookupCommands (lookups: LookupService) {
+  function answer (turn: Turn, parsed: ParseResult, inDialog: boolean): string {
+    if (!parsed.ok) return texts.badFormat(parsed.problem, parsed.kind, inDialog)
+    const result = lookups.lookup(turn.sender, turn.asker, parsed.identifier)
+    if (result.kind === 'rate-limited') {
+      turn.endDialog()
+      return texts.rateLimited(lookups.limit, result.retryAt, turn.now)
+    }
+    if (result.active.length > 0) turn.setDialog({ step: 'lookup.results', data: { entries: result.active } })
+    else turn.endDialog()
+    return texts.lookupResult({ ...result, askerWechatId: turn.asker?.wechatId, now: turn.now })
+  }
+
+  return {
+    start (turn: Turn): string {
+      if (turn.args === '') {
+        turn.setDialog({ step: 'lookup.method', data: {} })
+        return texts.chooseMethod
+      }
+      return answer(turn, detectIdentifier(turn.args), false)
+    },
+
+    chooseMethod (turn: Turn): string {
+      const kind = METHOD_BY_ANSWER[turn.text]
+      if (!kind) {
+        turn.setDialog({ step: 'lookup.method', data: {} })
+        return texts.badMethod
+      }
+      turn.setDialog({ step: 'lookup.value', data: { kind } })
+      return texts.askValue(kind)
+    },
+
+    enterValue (turn: Turn & { dialog: { step: 'lookup.value', data: { kind: IdentifierKind } } }): string {
+      const parsed = parseIdentifier(turn.dialog.data.kind, turn.text)
+      if (!parsed.ok) turn.setDialog(turn.dialog) // a retry gets the full five minutes again
+      return answer(turn, parsed, true)
+    },
+  }
+}

@@ -1,0 +1,48 @@
+// 解绑 N after a lookup → confirmation → 确认 ends the binding; 取消 keeps it.
+import type { ServiceContext } from '../../services/context.js'
+import { unbindSelf } from '../../services/unbind.js'
+import { texts } from '../../texts.js'
+import type { Turn } from '../conversation.js'
+import type { UnbindChoice } from '../dialog.js'
+
+type ConfirmTurn = Turn & { dialog: { step: 'unbind.confirm', data: UnbindChoice } }
+
+export function unbindCommands (services: ServiceContext) {
+  /** Picks entry `number` (1-based, as typed) from the lookup results in the dialog. */
+  function pick (turn: Turn, number: string): string {
+    const dialog = turn.dialog
+    if (dialog?.step !== 'lookup.results' && dialog?.step !== 'unbind.confirm') return texts.unbindNeedsLookup
+    const entries = dialog.data.entries
+    if (number === '') return texts.unbindNeedsNumber(entries.length)
+    const entry = /^\d+$/.test(number) ? entries[Number(number) - 1] : undefined
+    if (!entry) return texts.unbindBadNumber(number, entries.length)
+    if (entry.role === 'admin' || entry.bindingId === undefined) return texts.unbindAdmin(entry.accountName)
+    const choice: UnbindChoice = {
+      bindingId: entry.bindingId,
+      accountName: entry.accountName,
+      role: entry.role,
+      wechatId: entry.wechatId === turn.asker?.wechatId ? undefined : entry.wechatId,
+      entries,
+    }
+    turn.setDialog({ step: 'unbind.confirm', data: choice })
+    return texts.unbindConfirm(choice.accountName, choice.role, choice.wechatId)
+  }
+
+  return {
+    command: (turn: Turn): string => pick(turn, turn.args),
+
+    /** A bare number after the results is taken as 解绑 N, like tapping an account in the real assistant. */
+    fromResults: (turn: Turn): string => /^\d+$/.test(turn.text) ? pick(turn, turn.text) : texts.unknown(turn.text),
+
+    async confirm (turn: ConfirmTurn): Promise<string> {
+      const choice = turn.dialog.data
+      if (turn.text !== '确认') return texts.unbindConfirm(choice.accountName, choice.role, choice.wechatId)
+      turn.endDialog()
+      if (!turn.asker) return texts.unbindNotYours
+      const result = await unbindSelf(services, turn.asker, choice.bindingId)
+      if (result.ok) return texts.unbindDone(result.accountName, result.role, result.at)
+      if (result.reason === 'already-ended') return texts.unbindAlreadyEnded(result.accountName, result.role)
+      return texts.unbindNotYours
+    },
+  }
+}

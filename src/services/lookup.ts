@@ -1,0 +1,91 @@
+// 绑定查询: the bindings behind one of the asker's own identifiers, rate-limited per person.
+import { fromIso, days } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import type { Identifier } from '../domain/identity.js'
+import { ownsIdentifier } from '../domain/ownership.js'
+import { takeHit } from '../domain/rate-limit.js'
+import type { WindowLimit } from '../domain/rate-limit.js'
+import { hasLapsed, isActive } from '../domain/roles.js'
+import type { Role } from '../domain/roles.js'
+import type { Store } from '../store/store.js'
+import type { User } from '../store/schema.js'
+import type { ServiceContext } from './context.js'
+
+export interface LookupEntry {
+  accountId: string
+  accountName: string
+  role: Role
+  /** The WeChat ID holding the role: several when one person has several WeChat accounts. */
+  wechatId: string
+  /** Absent for the admin role. */
+  bindingId?: string
+  boundAt?: Millis
+  expiresAt?: Millis
+}
+
+export type LookupResult =
+  | { kind: 'found', identifier: Identifier, active: LookupEntry[], lapsed: LookupEntry[] }
+  | { kind: 'rate-limited', retryAt: Millis }
+
+/** Lapsed short-term bindings are still shown (not as active) for this long, so the operator sees why. */
+const SHOW_LAPSED_FOR = days(30)
+
+export const DEFAULT_LOOKUP_LIMIT: WindowLimit = { max: 10, windowMs: 10 * 60_000 }
+
+export class LookupService {
+  private readonly hits = new Map<string, Millis[]>()
+
+  constructor (private readonly ctx: ServiceContext, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT) {}
+
+  /** `askerKey` identifies the person for the rate limit even when they are not a known user. */
+  lookup (askerKey: string, asker: User | undefined, identifier: Identifier): LookupResult {
+    const now = this.ctx.now()
+    const decision = takeHit(this.limit, this.hits.get(askerKey) ?? [], now)
+    this.hits.set(askerKey, decision.hits)
+    if (!decision.allowed) return { kind: 'rate-limited', retryAt: decision.retryAt }
+    const holders = asker && ownsIdentifier(asker, identifier) ? holdersOf(this.ctx.store, asker, identifier) : []
+    return { kind: 'found', identifier, ...entriesOf(this.ctx.store, holders, now) }
+  }
+}
+
+/** The WeChat accounts an identifier stands for: a phone or ID number can belong to several. */
+function holdersOf (store: Store, asker: User, identifier: Identifier): User[] {
+  switch (identifier.kind) {
+    case 'phone': return [...store.usersWithPhone(identifier.value)]
+    case 'idNumber': return [...store.usersWithIdNumber(identifier.value)]
+    case 'wechatId': return [asker]
+  }
+}
+
+/** Everyone the asker may speak for: themselves and the WeChat accounts sharing their phone or ID number. */
+export function peopleOf (store: Store, asker: User): User[] {
+  const people = new Map<string, User>([[asker.id, asker]])
+  if (asker.phone) for (const user of store.usersWithPhone(asker.phone)) people.set(user.id, user)
+  if (asker.idNumber) for (const user of store.usersWithIdNumber(asker.idNumber)) people.set(user.id, user)
+  return [...people.values()]
+}
+
+function entriesOf (store: Store, holders: User[], now: Millis): { active: LookupEntry[], lapsed: LookupEntry[] } {
+  const active: LookupEntry[] = []
+  const lapsed: LookupEntry[] = []
+  for (const user of holders) {
+    for (const account of store.accountsAdministeredBy(user.id)) {
+      active.push({ accountId: account.id, accountName: account.name, role: 'admin', wechatId: user.wechatId })
+    }
+    for (const binding of store.bindingsOfUser(user.id)) {
+      const entry: LookupEntry = {
+        accountId: binding.accountId,
+        accountName: store.account(binding.accountId)!.name,
+        role: binding.role,
+        wechatId: user.wechatId,
+        bindingId: binding.id,
+        boundAt: fromIso(binding.boundAt),
+        ...(binding.expiresAt ? { expiresAt: fromIso(binding.expiresAt) } : {}),
+      }
+      if (isActive(binding, now)) active.push(entry)
+      else if (entry.expiresAt !== undefined && entry.expiresAt > now - SHOW_LAPSED_FOR &&
+        (hasLapsed(binding, now) || binding.endReason === 'expired')) lapsed.push(entry)
+    }
+  }
+  return { active, lapsed }
+}

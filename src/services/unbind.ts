@@ -1,0 +1,42 @@
+// Self-unbind: an operator ends their own binding; the account's admin is told.
+import { toIso } from '../domain/calendar.js'
+import { isActive } from '../domain/roles.js'
+import type { OperatorRole } from '../domain/roles.js'
+import type { User } from '../store/schema.js'
+import { texts } from '../texts.js'
+import type { ServiceContext } from './context.js'
+import { peopleOf } from './lookup.js'
+
+export type UnbindResult =
+  | { ok: true, accountName: string, role: OperatorRole, at: number }
+  | { ok: false, reason: 'not-found' | 'not-yours' }
+  | { ok: false, reason: 'already-ended', accountName: string, role: OperatorRole }
+
+export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: string): Promise<UnbindResult> {
+  const { store } = ctx
+  const now = ctx.now()
+  const binding = store.binding(bindingId)
+  if (!binding) return { ok: false, reason: 'not-found' }
+  if (!peopleOf(store, asker).some((person) => person.id === binding.userId)) return { ok: false, reason: 'not-yours' }
+  const account = store.account(binding.accountId)!
+  if (!isActive(binding, now)) return { ok: false, reason: 'already-ended', accountName: account.name, role: binding.role }
+  const operator = store.user(binding.userId)!
+  await store.change((tx) => {
+    tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'unbound', endedBy: asker.id })
+    tx.addHistory({
+      accountId: account.id,
+      at: toIso(now),
+      actorUserId: asker.id,
+      action: 'binding.ended',
+      detail: `${operator.wechatId} unbound their ${binding.role}-term role`,
+    })
+    tx.enqueue({
+      toUserId: account.adminUserId,
+      text: texts.adminNoticeUnbound({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, role: binding.role, at: now }),
+      createdAt: toIso(now),
+    })
+  })
+  ctx.log.info(`binding ${binding.id} on ${account.id} unbound by ${asker.id}`)
+  ctx.deliver()
+  return { ok: true, accountName: account.name, role: binding.role, at: now }
+}

@@ -1,0 +1,79 @@
+// The data file's schema, validated at load. Bump SCHEMA_VERSION and add a migration when it changes.
+import { z } from 'zod'
+
+export const SCHEMA_VERSION = 1
+
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO date-time')
+const id = z.string().min(1)
+
+export const AccountSchema = z.object({
+  id,
+  name: z.string().min(1),
+  adminUserId: id,
+  riskProtection: z.boolean(),
+  riskAlerts: z.boolean(),
+})
+
+export const UserSchema = z.object({
+  id,
+  name: z.string().min(1),
+  wechatId: z.string().min(1),
+  /** The chat contact this user talks to the assistant from, once known. */
+  contactId: z.string().min(1).optional(),
+  phone: z.string().optional(),
+  idNumber: z.string().optional(),
+  accountProtection: z.boolean(),
+  bankCard: z.boolean(),
+  follows: z.array(id),
+})
+
+export const BindingSchema = z.object({
+  id,
+  accountId: id,
+  userId: id,
+  role: z.enum(['long', 'short']),
+  boundAt: isoTime,
+  expiresAt: isoTime.optional(),
+  endedAt: isoTime.optional(),
+  endReason: z.enum(['unbound', 'removed', 'expired']).optional(),
+  endedBy: id.optional(),
+})
+
+export const HistorySchema = z.object({
+  id,
+  accountId: id,
+  at: isoTime,
+  actorUserId: id.optional(),
+  action: z.string().min(1),
+  detail: z.string(),
+})
+
+export const OutboxSchema = z.object({
+  id,
+  toUserId: id,
+  text: z.string().min(1),
+  createdAt: isoTime,
+  attempts: z.number().int().min(0),
+  sentAt: isoTime.optional(),
+  lastError: z.string().optional(),
+})
+
+export const DataSchema = z.object({
+  version: z.literal(SCHEMA_VERSION),
+  accounts: z.array(AccountSchema),
+  users: z.array(UserSchema),
+  bindings: z.array(BindingSchema),
+  history: z.array(HistorySchema),
+  outbox: z.array(OutboxSchema),
+})
+
+/** A seed is a data file plus the moment its times were written for; start-up shifts them to now. */
+export const SeedSchema = DataSchema.extend({ seededAt: isoTime })
+
+export type Account = z.infer<typeof AccountSchema>
+export type User = z.infer<typeof UserSchema>
+export type Binding = z.infer<typeof BindingSchema>
+export type HistoryEntry = z.infer<typeof HistorySchema>
+export type OutboxMessage = z.infer<typeof OutboxSchema>
+export type Data = z.infer<typeof DataSchema>
+export type Seed = z.infer<typeof SeedSchema>

@@ -1,0 +1,27 @@
+// Turns the demo world's seed into a first data file, its times moved so the demo is always current.
+import { addMonths, fromIso, toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import type { Data, Seed } from './schema.js'
+
+/** Shifts every time by (now − seededAt); short-term expiries are recomputed as one calendar month. */
+export function materialiseSeed (seed: Seed, now: Millis): Data {
+  const delta = now - fromIso(seed.seededAt)
+  const shift = (iso: string): string => toIso(fromIso(iso) + delta)
+  const shiftOptional = (iso: string | undefined): string | undefined => iso === undefined ? undefined : shift(iso)
+  return {
+    version: seed.version,
+    accounts: seed.accounts,
+    users: seed.users,
+    bindings: seed.bindings.map((b) => {
+      const boundAt = shift(b.boundAt)
+      return {
+        ...b,
+        boundAt,
+        expiresAt: b.role === 'short' ? toIso(addMonths(fromIso(boundAt), 1)) : undefined,
+        endedAt: shiftOptional(b.endedAt),
+      }
+    }),
+    history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
+    outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt) })),
+  }
+}

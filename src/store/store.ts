@@ -1,0 +1,262 @@
+// The only importer of lowdb: loads and validates the data file, keeps indexes, and persists changes
+// with group commit (every change made while a write is running shares the next write).
+import { readFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { Low } from 'lowdb'
+import type { z } from 'zod'
+import { wechatIdKey } from '../domain/identity.js'
+import type { Millis } from '../domain/calendar.js'
+import { DurableJsonFile } from './durable-json-file.js'
+import { FileLock } from './file-lock.js'
+import { StoreError } from './errors.js'
+import { materialiseSeed } from './seed.js'
+import { DataSchema, SCHEMA_VERSION, SeedSchema } from './schema.js'
+import type { Account, Binding, Data, HistoryEntry, OutboxMessage, User } from './schema.js'
+
+export interface StoreOptions {
+  /** The runtime data file; created from the seed when missing. */
+  file: string
+  /** The demo world to start from when the data file does not exist yet. */
+  seedFile?: string | undefined
+  now: Millis
+}
+
+/** The changes a service may make; each keeps the indexes true. */
+export interface Transaction {
+  newId: (prefix: string) => string
+  addBinding: (binding: Binding) => void
+  updateBinding: (id: string, patch: Partial<Binding>) => Binding
+  setUserContact: (userId: string, contactId: string) => void
+  addHistory: (entry: Omit<HistoryEntry, 'id'>) => void
+  enqueue: (message: Omit<OutboxMessage, 'id' | 'attempts'>) => OutboxMessage
+  updateMessage: (id: string, patch: Partial<OutboxMessage>) => void
+}
+
+export class Store {
+  private closed = false
+  private writing: Promise<void> | undefined
+  private waiting: Array<{ resolve: () => void, reject: (err: unknown) => void }> = []
+
+  private readonly accountsById = new Map<string, Account>()
+  private readonly usersById = new Map<string, User>()
+  private readonly usersByContact = new Map<string, User>()
+  private readonly usersByWechatId = new Map<string, User>()
+  private readonly usersByPhone = new Map<string, User[]>()
+  private readonly usersByIdNumber = new Map<string, User[]>()
+  private readonly bindingsById = new Map<string, Binding>()
+  private readonly bindingsByUser = new Map<string, Binding[]>()
+  private readonly bindingsByAccount = new Map<string, Binding[]>()
+  private readonly accountsByAdmin = new Map<string, Account[]>()
+  private readonly outboxById = new Map<string, OutboxMessage>()
+
+  private constructor (
+    private readonly db: Low<Data>,
+    private readonly adapter: DurableJsonFile<Data>,
+    private readonly lock: FileLock,
+  ) {
+    this.buildIndexes()
+  }
+
+  static async open (options: StoreOptions): Promise<Store> {
+    const lock = FileLock.acquire(options.file)
+    try {
+      const adapter = new DurableJsonFile<Data>(options.file)
+      const db = new Low<Data>(adapter, emptyData())
+      const raw = await adapter.read()
+      if (raw === null) {
+        db.data = options.seedFile ? await loadSeed(options.seedFile, options.now) : emptyData()
+        await db.write()
+      } else {
+        db.data = validate(options.file, raw)
+      }
+      return new Store(db, adapter, lock)
+    } catch (err) {
+      lock.release()
+      throw err
+    }
+  }
+
+  /** The whole document: read it, never change it outside `change`. */
+  get data (): Readonly<Data> {
+    return this.db.data
+  }
+
+  get fileWrites (): number {
+    return this.adapter.writes
+  }
+
+  account (id: string): Account | undefined { return this.accountsById.get(id) }
+  user (id: string): User | undefined { return this.usersById.get(id) }
+  binding (id: string): Binding | undefined { return this.bindingsById.get(id) }
+  message (id: string): OutboxMessage | undefined { return this.outboxById.get(id) }
+  userByContact (contactId: string): User | undefined { return this.usersByContact.get(contactId) }
+  userByWechatId (wechatId: string): User | undefined { return this.usersByWechatId.get(wechatIdKey(wechatId)) }
+  usersWithPhone (phone: string): readonly User[] { return this.usersByPhone.get(phone) ?? [] }
+  usersWithIdNumber (idNumber: string): readonly User[] { return this.usersByIdNumber.get(idNumber) ?? [] }
+  bindingsOfUser (userId: string): readonly Binding[] { return this.bindingsByUser.get(userId) ?? [] }
+  bindingsOfAccount (accountId: string): readonly Binding[] { return this.bindingsByAccount.get(accountId) ?? [] }
+  accountsAdministeredBy (userId: string): readonly Account[] { return this.accountsByAdmin.get(userId) ?? [] }
+
+  /**
+   * Applies `apply` to the data now and resolves once it is on disk. `apply` checks before it changes
+   * anything: a throw after a change would leave memory ahead of the file.
+   */
+  async change<T> (apply: (tx: Transaction) => T): Promise<T> {
+    if (this.closed) throw new Error('The store is closed')
+    const result = apply(this.transaction())
+    await this.persist()
+    return result
+  }
+
+  /** Waits for pending writes, then lets another process have the file. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    while (this.writing) await this.writing.catch(() => undefined)
+    this.lock.release()
+  }
+
+  private persist (): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }))
+    this.writing ??= this.writeLoop()
+    return done
+  }
+
+  private async writeLoop (): Promise<void> {
+    // Let changes made in the same turn of the event loop join this write.
+    await new Promise((resolve) => setImmediate(resolve))
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0)
+      try {
+        await this.db.write()
+        for (const waiter of batch) waiter.resolve()
+      } catch (err) {
+        for (const waiter of batch) waiter.reject(err)
+      }
+    }
+    this.writing = undefined
+  }
+
+  private transaction (): Transaction {
+    const data = this.db.data
+    return {
+      newId: (prefix) => `${prefix}_${randomBytes(6).toString('hex')}`,
+      addBinding: (binding) => {
+        data.bindings.push(binding)
+        this.indexBinding(binding)
+      },
+      updateBinding: (id, patch) => {
+        const binding = this.bindingsById.get(id)
+        if (!binding) throw new Error(`No binding ${id}`)
+        return Object.assign(binding, patch)
+      },
+      setUserContact: (userId, contactId) => {
+        const user = this.usersById.get(userId)
+        if (!user) throw new Error(`No user ${userId}`)
+        if (user.contactId) this.usersByContact.delete(user.contactId)
+        user.contactId = contactId
+        this.usersByContact.set(contactId, user)
+      },
+      addHistory: (entry) => {
+        data.history.push({ id: `h_${randomBytes(6).toString('hex')}`, ...entry })
+      },
+      enqueue: (message) => {
+        const queued: OutboxMessage = { id: `m_${randomBytes(6).toString('hex')}`, attempts: 0, ...message }
+        data.outbox.push(queued)
+        this.outboxById.set(queued.id, queued)
+        return queued
+      },
+      updateMessage: (id, patch) => {
+        const message = this.outboxById.get(id)
+        if (!message) throw new Error(`No outbox message ${id}`)
+        Object.assign(message, patch)
+      },
+    }
+  }
+
+  private buildIndexes (): void {
+    const data = this.db.data
+    for (const account of data.accounts) {
+      this.accountsById.set(account.id, account)
+      pushTo(this.accountsByAdmin, account.adminUserId, account)
+    }
+    for (const user of data.users) {
+      this.usersById.set(user.id, user)
+      this.usersByWechatId.set(wechatIdKey(user.wechatId), user)
+      if (user.contactId) this.usersByContact.set(user.contactId, user)
+      if (user.phone) pushTo(this.usersByPhone, user.phone, user)
+      if (user.idNumber) pushTo(this.usersByIdNumber, user.idNumber, user)
+    }
+    for (const binding of data.bindings) this.indexBinding(binding)
+    for (const message of data.outbox) this.outboxById.set(message.id, message)
+  }
+
+  private indexBinding (binding: Binding): void {
+    this.bindingsById.set(binding.id, binding)
+    pushTo(this.bindingsByUser, binding.userId, binding)
+    pushTo(this.bindingsByAccount, binding.accountId, binding)
+  }
+}
+
+function pushTo<K, V> (map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key)
+  if (list) list.push(value)
+  else map.set(key, [value])
+}
+
+function emptyData (): Data {
+  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], history: [], outbox: [] }
+}
+
+async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readFile(seedFile, 'utf8'))
+  } catch (err) {
+    throw new StoreError(`Cannot read the seed file ${seedFile}: ${(err as Error).message}`)
+  }
+  const parsed = SeedSchema.safeParse(raw)
+  if (!parsed.success) throw new StoreError(`The seed file ${seedFile} is not valid: ${describeIssues(parsed.error)}`)
+  const data = materialiseSeed(parsed.data, now)
+  checkReferences(seedFile, data)
+  return data
+}
+
+function validate (file: string, raw: unknown): Data {
+  const version = (raw as { version?: unknown } | null)?.version
+  if (typeof version === 'number' && version > SCHEMA_VERSION) {
+    throw new StoreError(
+      `The data file ${file} has schema version ${version}, newer than this assistant understands (${SCHEMA_VERSION}). ` +
+      'It was left untouched: run a newer version of the assistant.',
+    )
+  }
+  const parsed = DataSchema.safeParse(raw)
+  if (!parsed.success) {
+    throw new StoreError(`The data file ${file} does not match the schema (${describeIssues(parsed.error)}). It was left untouched.`)
+  }
+  checkReferences(file, parsed.data)
+  return parsed.data
+}
+
+function describeIssues (error: z.ZodError): string {
+  return error.issues.slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
+    .join('; ')
+}
+
+/** Records that point at nothing would break lookups later; refuse them at load instead. */
+function checkReferences (file: string, data: Data): void {
+  const accounts = new Set(data.accounts.map((a) => a.id))
+  const users = new Set(data.users.map((u) => u.id))
+  const problems: string[] = []
+  for (const account of data.accounts) {
+    if (!users.has(account.adminUserId)) problems.push(`account ${account.id} has an unknown admin ${account.adminUserId}`)
+  }
+  for (const binding of data.bindings) {
+    if (!accounts.has(binding.accountId)) problems.push(`binding ${binding.id} names an unknown account ${binding.accountId}`)
+    if (!users.has(binding.userId)) problems.push(`binding ${binding.id} names an unknown user ${binding.userId}`)
+  }
+  if (problems.length > 0) {
+    throw new StoreError(`The data file ${file} is inconsistent: ${problems.slice(0, 3).join('; ')}. It was left untouched.`)
+  }
+}

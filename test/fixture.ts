@@ -1,0 +1,133 @@
+// One way to start the assistant for a test: a fresh Mocker, a temp data file, and ask(user, text).
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { WechatyBuilder } from 'wechaty'
+import { mock, PuppetMock } from 'wechaty-puppet-mock'
+import { SecurityAssistant } from '../src/mod.js'
+import type { RunningAssistant, SecurityAssistantOptions, SecurityAssistantPlugin } from '../src/mod.js'
+import { createContacts, ASSISTANT_NAME } from '../src/demo/world.js'
+import type { MockContact } from '../src/demo/world.js'
+import type { Seed } from '../src/store/schema.js'
+
+export const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
+const REPLY_TIMEOUT = 5_000
+
+export class TestClock {
+  constructor (public at: number) {}
+  now = (): number => this.at
+  advance (ms: number): void { this.at += ms }
+}
+
+export interface WorldOptions {
+  /** An existing data file (restart tests); otherwise a new one in a temp folder. */
+  dataFile?: string
+  /** A seed other than the demo world. */
+  seed?: Seed
+  clock?: TestClock
+  plugin?: Partial<SecurityAssistantOptions>
+}
+
+export interface World {
+  clock: TestClock
+  dataFile: string
+  plugin: SecurityAssistantPlugin
+  assistant: RunningAssistant
+  mocker: mock.Mocker
+  botContact: MockContact
+  contact: (userId: string) => MockContact
+  /** Sends `text` as the user and resolves with the assistant's reply to them. */
+  ask: (userId: string, text: string) => Promise<string>
+  /** Sends without waiting for a reply. */
+  send: (userId: string, text: string) => void
+  /** Every text the assistant has sent to the user so far. */
+  inbox: (userId: string) => string[]
+  /** Waits until the assistant has answered everything and delivered every push. */
+  settled: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+export async function startWorld (options: WorldOptions = {}): Promise<World> {
+  const clock = options.clock ?? new TestClock(Date.parse('2026-11-21T02:00:00Z'))
+  const dir = await mkdtemp(join(tmpdir(), 'assistant-test-'))
+  let seedFile = SEED_FILE
+  if (options.seed) {
+    seedFile = join(dir, 'seed.json')
+    await writeFile(seedFile, JSON.stringify(options.seed))
+  }
+  const dataFile = options.dataFile ?? join(dir, 'assistant.json')
+
+  const mocker = new mock.Mocker()
+  const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }) })
+  bot.on('error', () => undefined) // the mock emits errors for room events; the assistant logs its own
+  const plugin = SecurityAssistant({ dataFile, seedFile, clock: clock.now, ...options.plugin })
+  bot.use(plugin)
+  await bot.start()
+  const botContact = mocker.createContact({ name: ASSISTANT_NAME })
+  mocker.login(botContact)
+  let assistant: RunningAssistant
+  try {
+    assistant = await plugin.ready()
+  } catch (err) {
+    await bot.stop()
+    throw err
+  }
+
+  const contacts = createContacts(mocker, assistant.store.data.users)
+  const received = new Map<string, string[]>()
+  const waiters = new Map<string, Array<() => void>>()
+  for (const [userId, contact] of contacts) {
+    received.set(userId, [])
+    contact.on('message', (message) => {
+      const payload = message.payload
+      if (payload.talkerId !== botContact.id) return
+      received.get(userId)!.push(payload.text ?? '')
+      for (const wake of waiters.get(userId)?.splice(0) ?? []) wake()
+    })
+  }
+
+  const contact = (userId: string): MockContact => {
+    const found = contacts.get(userId)
+    if (!found) throw new Error(`no demo user ${userId}`)
+    return found
+  }
+  const inbox = (userId: string): string[] => received.get(userId) ?? []
+  const nextMessage = (userId: string, after: number): Promise<string> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no reply to ${userId} within ${REPLY_TIMEOUT} ms`)), REPLY_TIMEOUT)
+    const check = (): void => {
+      const list = inbox(userId)
+      if (list.length > after) {
+        clearTimeout(timer)
+        resolve(list[after]!)
+      } else {
+        const queue = waiters.get(userId) ?? []
+        queue.push(check)
+        waiters.set(userId, queue)
+      }
+    }
+    check()
+  })
+  const send = (userId: string, text: string): void => { contact(userId).say(text).to(botContact) }
+
+  return {
+    clock,
+    dataFile,
+    plugin,
+    assistant,
+    mocker,
+    botContact,
+    contact,
+    send,
+    inbox,
+    ask: async (userId, text) => {
+      const reply = nextMessage(userId, inbox(userId).length)
+      send(userId, text)
+      return reply
+    },
+    settled: () => assistant.settled(),
+    stop: async () => {
+      await bot.stop()
+      await plugin.close()
+    },
+  }
+}
