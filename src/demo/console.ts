@@ -1,0 +1,152 @@
+// The interactive console of the demo: a person types as any demo user and sees every message the
+// assistant sends, pushes to other users marked with their recipient.
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+import { FileBox } from 'file-box'
+import type { Message, Wechaty } from 'wechaty'
+import type { mock } from 'wechaty-puppet-mock'
+import type { Store } from '../store/store.js'
+import type { User } from '../store/schema.js'
+import { maskIdNumber, maskPhone } from '../domain/identity.js'
+import type { MockContact } from './world.js'
+
+export interface ConsoleOptions {
+  bot: Wechaty
+  mocker: mock.Mocker
+  botContact: MockContact
+  contacts: Map<string, MockContact>
+  store: Store
+  input: Readable
+  write: (line: string) => void
+  /** Asked for by /quit. */
+  onQuit: () => void
+  /** Shows the prompt when a person is typing; absent when lines are piped in. */
+  prompt?: (text: string) => void
+}
+
+const CONSOLE_HELP = [
+  'Type a message to send it to the assistant as the current user.',
+  '  /users          the demo users and their roles',
+  '  /as <name>      chat as another user (name, WeChat ID or user id)',
+  '  /me             the current user\'s own phone, ID number and WeChat ID, to try 绑定查询 with',
+  '  /room <text>    say <text> in a group chat with the assistant',
+  '  /image          send a picture',
+  '  /help           this list',
+  '  /quit           stop the assistant',
+].join('\n')
+
+/** A tiny transparent PNG: the mock turns a png file into an image message. */
+const REPLY_WAIT = 5_000
+const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
+
+export function startConsole (options: ConsoleOptions): { close: () => void } {
+  const { bot, mocker, botContact, contacts, store, write } = options
+  const users = store.data.users
+  let current: User = users.find((u) => store.bindingsOfUser(u.id).length > 0) ?? users[0]!
+  let room: ReturnType<mock.Mocker['createRoom']> | undefined
+
+  const nameOf = (contactId: string | undefined): string =>
+    users.find((u) => (u.contactId ?? u.id) === contactId)?.name ?? contactId ?? '?'
+
+  // Each message to the assistant gets one reply; the next line waits for it, so piped scripts read in order.
+  let replied: (() => void) | undefined
+  const waitForReply = (): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(() => { replied = undefined; resolve() }, REPLY_WAIT)
+    replied = () => { clearTimeout(timer); replied = undefined; resolve() }
+  })
+
+  const onMessage = (message: Message): void => {
+    if (!message.self()) return
+    const text = message.text()
+    const inRoom = message.room()
+    const to = message.listener()?.id
+    if (inRoom) write(`[群聊] 助手: ${text}`)
+    else if (to === (current.contactId ?? current.id)) write(`助手 → ${current.name}:\n${indent(text)}`)
+    else write(`[推送 → ${nameOf(to)}]\n${indent(text)}`)
+    if (inRoom || to === (current.contactId ?? current.id)) replied?.()
+  }
+  bot.on('message', onMessage)
+
+  const lines = createInterface({ input: options.input, terminal: false })
+  const prompt = (): void => options.prompt?.(`${current.name}> `)
+
+  const describeUser = (u: User): string => {
+    const adminOf = store.accountsAdministeredBy(u.id).map((a) => a.name)
+    const bound = store.bindingsOfUser(u.id).filter((b) => !b.endedAt).length
+    const roles = [adminOf.length ? `admin of ${adminOf.join('、')}` : '', bound ? `${bound} operator binding(s)` : ''].filter(Boolean)
+    return `  ${u.name.padEnd(10)} ${u.wechatId.padEnd(16)} ${roles.join('; ') || 'no roles'}`
+  }
+
+  /** Returns whether the line sent something the assistant will answer. */
+  const runCommand = (line: string): boolean => {
+    const [name, ...rest] = line.slice(1).split(/\s+/)
+    const arg = rest.join(' ')
+    switch (name) {
+      case 'users':
+        write(users.map(describeUser).join('\n'))
+        break
+      case 'as': {
+        const found = users.find((u) => u.name === arg || u.wechatId === arg || u.id === arg)
+        if (!found) write(`No demo user "${arg}". /users lists them.`)
+        else {
+          current = found
+          write(`Now chatting as ${current.name} (${current.wechatId}).`)
+        }
+        break
+      }
+      case 'me':
+        write(`${current.name}: 微信号 ${current.wechatId}, 手机号 ${current.phone ?? '-'}, 身份证号 ${current.idNumber ?? '-'}` +
+          ' (fictional demo data; the assistant itself only ever shows them masked, e.g. ' +
+          `${current.phone ? maskPhone(current.phone) : ''} ${current.idNumber ? maskIdNumber(current.idNumber) : ''})`)
+        break
+      case 'room':
+        room ??= mocker.createRoom({ topic: '运营交流群', memberIdList: [botContact.id, ...[...contacts.values()].map((c) => c.id)] })
+        contactOf(current).say(arg || '帮助', [botContact]).to(room)
+        return true
+      case 'image':
+        contactOf(current).say(FileBox.fromBase64(PIXEL_PNG, 'photo.png')).to(botContact)
+        return true
+      case 'quit':
+        options.onQuit()
+        return false
+      case 'help':
+      default:
+        write(CONSOLE_HELP)
+    }
+    return false
+  }
+
+  const contactOf = (user: User): MockContact => contacts.get(user.id)!
+
+  const handleLine = async (raw: string): Promise<void> => {
+    const line = raw.trim()
+    if (line !== '') {
+      const reply = waitForReply()
+      let sent = true
+      if (line.startsWith('/')) sent = runCommand(line)
+      else contactOf(current).say(line).to(botContact)
+      if (sent) await reply
+      else replied?.()
+    }
+    prompt()
+  }
+  void (async () => {
+    for await (const line of lines) await handleLine(line)
+  })()
+
+  if (options.prompt) {
+    write(`${CONSOLE_HELP}\n\nChatting as ${current.name} (${current.wechatId}). Try 帮助 or 绑定查询.`)
+    prompt()
+  }
+
+  return {
+    close: () => {
+      bot.off('message', onMessage)
+      lines.close()
+    },
+  }
+}
+
+function indent (text: string): string {
+  return text.split('\n').map((l) => `  ${l}`).join('\n')
+}
