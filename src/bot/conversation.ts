@@ -23,7 +23,11 @@ export interface Turn {
 }
 
 export type Handler = (turn: Turn) => Promise<string> | string
-type StepHandlers = { [S in DialogStep['step']]: (turn: Turn & { dialog: Extract<Dialog, { step: S }> }) => Promise<string> | string }
+/** A step handler may pass (undefined) on text that is not for it; the fallback answers then. */
+type StepHandler = (turn: Turn) => Promise<string | undefined> | string | undefined
+type StepHandlers = {
+  [S in DialogStep['step']]: (turn: Turn & { dialog: Extract<Dialog, { step: S }> }) => Promise<string | undefined> | string | undefined
+}
 
 export class Conversation {
   private readonly commands: Array<{ word: string, handler: Handler }> = []
@@ -57,8 +61,10 @@ export class Conversation {
       if (stored && !dialog) this.dialogs.clear(sender)
       return command.handler({ ...turn, args: text.slice(command.word.length).trim() })
     }
-    if (dialog) return (this.steps[dialog.step] as Handler)(turn)
-    if (stored) {
+    if (dialog) {
+      const reply = await (this.steps[dialog.step] as StepHandler)(turn)
+      if (reply !== undefined) return reply
+    } else if (stored) {
       this.dialogs.clear(sender)
       return texts.stepExpired(RESTART[stored.step])
     }

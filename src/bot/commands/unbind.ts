@@ -32,7 +32,7 @@ export function unbindCommands (services: ServiceContext) {
     command: (turn: Turn): string => pick(turn, turn.args),
 
     /** A bare number after the results is taken as 解绑 N, like tapping an account in the real assistant. */
-    fromResults: (turn: Turn): string => /^\d+$/.test(turn.text) ? pick(turn, turn.text) : texts.unknown(turn.text),
+    fromResults: (turn: Turn): string | undefined => /^\d+$/.test(turn.text) ? pick(turn, turn.text) : undefined,
 
     async confirm (turn: ConfirmTurn): Promise<string> {
       const choice = turn.dialog.data

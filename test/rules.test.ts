@@ -1,0 +1,77 @@
+// Time and role rules with a fixed clock, table-driven.
+import test from 'ava'
+import { addMonths, formatDateTime } from '../src/domain/calendar.js'
+import { ownsIdentifier } from '../src/domain/ownership.js'
+import { takeHit } from '../src/domain/rate-limit.js'
+import { expiryFor, hasLapsed, isActive } from '../src/domain/roles.js'
+
+const shanghai = (local: string): number => Date.parse(`${local}+08:00`)
+
+const months: Array<[string, string]> = [
+  ['2026-01-31T10:00', '2026-02-28 10:00'],
+  ['2028-01-31T10:00', '2028-02-29 10:00'],
+  ['2026-01-15T23:30', '2026-02-15 23:30'],
+  ['2026-03-31T08:00', '2026-04-30 08:00'],
+  ['2026-12-31T23:59', '2027-01-31 23:59'],
+  ['2026-02-28T10:00', '2026-03-28 10:00'],
+  // 00:30 in Shanghai is still the previous day in UTC: the month is Shanghai's
+  ['2026-01-31T00:30', '2026-02-28 00:30'],
+]
+for (const [from, expected] of months) {
+  test(`one month after ${from} (Asia/Shanghai) is ${expected}`, (t) => {
+    t.is(formatDateTime(addMonths(shanghai(from), 1)), expected)
+  })
+}
+
+test('only short-term bindings expire, one month after acceptance', (t) => {
+  const accepted = shanghai('2026-01-31T10:00')
+  t.is(expiryFor('long', accepted), undefined)
+  t.is(formatDateTime(expiryFor('short', accepted)!), '2026-02-28 10:00')
+})
+
+const expiresAt = '2026-02-28T02:00:00.000Z'
+const activity: Array<[string, { role: 'long' | 'short', expiresAt?: string, endedAt?: string }, number, boolean, boolean]> = [
+  ['long-term, never ended', { role: 'long' }, Date.parse('2030-01-01T00:00:00Z'), true, false],
+  ['short-term, a minute before expiry', { role: 'short', expiresAt }, Date.parse(expiresAt) - 60_000, true, false],
+  ['short-term, at expiry', { role: 'short', expiresAt }, Date.parse(expiresAt), false, true],
+  ['short-term, after expiry', { role: 'short', expiresAt }, Date.parse(expiresAt) + 1, false, true],
+  ['unbound before expiry', { role: 'short', expiresAt, endedAt: '2026-02-01T00:00:00.000Z' }, Date.parse(expiresAt) + 1, false, false],
+  ['long-term, unbound', { role: 'long', endedAt: '2026-02-01T00:00:00.000Z' }, Date.parse('2026-03-01T00:00:00Z'), false, false],
+]
+for (const [name, binding, now, active, lapsed] of activity) {
+  test(`binding ${name}: active=${active}, lapsed=${lapsed}`, (t) => {
+    t.is(isActive(binding, now), active)
+    t.is(hasLapsed(binding, now), lapsed)
+  })
+}
+
+test('a window limit refuses the 11th hit and names when the oldest leaves the window', (t) => {
+  const limit = { max: 10, windowMs: 600_000 }
+  let hits: number[] = []
+  for (let i = 0; i < 10; i++) {
+    const decision = takeHit(limit, hits, 1_000 + i * 1_000)
+    t.true(decision.allowed)
+    hits = decision.hits
+  }
+  const refused = takeHit(limit, hits, 20_000)
+  t.false(refused.allowed)
+  t.is(!refused.allowed && refused.retryAt, 1_000 + 600_000)
+  t.true(takeHit(limit, refused.hits, 1_000 + 600_000).allowed)
+})
+
+const owner = { wechatId: 'ZhangWei_ops', phone: '13800138000', idNumber: '510107199208150069' }
+const ownership: Array<[string, { kind: 'phone' | 'idNumber' | 'wechatId', value: string }, boolean]> = [
+  ['own phone', { kind: 'phone', value: '13800138000' }, true],
+  ['another phone', { kind: 'phone', value: '13900139001' }, false],
+  ['own ID number', { kind: 'idNumber', value: '510107199208150069' }, true],
+  ['another ID number', { kind: 'idNumber', value: '11010519491231002X' }, false],
+  ['own WeChat ID, other case', { kind: 'wechatId', value: 'zhangwei_OPS' }, true],
+  ['another WeChat ID', { kind: 'wechatId', value: 'zhaomin_work' }, false],
+]
+for (const [name, identifier, owns] of ownership) {
+  test(`ownership: ${name} → ${owns}`, (t) => t.is(ownsIdentifier(owner, identifier), owns))
+}
+
+test('a person with no phone on file owns no phone', (t) => {
+  t.false(ownsIdentifier({ wechatId: 'someone_x' }, { kind: 'phone', value: '13800138000' }))
+})

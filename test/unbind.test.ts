@@ -1,0 +1,119 @@
+// Self-unbind through the mock puppet: confirmation, cancel, the admin's notice, step expiry, restart.
+import test from 'ava'
+import { readFile } from 'node:fs/promises'
+import { minutes } from '../src/domain/calendar.js'
+import { startWorld } from './fixture.js'
+import type { World } from './fixture.js'
+
+const ZHANGWEI = 'u_zhangwei'
+const ADMIN_OF_TEA = 'u_wangfang'
+const ADMIN_OF_NEWS = 'u_liqiang'
+
+async function world (t: { teardown: (fn: () => Promise<void>) => void }, options = {}): Promise<World> {
+  const w = await startWorld(options)
+  t.teardown(w.stop)
+  return w
+}
+
+test('unbinding asks for confirmation, ends the binding, tells the operator and the admin', async (t) => {
+  const w = await world(t)
+  await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')
+  const confirm = await w.ask(ZHANGWEI, '解绑 1')
+  t.true(confirm.startsWith('确认解除你在「晨光茶馆」的长期运营者身份吗?'), confirm)
+  t.true(confirm.includes('回复 确认'))
+  const done = await w.ask(ZHANGWEI, '确认')
+  t.true(done.startsWith('已解除你在「晨光茶馆」的长期运营者身份(2026-11-21 10:00)'), done)
+  await w.settled()
+
+  const notices = w.inbox(ADMIN_OF_TEA)
+  t.is(notices.length, 1)
+  t.true(notices[0]!.includes('张伟(微信号 zhangwei_ops)已于 2026-11-21 10:00 自行解除在「晨光茶馆」的长期运营者身份'), notices[0])
+  t.deepEqual(w.inbox(ADMIN_OF_NEWS), [], 'the other account\'s admin hears nothing')
+
+  const after = await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')
+  t.true(after.includes('共 1 个') && after.includes('1. 城西社区报'), after)
+
+  // kept in history with who and when, on disk
+  const onDisk = JSON.parse(await readFile(w.dataFile, 'utf8'))
+  const binding = onDisk.bindings.find((b: { id: string }) => b.id === 'b_zw_tea')
+  t.like(binding, { endReason: 'unbound', endedBy: ZHANGWEI, endedAt: '2026-11-21T02:00:00.000Z' })
+  t.true(onDisk.history.some((h: { action: string, accountId: string, actorUserId: string }) =>
+    h.action === 'binding.ended' && h.accountId === 'acc_tea' && h.actorUserId === ZHANGWEI))
+})
+
+test('a bare number after the results picks that account, and 取消 keeps the binding', async (t) => {
+  const w = await world(t)
+  await w.ask(ZHANGWEI, '绑定查询 13800138000')
+  t.true((await w.ask(ZHANGWEI, '2')).startsWith('确认解除你在「城西社区报」的短期运营者身份吗'))
+  t.is(await w.ask(ZHANGWEI, '取消'), '已取消,没有做任何修改。')
+  t.true((await w.ask(ZHANGWEI, '确认')).startsWith('当前没有等待确认的操作'))
+  await w.settled()
+  t.deepEqual(w.inbox(ADMIN_OF_NEWS), [])
+  t.true((await w.ask(ZHANGWEI, '绑定查询 13800138000')).includes('共 2 个'))
+})
+
+test('unbind needs a lookup first and a number that is in it', async (t) => {
+  const w = await world(t)
+  t.true((await w.ask(ZHANGWEI, '解绑 1')).startsWith('请先发送 绑定查询'))
+  await w.ask(ZHANGWEI, '绑定查询 13800138000')
+  t.is(await w.ask(ZHANGWEI, '解绑 3'), '查询结果里没有序号 3(共 2 个)。请回复 解绑 1 到 解绑 2 之间的序号。')
+  t.true((await w.ask(ZHANGWEI, '解绑')).startsWith('请回复 解绑 序号(1–2)'))
+  // picking another number while confirming switches to it
+  await w.ask(ZHANGWEI, '解绑 1')
+  t.true((await w.ask(ZHANGWEI, '解绑 2')).includes('「城西社区报」'))
+})
+
+test('an admin cannot unbind their admin role, and is told why', async (t) => {
+  const w = await world(t)
+  await w.ask(ADMIN_OF_TEA, '绑定查询 15000150004')
+  const reply = await w.ask(ADMIN_OF_TEA, '解绑 1')
+  t.true(reply.startsWith('你是「晨光茶馆」的管理员。管理员身份不能在这里解除'), reply)
+  t.true((await w.ask(ADMIN_OF_TEA, '确认')).startsWith('当前没有等待确认的操作'))
+})
+
+test('a binding that lapsed while confirming is not unbound twice', async (t) => {
+  const w = await world(t)
+  await w.ask(ZHANGWEI, '绑定查询 13800138000')
+  await w.ask(ZHANGWEI, '解绑 2')
+  // 城西社区报 (short-term) expires about two days after the demo's start; the step lives 5 minutes,
+  // so end it underneath instead: 张伟's other WeChat session unbinds first
+  await w.assistant.store.change((tx) => tx.updateBinding('b_zw_news', { endedAt: '2026-11-21T02:00:00.000Z', endReason: 'unbound', endedBy: ZHANGWEI }))
+  const reply = await w.ask(ZHANGWEI, '确认')
+  t.true(reply.startsWith('你在「城西社区报」的短期运营者身份已经失效'), reply)
+  await w.settled()
+  t.deepEqual(w.inbox(ADMIN_OF_NEWS), [])
+})
+
+test('取消 works at every step, and a step lapses after 5 minutes', async (t) => {
+  const w = await world(t)
+  for (const steps of [['绑定查询'], ['绑定查询', '1'], ['绑定查询 13800138000'], ['绑定查询 13800138000', '解绑 1']]) {
+    for (const text of steps) await w.ask(ZHANGWEI, text)
+    t.is(await w.ask(ZHANGWEI, '取消'), '已取消,没有做任何修改。', steps.join(' → '))
+  }
+  t.true((await w.ask(ZHANGWEI, '取消')).startsWith('当前没有进行中的操作'))
+
+  await w.ask(ZHANGWEI, '绑定查询')
+  w.clock.advance(minutes(4))
+  t.true((await w.ask(ZHANGWEI, '1')).startsWith('请输入你的'), 'within 5 minutes the step is alive')
+  w.clock.advance(minutes(5))
+  t.is(await w.ask(ZHANGWEI, '13800138000'), '上一步超过 5 分钟没有完成,已自动取消,没有做任何修改。请重新发送 绑定查询。')
+  t.true((await w.ask(ZHANGWEI, '1')).startsWith('没看懂'), 'the lapsed step is gone')
+
+  await w.ask(ZHANGWEI, '绑定查询 13800138000')
+  await w.ask(ZHANGWEI, '解绑 1')
+  w.clock.advance(minutes(5))
+  t.true((await w.ask(ZHANGWEI, '确认')).startsWith('上一步超过 5 分钟没有完成'))
+  t.true((await w.ask(ZHANGWEI, '绑定查询 13800138000')).includes('共 2 个'), 'nothing was unbound')
+})
+
+test('an unbind survives a restart of the plugin on the same data file', async (t) => {
+  const first = await startWorld()
+  await first.ask(ZHANGWEI, '绑定查询 13800138000')
+  await first.ask(ZHANGWEI, '解绑 1')
+  await first.ask(ZHANGWEI, '确认')
+  await first.stop()
+
+  const second = await world(t, { dataFile: first.dataFile, clock: first.clock })
+  const reply = await second.ask(ZHANGWEI, '绑定查询 13800138000')
+  t.true(reply.includes('共 1 个') && !reply.includes('晨光茶馆'), reply)
+})
