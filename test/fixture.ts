@@ -42,6 +42,8 @@ export interface World {
   send: (userId: string, text: string) => void
   /** Every text the assistant has sent to the user so far. */
   inbox: (userId: string) => string[]
+  /** Resolves with the inbox once it holds at least `count` texts. */
+  inboxOf: (userId: string, count: number) => Promise<string[]>
   /** Waits until the assistant has answered everything and delivered every push. */
   settled: () => Promise<void>
   stop: () => Promise<void>
@@ -119,6 +121,10 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
     contact,
     send,
     inbox,
+    inboxOf: async (userId, count) => {
+      if (count > 0) await nextMessage(userId, count - 1)
+      return inbox(userId)
+    },
     ask: async (userId, text) => {
       const reply = nextMessage(userId, inbox(userId).length)
       send(userId, text)

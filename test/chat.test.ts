@@ -1,0 +1,116 @@
+// How the assistant behaves as a chat partner: menus, rooms, non-text, duplicates, order, failures.
+import test from 'ava'
+import { FileBox } from 'file-box'
+import { startWorld } from './fixture.js'
+import type { World } from './fixture.js'
+
+async function world (t: { teardown: (fn: () => Promise<void>) => void }): Promise<World> {
+  const w = await startWorld()
+  t.teardown(w.stop)
+  return w
+}
+
+test('帮助, 菜单 and help show the menu; an admin also hears which accounts they administer', async (t) => {
+  const w = await world(t)
+  const operatorMenu = await w.ask('u_zhangwei', '帮助')
+  for (const command of ['绑定查询', '解绑 序号', '取消', '帮助']) t.true(operatorMenu.includes(command), command)
+  t.false(operatorMenu.includes('管理员:'))
+  t.is(await w.ask('u_zhangwei', '菜单'), operatorMenu)
+  t.is(await w.ask('u_zhangwei', 'help'), operatorMenu)
+  const adminMenu = await w.ask('u_wangfang', '帮助')
+  t.true(adminMenu.includes('你是「晨光茶馆」「青禾书店」的管理员'), adminMenu)
+})
+
+test('an unknown text gets a pointer to the menu', async (t) => {
+  const w = await world(t)
+  t.is(await w.ask('u_zhangwei', '你好'), '没看懂“你好”。发送 帮助 查看可用命令。')
+  t.is(await w.ask('u_zhangwei', 'helpful'), '没看懂“helpful”。发送 帮助 查看可用命令。')
+})
+
+test('in a group chat the assistant shows no account data and asks for a private chat', async (t) => {
+  const w = await world(t)
+  const room = w.mocker.createRoom({ topic: '运营交流群', memberIdList: [w.botContact.id, w.contact('u_zhangwei').id, w.contact('u_wangfang').id] })
+  const replies: string[] = []
+  const replied = new Promise<void>((resolve) => {
+    room.on('message', (message) => {
+      if (message.payload.talkerId !== w.botContact.id) return
+      replies.push(message.payload.text ?? '')
+      resolve()
+    })
+  })
+  w.contact('u_zhangwei').say('大家好').to(room) // chatter not addressed to the assistant is left alone
+  w.contact('u_zhangwei').say('绑定查询 13800138000').to(room)
+  await replied
+  await w.settled()
+  t.deepEqual(replies, ['为保护隐私,公众号绑定信息只在私聊中提供。请私聊我,发送 帮助 开始。'])
+  t.deepEqual(w.inbox('u_zhangwei'), [], 'nothing was sent privately either')
+})
+
+test('a picture gets a short hint, and the chat goes on', async (t) => {
+  const w = await world(t)
+  const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
+  const hint = new Promise<string>((resolve) => {
+    w.contact('u_zhangwei').on('message', (message) => {
+      if (message.payload.talkerId === w.botContact.id) resolve(message.payload.text ?? '')
+    })
+  })
+  w.contact('u_zhangwei').say(FileBox.fromBase64(png, 'photo.png')).to(w.botContact)
+  t.is(await hint, '我只能识别文字消息。发送 帮助 查看可用命令。')
+  t.true((await w.ask('u_zhangwei', '绑定查询 13800138000')).includes('共 2 个'))
+})
+
+test('a duplicate delivery of one message is answered once, and the assistant ignores its own messages', async (t) => {
+  const w = await world(t)
+  const puppet = (w.mocker as unknown as { puppet: { emit: (event: string, payload: unknown) => void } }).puppet
+  let helpId = ''
+  w.contact('u_zhangwei').on('message', (message) => {
+    if (message.payload.talkerId === w.contact('u_zhangwei').id && message.payload.text === '帮助') helpId = message.id
+  })
+  await w.ask('u_zhangwei', '帮助')
+  t.truthy(helpId)
+  puppet.emit('message', { messageId: helpId })
+  w.botContact.say('帮助').to(w.contact('u_zhangwei'))
+  await w.ask('u_zhangwei', '取消')
+  await w.settled()
+  const inbox = w.inbox('u_zhangwei')
+  t.is(inbox.length, 3, inbox.join(' | '))
+  t.true(inbox[0]!.startsWith('公众平台安全助手可以帮你'))
+  t.is(inbox[1], '帮助', 'the assistant\'s own message, not answered')
+  t.true(inbox[2]!.startsWith('当前没有进行中的操作'))
+})
+
+test('one person\'s messages are answered in the order they were sent', async (t) => {
+  const w = await world(t)
+  const texts = ['绑定查询', '1', '13800138000', '解绑 2', '确认']
+  for (const text of texts) w.send('u_zhangwei', text)
+  const inbox = await w.inboxOf('u_zhangwei', texts.length)
+  t.true(inbox[0]!.startsWith('请选择查询方式'))
+  t.true(inbox[1]!.startsWith('请输入你的11 位手机号'))
+  t.true(inbox[2]!.includes('共 2 个'))
+  t.true(inbox[3]!.startsWith('确认解除你在「城西社区报」'))
+  t.true(inbox[4]!.startsWith('已解除你在「城西社区报」'))
+})
+
+test('a failure while handling a message gets an apology, and the assistant keeps running', async (t) => {
+  const w = await world(t)
+  const store = w.assistant.store
+  const change = store.change.bind(store)
+  store.change = () => Promise.reject(new Error('disk full'))
+  await w.ask('u_zhangwei', '绑定查询 13800138000')
+  await w.ask('u_zhangwei', '解绑 1')
+  t.is(await w.ask('u_zhangwei', '确认'), '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。')
+  store.change = change
+  t.true((await w.ask('u_zhangwei', '绑定查询 13800138000')).includes('共 2 个'))
+})
+
+test('a person the assistant does not know can chat but finds no bindings', async (t) => {
+  const w = await world(t)
+  const stranger = w.mocker.createContact({ name: '路人', handle: 'passer_by01' })
+  const reply = new Promise<string>((resolve) => {
+    stranger.on('message', (message) => {
+      if (message.payload.talkerId === w.botContact.id) resolve(message.payload.text ?? '')
+    })
+  })
+  stranger.say('绑定查询 13800138000').to(w.botContact)
+  t.is(await reply, await w.ask('u_zhouxiao', '绑定查询 13911119001').then((r) => r.replace('139****9001', '138****8000')))
+})

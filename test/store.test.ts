@@ -1,0 +1,88 @@
+// The data file: created from the seed, validated at load, left untouched when bad, locked, group-committed.
+import test from 'ava'
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { hostname } from 'node:os'
+import { Store } from '../src/store/store.js'
+import { StoreError } from '../src/store/errors.js'
+import { SEED_FILE, startWorld } from './fixture.js'
+
+const NOW = Date.parse('2026-11-21T02:00:00Z')
+
+async function tempFile (): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'assistant-store-')), 'assistant.json')
+}
+
+test('the first start creates the data file from the seed, its times moved to now', async (t) => {
+  const file = await tempFile()
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  t.teardown(() => store.close())
+  const onDisk = JSON.parse(await readFile(file, 'utf8'))
+  t.is(onDisk.version, 1)
+  t.is(onDisk.accounts.length, 6)
+  const closeToExpiry = Date.parse(store.binding('b_zw_news')!.expiresAt!)
+  t.true(closeToExpiry > NOW && closeToExpiry < NOW + 3 * 86_400_000, 'one short-term binding is close to expiry')
+  t.true(Date.parse(store.binding('b_sl_books')!.expiresAt!) < NOW, 'one is already past it')
+  t.is(store.usersWithIdNumber('110105199502280078').length, 2)
+  t.is(store.userByWechatId('ZHANGWEI_OPS')?.id, 'u_zhangwei')
+  t.is(store.bindingsOfUser('u_zhaomin').length, 5)
+})
+
+const badFiles: Array<[string, string, RegExp]> = [
+  ['truncated', '{"version":1,"accounts":[{"id":"acc_tea"', /not valid JSON/],
+  ['not JSON at all', 'hello', /not valid JSON/],
+  ['from a newer version', JSON.stringify({ version: 2, accounts: [], users: [], bindings: [], history: [], outbox: [] }), /schema version 2, newer than this assistant understands \(1\)/],
+  ['with a wrong field', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'forever', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /does not match the schema \(bindings\.0\.role/],
+  ['pointing at nothing', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'long', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /inconsistent: binding b names an unknown account a/],
+  ['empty object', '{}', /does not match the schema/],
+]
+for (const [name, content, message] of badFiles) {
+  test(`a data file ${name} stops start-up with a message naming it, and is left untouched`, async (t) => {
+    const file = await tempFile()
+    await writeFile(file, content)
+    const err = await t.throwsAsync(startWorld({ dataFile: file }), { instanceOf: StoreError, message })
+    t.true(err!.message.includes(file), err!.message)
+    t.is(await readFile(file, 'utf8'), content)
+    t.deepEqual(await readdir(join(file, '..')), ['assistant.json'], 'no lock or temp file is left behind')
+  })
+}
+
+test('a second assistant on the same data file is refused while the first runs', async (t) => {
+  const first = await startWorld()
+  const err = await t.throwsAsync(startWorld({ dataFile: first.dataFile }), { instanceOf: StoreError })
+  t.regex(err!.message, /is in use by another running assistant \(process \d+/)
+  t.true((await first.ask('u_zhangwei', '绑定查询 13800138000')).includes('共 2 个'), 'the first one carries on')
+  await first.stop()
+  const third = await startWorld({ dataFile: first.dataFile })
+  t.true((await third.ask('u_zhangwei', '绑定查询 13800138000')).includes('共 2 个'))
+  await third.stop()
+})
+
+test('a lock left by a process that is gone is taken over', async (t) => {
+  const file = await tempFile()
+  await writeFile(`${file}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: '2026-01-01T00:00:00Z' }))
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  await store.close()
+  t.deepEqual(await readdir(join(file, '..')), ['assistant.json'])
+})
+
+test('a burst of changes is written with far fewer file writes, each acknowledged after its write', async (t) => {
+  const file = await tempFile()
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  const before = store.fileWrites
+  const acknowledged: number[] = []
+  await Promise.all(Array.from({ length: 300 }, (_, i) =>
+    store.change((tx) => tx.addHistory({ accountId: 'acc_tea', at: '2026-11-21T02:00:00.000Z', action: 'test.burst', detail: String(i) }))
+      .then(() => acknowledged.push(store.fileWrites))))
+  const writes = store.fileWrites - before
+  t.is(acknowledged.length, 300)
+  t.true(acknowledged.every((n) => n > before), 'no acknowledgement before a write')
+  t.true(writes <= 3, `${writes} writes for 300 changes`)
+  await store.close()
+
+  const reopened = await Store.open({ file, now: NOW })
+  t.is(reopened.data.history.filter((h) => h.action === 'test.burst').length, 300)
+  await reopened.close()
+  t.deepEqual((await readdir(join(file, '..'))).sort(), ['assistant.json'], 'no temp files are left')
+})
