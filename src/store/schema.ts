@@ -1,10 +1,15 @@
 // The data file's schema, validated at load. Bump SCHEMA_VERSION and add a migration when it changes.
 import { z } from 'zod'
+import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
+import type { ParseResult } from '../domain/identity.js'
 
 export const SCHEMA_VERSION = 1
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO date-time')
 const id = z.string().min(1)
+/** Identifiers are kept in their normalised form, so that indexes and comparisons are exact. */
+const normalised = (parse: (v: string) => ParseResult, what: string) =>
+  z.string().refine((v) => { const r = parse(v); return r.ok && r.identifier.value === v }, `not a valid ${what}`)
 
 export const AccountSchema = z.object({
   id,
@@ -17,11 +22,11 @@ export const AccountSchema = z.object({
 export const UserSchema = z.object({
   id,
   name: z.string().min(1),
-  wechatId: z.string().min(1),
+  wechatId: normalised(parseWechatId, 'WeChat ID'),
   /** The chat contact this user talks to the assistant from, once known. */
   contactId: z.string().min(1).optional(),
-  phone: z.string().optional(),
-  idNumber: z.string().optional(),
+  phone: normalised(parsePhone, 'mobile number (11 digits)').optional(),
+  idNumber: normalised(parseIdNumber, 'ID number (18 characters, upper-case X)').optional(),
   accountProtection: z.boolean(),
   bankCard: z.boolean(),
   follows: z.array(id),
