@@ -1,11 +1,14 @@
 // Every text a person reads from the assistant: replies and pushes, in one place.
 import { formatDate, formatDateTime, formatTimeFrom, days } from './domain/calendar.js'
 import type { Millis } from './domain/calendar.js'
-import { maskIdentifier, maskWechatId } from './domain/identity.js'
+import { maskIdentifier, maskPhone, maskWechatId } from './domain/identity.js'
 import type { FormatProblem, Identifier, IdentifierKind } from './domain/identity.js'
 import { ROLE_LABEL } from './domain/roles.js'
 import type { OperatorRole } from './domain/roles.js'
+import type { Refusal } from './domain/invitation-rules.js'
+import type { Delivery } from './services/context.js'
 import type { LookupEntry } from './services/lookup.js'
+import type { Roster } from './services/operators.js'
 
 export const KIND_LABEL: Record<IdentifierKind, string> = {
   phone: '手机号',
@@ -34,15 +37,28 @@ const KIND_EXAMPLE: Record<IdentifierKind, string> = {
 
 const RETYPE = '请重新输入,或回复 取消 退出。'
 
+const ROLE_WORD: Record<OperatorRole, string> = { long: '长期', short: '短期' }
+const STATUS_LABEL = { pending: '待回复', accepted: '已接受', declined: '已拒绝', cancelled: '已撤销', expired: '已过期' } as const
+const ACCOUNT_HINT = '(管理多个公众号时,在命令最后加上公众号名称)'
+
 export const texts = {
   help: (adminOf: string[]): string => [
     '公众平台安全助手可以帮你:',
     '· 绑定查询 — 查看你的手机号、身份证号或微信号绑定了哪些公众号(也可以直接发送 绑定查询 13800138000)',
     '· 解绑 序号 — 查询后解除你在某个公众号的运营者身份',
+    '· 我的邀请 — 查看发给你的运营者邀请;回复 同意 或 拒绝(有多个邀请时加上邀请码,如 同意 K7Q2)',
     '· 取消 — 退出当前步骤',
     '· 帮助 — 显示本菜单',
     ...(adminOf.length > 0
-      ? ['', `你是${adminOf.map((name) => `「${name}」`).join('')}的管理员:运营者解除绑定时,你会收到通知。`]
+      ? [
+          '',
+          `你是${adminOf.map((name) => `「${name}」`).join('')}的管理员,还可以:`,
+          '· 绑定运营者 微信号 长期|短期 — 邀请运营者,例如 绑定运营者 zhouxiao_new 长期',
+          '· 运营者列表 — 查看运营者、邀请和名额',
+          '· 解绑运营者 微信号 — 解除某人的运营者身份',
+          '· 撤销邀请 微信号 / 重发邀请 微信号 — 处理还没有回复的邀请',
+          ...(adminOf.length > 1 ? [ACCOUNT_HINT] : []),
+        ]
       : []),
     '',
     '为保护隐私,你只能查询本人的信息;手机号和身份证号在回复中会打码显示。',
@@ -101,6 +117,140 @@ export const texts = {
     `运营者解绑通知\n${p.operatorName}(微信号 ${p.wechatId})已于 ${formatDateTime(p.at)} 自行解除在「${p.accountName}」的${ROLE_LABEL[p.role]}身份。` +
     '\n该微信号已不能登录和群发这个公众号。',
 
+  // ── admin commands: which account ──
+  notAnAdmin: (command: string): string =>
+    `只有公众号的管理员才能使用 ${command}。你目前不是任何公众号的管理员;如果你是运营者,可以发送 绑定查询 查看自己的绑定。`,
+  notAdminOf: (accountName: string, command: string): string =>
+    `你不是「${accountName}」的管理员,不能对它使用 ${command}。只有该公众号的管理员可以管理它的运营者。`,
+  unknownAccount: (name: string, own: string[]): string =>
+    `没有找到名为“${name}”的公众号。你管理的公众号:${own.map((n) => `「${n}」`).join('、')}。`,
+  chooseAccount: (command: string, names: string[]): string =>
+    `你管理多个公众号,要对哪一个使用 ${command}?回复序号:\n${names.map((n, i) => `${i + 1} ${n}`).join('\n')}\n(回复 取消 退出)`,
+  badAccountChoice: (count: number): string => `请回复 1${count > 1 ? `–${count}` : ''} 之间的序号选择公众号,或回复 取消 退出。`,
+
+  // ── inviting ──
+  inviteUsage: '用法:绑定运营者 微信号 长期|短期 [公众号],例如 绑定运营者 zhouxiao_new 长期。\n微信号是对方在 微信 → 我 页面看到的微信号,不是昵称。',
+  unknownInvitee: (wechatId: string): string =>
+    `没有找到微信号为 ${wechatId} 的用户。请确认填写的是对方的微信号(对方在 微信 → 我 页面头像旁可以看到,不是昵称或备注),` +
+    '并请对方先关注公众号、添加公众平台安全助手为好友。',
+  inviteRefused: (invitee: { name: string, wechatId: string }, accountName: string, role: OperatorRole, refusals: Refusal[], retry: string): string => [
+    `暂时不能邀请 ${invitee.name}(微信号 ${invitee.wechatId})成为「${accountName}」的${ROLE_LABEL[role]},有 ${refusals.length} 项条件未满足:`,
+    ...refusals.map((r) => `✗ ${refusalText(r, accountName, 'admin')}`),
+    `处理好后再发送一次 ${retry}。`,
+  ].join('\n'),
+  invited: (p: { inviteeName: string, wechatId: string, accountName: string, role: OperatorRole, code: string, expiresAt: Millis, delivery: Delivery, resent?: boolean }): string => [
+    `${p.resent ? '已重新发送' : '已发出'}邀请:${p.inviteeName}(微信号 ${p.wechatId})成为「${p.accountName}」的${ROLE_LABEL[p.role]}。邀请码 ${p.code},${formatDateTime(p.expiresAt)} 前有效。`,
+    p.delivery.sent
+      ? '邀请已送达对方,对方回复 同意 即完成绑定,结果会通知你。'
+      : `但邀请暂时没有送达:${deliveryProblem(p.delivery)}`,
+  ].join('\n'),
+
+  // ── the invitee ──
+  invitation: (p: { adminName: string, accountName: string, role: OperatorRole, code: string, expiresAt: Millis, quoteCode: boolean }): string => [
+    '公众号运营者邀请',
+    `${p.adminName}(「${p.accountName}」的管理员)邀请你成为「${p.accountName}」的${ROLE_LABEL[p.role]}。`,
+    p.role === 'short'
+      ? '短期运营者自你同意起一个月内可以登录公众平台和群发消息,到期自动失效(到期前会提醒你,可申请续期)。'
+      : '长期运营者可以一直登录公众平台和群发消息,直到被解除。',
+    p.quoteCode
+      ? `你有多个待回复的邀请,请回复 同意 ${p.code} 接受,或回复 拒绝 ${p.code} 谢绝。`
+      : `回复 同意 接受,回复 拒绝 谢绝(邀请码 ${p.code})。`,
+    `邀请 ${formatDateTime(p.expiresAt)} 前有效。发送 我的邀请 可随时查看。`,
+  ].join('\n'),
+  invitationWithdrawn: (accountName: string, code: string): string =>
+    `「${accountName}」的管理员撤销了发给你的运营者邀请(邀请码 ${code}),这份邀请已不能再接受。`,
+  myInvitations: (list: Array<{ code: string, accountName: string, role: OperatorRole, adminName: string, expiresAt: Millis }>, ownWechatId: string | undefined): string => {
+    if (list.length === 0) return texts.noPendingInvitation(ownWechatId)
+    return [
+      `你有 ${list.length} 个待回复的邀请:`,
+      ...list.map((i) => `· ${i.code}:「${i.accountName}」${ROLE_LABEL[i.role]},${i.adminName} 邀请,${formatDateTime(i.expiresAt)} 前有效`),
+      list.length === 1 ? '回复 同意 接受,或 拒绝 谢绝。' : `回复 同意 邀请码 接受(如 同意 ${list[0]!.code}),或 拒绝 邀请码 谢绝。`,
+    ].join('\n')
+  },
+  noPendingInvitation: (ownWechatId: string | undefined): string =>
+    '你目前没有待回复的运营者邀请。' + (ownWechatId
+      ? `如果管理员说已经邀请了你,请确认对方填写的是你的微信号 ${ownWechatId},并且邀请没有过期或被撤销。`
+      : '如果管理员说已经邀请了你,请让对方确认填写的是你的微信号(在 微信 → 我 页面可以看到)。'),
+  chooseInvitation: (answer: string, codes: Array<{ code: string, accountName: string }>): string =>
+    `你有 ${codes.length} 个待回复的邀请,请在 ${answer} 后面加上邀请码:\n` +
+    codes.map((c) => `· ${answer} ${c.code} —「${c.accountName}」`).join('\n'),
+  noSuchInvitation: (code: string): string => `没有找到发给你的、邀请码为 ${code} 的邀请。发送 我的邀请 查看你的邀请和邀请码。`,
+  invitationClosed: (accountName: string, status: 'accepted' | 'declined' | 'cancelled' | 'expired', at: Millis | undefined): string => {
+    switch (status) {
+      case 'accepted': return `「${accountName}」的这份邀请你已经接受过了,无需再次回复。发送 绑定查询 可查看你的绑定。`
+      case 'declined': return `「${accountName}」的这份邀请你已经拒绝了。如果改变主意,请联系该公众号的管理员重新邀请。`
+      case 'cancelled': return `「${accountName}」的管理员已经撤销了这份邀请${at ? `(${formatDateTime(at)})` : ''}。如需绑定,请联系管理员重新邀请。`
+      case 'expired': return `「${accountName}」的这份邀请已于 ${at ? formatDateTime(at) : ''} 过期(邀请 24 小时内有效)。请联系该公众号的管理员重新发送邀请(重发邀请)。`
+    }
+  },
+  acceptanceRefused: (accountName: string, role: OperatorRole, refusals: Refusal[]): string => [
+    `暂时无法成为「${accountName}」的${ROLE_LABEL[role]},有 ${refusals.length} 项条件未满足:`,
+    ...refusals.map((r) => `✗ ${refusalText(r, accountName, 'invitee')}`),
+    '邀请仍然有效:处理好后再回复一次 同意。管理员也已收到通知。',
+  ].join('\n'),
+  accepted: (accountName: string, role: OperatorRole, expiresAt: Millis | undefined): string =>
+    `你已成为「${accountName}」的${ROLE_LABEL[role]},现在可以登录公众平台和群发消息。` +
+    (expiresAt === undefined ? '' : `短期运营者身份 ${formatDateTime(expiresAt)} 到期。`),
+  declined: (accountName: string): string => `已拒绝「${accountName}」的运营者邀请,管理员会收到通知。`,
+  invitationAcceptedNotice: (invitee: { name: string, wechatId: string }, accountName: string, role: OperatorRole, expiresAt: Millis | undefined): string =>
+    `${invitee.name}(微信号 ${invitee.wechatId})已接受邀请,成为「${accountName}」的${ROLE_LABEL[role]}` +
+    (expiresAt === undefined ? '。' : `,${formatDateTime(expiresAt)} 到期。`),
+  invitationDeclinedNotice: (invitee: { name: string, wechatId: string }, accountName: string, role: OperatorRole): string =>
+    `${invitee.name}(微信号 ${invitee.wechatId})拒绝了「${accountName}」的${ROLE_LABEL[role]}邀请。`,
+  acceptanceBlockedNotice: (invitee: { name: string, wechatId: string }, accountName: string, role: OperatorRole, refusals: Refusal[]): string => [
+    `${invitee.name}(微信号 ${invitee.wechatId})想接受「${accountName}」的${ROLE_LABEL[role]}邀请,但有 ${refusals.length} 项条件现在不满足:`,
+    ...refusals.map((r) => `✗ ${refusalText(r, accountName, 'admin')}`),
+    '邀请仍然有效,对方处理好后再回复 同意 即可。',
+  ].join('\n'),
+
+  // ── managing ──
+  roster: (r: Roster, now: Millis): string => {
+    const lines = [
+      `「${r.account.name}」的运营者(长期 ${r.used.long}/${r.limits.long},短期 ${r.used.short}/${r.limits.short},均含待回复的邀请):`,
+      `管理员:${r.admin.name}(微信号 ${r.admin.wechatId})`,
+    ]
+    for (const role of ['long', 'short'] as const) {
+      lines.push('', `${ROLE_LABEL[role]}:`)
+      if (r.operators[role].length === 0) lines.push('(无)')
+      r.operators[role].forEach(({ binding, user }, i) => {
+        const phone = user.phone ? `,手机 ${maskPhone(user.phone)}` : ''
+        const expiry = binding.expiresAt ? `,${formatDateTime(Date.parse(binding.expiresAt))} 到期` : ''
+        lines.push(`${i + 1}. ${user.name}(微信号 ${user.wechatId}${phone}),${formatDate(Date.parse(binding.boundAt))} 绑定${expiry}`)
+      })
+    }
+    if (r.invitations.length > 0) {
+      lines.push('', '邀请:')
+      for (const i of r.invitations) {
+        const state = i.status === 'pending'
+          ? `待回复,${formatTimeFrom(Date.parse(i.invitation.expiresAt), now)} 前有效,${REACH_LABEL[i.reach]}`
+          : STATUS_LABEL[i.status]
+        lines.push(`· ${i.invitee.name}(微信号 ${i.invitee.wechatId})${ROLE_WORD[i.invitation.role]},邀请码 ${i.invitation.code}:${state}`)
+      }
+      if (r.invitations.some((i) => i.status === 'pending' && i.reach === 'undeliverable')) {
+        lines.push('未送达的邀请:请对方添加公众平台安全助手为好友后发送 我的邀请,或稍后 重发邀请 微信号。')
+      }
+    }
+    return lines.join('\n')
+  },
+  removeUsage: '用法:解绑运营者 微信号 [公众号],例如 解绑运营者 zhangwei_ops。发送 运营者列表 可查看运营者的微信号。',
+  unknownOperator: (wechatId: string): string => `没有找到微信号为 ${wechatId} 的用户。发送 运营者列表 可查看运营者的微信号。`,
+  notAnOperator: (name: string, wechatId: string, accountName: string): string =>
+    `${name}(微信号 ${wechatId})现在不是「${accountName}」的运营者,无需解绑。发送 运营者列表 查看当前的运营者。`,
+  removeConfirm: (name: string, wechatId: string, accountName: string, role: OperatorRole): string =>
+    `确认解除 ${name}(微信号 ${wechatId})在「${accountName}」的${ROLE_LABEL[role]}身份吗?对方将不能再登录和群发,并会收到通知。\n回复 确认 解除,回复 取消 保留(5 分钟内有效)。`,
+  removed: (name: string, accountName: string, role: OperatorRole): string =>
+    `已解除 ${name} 在「${accountName}」的${ROLE_LABEL[role]}身份,对方会收到通知。`,
+  operatorRemovedNotice: (accountName: string, role: OperatorRole, adminName: string, at: Millis): string =>
+    `「${accountName}」的管理员 ${adminName} 已于 ${formatDateTime(at)} 解除了你的${ROLE_LABEL[role]}身份,你已不能再登录和群发这个公众号。如有疑问请联系管理员。`,
+  withdrawUsage: '用法:撤销邀请 微信号 [公众号],例如 撤销邀请 zhouxiao_new。',
+  resendUsage: '用法:重发邀请 微信号 [公众号],例如 重发邀请 zhouxiao_new。',
+  noPendingFor: (name: string, wechatId: string, accountName: string): string =>
+    `「${accountName}」没有发给 ${name}(微信号 ${wechatId})的待回复邀请。发送 运营者列表 查看所有邀请。`,
+  withdrawn: (name: string, accountName: string, code: string): string =>
+    `已撤销发给 ${name} 的「${accountName}」邀请(邀请码 ${code}),对方会收到通知,名额已释放。`,
+  neverInvited: (name: string, wechatId: string, accountName: string): string =>
+    `「${accountName}」还没有邀请过 ${name}(微信号 ${wechatId})。请发送 绑定运营者 ${wechatId} 长期 或 短期 发出邀请。`,
+
   cancelled: '已取消,没有做任何修改。',
   nothingToCancel: '当前没有进行中的操作。发送 帮助 查看可用命令。',
   nothingToConfirm: '当前没有等待确认的操作。发送 帮助 查看可用命令。',
@@ -109,6 +259,44 @@ export const texts = {
   roomHint: '为保护隐私,公众号绑定信息只在私聊中提供。请私聊我,发送 帮助 开始。',
   nonText: '我只能识别文字消息。发送 帮助 查看可用命令。',
   failure: '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。',
+}
+
+const REACH_LABEL = { delivered: '已送达', queued: '等待发送', undeliverable: '未送达' } as const
+
+function deliveryProblem (delivery: Exclude<Delivery, { sent: true }>): string {
+  switch (delivery.reason) {
+    case 'no-contact': return '对方还没有添加公众平台安全助手为好友。请对方添加后发送 我的邀请 查看并回复;对方添加后邀请也会自动补发。'
+    case 'offline': return '助手暂时离线,恢复后会自动补发;对方也可以发送 我的邀请 查看。'
+    case 'failed': return `微信没有接收这条消息${delivery.error ? `(${delivery.error})` : ''}。稍后会自动重试;对方也可以发送 我的邀请 查看并回复。`
+  }
+}
+
+/** One failed precondition, said to the admin (about the invitee) or to the invitee (about themselves). */
+function refusalText (r: Refusal, accountName: string, audience: 'admin' | 'invitee'): string {
+  const who = audience === 'admin' ? '对方' : '你'
+  switch (r.kind) {
+    case 'is-admin':
+      return `${who}是「${accountName}」的管理员,管理员已拥有全部权限,不能再绑定为运营者。`
+    case 'already-bound':
+      return `${who}已经是「${accountName}」的${ROLE_LABEL[r.role]}${r.expiresAt === undefined ? '' : `(${formatDateTime(r.expiresAt)} 到期)`},无需再绑定。` +
+        (audience === 'admin' ? '如需改变身份,请先 解绑运营者 再邀请。' : '')
+    case 'already-invited':
+      return audience === 'admin'
+        ? `已有一份发给对方的${ROLE_LABEL[r.role]}邀请在等待回复(邀请码 ${r.code},${formatDateTime(r.expiresAt)} 前有效)。可发送 重发邀请 再提醒一次,或 撤销邀请 后重新邀请。`
+        : `你还有一份「${accountName}」的邀请(邀请码 ${r.code})在等待回复。`
+    case 'not-following':
+      return `${who}没有关注「${accountName}」:请${audience === 'admin' ? '对方' : ''}先在微信里搜索并关注这个公众号(注意不是同名的其他公众号;取消关注后需要重新关注)。`
+    case 'no-account-protection':
+      return `${who}的微信没有开启帐号保护:请在 微信 → 我 → 设置 → 帐号与安全 → 帐号保护 中开启。`
+    case 'no-bank-card':
+      return `${who}的微信没有绑定银行卡:请在 微信 → 我 → 服务 → 钱包 → 银行卡 中绑定一张本人的银行卡。`
+    case 'slots-full':
+      return `「${accountName}」的${ROLE_LABEL[r.role]}名额已满(已用 ${r.used}/${r.limit},含待回复的邀请)。` +
+        (audience === 'admin' ? '请先 解绑运营者 或 撤销邀请 腾出名额' + (r.role === 'long' ? ',或改为邀请短期运营者。' : '。') : '请联系管理员腾出名额。')
+    case 'user-limit':
+      return `${who}已绑定或被邀请了 ${r.held} 个公众号,一个微信号最多只能做 ${r.limit} 个公众号的运营者:` +
+        (audience === 'admin' ? '需要对方先解除其中一个(对方发送 绑定查询 后 解绑)。' : '请先解除其中一个(发送 绑定查询 后 解绑),或拒绝其他邀请。')
+  }
 }
 
 function describeEntry (e: LookupEntry, now: Millis): string {

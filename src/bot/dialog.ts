@@ -22,6 +22,8 @@ export type DialogStep =
   | { step: 'lookup.value', data: { kind: IdentifierKind } }
   | { step: 'lookup.results', data: { entries: LookupEntry[] } }
   | { step: 'unbind.confirm', data: UnbindChoice }
+  | { step: 'admin.account', data: { command: string, args: string[], accountIds: string[] } }
+  | { step: 'remove.confirm', data: { accountId: string, bindingId: string } }
 
 export type Dialog = DialogStep & { expiresAt: Millis }
 
@@ -31,6 +33,8 @@ export const RESTART: Record<DialogStep['step'], string> = {
   'lookup.value': '绑定查询',
   'lookup.results': '绑定查询',
   'unbind.confirm': '绑定查询',
+  'admin.account': '原来的命令',
+  'remove.confirm': '解绑运营者 微信号',
 }
 
 export class Dialogs {

@@ -1,7 +1,7 @@
 // The Wechaty plugin: bot.use(SecurityAssistant({ dataFile })). Opens the store when installed, answers
 // private messages, pushes queued messages, and closes everything when uninstalled or the bot stops.
 import { types } from 'wechaty'
-import type { Contact, Message, Wechaty as WechatyInterface, WechatyPlugin } from 'wechaty'
+import type { Contact, Friendship, Message, Wechaty as WechatyInterface, WechatyPlugin } from 'wechaty'
 import type { Millis } from '../domain/calendar.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
 import { log as defaultLog } from '../log.js'
@@ -15,6 +15,9 @@ import { texts } from '../texts.js'
 import { basicCommands } from './commands/basics.js'
 import { lookupCommands } from './commands/lookup.js'
 import { unbindCommands } from './commands/unbind.js'
+import { adminCommands } from './commands/admin.js'
+import { invitationCommands } from './commands/invitations.js'
+import { InvitationService, DEFAULT_INVITATION_TTL } from '../services/invitations.js'
 import { Conversation } from './conversation.js'
 import { Dialogs } from './dialog.js'
 import { MessageIntake } from './intake.js'
@@ -30,6 +33,8 @@ export interface SecurityAssistantOptions {
   wallClock?: () => number
   /** 绑定查询 per person: at most `max` lookups in `windowMs`. */
   lookupLimit?: WindowLimit
+  /** How long an invitation can be answered, in milliseconds (24 hours). */
+  invitationTtl?: Millis
   log?: Logger
 }
 
@@ -80,8 +85,12 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   async function start (bot: WechatyInterface): Promise<RunningAssistant> {
     const store = await Store.open({ file: options.dataFile, seedFile: options.seedFile, now: clock() })
     const outbox = new Outbox(store, (contactId, text) => sendTo(bot, contactId, text), clock, log)
-    const services: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), log }
-    const conversation = buildConversation(services, new LookupService(services, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT))
+    const services: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
+    const conversation = buildConversation(
+      services,
+      new LookupService(services, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
+      new InvitationService(services, options.invitationTtl ?? DEFAULT_INVITATION_TTL),
+    )
 
     const identify = async (contact: Contact): Promise<User | undefined> => {
       const known = store.userByContact(contact.id)
@@ -116,11 +125,22 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     const onLogin = (): void => outbox.setOnline(true)
     const onLogout = (): void => outbox.setOnline(false)
     const onStop = (): void => { void plugin.close() }
+    // Invitees must be able to add the assistant, or invitations cannot reach them.
+    const onFriendship = (friendship: Friendship): void => {
+      void (async () => {
+        if (friendship.type() === types.Friendship.Receive) await friendship.accept()
+        if (friendship.type() === types.Friendship.Receive || friendship.type() === types.Friendship.Confirm) {
+          if (await identify(friendship.contact())) outbox.kick() // pushes that were waiting for this contact
+        }
+      })().catch((err) => log.error('handling a friend request failed', err))
+    }
+    bot.on('friendship', onFriendship)
     bot.on('message', onMessage)
     bot.on('login', onLogin)
     bot.on('logout', onLogout)
     bot.on('stop', onStop)
     detach = () => {
+      bot.off('friendship', onFriendship)
       bot.off('message', onMessage)
       bot.off('login', onLogin)
       bot.off('logout', onLogout)
@@ -142,20 +162,32 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   return plugin
 }
 
-function buildConversation (services: ServiceContext, lookups: LookupService): Conversation {
+function buildConversation (services: ServiceContext, lookups: LookupService, invitationService: InvitationService): Conversation {
   const basics = basicCommands(services.store)
   const lookup = lookupCommands(lookups)
   const unbind = unbindCommands(services)
+  const invitations = invitationCommands(services.store, invitationService)
+  const admin = adminCommands(services, invitationService)
   return new Conversation(new Dialogs(), {
     'lookup.method': lookup.chooseMethod,
     'lookup.value': lookup.enterValue,
     'lookup.results': unbind.fromResults,
     'unbind.confirm': unbind.confirm,
+    'admin.account': admin.chooseAccount,
+    'remove.confirm': admin.confirmRemove,
   })
     .command(['帮助', '菜单', 'help', '?', '?'], basics.help)
     .command(['取消', 'cancel'], basics.cancel)
     .command(['绑定查询', '查询绑定'], lookup.start)
     .command(['解绑', '解除绑定'], unbind.command)
+    .command(['我的邀请'], invitations.list)
+    .command(['同意', '接受'], invitations.accept)
+    .command(['拒绝'], invitations.decline)
+    .command(['绑定运营者', '邀请运营者'], admin.invite)
+    .command(['运营者列表'], admin.roster)
+    .command(['解绑运营者'], admin.remove)
+    .command(['撤销邀请'], admin.withdraw)
+    .command(['重发邀请'], admin.resend)
 }
 
 async function sendTo (bot: WechatyInterface, contactId: string, text: string): Promise<void> {

@@ -3,10 +3,17 @@ import type { Millis } from '../domain/calendar.js'
 import type { Store } from '../store/store.js'
 import type { Logger } from '../log.js'
 
+/** What became of one push tried at once. */
+export type Delivery =
+  | { sent: true }
+  | { sent: false, reason: 'no-contact' | 'offline' | 'failed', error?: string }
+
 export interface ServiceContext {
   store: Store
   now: () => Millis
   /** Called after a change that queued pushes is on disk. */
   deliver: () => void
+  /** Tries one queued push now and says whether it reached the recipient. */
+  deliverNow: (messageId: string) => Promise<Delivery>
   log: Logger
 }

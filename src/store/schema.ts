@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO date-time')
 const id = z.string().min(1)
@@ -44,6 +44,23 @@ export const BindingSchema = z.object({
   endedBy: id.optional(),
 })
 
+export const InvitationSchema = z.object({
+  id,
+  /** Short code the invitee quotes when answering one of several invitations. */
+  code: z.string().min(1),
+  accountId: id,
+  inviteeUserId: id,
+  invitedBy: id,
+  role: z.enum(['long', 'short']),
+  createdAt: isoTime,
+  expiresAt: isoTime,
+  /** 'pending' past expiresAt counts as expired by the clock, before any sweep marks it. */
+  status: z.enum(['pending', 'accepted', 'declined', 'cancelled', 'expired']),
+  answeredAt: isoTime.optional(),
+  /** The latest push of this invitation, to tell whether it reached the invitee. */
+  messageId: id.optional(),
+})
+
 export const HistorySchema = z.object({
   id,
   accountId: id,
@@ -68,6 +85,7 @@ export const DataSchema = z.object({
   accounts: z.array(AccountSchema),
   users: z.array(UserSchema),
   bindings: z.array(BindingSchema),
+  invitations: z.array(InvitationSchema),
   history: z.array(HistorySchema),
   outbox: z.array(OutboxSchema),
 })
@@ -78,6 +96,7 @@ export const SeedSchema = DataSchema.extend({ seededAt: isoTime })
 export type Account = z.infer<typeof AccountSchema>
 export type User = z.infer<typeof UserSchema>
 export type Binding = z.infer<typeof BindingSchema>
+export type Invitation = z.infer<typeof InvitationSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
 export type Data = z.infer<typeof DataSchema>

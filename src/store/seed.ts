@@ -21,6 +21,7 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
         endedAt: shiftOptional(b.endedAt),
       }
     }),
+    invitations: seed.invitations.map((i) => ({ ...i, createdAt: shift(i.createdAt), expiresAt: shift(i.expiresAt), answeredAt: shiftOptional(i.answeredAt) })),
     history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
     outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt) })),
   }

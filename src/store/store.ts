@@ -1,6 +1,6 @@
 // The only importer of lowdb: loads and validates the data file, keeps indexes, and persists changes
 // with group commit (every change made while a write is running shares the next write).
-import { readFile } from 'node:fs/promises'
+import { copyFile, readFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { Low } from 'lowdb'
 import type { z } from 'zod'
@@ -10,8 +10,9 @@ import { DurableJsonFile } from './durable-json-file.js'
 import { FileLock } from './file-lock.js'
 import { StoreError } from './errors.js'
 import { materialiseSeed } from './seed.js'
+import { migrate } from './migrations.js'
 import { DataSchema, SCHEMA_VERSION, SeedSchema } from './schema.js'
-import type { Account, Binding, Data, HistoryEntry, OutboxMessage, User } from './schema.js'
+import type { Account, Binding, Data, HistoryEntry, Invitation, OutboxMessage, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -26,6 +27,8 @@ export interface Transaction {
   newId: (prefix: string) => string
   addBinding: (binding: Binding) => void
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
+  addInvitation: (invitation: Invitation) => void
+  updateInvitation: (id: string, patch: Partial<Invitation>) => Invitation
   setUserContact: (userId: string, contactId: string) => void
   addHistory: (entry: Omit<HistoryEntry, 'id'>) => void
   enqueue: (message: Omit<OutboxMessage, 'id' | 'attempts'>) => OutboxMessage
@@ -48,6 +51,9 @@ export class Store {
   private readonly bindingsByAccount = new Map<string, Binding[]>()
   private readonly accountsByAdmin = new Map<string, Account[]>()
   private readonly outboxById = new Map<string, OutboxMessage>()
+  private readonly invitationsById = new Map<string, Invitation>()
+  private readonly invitationsByInvitee = new Map<string, Invitation[]>()
+  private readonly invitationsByAccount = new Map<string, Invitation[]>()
 
   private constructor (
     private readonly db: Low<Data>,
@@ -67,7 +73,10 @@ export class Store {
         db.data = options.seedFile ? await loadSeed(options.seedFile, options.now) : emptyData()
         await db.write()
       } else {
-        db.data = validate(options.file, raw)
+        const migrated = migrate(raw, SCHEMA_VERSION)
+        db.data = validate(options.file, migrated ?? raw)
+        // Keep the file as it was before its first write in the new version.
+        if (migrated) await copyFile(options.file, `${options.file}.v${(raw as { version: number }).version}.bak`)
       }
       return new Store(db, adapter, lock)
     } catch (err) {
@@ -96,6 +105,9 @@ export class Store {
   bindingsOfUser (userId: string): readonly Binding[] { return this.bindingsByUser.get(userId) ?? [] }
   bindingsOfAccount (accountId: string): readonly Binding[] { return this.bindingsByAccount.get(accountId) ?? [] }
   accountsAdministeredBy (userId: string): readonly Account[] { return this.accountsByAdmin.get(userId) ?? [] }
+  invitation (id: string): Invitation | undefined { return this.invitationsById.get(id) }
+  invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
+  invitationsOfAccount (accountId: string): readonly Invitation[] { return this.invitationsByAccount.get(accountId) ?? [] }
 
   /**
    * Applies `apply` to the data now and resolves once it is on disk. `apply` checks before it changes
@@ -150,6 +162,15 @@ export class Store {
         if (!binding) throw new Error(`No binding ${id}`)
         return Object.assign(binding, patch)
       },
+      addInvitation: (invitation) => {
+        data.invitations.push(invitation)
+        this.indexInvitation(invitation)
+      },
+      updateInvitation: (id, patch) => {
+        const invitation = this.invitationsById.get(id)
+        if (!invitation) throw new Error(`No invitation ${id}`)
+        return Object.assign(invitation, patch)
+      },
       setUserContact: (userId, contactId) => {
         const user = this.usersById.get(userId)
         if (!user) throw new Error(`No user ${userId}`)
@@ -188,7 +209,14 @@ export class Store {
       if (user.idNumber) pushTo(this.usersByIdNumber, user.idNumber, user)
     }
     for (const binding of data.bindings) this.indexBinding(binding)
+    for (const invitation of data.invitations) this.indexInvitation(invitation)
     for (const message of data.outbox) this.outboxById.set(message.id, message)
+  }
+
+  private indexInvitation (invitation: Invitation): void {
+    this.invitationsById.set(invitation.id, invitation)
+    pushTo(this.invitationsByInvitee, invitation.inviteeUserId, invitation)
+    pushTo(this.invitationsByAccount, invitation.accountId, invitation)
   }
 
   private indexBinding (binding: Binding): void {
@@ -205,7 +233,7 @@ function pushTo<K, V> (map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function emptyData (): Data {
-  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], history: [], outbox: [] }
+  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], history: [], outbox: [] }
 }
 
 async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
@@ -255,6 +283,10 @@ function checkReferences (file: string, data: Data): void {
   for (const binding of data.bindings) {
     if (!accounts.has(binding.accountId)) problems.push(`binding ${binding.id} names an unknown account ${binding.accountId}`)
     if (!users.has(binding.userId)) problems.push(`binding ${binding.id} names an unknown user ${binding.userId}`)
+  }
+  for (const invitation of data.invitations) {
+    if (!accounts.has(invitation.accountId)) problems.push(`invitation ${invitation.id} names an unknown account ${invitation.accountId}`)
+    if (!users.has(invitation.inviteeUserId)) problems.push(`invitation ${invitation.id} names an unknown invitee ${invitation.inviteeUserId}`)
   }
   if (problems.length > 0) {
     throw new StoreError(`The data file ${file} is inconsistent: ${problems.slice(0, 3).join('; ')}. It was left untouched.`)

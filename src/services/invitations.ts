@@ -1,0 +1,232 @@
+// Inviting operators, and the invitee's answer: every precondition checked when inviting and again at
+// acceptance, pushes through the outbox, every change in the account's history.
+import { randomInt } from 'node:crypto'
+import { fromIso, hours, toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import { invitationRefusals, invitationStatus, isPending } from '../domain/invitation-rules.js'
+import type { InvitationStatus, Refusal } from '../domain/invitation-rules.js'
+import { expiryFor, isActive } from '../domain/roles.js'
+import type { OperatorRole } from '../domain/roles.js'
+import type { Account, Binding, Invitation, User } from '../store/schema.js'
+import type { Store, Transaction } from '../store/store.js'
+import { texts } from '../texts.js'
+import type { Delivery, ServiceContext } from './context.js'
+
+export const DEFAULT_INVITATION_TTL = hours(24)
+/** Closed invitations still named in answers and lists for this long. */
+const RECENT = hours(24 * 7)
+const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+
+export type InviteResult =
+  | { kind: 'unknown-invitee' }
+  | { kind: 'refused', invitee: User, refusals: Refusal[] }
+  | { kind: 'invited', invitee: User, invitation: Invitation, delivery: Delivery }
+
+export type AnswerResult =
+  | { kind: 'none-pending' }
+  | { kind: 'choose', pending: Invitation[] }
+  | { kind: 'no-such-code', code: string }
+  | { kind: 'closed', invitation: Invitation, status: Exclude<InvitationStatus, 'pending'> }
+  | { kind: 'refused', invitation: Invitation, refusals: Refusal[] }
+  | { kind: 'accepted', invitation: Invitation, binding: Binding }
+  | { kind: 'declined', invitation: Invitation }
+
+export type WithdrawResult =
+  | { kind: 'unknown-invitee' }
+  | { kind: 'none-pending', invitee: User }
+  | { kind: 'cancelled', invitee: User, invitation: Invitation }
+
+export type ResendResult =
+  | { kind: 'unknown-invitee' }
+  | { kind: 'never-invited', invitee: User }
+  | InviteResult
+
+export class InvitationService {
+  constructor (private readonly ctx: ServiceContext, readonly ttl: Millis = DEFAULT_INVITATION_TTL) {}
+
+  private get store (): Store { return this.ctx.store }
+
+  async invite (admin: User, account: Account, inviteeWechatId: string, role: OperatorRole): Promise<InviteResult> {
+    const invitee = this.store.userByWechatId(inviteeWechatId)
+    if (!invitee) return { kind: 'unknown-invitee' }
+    const now = this.ctx.now()
+    const refusals = this.refusals(account, invitee, role, now)
+    if (refusals.length > 0) return { kind: 'refused', invitee, refusals }
+    const invitation: Invitation = {
+      id: '',
+      code: this.newCode(),
+      accountId: account.id,
+      inviteeUserId: invitee.id,
+      invitedBy: admin.id,
+      role,
+      createdAt: toIso(now),
+      expiresAt: toIso(now + this.ttl),
+      status: 'pending',
+    }
+    await this.store.change((tx) => {
+      invitation.id = tx.newId('i')
+      tx.addInvitation(invitation)
+      this.push(tx, invitation, now)
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.created', detail: `${invitee.wechatId} ${role} ${invitation.code}` })
+    })
+    return { kind: 'invited', invitee, invitation, delivery: await this.ctx.deliverNow(invitation.messageId!) }
+  }
+
+  /** Pending invitations of the user, oldest first: what 我的邀请 lists. */
+  pendingFor (user: User): Invitation[] {
+    const now = this.ctx.now()
+    return this.store.invitationsOfUser(user.id).filter((i) => isPending(i, now))
+  }
+
+  async answer (invitee: User, code: string | undefined, accept: boolean): Promise<AnswerResult> {
+    const now = this.ctx.now()
+    const own = this.store.invitationsOfUser(invitee.id)
+    let invitation: Invitation | undefined
+    if (code) {
+      invitation = own.find((i) => i.code === code.toUpperCase())
+      if (!invitation) return { kind: 'no-such-code', code }
+    } else {
+      const pending = own.filter((i) => isPending(i, now))
+      if (pending.length > 1) return { kind: 'choose', pending }
+      invitation = pending[0] ?? latestRecent(own, now)
+      if (!invitation) return { kind: 'none-pending' }
+    }
+    const status = invitationStatus(invitation, now)
+    if (status !== 'pending') return { kind: 'closed', invitation, status }
+    const account = this.store.account(invitation.accountId)!
+    return accept ? this.accept(invitee, account, invitation, now) : this.decline(invitee, account, invitation, now)
+  }
+
+  async withdraw (admin: User, account: Account, inviteeWechatId: string): Promise<WithdrawResult> {
+    const invitee = this.store.userByWechatId(inviteeWechatId)
+    if (!invitee) return { kind: 'unknown-invitee' }
+    const now = this.ctx.now()
+    const invitation = this.pendingOn(account, invitee, now)
+    if (!invitation) return { kind: 'none-pending', invitee }
+    await this.store.change((tx) => {
+      tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: toIso(now) })
+      tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now) })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId} ${invitation.code}` })
+    })
+    this.ctx.deliver()
+    return { kind: 'cancelled', invitee, invitation }
+  }
+
+  /** A pending invitation is pushed again with a fresh deadline; a closed one is issued anew, checked again. */
+  async resend (admin: User, account: Account, inviteeWechatId: string): Promise<ResendResult> {
+    const invitee = this.store.userByWechatId(inviteeWechatId)
+    if (!invitee) return { kind: 'unknown-invitee' }
+    const now = this.ctx.now()
+    const pending = this.pendingOn(account, invitee, now)
+    if (!pending) {
+      const last = this.store.invitationsOfUser(invitee.id).filter((i) => i.accountId === account.id).at(-1)
+      if (!last) return { kind: 'never-invited', invitee }
+      return this.invite(admin, account, invitee.wechatId, last.role)
+    }
+    await this.store.change((tx) => {
+      tx.updateInvitation(pending.id, { expiresAt: toIso(now + this.ttl) })
+      this.push(tx, pending, now)
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.resent', detail: `${invitee.wechatId} ${pending.code}` })
+    })
+    return { kind: 'invited', invitee, invitation: pending, delivery: await this.ctx.deliverNow(pending.messageId!) }
+  }
+
+  /** Every failing precondition for inviting `invitee` to `account` as `role`, not counting `excluding`. */
+  refusals (account: Account, invitee: User, role: OperatorRole, now: Millis, excluding?: Invitation): Refusal[] {
+    const store = this.store
+    const pendingHere = store.invitationsOfAccount(account.id).filter((i) => i !== excluding && isPending(i, now))
+    const existing = store.bindingsOfUser(invitee.id).find((b) => b.accountId === account.id && isActive(b, now))
+    const other = pendingHere.find((i) => i.inviteeUserId === invitee.id)
+    return invitationRefusals({
+      role,
+      invitee: {
+        isAdmin: account.adminUserId === invitee.id,
+        follows: invitee.follows.includes(account.id),
+        accountProtection: invitee.accountProtection,
+        bankCard: invitee.bankCard,
+      },
+      existingBinding: existing && { role: existing.role, expiresAt: existing.expiresAt ? fromIso(existing.expiresAt) : undefined },
+      otherPendingInvitation: other && { role: other.role, code: other.code, expiresAt: fromIso(other.expiresAt) },
+      slotsUsed: store.bindingsOfAccount(account.id).filter((b) => b.role === role && isActive(b, now)).length +
+        pendingHere.filter((i) => i.role === role).length,
+      inviteeHolds: store.bindingsOfUser(invitee.id).filter((b) => isActive(b, now)).length +
+        store.invitationsOfUser(invitee.id).filter((i) => i !== excluding && isPending(i, now)).length,
+    })
+  }
+
+  private async accept (invitee: User, account: Account, invitation: Invitation, now: Millis): Promise<AnswerResult> {
+    const refusals = this.refusals(account, invitee, invitation.role, now, invitation)
+    if (refusals.length > 0) {
+      await this.store.change((tx) => {
+        tx.enqueue({ toUserId: account.adminUserId, text: texts.acceptanceBlockedNotice(invitee, account.name, invitation.role, refusals), createdAt: toIso(now) })
+        tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.blocked', detail: `${invitee.wechatId} ${refusals.map((r) => r.kind).join(',')}` })
+      })
+      this.ctx.deliver()
+      return { kind: 'refused', invitation, refusals }
+    }
+    const expiresAt = expiryFor(invitation.role, now)
+    const binding: Binding = {
+      id: '',
+      accountId: account.id,
+      userId: invitee.id,
+      role: invitation.role,
+      boundAt: toIso(now),
+      ...(expiresAt === undefined ? {} : { expiresAt: toIso(expiresAt) }),
+    }
+    await this.store.change((tx) => {
+      binding.id = tx.newId('b')
+      tx.addBinding(binding)
+      tx.updateInvitation(invitation.id, { status: 'accepted', answeredAt: toIso(now) })
+      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationAcceptedNotice(invitee, account.name, invitation.role, expiresAt), createdAt: toIso(now) })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'binding.created', detail: `${invitee.wechatId} ${invitation.role} via ${invitation.code}` })
+    })
+    this.ctx.deliver()
+    return { kind: 'accepted', invitation, binding }
+  }
+
+  private async decline (invitee: User, account: Account, invitation: Invitation, now: Millis): Promise<AnswerResult> {
+    await this.store.change((tx) => {
+      tx.updateInvitation(invitation.id, { status: 'declined', answeredAt: toIso(now) })
+      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationDeclinedNotice(invitee, account.name, invitation.role), createdAt: toIso(now) })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.declined', detail: `${invitee.wechatId} ${invitation.code}` })
+    })
+    this.ctx.deliver()
+    return { kind: 'declined', invitation }
+  }
+
+  private pendingOn (account: Account, invitee: User, now: Millis): Invitation | undefined {
+    return this.store.invitationsOfUser(invitee.id).find((i) => i.accountId === account.id && isPending(i, now))
+  }
+
+  /** Queues the invitation's push and remembers it, so the admin can see whether it arrived. */
+  private push (tx: Transaction, invitation: Invitation, now: Millis): void {
+    const store = this.store
+    const others = store.invitationsOfUser(invitation.inviteeUserId).filter((i) => i.id !== invitation.id && isPending(i, now)).length
+    const message = tx.enqueue({
+      toUserId: invitation.inviteeUserId,
+      text: texts.invitation({
+        adminName: store.user(invitation.invitedBy)!.name,
+        accountName: store.account(invitation.accountId)!.name,
+        role: invitation.role,
+        code: invitation.code,
+        expiresAt: fromIso(invitation.expiresAt),
+        quoteCode: others > 0,
+      }),
+      createdAt: toIso(now),
+    })
+    tx.updateInvitation(invitation.id, { messageId: message.id })
+  }
+
+  private newCode (): string {
+    const taken = new Set(this.store.data.invitations.map((i) => i.code))
+    for (;;) {
+      const code = Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('')
+      if (!taken.has(code)) return code
+    }
+  }
+}
+
+function latestRecent (invitations: readonly Invitation[], now: Millis): Invitation | undefined {
+  const last = invitations.at(-1)
+  return last && fromIso(last.createdAt) > now - RECENT ? last : undefined
+}

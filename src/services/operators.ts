@@ -1,0 +1,99 @@
+// An account's operators as its admin sees them, and the admin removing one.
+import { fromIso, hours, toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import { invitationStatus } from '../domain/invitation-rules.js'
+import type { InvitationStatus } from '../domain/invitation-rules.js'
+import { isActive, SLOT_LIMIT } from '../domain/roles.js'
+import type { OperatorRole } from '../domain/roles.js'
+import type { Account, Binding, Invitation, User } from '../store/schema.js'
+import { texts } from '../texts.js'
+import type { ServiceContext } from './context.js'
+
+/** Closed invitations stay on the list for a week so the admin sees how they ended. */
+const SHOW_CLOSED_FOR = hours(24 * 7)
+
+export type Reach = 'delivered' | 'queued' | 'undeliverable'
+
+export interface RosterInvitation {
+  invitation: Invitation
+  invitee: User
+  status: InvitationStatus
+  /** Whether the latest push of a pending invitation reached the invitee. */
+  reach: Reach
+  reachError: string | undefined
+}
+
+export interface Roster {
+  account: Account
+  admin: User
+  operators: Record<OperatorRole, Array<{ binding: Binding, user: User }>>
+  invitations: RosterInvitation[]
+  /** Active bindings plus pending invitations, against the limits. */
+  used: Record<OperatorRole, number>
+  limits: Record<OperatorRole, number>
+}
+
+export type OperatorLookup =
+  | { kind: 'unknown-user' }
+  | { kind: 'not-bound', user: User }
+  | { kind: 'found', user: User, binding: Binding }
+
+export type RemoveResult = Exclude<OperatorLookup, { kind: 'found' }> | { kind: 'removed', user: User, binding: Binding }
+
+export function rosterOf (ctx: ServiceContext, account: Account): Roster {
+  const { store } = ctx
+  const now = ctx.now()
+  const operators: Roster['operators'] = { long: [], short: [] }
+  for (const binding of store.bindingsOfAccount(account.id)) {
+    if (isActive(binding, now)) operators[binding.role].push({ binding, user: store.user(binding.userId)! })
+  }
+  const invitations = store.invitationsOfAccount(account.id)
+    .map((invitation) => describeInvitation(ctx, invitation, now))
+    .filter((i) => i.status === 'pending' || fromIso(i.invitation.answeredAt ?? i.invitation.expiresAt) > now - SHOW_CLOSED_FOR)
+  const pending = (role: OperatorRole): number => invitations.filter((i) => i.status === 'pending' && i.invitation.role === role).length
+  return {
+    account,
+    admin: store.user(account.adminUserId)!,
+    operators,
+    invitations,
+    used: { long: operators.long.length + pending('long'), short: operators.short.length + pending('short') },
+    limits: SLOT_LIMIT,
+  }
+}
+
+function describeInvitation (ctx: ServiceContext, invitation: Invitation, now: Millis): RosterInvitation {
+  const message = invitation.messageId ? ctx.store.message(invitation.messageId) : undefined
+  const reach: Reach = message?.sentAt ? 'delivered' : message && message.attempts > 0 ? 'undeliverable' : 'queued'
+  return {
+    invitation,
+    invitee: ctx.store.user(invitation.inviteeUserId)!,
+    status: invitationStatus(invitation, now),
+    reach,
+    reachError: message?.lastError,
+  }
+}
+
+/** The active binding `wechatId` holds on the account, for the admin's confirmation. */
+export function findOperator (ctx: ServiceContext, account: Account, wechatId: string): OperatorLookup {
+  const user = ctx.store.userByWechatId(wechatId)
+  if (!user) return { kind: 'unknown-user' }
+  const now = ctx.now()
+  const binding = ctx.store.bindingsOfUser(user.id).find((b) => b.accountId === account.id && isActive(b, now))
+  return binding ? { kind: 'found', user, binding } : { kind: 'not-bound', user }
+}
+
+export async function removeOperator (ctx: ServiceContext, admin: User, account: Account, bindingId: string): Promise<RemoveResult> {
+  const { store } = ctx
+  const now = ctx.now()
+  const binding = store.binding(bindingId)
+  const user = binding && store.user(binding.userId)
+  if (!binding || !user) return { kind: 'unknown-user' }
+  if (binding.accountId !== account.id || !isActive(binding, now)) return { kind: 'not-bound', user }
+  await store.change((tx) => {
+    tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
+    tx.enqueue({ toUserId: user.id, text: texts.operatorRemovedNotice(account.name, binding.role, admin.name, now), createdAt: toIso(now) })
+    tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'binding.removed', detail: `${user.wechatId} ${binding.role}` })
+  })
+  ctx.deliver()
+  return { kind: 'removed', user, binding }
+}

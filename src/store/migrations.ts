@@ -1,0 +1,23 @@
+// Upgrades of older data files, one step per schema version. Each takes the raw document of version N
+// and returns one of version N + 1.
+type Raw = Record<string, unknown>
+
+const steps: Record<number, (data: Raw) => Raw> = {
+  // 2: invitations to become an operator
+  1: (data) => ({ ...data, version: 2, invitations: [] }),
+}
+
+/** The document brought up to `target`, or undefined when it already is (or is of no known version). */
+export function migrate (raw: unknown, target: number): Raw | undefined {
+  const data = raw as Raw | null
+  let version = typeof data?.version === 'number' ? data.version : undefined
+  if (version === undefined || version >= target || !data) return undefined
+  let current: Raw = data
+  while (version < target) {
+    const step = steps[version]
+    if (!step) return undefined
+    current = step(current)
+    version++
+  }
+  return current
+}
