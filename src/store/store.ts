@@ -30,6 +30,8 @@ export interface Transaction {
   addInvitation: (invitation: Invitation) => void
   updateInvitation: (id: string, patch: Partial<Invitation>) => Invitation
   setUserContact: (userId: string, contactId: string) => void
+  /** Profile and security settings as the platform reports them; identifiers are re-indexed. */
+  updateUser: (userId: string, patch: Partial<Omit<User, 'id' | 'contactId'>>) => User
   addHistory: (entry: Omit<HistoryEntry, 'id'>) => void
   enqueue: (message: Omit<OutboxMessage, 'id' | 'attempts'>) => OutboxMessage
   updateMessage: (id: string, patch: Partial<OutboxMessage>) => void
@@ -178,6 +180,14 @@ export class Store {
         user.contactId = contactId
         this.usersByContact.set(contactId, user)
       },
+      updateUser: (userId, patch) => {
+        const user = this.usersById.get(userId)
+        if (!user) throw new Error(`No user ${userId}`)
+        this.unindexUser(user)
+        Object.assign(user, patch)
+        this.indexUser(user)
+        return user
+      },
       addHistory: (entry) => {
         data.history.push({ id: `h_${randomBytes(6).toString('hex')}`, ...entry })
       },
@@ -203,14 +213,24 @@ export class Store {
     }
     for (const user of data.users) {
       this.usersById.set(user.id, user)
-      this.usersByWechatId.set(wechatIdKey(user.wechatId), user)
       if (user.contactId) this.usersByContact.set(user.contactId, user)
-      if (user.phone) pushTo(this.usersByPhone, user.phone, user)
-      if (user.idNumber) pushTo(this.usersByIdNumber, user.idNumber, user)
+      this.indexUser(user)
     }
     for (const binding of data.bindings) this.indexBinding(binding)
     for (const invitation of data.invitations) this.indexInvitation(invitation)
     for (const message of data.outbox) this.outboxById.set(message.id, message)
+  }
+
+  private indexUser (user: User): void {
+    this.usersByWechatId.set(wechatIdKey(user.wechatId), user)
+    if (user.phone) pushTo(this.usersByPhone, user.phone, user)
+    if (user.idNumber) pushTo(this.usersByIdNumber, user.idNumber, user)
+  }
+
+  private unindexUser (user: User): void {
+    this.usersByWechatId.delete(wechatIdKey(user.wechatId))
+    if (user.phone) removeFrom(this.usersByPhone, user.phone, user)
+    if (user.idNumber) removeFrom(this.usersByIdNumber, user.idNumber, user)
   }
 
   private indexInvitation (invitation: Invitation): void {
@@ -230,6 +250,12 @@ function pushTo<K, V> (map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
   else map.set(key, [value])
+}
+
+function removeFrom<K, V> (map: Map<K, V[]>, key: K, value: V): void {
+  const rest = (map.get(key) ?? []).filter((v) => v !== value)
+  if (rest.length > 0) map.set(key, rest)
+  else map.delete(key)
 }
 
 function emptyData (): Data {

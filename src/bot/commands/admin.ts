@@ -48,6 +48,10 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     }
   }
 
+  /** The command as the admin would type it again, naming the account when they have several. */
+  const spelled = (admin: User, account: Account, command: string): string =>
+    store.accountsAdministeredBy(admin.id).length > 1 ? `${command} ${account.name}` : command
+
   const inviteReply = (result: InviteResult | ResendResult, wechatId: string, role: OperatorRole | undefined, account: Account, retry: string): string => {
     switch (result.kind) {
       case 'unknown-invitee': return texts.unknownInvitee(wechatId)
@@ -69,13 +73,13 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
   const invite = define('绑定运营者', {
     args: 2,
     usage: texts.inviteUsage,
-    run: async (turn, admin, account, [wechatId, roleWord]) => {
+    run: async (_turn, admin, account, [wechatId, roleWord]) => {
       const role = ROLE_WORDS[roleWord!]
       if (!role) return texts.inviteUsage
       const format = parseWechatId(wechatId!)
       if (!format.ok) return texts.badFormat(format.problem, 'wechatId', false)
       const result = await invitations.invite(admin, account, wechatId!, role)
-      return inviteReply(result, wechatId!, role, account, `绑定运营者 ${wechatId} ${roleWord}`)
+      return inviteReply(result, wechatId!, role, account, spelled(admin, account, `绑定运营者 ${wechatId} ${roleWord}`))
     },
   })
 
@@ -113,7 +117,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     usage: texts.resendUsage,
     run: async (_turn, admin, account, [wechatId]) => {
       const result = await invitations.resend(admin, account, wechatId!)
-      return inviteReply(result, wechatId!, undefined, account, `重发邀请 ${wechatId}`)
+      return inviteReply(result, wechatId!, undefined, account, spelled(admin, account, `重发邀请 ${wechatId}`))
     },
   })
 
