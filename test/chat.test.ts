@@ -1,17 +1,11 @@
 // How the assistant behaves as a chat partner: menus, rooms, non-text, duplicates, order, failures.
 import test from 'ava'
 import { FileBox } from 'file-box'
-import { startWorld } from './fixture.js'
-import type { World } from './fixture.js'
+import { worldFor } from './fixture.js'
 
-async function world (t: { teardown: (fn: () => Promise<void>) => void }): Promise<World> {
-  const w = await startWorld()
-  t.teardown(w.stop)
-  return w
-}
 
 test('帮助, 菜单 and help show the menu; an admin also hears which accounts they administer', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const operatorMenu = await w.ask('u_zhangwei', '帮助')
   for (const command of ['绑定查询', '解绑 序号', '取消', '帮助']) t.true(operatorMenu.includes(command), command)
   t.false(operatorMenu.includes('管理员:'))
@@ -22,13 +16,13 @@ test('帮助, 菜单 and help show the menu; an admin also hears which accounts 
 })
 
 test('an unknown text gets a pointer to the menu', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   t.is(await w.ask('u_zhangwei', '你好'), '没看懂“你好”。发送 帮助 查看可用命令。')
   t.is(await w.ask('u_zhangwei', 'helpful'), '没看懂“helpful”。发送 帮助 查看可用命令。')
 })
 
 test('in a group chat the assistant shows no account data and asks for a private chat', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const room = w.mocker.createRoom({ topic: '运营交流群', memberIdList: [w.botContact.id, w.contact('u_zhangwei').id, w.contact('u_wangfang').id] })
   const replies: string[] = []
   const replied = new Promise<void>((resolve) => {
@@ -47,7 +41,7 @@ test('in a group chat the assistant shows no account data and asks for a private
 })
 
 test('a picture gets a short hint, and the chat goes on', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
   const hint = new Promise<string>((resolve) => {
     w.contact('u_zhangwei').on('message', (message) => {
@@ -60,7 +54,7 @@ test('a picture gets a short hint, and the chat goes on', async (t) => {
 })
 
 test('a duplicate delivery of one message is answered once, and the assistant ignores its own messages', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const puppet = (w.mocker as unknown as { puppet: { emit: (event: string, payload: unknown) => void } }).puppet
   let helpId = ''
   w.contact('u_zhangwei').on('message', (message) => {
@@ -80,7 +74,7 @@ test('a duplicate delivery of one message is answered once, and the assistant ig
 })
 
 test('one person\'s messages are answered in the order they were sent', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const texts = ['绑定查询', '1', '13800138000', '解绑 2', '确认']
   for (const text of texts) w.send('u_zhangwei', text)
   const inbox = await w.inboxOf('u_zhangwei', texts.length)
@@ -92,7 +86,7 @@ test('one person\'s messages are answered in the order they were sent', async (t
 })
 
 test('a failure while handling a message gets an apology, and the assistant keeps running', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const store = w.assistant.store
   const change = store.change.bind(store)
   store.change = () => Promise.reject(new Error('disk full'))
@@ -104,7 +98,7 @@ test('a failure while handling a message gets an apology, and the assistant keep
 })
 
 test('a person the assistant does not know can chat but finds no bindings', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const stranger = w.mocker.createContact({ name: '路人', handle: 'passer_by01' })
   const reply = new Promise<string>((resolve) => {
     stranger.on('message', (message) => {

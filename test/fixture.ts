@@ -49,6 +49,13 @@ export interface World {
   stop: () => Promise<void>
 }
 
+/** Starts a world that the test stops when it ends. */
+export async function worldFor (t: { teardown: (fn: () => Promise<void>) => void }, options: WorldOptions = {}): Promise<World> {
+  const world = await startWorld(options)
+  t.teardown(world.stop)
+  return world
+}
+
 export async function startWorld (options: WorldOptions = {}): Promise<World> {
   const clock = options.clock ?? new TestClock(Date.parse('2026-11-21T02:00:00Z'))
   const dir = await mkdtemp(join(tmpdir(), 'assistant-test-'))

@@ -4,24 +4,18 @@ import { readFile } from 'node:fs/promises'
 import { hours } from '../src/domain/calendar.js'
 import { idCheckDigit } from '../src/domain/identity.js'
 import type { Seed } from '../src/store/schema.js'
-import { SEED_FILE, startWorld, TestClock } from './fixture.js'
-import type { World } from './fixture.js'
+import { SEED_FILE, startWorld, TestClock, worldFor } from './fixture.js'
 
 const WANGFANG = 'u_wangfang' // admin of 晨光茶馆 and 青禾书店
 const LIQIANG = 'u_liqiang' // admin of 城西社区报 only
 const ZHOUXIAO = 'u_zhouxiao' // follows 晨光茶馆, protection on, bank card: eligible
 
-async function world (t: { teardown: (fn: () => Promise<void>) => void }, options = {}): Promise<World> {
-  const w = await startWorld(options)
-  t.teardown(w.stop)
-  return w
-}
 
 const codeIn = (text: string): string => /邀请码 ([A-Z0-9]{4})/.exec(text)![1]!
 
 for (const [roleWord, roleLabel] of [['长期', '长期运营者'], ['短期', '短期运营者']] as const) {
   test(`the ${roleWord} happy path: invite, the invitee is told, replies 同意, both sides hear it`, async (t) => {
-    const w = await world(t)
+    const w = await worldFor(t)
     const sent = await w.ask(WANGFANG, `绑定运营者 zhouxiao_new ${roleWord} 晨光茶馆`)
     t.true(sent.startsWith(`已发出邀请:周晓(微信号 zhouxiao_new)成为「晨光茶馆」的${roleLabel}。邀请码 `), sent)
     t.true(sent.includes('2026-11-22 10:00 前有效'), sent)
@@ -49,7 +43,7 @@ for (const [roleWord, roleLabel] of [['长期', '长期运营者'], ['短期', '
 }
 
 test('an admin of several accounts is asked which one, numbered', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const question = await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期')
   t.is(question, '你管理多个公众号,要对哪一个使用 绑定运营者?回复序号:\n1 晨光茶馆\n2 青禾书店\n(回复 取消 退出)')
   t.true((await w.ask(WANGFANG, '3')).startsWith('请回复 1–2 之间的序号'))
@@ -62,7 +56,7 @@ test('an admin of several accounts is asked which one, numbered', async (t) => {
 })
 
 test('only the account\'s admin may invite, and unknown WeChat IDs are explained', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   t.true((await w.ask(ZHOUXIAO, '绑定运营者 sunli_design 长期')).startsWith('只有公众号的管理员才能使用 绑定运营者'))
   t.is(await w.ask(LIQIANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆'), '你不是「晨光茶馆」的管理员,不能对它使用 绑定运营者。只有该公众号的管理员可以管理它的运营者。')
   t.true((await w.ask(LIQIANG, '绑定运营者 nobody_here 长期')).startsWith('没有找到微信号为 nobody_here 的用户。请确认填写的是对方的微信号(对方在 微信 → 我 页面'))
@@ -85,7 +79,7 @@ const refusalCases: Array<[string, string, string, string[]]> = [
 ]
 for (const [admin, command, who, expected] of refusalCases) {
   test(`refused: ${command} names each failing condition`, async (t) => {
-    const w = await world(t)
+    const w = await worldFor(t)
     const reply = await w.ask(admin, command)
     t.true(reply.startsWith(`暂时不能邀请 ${who}`), reply)
     for (const line of expected) t.true(reply.includes(line), `${line}\n---\n${reply}`)
@@ -94,19 +88,19 @@ for (const [admin, command, who, expected] of refusalCases) {
 }
 
 test('an invitee at 5 accounts cannot get a 6th, counting pending invitations', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   // 赵敏 holds 5 operator bindings
   const full = await w.ask(WANGFANG, '绑定运营者 zhaomin_work 短期 晨光茶馆')
   t.true(full.includes('✗ 对方已绑定或被邀请了 5 个公众号,一个微信号最多只能做 5 个公众号的运营者'), full)
   // 何晓东 holds 0 bindings and 1 pending invitation (海风摄影); four more invitations bring him to 5
-  const w2 = await world(t, { seed: worldWithAccounts(6) })
+  const w2 = await worldFor(t, { seed: worldWithAccounts(6) })
   for (let i = 1; i <= 4; i++) t.true((await w2.ask(`u_admin${i}`, '绑定运营者 invitee_01 长期')).startsWith('已发出邀请'))
   const sixth = await w2.ask('u_admin5', '绑定运营者 invitee_01 长期')
   t.true(sixth.includes('✗ 对方已绑定或被邀请了 5 个公众号'), sixth)
 })
 
 test('the 6th long-term and the 21st short-term invitation are refused, pending invitations counting', async (t) => {
-  const w = await world(t, { seed: worldWithInvitees(26) })
+  const w = await worldFor(t, { seed: worldWithInvitees(26) })
   for (let i = 1; i <= 5; i++) t.true((await w.ask('u_admin1', `绑定运营者 invitee_${pad(i)} 长期`)).startsWith('已发出邀请'), `long ${i}`)
   const sixth = await w.ask('u_admin1', '绑定运营者 invitee_06 长期')
   t.true(sixth.includes('✗ 「测试号1」的长期运营者名额已满(已用 5/5,含待回复的邀请)。请先 解绑运营者 或 撤销邀请 腾出名额,或改为邀请短期运营者。'), sixth)
@@ -119,7 +113,7 @@ test('the 6th long-term and the 21st short-term invitation are refused, pending 
 })
 
 test('acceptance checks every condition again: an invitee who unfollowed in between is told, and so is the admin', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆')
   await w.assistant.store.change((tx) => tx.updateUser(ZHOUXIAO, { follows: [] }))
   const reply = await w.ask(ZHOUXIAO, '同意')
@@ -133,7 +127,7 @@ test('acceptance checks every condition again: an invitee who unfollowed in betw
 })
 
 test('someone else\'s 同意 changes nothing and reveals nothing', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const sent = await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆')
   const code = codeIn(sent)
   t.is(await w.ask('u_sunli', '同意'), '你目前没有待回复的运营者邀请。如果管理员说已经邀请了你,请确认对方填写的是你的微信号 sunli_design,并且邀请没有过期或被撤销。')
@@ -145,7 +139,7 @@ test('someone else\'s 同意 changes nothing and reveals nothing', async (t) => 
 })
 
 test('with several pending invitations the reply needs the code; 我的邀请 lists them', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const first = codeIn(await w.ask(WANGFANG, '绑定运营者 sunli_design 短期 青禾书店'))
   await w.assistant.store.change((tx) => tx.updateUser('u_sunli', { follows: ['acc_books', 'acc_tea'] }))
   const second = codeIn(await w.ask(WANGFANG, '绑定运营者 sunli_design 长期 晨光茶馆'))
@@ -168,7 +162,7 @@ test('with several pending invitations the reply needs the code; 我的邀请 li
 })
 
 test('the admin cancels and resends; answering a cancelled invitation gets a clear reply', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const code = codeIn(await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆'))
   w.clock.advance(hours(20))
   const resent = await w.ask(WANGFANG, '重发邀请 zhouxiao_new 晨光茶馆')
@@ -187,7 +181,7 @@ test('the admin cancels and resends; answering a cancelled invitation gets a cle
 })
 
 test('an invitation lapses after 24 hours by the clock alone, and frees its slot', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const code = codeIn(await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆'))
   t.true((await w.ask(WANGFANG, '运营者列表 晨光茶馆')).includes('长期 3/5'), 'two operators and one pending invitation')
   w.clock.advance(hours(24))
@@ -201,7 +195,7 @@ test('an invitation lapses after 24 hours by the clock alone, and frees its slot
 })
 
 test('a short-term binding accepted on Jan 31 expires at the end of February', async (t) => {
-  const w = await world(t, { clock: new TestClock(Date.parse('2026-01-31T10:00:00+08:00')) })
+  const w = await worldFor(t, { clock: new TestClock(Date.parse('2026-01-31T10:00:00+08:00')) })
   await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 短期 晨光茶馆')
   const accepted = await w.ask(ZHOUXIAO, '同意')
   t.true(accepted.includes('短期运营者身份 2026-02-28 10:00 到期'), accepted)
@@ -212,7 +206,7 @@ test('an invitation survives a restart between invite and acceptance', async (t)
   const first = await startWorld()
   await first.ask(WANGFANG, '绑定运营者 zhouxiao_new 短期 晨光茶馆')
   await first.stop()
-  const second = await world(t, { dataFile: first.dataFile, clock: first.clock })
+  const second = await worldFor(t, { dataFile: first.dataFile, clock: first.clock })
   t.true((await second.ask(ZHOUXIAO, '同意')).startsWith('你已成为「晨光茶馆」的短期运营者'))
   const onDisk = JSON.parse(await readFile(second.dataFile, 'utf8'))
   const actions = onDisk.history.filter((h: { accountId: string }) => h.accountId === 'acc_tea').map((h: { action: string }) => h.action)
@@ -223,7 +217,7 @@ test('an invitee who never added the assistant: the admin is told why, and the i
   const seed = await demoSeed()
   const zhouxiao = seed.users.find((u) => u.id === ZHOUXIAO)!
   delete zhouxiao.contactId
-  const w = await world(t, { seed })
+  const w = await worldFor(t, { seed })
   const sent = await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆')
   t.true(sent.includes('但邀请暂时没有送达:对方还没有添加公众平台安全助手为好友。请对方添加后发送 我的邀请 查看并回复'), sent)
   t.true((await w.ask(WANGFANG, '运营者列表 晨光茶馆')).includes('未送达'), 'the list shows it')

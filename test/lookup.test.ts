@@ -2,16 +2,10 @@
 import test from 'ava'
 import { days, minutes } from '../src/domain/calendar.js'
 import { idCheckDigit } from '../src/domain/identity.js'
-import { startWorld } from './fixture.js'
-import type { World } from './fixture.js'
+import { worldFor } from './fixture.js'
 
 const ZHANGWEI = { id: 'u_zhangwei', phone: '13800138000', idNumber: '510107199208150069', wechatId: 'zhangwei_ops' }
 
-async function world (t: { teardown: (fn: () => Promise<void>) => void }, options = {}): Promise<World> {
-  const w = await startWorld(options)
-  t.teardown(w.stop)
-  return w
-}
 
 /** Operator 张伟 in the demo world: long-term on 晨光茶馆, short-term on 城西社区报 (expiring in about 2 days). */
 function assertZhangWeiBindings (t: { true: (v: boolean, m?: string) => void, false: (v: boolean, m?: string) => void }, reply: string): void {
@@ -22,7 +16,7 @@ function assertZhangWeiBindings (t: { true: (v: boolean, m?: string) => void, fa
 }
 
 test('the menu-driven lookup by each method lists the asker\'s accounts with role, date and expiry', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const methods: Array<[string, string, string]> = [
     ['1', ZHANGWEI.phone, '手机号 138****8000'],
     ['2', ZHANGWEI.idNumber, '身份证号 510***********0069'],
@@ -38,7 +32,7 @@ test('the menu-driven lookup by each method lists the asker\'s accounts with rol
 })
 
 test('a one-shot lookup detects the type of the value', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   for (const value of ['+86 138-0013-8000', ZHANGWEI.idNumber, 'ZhangWei_Ops']) {
     assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, `绑定查询 ${value}`))
   }
@@ -46,7 +40,7 @@ test('a one-shot lookup detects the type of the value', async (t) => {
 })
 
 test('an admin sees their admin roles in the lookup', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const reply = await w.ask('u_wangfang', '绑定查询 wangfang_tea')
   t.true(reply.includes('1. 晨光茶馆 — 管理员'), reply)
   t.true(reply.includes('2. 青禾书店 — 管理员'), reply)
@@ -54,7 +48,7 @@ test('an admin sees their admin roles in the lookup', async (t) => {
 })
 
 test('another person\'s phone or ID number gets word for word the reply for an identifier with no bindings', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   // 赵敏's phone (5 bindings) and an unregistered phone that masks the same way
   const othersPhone = await w.ask(ZHANGWEI.id, '绑定查询 13900139001')
   const unusedPhone = await w.ask(ZHANGWEI.id, '绑定查询 13911119001')
@@ -80,7 +74,7 @@ test('another person\'s phone or ID number gets word for word the reply for an i
 })
 
 test('an ID number shared by two WeChat accounts shows the other account\'s bindings, naming it', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const reply = await w.ask('u_zhaomin_home', '绑定查询 110105199502280078')
   t.true(reply.includes('共 5 个'), reply)
   t.true(reply.includes('(微信号 zh***rk)'), reply)
@@ -89,7 +83,7 @@ test('an ID number shared by two WeChat accounts shows the other account\'s bind
 })
 
 test('malformed values get a reply naming the expected format and change nothing', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const cases: Array<[string, string]> = [
     ['绑定查询 1380013800', '应为 11 位数字'],
     ['绑定查询 12800138000', '以 13–19 开头'],
@@ -113,7 +107,7 @@ test('malformed values get a reply naming the expected format and change nothing
 })
 
 test('lookups are rate-limited per person, with the time to try again', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   for (let i = 0; i < 10; i++) t.false((await w.ask(ZHANGWEI.id, `绑定查询 1390013${String(9000 + i)}`)).startsWith('查询太频繁'))
   const refused = await w.ask(ZHANGWEI.id, `绑定查询 ${ZHANGWEI.phone}`)
   t.true(refused.startsWith('查询太频繁:每 10 分钟最多查询 10 次。请在 10:10 之后再试。'), refused)
@@ -125,7 +119,7 @@ test('lookups are rate-limited per person, with the time to try again', async (t
 })
 
 test('an expired short-term binding is not listed as active, before any sweep', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   // 孙丽's short-term binding on 青禾书店 lapsed a few days before the demo's start
   const sunli = await w.ask('u_sunli', '绑定查询 sunli_design')
   t.true(sunli.startsWith('微信号 su***gn 目前没有有效的绑定'), sunli)

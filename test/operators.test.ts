@@ -1,20 +1,14 @@
 // The admin managing operators: the list, removal with confirmation, and who may do it.
 import test from 'ava'
 import { readFile } from 'node:fs/promises'
-import { startWorld } from './fixture.js'
-import type { World } from './fixture.js'
+import { worldFor } from './fixture.js'
 
 const WANGFANG = 'u_wangfang'
 const LIQIANG = 'u_liqiang'
 
-async function world (t: { teardown: (fn: () => Promise<void>) => void }): Promise<World> {
-  const w = await startWorld()
-  t.teardown(w.stop)
-  return w
-}
 
 test('运营者列表 shows the admin, operators with masked phone, dates, expiry, invitations and the counts', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 短期 晨光茶馆')
   const list = await w.ask(WANGFANG, '运营者列表 晨光茶馆')
   const lines = list.split('\n')
@@ -33,7 +27,7 @@ test('运营者列表 shows the admin, operators with masked phone, dates, expir
 })
 
 test('解绑运营者 asks for confirmation, ends the binding, tells the operator and records who and when', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   const confirm = await w.ask(WANGFANG, '解绑运营者 zhangwei_ops 晨光茶馆')
   t.is(confirm, '确认解除 张伟(微信号 zhangwei_ops)在「晨光茶馆」的长期运营者身份吗?对方将不能再登录和群发,并会收到通知。\n回复 确认 解除,回复 取消 保留(5 分钟内有效)。')
   t.is(await w.ask(WANGFANG, '确认'), '已解除 张伟 在「晨光茶馆」的长期运营者身份,对方会收到通知。')
@@ -47,7 +41,7 @@ test('解绑运营者 asks for confirmation, ends the binding, tells the operato
 })
 
 test('取消 keeps the operator', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(LIQIANG, '解绑运营者 zhangwei_ops')
   t.is(await w.ask(LIQIANG, '取消'), '已取消,没有做任何修改。')
   t.true((await w.ask(LIQIANG, '运营者列表')).includes('短期 1/20'))
@@ -56,7 +50,7 @@ test('取消 keeps the operator', async (t) => {
 })
 
 test('only the account\'s admin may manage it; others are told plainly', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   for (const command of ['运营者列表', '解绑运营者 zhaomin_work', '撤销邀请 zhouxiao_new', '重发邀请 zhouxiao_new']) {
     const word = command.split(' ')[0]!
     t.true((await w.ask('u_zhangwei', command)).startsWith(`只有公众号的管理员才能使用 ${word}`), command)
@@ -70,7 +64,7 @@ test('only the account\'s admin may manage it; others are told plainly', async (
 })
 
 test('every change is in the account\'s history with who, what and when', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆')
   await w.ask(WANGFANG, '重发邀请 zhouxiao_new 晨光茶馆')
   await w.ask(WANGFANG, '撤销邀请 zhouxiao_new 晨光茶馆')

@@ -2,21 +2,15 @@
 import test from 'ava'
 import { readFile } from 'node:fs/promises'
 import { minutes } from '../src/domain/calendar.js'
-import { startWorld } from './fixture.js'
-import type { World } from './fixture.js'
+import { startWorld, worldFor } from './fixture.js'
 
 const ZHANGWEI = 'u_zhangwei'
 const ADMIN_OF_TEA = 'u_wangfang'
 const ADMIN_OF_NEWS = 'u_liqiang'
 
-async function world (t: { teardown: (fn: () => Promise<void>) => void }, options = {}): Promise<World> {
-  const w = await startWorld(options)
-  t.teardown(w.stop)
-  return w
-}
 
 test('unbinding asks for confirmation, ends the binding, tells the operator and the admin', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')
   const confirm = await w.ask(ZHANGWEI, '解绑 1')
   t.true(confirm.startsWith('确认解除你在「晨光茶馆」的长期运营者身份吗?'), confirm)
@@ -42,7 +36,7 @@ test('unbinding asks for confirmation, ends the binding, tells the operator and 
 })
 
 test('a bare number after the results picks that account, and 取消 keeps the binding', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(ZHANGWEI, '绑定查询 13800138000')
   t.true((await w.ask(ZHANGWEI, '2')).startsWith('确认解除你在「城西社区报」的短期运营者身份吗'))
   t.is(await w.ask(ZHANGWEI, '取消'), '已取消,没有做任何修改。')
@@ -53,7 +47,7 @@ test('a bare number after the results picks that account, and 取消 keeps the b
 })
 
 test('unbind needs a lookup first and a number that is in it', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   t.true((await w.ask(ZHANGWEI, '解绑 1')).startsWith('请先发送 绑定查询'))
   await w.ask(ZHANGWEI, '绑定查询 13800138000')
   t.is(await w.ask(ZHANGWEI, '解绑 3'), '查询结果里没有序号 3(共 2 个)。请回复 解绑 1 到 解绑 2 之间的序号。')
@@ -64,7 +58,7 @@ test('unbind needs a lookup first and a number that is in it', async (t) => {
 })
 
 test('an admin cannot unbind their admin role, and is told why', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(ADMIN_OF_TEA, '绑定查询 15000150004')
   const reply = await w.ask(ADMIN_OF_TEA, '解绑 1')
   t.true(reply.startsWith('你是「晨光茶馆」的管理员。管理员身份不能在这里解除'), reply)
@@ -72,7 +66,7 @@ test('an admin cannot unbind their admin role, and is told why', async (t) => {
 })
 
 test('a binding that lapsed while confirming is not unbound twice', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   await w.ask(ZHANGWEI, '绑定查询 13800138000')
   await w.ask(ZHANGWEI, '解绑 2')
   // 城西社区报 (short-term) expires about two days after the demo's start; the step lives 5 minutes,
@@ -85,7 +79,7 @@ test('a binding that lapsed while confirming is not unbound twice', async (t) =>
 })
 
 test('取消 works at every step, and a step lapses after 5 minutes', async (t) => {
-  const w = await world(t)
+  const w = await worldFor(t)
   for (const steps of [['绑定查询'], ['绑定查询', '1'], ['绑定查询 13800138000'], ['绑定查询 13800138000', '解绑 1']]) {
     for (const text of steps) await w.ask(ZHANGWEI, text)
     t.is(await w.ask(ZHANGWEI, '取消'), '已取消,没有做任何修改。', steps.join(' → '))
@@ -113,7 +107,7 @@ test('an unbind survives a restart of the plugin on the same data file', async (
   await first.ask(ZHANGWEI, '确认')
   await first.stop()
 
-  const second = await world(t, { dataFile: first.dataFile, clock: first.clock })
+  const second = await worldFor(t, { dataFile: first.dataFile, clock: first.clock })
   const reply = await second.ask(ZHANGWEI, '绑定查询 13800138000')
   t.true(reply.includes('共 1 个') && !reply.includes('晨光茶馆'), reply)
 })
