@@ -251,6 +251,61 @@ export const texts = {
   neverInvited: (name: string, wechatId: string, accountName: string): string =>
     `「${accountName}」还没有邀请过 ${name}(微信号 ${wechatId})。请发送 绑定运营者 ${wechatId} 长期 或 短期 发出邀请。`,
 
+  deliveryFailedNotice: (recipientName: string, accountName: string, text: string, reason: string): string =>
+    `一条发给 ${recipientName} 的「${accountName}」通知多次发送失败,已停止重试(${reason})。内容:\n${text.length > 60 ? `${text.slice(0, 60)}…` : text}\n请通过其他方式告知对方。`,
+
+  // ── expiry, reminders, renewal ──
+  shortTermEnded: (accountName: string, expiresAt: Millis, adminName: string): string =>
+    `你在「${accountName}」的短期运营者身份已于 ${formatDateTime(expiresAt)} 到期,现在不能再登录和群发这个公众号。` +
+    `如需继续运营:30 天内可以发送 续期 向管理员 ${adminName} 申请,或请管理员重新邀请你。`,
+  shortTermEndedAdmin: (operator: { name: string, wechatId: string }, accountName: string, expiresAt: Millis): string =>
+    `${operator.name}(微信号 ${operator.wechatId})在「${accountName}」的短期运营者身份已于 ${formatDateTime(expiresAt)} 到期,` +
+    `对方已不能登录和群发。如需继续,可发送 绑定运营者 ${operator.wechatId} 短期 重新邀请。`,
+  invitationLapsedAdmin: (invitee: { name: string, wechatId: string }, accountName: string, role: OperatorRole, code: string): string =>
+    `发给 ${invitee.name}(微信号 ${invitee.wechatId})的「${accountName}」${ROLE_LABEL[role]}邀请(邀请码 ${code})已过期,对方没有回复。` +
+    `如仍需要,可发送 重发邀请 ${invitee.wechatId}。`,
+  reminder: (accountName: string, expiresAt: Millis, daysLeft: number): string =>
+    `提醒:你在「${accountName}」的短期运营者身份将于 ${formatDateTime(expiresAt)} 到期(不到 ${daysLeft} 天)。` +
+    '如需继续运营,发送 续期 向管理员申请延长一个月。',
+  reminderAdmin: (operator: { name: string, wechatId: string }, accountName: string, expiresAt: Millis, daysLeft: number): string =>
+    `提醒:${operator.name}(微信号 ${operator.wechatId})在「${accountName}」的短期运营者身份将于 ${formatDateTime(expiresAt)} 到期(不到 ${daysLeft} 天)。` +
+    '对方可以发送 续期 向你申请;你也可以到期后重新邀请。',
+  renewalNothing: '你目前没有可以续期的短期运营者身份。续期只适用于短期运营者(有效中或到期 30 天内);长期运营者一直有效,无需续期。',
+  renewalChoose: (list: Array<{ accountName: string, expiresAt: Millis }>, now: Millis): string =>
+    `你有 ${list.length} 个可以续期的短期运营者身份,请回复 续期 序号:\n` +
+    list.map((b, i) => `${i + 1}. ${b.accountName} — ${formatDateTime(b.expiresAt)} ${b.expiresAt > now ? '到期' : '已到期'}`).join('\n'),
+  renewalBadNumber: (n: string, count: number): string => `没有序号 ${n}。请回复 续期 1${count > 1 ? ` 到 续期 ${count}` : ''} 之间的序号。`,
+  renewalAlreadyRequested: (accountName: string, adminName: string, code: string): string =>
+    `你已经申请过「${accountName}」的续期(编号 ${code}),正在等管理员 ${adminName} 回复,无需重复申请。`,
+  renewalRequested: (accountName: string, adminName: string, respondBy: Millis): string =>
+    `已向「${accountName}」的管理员 ${adminName} 申请续期一个月,${formatDateTime(respondBy)} 前有效。管理员回复后会通知你。`,
+  renewalRequest: (p: { operatorName: string, wechatId: string, accountName: string, expiresAt: Millis, code: string, now: Millis }): string => [
+    '运营者续期申请',
+    `${p.operatorName}(微信号 ${p.wechatId})申请延长在「${p.accountName}」的短期运营者身份一个月` +
+      `(${p.expiresAt > p.now ? '当前' : '已于'} ${formatDateTime(p.expiresAt)} ${p.expiresAt > p.now ? '到期' : '到期'})。`,
+    `回复 同意 ${p.code} 批准,或回复 拒绝 ${p.code} 不批准。`,
+  ].join('\n'),
+  renewalApproved: (accountName: string, expiresAt: Millis): string =>
+    `「${accountName}」的管理员批准了你的续期申请:短期运营者身份延长至 ${formatDateTime(expiresAt)}。`,
+  renewalApprovedAdmin: (operatorName: string, accountName: string, expiresAt: Millis): string =>
+    `已批准 ${operatorName} 在「${accountName}」的续期,新的到期时间 ${formatDateTime(expiresAt)},对方会收到通知。`,
+  renewalRefused: (accountName: string): string =>
+    `「${accountName}」的管理员没有批准你的续期申请。到期后如需继续运营,请与管理员联系。`,
+  renewalRefusedAdmin: (operatorName: string, accountName: string): string =>
+    `已拒绝 ${operatorName} 在「${accountName}」的续期申请,对方会收到通知。`,
+  renewalLapsed: (accountName: string): string =>
+    `你对「${accountName}」的续期申请管理员一直没有回复,已失效。如仍需要,可以再发送一次 续期。`,
+  renewalTooLate: (operatorName: string, accountName: string): string =>
+    `${operatorName} 在「${accountName}」的短期运营者身份已到期超过 30 天,不能再续期。如需继续,请发送 绑定运营者 重新邀请。`,
+  renewalBlocked: (operatorName: string, accountName: string, refusals: Refusal[]): string => [
+    `${operatorName} 的「${accountName}」短期运营者身份已到期,恢复它需要满足邀请的条件,现在有 ${refusals.length} 项不满足:`,
+    ...refusals.map((r) => `✗ ${refusalText(r, accountName, 'admin')}`),
+    '处理好后再回复一次批准即可(申请仍然有效)。',
+  ].join('\n'),
+  renewalClosed: (accountName: string, status: 'approved' | 'refused' | 'expired'): string =>
+    `这份「${accountName}」的续期申请已经${status === 'approved' ? '批准' : status === 'refused' ? '拒绝' : '失效'}了,无需再回复。`,
+  noSuchRequest: (code: string): string => `没有找到编号为 ${code}、等你回复的邀请或申请。请核对编号;发送 我的邀请 可查看你的邀请。`,
+
   cancelled: '已取消,没有做任何修改。',
   nothingToCancel: '当前没有进行中的操作。发送 帮助 查看可用命令。',
   nothingToConfirm: '当前没有等待确认的操作。发送 帮助 查看可用命令。',
@@ -267,6 +322,7 @@ function deliveryProblem (delivery: Exclude<Delivery, { sent: true }>): string {
   switch (delivery.reason) {
     case 'no-contact': return '对方还没有添加公众平台安全助手为好友。请对方添加后发送 我的邀请 查看并回复;对方添加后邀请也会自动补发。'
     case 'offline': return '助手暂时离线,恢复后会自动补发;对方也可以发送 我的邀请 查看。'
+    case 'busy': return '现在要发的消息较多,邀请正在排队,稍后会自动发出;对方也可以发送 我的邀请 查看。'
     case 'failed': return `微信没有接收这条消息${delivery.error ? `(${delivery.error})` : ''}。稍后会自动重试;对方也可以发送 我的邀请 查看并回复。`
   }
 }

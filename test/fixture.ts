@@ -69,7 +69,8 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
   const mocker = new mock.Mocker()
   const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock emits errors for room events; the assistant logs its own
-  const plugin = SecurityAssistant({ dataFile, seedFile, clock: clock.now, ...options.plugin })
+  // No schedule unless a test asks for one: jobs run when a test calls them, at the test's time.
+  const plugin = SecurityAssistant({ dataFile, seedFile, clock: clock.now, schedules: false, ...options.plugin })
   bot.use(plugin)
   await bot.start()
   const botContact = mocker.createContact({ name: ASSISTANT_NAME })

@@ -51,4 +51,9 @@ export class Dialogs {
   clear (sender: string): void {
     this.bySender.delete(sender)
   }
+
+  /** Forgets steps that lapsed before `cutoff`; later ones are kept to answer "that step expired". */
+  forget (cutoff: Millis): void {
+    for (const [sender, dialog] of this.bySender) if (dialog.expiresAt < cutoff) this.bySender.delete(sender)
+  }
 }

@@ -2,24 +2,15 @@
 // private messages, pushes queued messages, and closes everything when uninstalled or the bot stops.
 import { types } from 'wechaty'
 import type { Contact, Friendship, Message, Wechaty as WechatyInterface, WechatyPlugin } from 'wechaty'
+import { openAssistant } from '../assistant.js'
+import type { Assistant, Schedules } from '../assistant.js'
 import type { Millis } from '../domain/calendar.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
 import { log as defaultLog } from '../log.js'
 import type { Logger } from '../log.js'
-import { Outbox } from '../outbox/outbox.js'
-import type { ServiceContext } from '../services/context.js'
-import { LookupService, DEFAULT_LOOKUP_LIMIT } from '../services/lookup.js'
+import type { OutboxPolicy } from '../outbox/outbox.js'
 import type { User } from '../store/schema.js'
-import { Store } from '../store/store.js'
 import { texts } from '../texts.js'
-import { basicCommands } from './commands/basics.js'
-import { lookupCommands } from './commands/lookup.js'
-import { unbindCommands } from './commands/unbind.js'
-import { adminCommands } from './commands/admin.js'
-import { invitationCommands } from './commands/invitations.js'
-import { InvitationService, DEFAULT_INVITATION_TTL } from '../services/invitations.js'
-import { Conversation } from './conversation.js'
-import { Dialogs } from './dialog.js'
 import { MessageIntake } from './intake.js'
 
 export interface SecurityAssistantOptions {
@@ -35,13 +26,15 @@ export interface SecurityAssistantOptions {
   lookupLimit?: WindowLimit
   /** How long an invitation can be answered, in milliseconds (24 hours). */
   invitationTtl?: Millis
+  /** Pushes: sends a minute with a burst, and attempts before giving up. */
+  outbox?: OutboxPolicy
+  /** Job schedules (cron, Asia/Shanghai), or false to schedule nothing. */
+  schedules?: Partial<Schedules> | false
   log?: Logger
 }
 
 /** What the runner and tests can reach once the plugin is installed. */
-export interface RunningAssistant {
-  store: Store
-  outbox: Outbox
+export interface RunningAssistant extends Omit<Assistant, 'close' | 'conversation' | 'services'> {
   /** Resolves when every received message has been answered and every queued push tried. */
   settled: () => Promise<void>
 }
@@ -61,6 +54,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   let opening: Promise<RunningAssistant> | undefined
   let closing: Promise<void> | undefined
   let detach = (): void => {}
+  let closeAssistant = async (): Promise<void> => {}
 
   const plugin = ((bot: WechatyInterface) => {
     if (opening) throw new Error('SecurityAssistant: this plugin instance is already installed')
@@ -77,20 +71,15 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       const running = await opening?.catch(() => undefined)
       if (!running) return
       await running.settled()
-      await running.store.close()
+      await closeAssistant()
     })()
     return closing
   }
 
   async function start (bot: WechatyInterface): Promise<RunningAssistant> {
-    const store = await Store.open({ file: options.dataFile, seedFile: options.seedFile, now: clock() })
-    const outbox = new Outbox(store, (contactId, text) => sendTo(bot, contactId, text), clock, log)
-    const services: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
-    const conversation = buildConversation(
-      services,
-      new LookupService(services, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
-      new InvitationService(services, options.invitationTtl ?? DEFAULT_INVITATION_TTL),
-    )
+    const assistant = await openAssistant({ ...options, clock, log }, (contactId, text) => sendTo(bot, contactId, text))
+    const { store, outbox, conversation } = assistant
+    closeAssistant = assistant.close
 
     const identify = async (contact: Contact): Promise<User | undefined> => {
       const known = store.userByContact(contact.id)
@@ -149,9 +138,12 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     }
     if (bot.isLoggedIn) outbox.setOnline(true)
     log.info(`data file ${options.dataFile} open: ${store.data.accounts.length} accounts, ${store.data.bindings.length} bindings`)
+    await assistant.scheduler?.start() // catches up on what came due while the assistant was down
     return {
       store,
       outbox,
+      jobs: assistant.jobs,
+      scheduler: assistant.scheduler,
       settled: async () => {
         await intake.idle()
         await outbox.idle()
@@ -160,34 +152,6 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   return plugin
-}
-
-function buildConversation (services: ServiceContext, lookups: LookupService, invitationService: InvitationService): Conversation {
-  const basics = basicCommands(services.store)
-  const lookup = lookupCommands(lookups)
-  const unbind = unbindCommands(services)
-  const invitations = invitationCommands(services.store, invitationService)
-  const admin = adminCommands(services, invitationService)
-  return new Conversation(new Dialogs(), {
-    'lookup.method': lookup.chooseMethod,
-    'lookup.value': lookup.enterValue,
-    'lookup.results': unbind.fromResults,
-    'unbind.confirm': unbind.confirm,
-    'admin.account': admin.chooseAccount,
-    'remove.confirm': admin.confirmRemove,
-  })
-    .command(['帮助', '菜单', 'help', '?', '?'], basics.help)
-    .command(['取消', 'cancel'], basics.cancel)
-    .command(['绑定查询', '查询绑定'], lookup.start)
-    .command(['解绑', '解除绑定'], unbind.command)
-    .command(['我的邀请'], invitations.list)
-    .command(['同意', '接受'], invitations.accept)
-    .command(['拒绝'], invitations.decline)
-    .command(['绑定运营者', '邀请运营者'], admin.invite)
-    .command(['运营者列表'], admin.roster)
-    .command(['解绑运营者'], admin.remove)
-    .command(['撤销邀请'], admin.withdraw)
-    .command(['重发邀请'], admin.resend)
 }
 
 async function sendTo (bot: WechatyInterface, contactId: string, text: string): Promise<void> {

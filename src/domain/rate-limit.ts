@@ -18,3 +18,27 @@ export function takeHit (limit: WindowLimit, earlier: readonly Millis[], now: Mi
   }
   return { allowed: true, hits: [...recent, now] }
 }
+
+/** A token bucket: `perMinute` tokens a minute, holding at most `burst`. */
+export interface BucketLimit {
+  perMinute: number
+  burst: number
+}
+
+export interface Bucket {
+  tokens: number
+  at: Millis
+}
+
+/** The bucket at `now`, then whether one token could be taken. */
+export function takeToken (limit: BucketLimit, bucket: Bucket, now: Millis): { taken: boolean, bucket: Bucket } {
+  const elapsed = Math.max(0, now - bucket.at)
+  const tokens = Math.min(limit.burst, bucket.tokens + elapsed * limit.perMinute / 60_000)
+  if (tokens < 1) return { taken: false, bucket: { tokens, at: Math.max(now, bucket.at) } }
+  return { taken: true, bucket: { tokens: tokens - 1, at: Math.max(now, bucket.at) } }
+}
+
+/** Wait before retry `attempt` (1-based): one minute, doubling, at most an hour. */
+export function retryDelay (attempt: number): Millis {
+  return Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 3_600_000)
+}

@@ -42,3 +42,26 @@ export function isActive (binding: BindingTimes, now: Millis): boolean {
 export function hasLapsed (binding: BindingTimes, now: Millis): boolean {
   return binding.endedAt === undefined && binding.expiresAt !== undefined && Date.parse(binding.expiresAt) <= now
 }
+
+/** Reminders go out this many days before a short-term binding expires. */
+export const REMINDER_DAYS: readonly number[] = [3, 1]
+/** A lapsed short-term binding can still be renewed for this long. */
+export const RENEWABLE_AFTER_EXPIRY_DAYS = 30
+
+/**
+ * Which reminder is due at `now`, given those already sent: only the most urgent one goes out when
+ * several are due at once (after downtime), and all due ones are marked sent.
+ */
+export function dueReminder (expiresAt: Millis, sent: readonly number[], now: Millis): { send: number, markSent: number[] } | undefined {
+  if (now >= expiresAt) return undefined
+  const due = REMINDER_DAYS.filter((d) => expiresAt - now <= d * 86_400_000 && !sent.includes(d))
+  if (due.length === 0) return undefined
+  return { send: Math.min(...due), markSent: [...sent, ...due].sort((a, b) => b - a) }
+}
+
+/** The new expiry of a renewed short-term binding, or undefined when it lapsed too long ago. */
+export function renewedExpiry (expiresAt: Millis, now: Millis): Millis | undefined {
+  if (expiresAt > now) return addMonths(expiresAt, SHORT_TERM_MONTHS)
+  if (now - expiresAt <= RENEWABLE_AFTER_EXPIRY_DAYS * 86_400_000) return addMonths(now, SHORT_TERM_MONTHS)
+  return undefined
+}

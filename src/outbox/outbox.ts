@@ -1,18 +1,32 @@
-// Delivers the pushes the store has queued, marking each sent once the chat accepted it.
+// Delivers the pushes the store has queued: at a limited rate, retried with back-off, marked sent once
+// the chat took them, given up on (and the admin told) after the last attempt.
 import { toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
+import { retryDelay, takeToken } from '../domain/rate-limit.js'
+import type { Bucket, BucketLimit } from '../domain/rate-limit.js'
 import type { Logger } from '../log.js'
 import type { Delivery } from '../services/context.js'
 import type { OutboxMessage } from '../store/schema.js'
 import type { Store } from '../store/store.js'
+import { texts } from '../texts.js'
 
 /** Sends one text to a chat contact; rejects when the chat does not take it. */
 export type SendText = (contactId: string, text: string) => Promise<void>
+
+export interface OutboxPolicy {
+  /** Sends a minute, with a burst: a large sweep never floods WeChat. */
+  rate: BucketLimit
+  /** Attempts before a message is given up on. */
+  maxAttempts: number
+}
+
+export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { rate: { perMinute: 60, burst: 20 }, maxAttempts: 8 }
 
 export class Outbox {
   private running: Promise<void> | undefined
   private again = false
   private online = false
+  private bucket: Bucket
   /** One attempt per message at a time, whoever asked for it. */
   private readonly inFlight = new Map<string, Promise<Delivery>>()
 
@@ -21,7 +35,10 @@ export class Outbox {
     private readonly send: SendText,
     private readonly now: () => Millis,
     private readonly log: Logger,
-  ) {}
+    private readonly policy: OutboxPolicy = DEFAULT_OUTBOX_POLICY,
+  ) {
+    this.bucket = { tokens: policy.rate.burst, at: now() }
+  }
 
   /** Delivery waits while the bot is logged out. */
   setOnline (online: boolean): void {
@@ -29,20 +46,25 @@ export class Outbox {
     if (online) this.kick()
   }
 
-  /** Starts a delivery pass, or asks the running one to look again when it ends. */
   kick (): void {
-    if (!this.online) return
+    void this.deliverDue()
+  }
+
+  /** Sends what is due as far as the rate allows; the rest waits for the next call (the outbox job). */
+  deliverDue (): Promise<void> {
+    if (!this.online) return Promise.resolve()
     if (this.running) {
       this.again = true
-      return
+      return this.running
     }
-    this.running = this.deliverAll().finally(() => {
+    this.running = this.deliverPass().finally(() => {
       this.running = undefined
       if (this.again) {
         this.again = false
         this.kick()
       }
     })
+    return this.running
   }
 
   /** Tries one message now (or joins the attempt under way) and says how it went. */
@@ -50,6 +72,8 @@ export class Outbox {
     const message = this.store.message(id)
     if (!message) throw new Error(`No outbox message ${id}`)
     if (message.sentAt) return { sent: true }
+    if (!this.online) return { sent: false, reason: 'offline' }
+    if (!this.inFlight.has(id) && !this.takeToken()) return { sent: false, reason: 'busy' }
     return this.attempt(message)
   }
 
@@ -61,13 +85,23 @@ export class Outbox {
     }
   }
 
-  private async deliverAll (): Promise<void> {
-    const pending = this.store.data.outbox.filter((m) => m.sentAt === undefined)
-    for (const message of pending) {
+  private async deliverPass (): Promise<void> {
+    const now = this.now()
+    for (const message of this.store.unsentMessages()) {
       if (!this.online) return
+      if (message.sentAt !== undefined || message.failedAt !== undefined || this.inFlight.has(message.id)) continue
+      if (message.nextAttemptAt !== undefined && Date.parse(message.nextAttemptAt) > now) continue
       // Messages to people who never chatted with the assistant wait until they do.
-      if (message.sentAt === undefined && this.store.user(message.toUserId)?.contactId) await this.attempt(message)
+      if (!this.store.user(message.toUserId)?.contactId) continue
+      if (!this.takeToken()) return
+      await this.attempt(message)
     }
+  }
+
+  private takeToken (): boolean {
+    const { taken, bucket } = takeToken(this.policy.rate, this.bucket, this.now())
+    this.bucket = bucket
+    return taken
   }
 
   private attempt (message: OutboxMessage): Promise<Delivery> {
@@ -79,7 +113,6 @@ export class Outbox {
   }
 
   private async tryOnce (message: OutboxMessage): Promise<Delivery> {
-    if (!this.online) return { sent: false, reason: 'offline' }
     const recipient = this.store.user(message.toUserId)
     let delivery: Delivery
     if (!recipient?.contactId) delivery = { sent: false, reason: 'no-contact' }
@@ -91,11 +124,31 @@ export class Outbox {
         delivery = { sent: false, reason: 'failed', error: (err as Error).message }
       }
     }
-    const at = toIso(this.now())
-    await this.store.change((tx) => tx.updateMessage(message.id, delivery.sent
-      ? { sentAt: at, attempts: message.attempts + 1, lastError: undefined }
-      : { attempts: message.attempts + 1, lastError: delivery.reason === 'failed' ? delivery.error : delivery.reason }))
-    if (!delivery.sent) this.log.warn(`message ${message.id} to ${message.toUserId} not delivered: ${message.lastError}`)
+    await this.record(message, delivery)
     return delivery
+  }
+
+  private async record (message: OutboxMessage, delivery: Delivery): Promise<void> {
+    const now = this.now()
+    const attempts = message.attempts + 1
+    if (delivery.sent) {
+      await this.store.change((tx) => tx.updateMessage(message.id, { sentAt: toIso(now), attempts, lastError: undefined, nextAttemptAt: undefined }))
+      return
+    }
+    const lastError = delivery.reason === 'failed' ? delivery.error ?? 'failed' : delivery.reason
+    // No contact yet is not a failure of the chat: it waits for the contact instead of counting down.
+    const givesUp = delivery.reason === 'failed' && attempts >= this.policy.maxAttempts
+    await this.store.change((tx) => {
+      tx.updateMessage(message.id, givesUp
+        ? { attempts, lastError, failedAt: toIso(now), nextAttemptAt: undefined }
+        : { attempts, lastError, nextAttemptAt: delivery.reason === 'failed' ? toIso(now + retryDelay(attempts)) : undefined })
+      const account = message.accountId ? this.store.account(message.accountId) : undefined
+      if (givesUp && account && account.adminUserId !== message.toUserId) {
+        const recipient = this.store.user(message.toUserId)
+        tx.enqueue({ toUserId: account.adminUserId, text: texts.deliveryFailedNotice(recipient?.name ?? message.toUserId, account.name, message.text, lastError), createdAt: toIso(now), accountId: account.id })
+      }
+    })
+    this.log.warn(`message ${message.id} to ${message.toUserId} not delivered (attempt ${attempts}): ${lastError}${givesUp ? '; given up' : ''}`)
+    if (givesUp) this.kick()
   }
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js'
 /** What became of one push tried at once. */
 export type Delivery =
   | { sent: true }
-  | { sent: false, reason: 'no-contact' | 'offline' | 'failed', error?: string }
+  | { sent: false, reason: 'no-contact' | 'offline' | 'busy' | 'failed', error?: string }
 
 export interface ServiceContext {
   store: Store

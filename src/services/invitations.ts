@@ -1,6 +1,5 @@
 // Inviting operators, and the invitee's answer: every precondition checked when inviting and again at
 // acceptance, pushes through the outbox, every change in the account's history.
-import { randomInt } from 'node:crypto'
 import { fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationRefusals, invitationStatus, isPending } from '../domain/invitation-rules.js'
@@ -11,11 +10,11 @@ import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import type { Store, Transaction } from '../store/store.js'
 import { texts } from '../texts.js'
 import type { Delivery, ServiceContext } from './context.js'
+import { freshCode } from './codes.js'
 
 export const DEFAULT_INVITATION_TTL = hours(24)
 /** Closed invitations still named in answers and lists for this long. */
 const RECENT = hours(24 * 7)
-const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
 
 export type InviteResult =
   | { kind: 'unknown-invitee' }
@@ -54,7 +53,7 @@ export class InvitationService {
     if (refusals.length > 0) return { kind: 'refused', invitee, refusals }
     const invitation: Invitation = {
       id: '',
-      code: this.newCode(),
+      code: freshCode(this.store),
       accountId: account.id,
       inviteeUserId: invitee.id,
       invitedBy: admin.id,
@@ -105,7 +104,7 @@ export class InvitationService {
     if (!invitation) return { kind: 'none-pending', invitee }
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: toIso(now) })
-      tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now) })
+      tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId} ${invitation.code}` })
     })
     this.ctx.deliver()
@@ -158,7 +157,7 @@ export class InvitationService {
     const refusals = this.refusals(account, invitee, invitation.role, now, invitation)
     if (refusals.length > 0) {
       await this.store.change((tx) => {
-        tx.enqueue({ toUserId: account.adminUserId, text: texts.acceptanceBlockedNotice(invitee, account.name, invitation.role, refusals), createdAt: toIso(now) })
+        tx.enqueue({ toUserId: account.adminUserId, text: texts.acceptanceBlockedNotice(invitee, account.name, invitation.role, refusals), createdAt: toIso(now), accountId: account.id })
         tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.blocked', detail: `${invitee.wechatId} ${refusals.map((r) => r.kind).join(',')}` })
       })
       this.ctx.deliver()
@@ -177,7 +176,7 @@ export class InvitationService {
       binding.id = tx.newId('b')
       tx.addBinding(binding)
       tx.updateInvitation(invitation.id, { status: 'accepted', answeredAt: toIso(now) })
-      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationAcceptedNotice(invitee, account.name, invitation.role, expiresAt), createdAt: toIso(now) })
+      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationAcceptedNotice(invitee, account.name, invitation.role, expiresAt), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'binding.created', detail: `${invitee.wechatId} ${invitation.role} via ${invitation.code}` })
     })
     this.ctx.deliver()
@@ -187,7 +186,7 @@ export class InvitationService {
   private async decline (invitee: User, account: Account, invitation: Invitation, now: Millis): Promise<AnswerResult> {
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'declined', answeredAt: toIso(now) })
-      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationDeclinedNotice(invitee, account.name, invitation.role), createdAt: toIso(now) })
+      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationDeclinedNotice(invitee, account.name, invitation.role), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.declined', detail: `${invitee.wechatId} ${invitation.code}` })
     })
     this.ctx.deliver()
@@ -213,16 +212,9 @@ export class InvitationService {
         quoteCode: others > 0,
       }),
       createdAt: toIso(now),
+      accountId: invitation.accountId,
     })
     tx.updateInvitation(invitation.id, { messageId: message.id })
-  }
-
-  private newCode (): string {
-    const taken = new Set(this.store.data.invitations.map((i) => i.code))
-    for (;;) {
-      const code = Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join('')
-      if (!taken.has(code)) return code
-    }
   }
 }
 

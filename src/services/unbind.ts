@@ -34,6 +34,7 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
       toUserId: account.adminUserId,
       text: texts.adminNoticeUnbound({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, role: binding.role, at: now }),
       createdAt: toIso(now),
+      accountId: account.id,
     })
   })
   ctx.log.info(`binding ${binding.id} on ${account.id} unbound by ${asker.id}`)

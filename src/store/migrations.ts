@@ -5,6 +5,8 @@ type Raw = Record<string, unknown>
 const steps: Record<number, (data: Raw) => Raw> = {
   // 2: invitations to become an operator
   1: (data) => ({ ...data, version: 2, invitations: [] }),
+  // 3: renewal requests; reminders, back-off and give-up on existing records are optional fields
+  2: (data) => ({ ...data, version: 3, renewals: [] }),
 }
 
 /** The document brought up to `target`, or undefined when it already is (or is of no known version). */

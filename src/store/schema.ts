@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO date-time')
 const id = z.string().min(1)
@@ -42,6 +42,8 @@ export const BindingSchema = z.object({
   endedAt: isoTime.optional(),
   endReason: z.enum(['unbound', 'removed', 'expired']).optional(),
   endedBy: id.optional(),
+  /** Days-before-expiry reminders already sent (3, 1), so each goes out once. */
+  remindersSent: z.array(z.number().int()).optional(),
 })
 
 export const InvitationSchema = z.object({
@@ -70,6 +72,21 @@ export const HistorySchema = z.object({
   detail: z.string(),
 })
 
+export const RenewalSchema = z.object({
+  id,
+  /** What the admin quotes to approve or refuse. */
+  code: z.string().min(1),
+  bindingId: id,
+  accountId: id,
+  requestedBy: id,
+  createdAt: isoTime,
+  /** 'pending' past this counts as lapsed (refused) by the clock. */
+  expiresAt: isoTime,
+  status: z.enum(['pending', 'approved', 'refused', 'expired']),
+  decidedAt: isoTime.optional(),
+  decidedBy: id.optional(),
+})
+
 export const OutboxSchema = z.object({
   id,
   toUserId: id,
@@ -78,6 +95,12 @@ export const OutboxSchema = z.object({
   attempts: z.number().int().min(0),
   sentAt: isoTime.optional(),
   lastError: z.string().optional(),
+  /** Not tried again before this (back-off after a failure). */
+  nextAttemptAt: isoTime.optional(),
+  /** Given up on after the last allowed attempt. */
+  failedAt: isoTime.optional(),
+  /** The account it is about, so its admin can see what never arrived. */
+  accountId: id.optional(),
 })
 
 export const DataSchema = z.object({
@@ -86,6 +109,7 @@ export const DataSchema = z.object({
   users: z.array(UserSchema),
   bindings: z.array(BindingSchema),
   invitations: z.array(InvitationSchema),
+  renewals: z.array(RenewalSchema),
   history: z.array(HistorySchema),
   outbox: z.array(OutboxSchema),
 })
@@ -97,6 +121,7 @@ export type Account = z.infer<typeof AccountSchema>
 export type User = z.infer<typeof UserSchema>
 export type Binding = z.infer<typeof BindingSchema>
 export type Invitation = z.infer<typeof InvitationSchema>
+export type Renewal = z.infer<typeof RenewalSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
 export type Data = z.infer<typeof DataSchema>

@@ -12,7 +12,7 @@ import { StoreError } from './errors.js'
 import { materialiseSeed } from './seed.js'
 import { migrate } from './migrations.js'
 import { DataSchema, SCHEMA_VERSION, SeedSchema } from './schema.js'
-import type { Account, Binding, Data, HistoryEntry, Invitation, OutboxMessage, User } from './schema.js'
+import type { Account, Binding, Data, HistoryEntry, Invitation, OutboxMessage, Renewal, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -27,14 +27,18 @@ export interface Transaction {
   newId: (prefix: string) => string
   addBinding: (binding: Binding) => void
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
+  addRenewal: (renewal: Renewal) => void
+  updateRenewal: (id: string, patch: Partial<Renewal>) => Renewal
   addInvitation: (invitation: Invitation) => void
   updateInvitation: (id: string, patch: Partial<Invitation>) => Invitation
   setUserContact: (userId: string, contactId: string) => void
   /** Profile and security settings as the platform reports them; identifiers are re-indexed. */
   updateUser: (userId: string, patch: Partial<Omit<User, 'id' | 'contactId'>>) => User
   addHistory: (entry: Omit<HistoryEntry, 'id'>) => void
-  enqueue: (message: Omit<OutboxMessage, 'id' | 'attempts'>) => OutboxMessage
+  enqueue: (message: { toUserId: string, text: string, createdAt: string, accountId: string | undefined }) => OutboxMessage
   updateMessage: (id: string, patch: Partial<OutboxMessage>) => void
+  /** Drops the messages `keep` rejects; returns how many. */
+  pruneMessages: (keep: (message: OutboxMessage) => boolean) => number
 }
 
 export class Store {
@@ -53,6 +57,9 @@ export class Store {
   private readonly bindingsByAccount = new Map<string, Binding[]>()
   private readonly accountsByAdmin = new Map<string, Account[]>()
   private readonly outboxById = new Map<string, OutboxMessage>()
+  /** Messages neither sent nor given up on, oldest first. */
+  private readonly unsent = new Set<OutboxMessage>()
+  private readonly renewalsById = new Map<string, Renewal>()
   private readonly invitationsById = new Map<string, Invitation>()
   private readonly invitationsByInvitee = new Map<string, Invitation[]>()
   private readonly invitationsByAccount = new Map<string, Invitation[]>()
@@ -100,6 +107,7 @@ export class Store {
   user (id: string): User | undefined { return this.usersById.get(id) }
   binding (id: string): Binding | undefined { return this.bindingsById.get(id) }
   message (id: string): OutboxMessage | undefined { return this.outboxById.get(id) }
+  unsentMessages (): OutboxMessage[] { return [...this.unsent] }
   userByContact (contactId: string): User | undefined { return this.usersByContact.get(contactId) }
   userByWechatId (wechatId: string): User | undefined { return this.usersByWechatId.get(wechatIdKey(wechatId)) }
   usersWithPhone (phone: string): readonly User[] { return this.usersByPhone.get(phone) ?? [] }
@@ -108,6 +116,7 @@ export class Store {
   bindingsOfAccount (accountId: string): readonly Binding[] { return this.bindingsByAccount.get(accountId) ?? [] }
   accountsAdministeredBy (userId: string): readonly Account[] { return this.accountsByAdmin.get(userId) ?? [] }
   invitation (id: string): Invitation | undefined { return this.invitationsById.get(id) }
+  renewal (id: string): Renewal | undefined { return this.renewalsById.get(id) }
   invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
   invitationsOfAccount (accountId: string): readonly Invitation[] { return this.invitationsByAccount.get(accountId) ?? [] }
 
@@ -164,6 +173,15 @@ export class Store {
         if (!binding) throw new Error(`No binding ${id}`)
         return Object.assign(binding, patch)
       },
+      addRenewal: (renewal) => {
+        data.renewals.push(renewal)
+        this.renewalsById.set(renewal.id, renewal)
+      },
+      updateRenewal: (id, patch) => {
+        const renewal = this.renewalsById.get(id)
+        if (!renewal) throw new Error(`No renewal ${id}`)
+        return Object.assign(renewal, patch)
+      },
       addInvitation: (invitation) => {
         data.invitations.push(invitation)
         this.indexInvitation(invitation)
@@ -195,12 +213,24 @@ export class Store {
         const queued: OutboxMessage = { id: `m_${randomBytes(6).toString('hex')}`, attempts: 0, ...message }
         data.outbox.push(queued)
         this.outboxById.set(queued.id, queued)
+        this.unsent.add(queued)
         return queued
       },
       updateMessage: (id, patch) => {
         const message = this.outboxById.get(id)
         if (!message) throw new Error(`No outbox message ${id}`)
         Object.assign(message, patch)
+        if (message.sentAt !== undefined || message.failedAt !== undefined) this.unsent.delete(message)
+      },
+      pruneMessages: (keep) => {
+        const dropped = data.outbox.filter((m) => !keep(m))
+        if (dropped.length === 0) return 0
+        data.outbox = data.outbox.filter(keep)
+        for (const message of dropped) {
+          this.outboxById.delete(message.id)
+          this.unsent.delete(message)
+        }
+        return dropped.length
       },
     }
   }
@@ -218,7 +248,11 @@ export class Store {
     }
     for (const binding of data.bindings) this.indexBinding(binding)
     for (const invitation of data.invitations) this.indexInvitation(invitation)
-    for (const message of data.outbox) this.outboxById.set(message.id, message)
+    for (const renewal of data.renewals) this.renewalsById.set(renewal.id, renewal)
+    for (const message of data.outbox) {
+      this.outboxById.set(message.id, message)
+      if (message.sentAt === undefined && message.failedAt === undefined) this.unsent.add(message)
+    }
   }
 
   private indexUser (user: User): void {
@@ -259,7 +293,7 @@ function removeFrom<K, V> (map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function emptyData (): Data {
-  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], history: [], outbox: [] }
+  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], renewals: [], history: [], outbox: [] }
 }
 
 async function loadSeed (seedFile: string, now: Millis): Promise<Data> {

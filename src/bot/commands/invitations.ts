@@ -1,16 +1,39 @@
-// The invitee's side: 我的邀请, 同意 [code], 拒绝 [code].
+// Answers by reply: 我的邀请; 同意 / 拒绝 [code] from an invitee; 同意 (允许) / 拒绝 <code> from an admin
+// deciding a renewal request. A code that is not the sender's to answer is "not found", whoever owns it.
 import type { InvitationService } from '../../services/invitations.js'
+import type { DecideResult, RenewalService } from '../../services/renewals.js'
+import type { User } from '../../store/schema.js'
 import type { Store } from '../../store/store.js'
 import { texts } from '../../texts.js'
 import type { Turn } from '../conversation.js'
 
-export function invitationCommands (store: Store, invitations: InvitationService) {
+export function invitationCommands (store: Store, invitations: InvitationService, renewals: RenewalService) {
   const accountName = (accountId: string): string => store.account(accountId)!.name
+
+  const decideRenewal = async (admin: User, code: string, approve: boolean): Promise<string | undefined> => {
+    const renewal = renewals.findFor(admin, code)
+    if (!renewal) return undefined
+    const result: DecideResult = await renewals.decide(admin, renewal, approve)
+    const name = accountName(renewal.accountId)
+    switch (result.kind) {
+      case 'not-found': return undefined
+      case 'closed': return texts.renewalClosed(name, result.status)
+      case 'too-late': return texts.renewalTooLate(result.operator.name, name)
+      case 'blocked': return texts.renewalBlocked(result.operator.name, name, result.refusals)
+      case 'approved': return texts.renewalApprovedAdmin(result.operator.name, name, result.expiresAt)
+      case 'refused': return texts.renewalRefusedAdmin(result.operator.name, name)
+    }
+  }
 
   const answer = (word: '同意' | '拒绝', accept: boolean) => async (turn: Turn): Promise<string> => {
     if (!turn.asker) return texts.noPendingInvitation(undefined)
     const code = turn.args.split(/\s+/)[0] || undefined
     const result = await invitations.answer(turn.asker, code, accept)
+    if (result.kind === 'no-such-code') {
+      const decided = await decideRenewal(turn.asker, result.code, accept)
+      if (decided) return decided
+      if (store.accountsAdministeredBy(turn.asker.id).length > 0) return texts.noSuchRequest(result.code)
+    }
     switch (result.kind) {
       case 'none-pending': return texts.noPendingInvitation(turn.asker.wechatId)
       case 'choose': return texts.chooseInvitation(word, result.pending.map((i) => ({ code: i.code, accountName: accountName(i.accountId) })))

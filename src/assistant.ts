@@ -1,0 +1,135 @@
+// Puts the assistant together from its configuration: the store, the services, the conversation and
+// the scheduled jobs. Knows nothing of Wechaty: it is handed a way to send a text to a contact.
+import type { Millis } from './domain/calendar.js'
+import type { WindowLimit } from './domain/rate-limit.js'
+import { Scheduler } from './jobs/scheduler.js'
+import { runExpirySweep } from './jobs/expiry-sweep.js'
+import { runReminders } from './jobs/reminders.js'
+import type { Logger } from './log.js'
+import { DEFAULT_OUTBOX_POLICY, Outbox } from './outbox/outbox.js'
+import type { OutboxPolicy, SendText } from './outbox/outbox.js'
+import type { ServiceContext } from './services/context.js'
+import { DEFAULT_INVITATION_TTL, InvitationService } from './services/invitations.js'
+import { DEFAULT_LOOKUP_LIMIT, LookupService } from './services/lookup.js'
+import { RenewalService } from './services/renewals.js'
+import { Store } from './store/store.js'
+import { adminCommands } from './bot/commands/admin.js'
+import { basicCommands } from './bot/commands/basics.js'
+import { invitationCommands } from './bot/commands/invitations.js'
+import { lookupCommands } from './bot/commands/lookup.js'
+import { renewalCommands } from './bot/commands/renewal.js'
+import { unbindCommands } from './bot/commands/unbind.js'
+import { Conversation } from './bot/conversation.js'
+import { Dialogs } from './bot/dialog.js'
+
+/** Cron expressions (Asia/Shanghai; node-cron allows a leading seconds field). */
+export interface Schedules {
+  expirySweep: string
+  reminders: string
+  outbox: string
+}
+
+export const DEFAULT_SCHEDULES: Schedules = {
+  expirySweep: '* * * * *',
+  reminders: '*/5 * * * *',
+  outbox: '*/10 * * * * *',
+}
+
+export interface AssistantConfig {
+  dataFile: string
+  seedFile?: string | undefined
+  clock: () => Millis
+  log: Logger
+  lookupLimit?: WindowLimit | undefined
+  invitationTtl?: Millis | undefined
+  outbox?: OutboxPolicy | undefined
+  /** false: no schedule at all (the jobs can still be run by hand, e.g. by tests). */
+  schedules?: Partial<Schedules> | false | undefined
+}
+
+export interface Assistant {
+  store: Store
+  outbox: Outbox
+  services: ServiceContext
+  conversation: Conversation
+  /** Every job by name, runnable by hand with a chosen time. */
+  jobs: Record<keyof Schedules, (now: Millis) => Promise<unknown>>
+  scheduler: Scheduler | undefined
+  close: () => Promise<void>
+}
+
+export async function openAssistant (config: AssistantConfig, send: SendText): Promise<Assistant> {
+  const { clock, log } = config
+  const store = await Store.open({ file: config.dataFile, seedFile: config.seedFile, now: clock() })
+  const outbox = new Outbox(store, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
+  const services: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
+  const dialogs = new Dialogs()
+  const invitations = new InvitationService(services, config.invitationTtl ?? DEFAULT_INVITATION_TTL)
+  const renewals = new RenewalService(services, invitations)
+  const conversation = buildConversation(services, dialogs, new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT), invitations, renewals)
+
+  const jobs: Assistant['jobs'] = {
+    expirySweep: (now) => runExpirySweep({ ...services, forgetDialogs: (cutoff) => dialogs.forget(cutoff) }, now),
+    reminders: (now) => runReminders(services, now),
+    outbox: () => outbox.deliverDue(),
+  }
+  let scheduler: Scheduler | undefined
+  if (config.schedules !== false) {
+    const schedules = { ...DEFAULT_SCHEDULES, ...config.schedules }
+    scheduler = new Scheduler(
+      (Object.keys(jobs) as Array<keyof Schedules>).map((name) => ({ name, schedule: schedules[name], run: jobs[name] })),
+      clock,
+      log,
+    )
+  }
+
+  return {
+    store,
+    outbox,
+    services,
+    conversation,
+    jobs,
+    scheduler,
+    close: async () => {
+      await scheduler?.stop()
+      await outbox.idle()
+      await store.close()
+    },
+  }
+}
+
+function buildConversation (
+  services: ServiceContext,
+  dialogs: Dialogs,
+  lookups: LookupService,
+  invitationService: InvitationService,
+  renewalService: RenewalService,
+): Conversation {
+  const basics = basicCommands(services.store)
+  const lookup = lookupCommands(lookups)
+  const unbind = unbindCommands(services)
+  const answers = invitationCommands(services.store, invitationService, renewalService)
+  const admin = adminCommands(services, invitationService)
+  const renewal = renewalCommands(services.store, renewalService)
+  return new Conversation(dialogs, {
+    'lookup.method': lookup.chooseMethod,
+    'lookup.value': lookup.enterValue,
+    'lookup.results': unbind.fromResults,
+    'unbind.confirm': unbind.confirm,
+    'admin.account': admin.chooseAccount,
+    'remove.confirm': admin.confirmRemove,
+  })
+    .command(['帮助', '菜单', 'help', '?', '?'], basics.help)
+    .command(['取消', 'cancel'], basics.cancel)
+    .command(['绑定查询', '查询绑定'], lookup.start)
+    .command(['解绑', '解除绑定'], unbind.command)
+    .command(['我的邀请'], answers.list)
+    .command(['同意', '接受', '允许'], answers.accept)
+    .command(['拒绝'], answers.decline)
+    .command(['续期'], renewal.request)
+    .command(['绑定运营者', '邀请运营者'], admin.invite)
+    .command(['运营者列表'], admin.roster)
+    .command(['解绑运营者'], admin.remove)
+    .command(['撤销邀请'], admin.withdraw)
+    .command(['重发邀请'], admin.resend)
+}

@@ -1,0 +1,29 @@
+// Reminders before a short-term binding expires (3 days and 1 day): to the operator and the admin,
+// each once, remembered in the data file so a restart does not repeat them.
+import { fromIso, toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import { dueReminder, isActive } from '../domain/roles.js'
+import type { ServiceContext } from '../services/context.js'
+import { texts } from '../texts.js'
+
+export async function runReminders (deps: ServiceContext, now: Millis): Promise<number> {
+  const { store } = deps
+  const due = store.data.bindings
+    .filter((b) => b.role === 'short' && b.expiresAt !== undefined && isActive(b, now))
+    .map((binding) => ({ binding, reminder: dueReminder(fromIso(binding.expiresAt!), binding.remindersSent ?? [], now) }))
+    .filter((d) => d.reminder !== undefined)
+  if (due.length === 0) return 0
+  await store.change((tx) => {
+    const at = toIso(now)
+    for (const { binding, reminder } of due) {
+      const account = store.account(binding.accountId)!
+      const operator = store.user(binding.userId)!
+      const expiresAt = fromIso(binding.expiresAt!)
+      tx.updateBinding(binding.id, { remindersSent: reminder!.markSent })
+      tx.enqueue({ toUserId: operator.id, text: texts.reminder(account.name, expiresAt, reminder!.send), createdAt: at, accountId: account.id })
+      tx.enqueue({ toUserId: account.adminUserId, text: texts.reminderAdmin(operator, account.name, expiresAt, reminder!.send), createdAt: at, accountId: account.id })
+    }
+  })
+  deps.deliver()
+  return due.length
+}

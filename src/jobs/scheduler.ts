@@ -1,0 +1,60 @@
+// The only importer of node-cron. Each job is a plain function of the time; the schedule only calls it.
+// At start every job runs once to catch up on what came due while the process was down.
+import cron from 'node-cron'
+import type { ScheduledTask } from 'node-cron'
+import { ZONE } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import type { Logger } from '../log.js'
+
+export interface Job {
+  name: string
+  /** A cron expression (node-cron: an optional seconds field first), in Asia/Shanghai. */
+  schedule: string
+  run: (now: Millis) => Promise<unknown>
+}
+
+export class Scheduler {
+  private readonly tasks = new Map<string, ScheduledTask>()
+  private readonly running = new Map<string, Promise<void>>()
+  private stopped = false
+
+  constructor (private readonly jobs: Job[], private readonly clock: () => Millis, private readonly log: Logger) {
+    for (const job of jobs) {
+      if (!cron.validate(job.schedule)) throw new Error(`The schedule of job ${job.name} is not a valid cron expression: "${job.schedule}"`)
+    }
+  }
+
+  /** Runs every job once (catch-up), then schedules them. */
+  async start (): Promise<void> {
+    for (const job of this.jobs) await this.runNow(job.name)
+    if (this.stopped) return
+    for (const job of this.jobs) {
+      this.tasks.set(job.name, cron.schedule(job.schedule, () => this.runNow(job.name), { name: `assistant:${job.name}`, timezone: ZONE, noOverlap: true }))
+    }
+  }
+
+  /** Runs a job unless it is already running; an error is logged and the next run still happens. */
+  async runNow (name: string): Promise<void> {
+    const job = this.jobs.find((j) => j.name === name)
+    if (!job) throw new Error(`No job ${name}`)
+    const current = this.running.get(name)
+    if (current) return current
+    const run = job.run(this.clock())
+      .then(() => undefined, (err) => this.log.error(`job ${name} failed`, err))
+      .finally(() => this.running.delete(name))
+    this.running.set(name, run)
+    return run
+  }
+
+  task (name: string): ScheduledTask | undefined {
+    return this.tasks.get(name)
+  }
+
+  /** Destroys the tasks (stop() alone would keep the process alive) and waits for runs under way. */
+  async stop (): Promise<void> {
+    this.stopped = true
+    for (const task of this.tasks.values()) await task.destroy()
+    this.tasks.clear()
+    await Promise.all(this.running.values())
+  }
+}

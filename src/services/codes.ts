@@ -1,0 +1,14 @@
+// Short codes people quote in replies (同意 K7Q2): unique across invitations and requests.
+import { randomInt } from 'node:crypto'
+import type { Store } from '../store/store.js'
+
+/** No 0/O, 1/I/L: codes are read off a phone screen and typed back. */
+const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+
+export function freshCode (store: Store): string {
+  const taken = new Set([...store.data.invitations.map((i) => i.code), ...store.data.renewals.map((r) => r.code)])
+  for (;;) {
+    const code = Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')
+    if (!taken.has(code)) return code
+  }
+}

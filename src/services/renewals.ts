@@ -1,0 +1,122 @@
+// 续期: a short-term operator asks the admin for another month; the admin approves or refuses by reply.
+import { days, fromIso, hours, toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import { isActive, RENEWABLE_AFTER_EXPIRY_DAYS, renewedExpiry } from '../domain/roles.js'
+import type { Refusal } from '../domain/invitation-rules.js'
+import type { Binding, Renewal, User } from '../store/schema.js'
+import { texts } from '../texts.js'
+import type { ServiceContext } from './context.js'
+import { freshCode } from './codes.js'
+import type { InvitationService } from './invitations.js'
+
+/** How long the admin has to answer a renewal request. */
+export const RENEWAL_REQUEST_TTL = hours(72)
+
+export type RequestResult =
+  | { kind: 'nothing' }
+  | { kind: 'choose', bindings: Binding[] }
+  | { kind: 'bad-number', count: number }
+  | { kind: 'already', renewal: Renewal }
+  | { kind: 'requested', renewal: Renewal }
+
+export type DecideResult =
+  | { kind: 'not-found' }
+  | { kind: 'closed', renewal: Renewal, status: 'approved' | 'refused' | 'expired' }
+  | { kind: 'too-late', renewal: Renewal, operator: User }
+  | { kind: 'blocked', renewal: Renewal, operator: User, refusals: Refusal[] }
+  | { kind: 'approved', renewal: Renewal, operator: User, expiresAt: Millis }
+  | { kind: 'refused', renewal: Renewal, operator: User }
+
+export class RenewalService {
+  constructor (private readonly ctx: ServiceContext, private readonly invitations: InvitationService) {}
+
+  /** Short-term bindings of the operator that can still be renewed: active, or lapsed within 30 days. */
+  renewable (operator: User, now: Millis): Binding[] {
+    return this.ctx.store.bindingsOfUser(operator.id).filter((b) => b.role === 'short' && b.expiresAt !== undefined &&
+      (isActive(b, now) || ((b.endedAt === undefined || b.endReason === 'expired') && fromIso(b.expiresAt) > now - days(RENEWABLE_AFTER_EXPIRY_DAYS))))
+  }
+
+  async request (operator: User, number: string): Promise<RequestResult> {
+    const now = this.ctx.now()
+    const candidates = this.renewable(operator, now)
+    if (candidates.length === 0) return { kind: 'nothing' }
+    if (number === '' && candidates.length > 1) return { kind: 'choose', bindings: candidates }
+    const binding = number === '' ? candidates[0] : /^\d+$/.test(number) ? candidates[Number(number) - 1] : undefined
+    if (!binding) return { kind: 'bad-number', count: candidates.length }
+    const pending = this.ctx.store.data.renewals.find((r) => r.bindingId === binding.id && isOpen(r, now))
+    if (pending) return { kind: 'already', renewal: pending }
+    const account = this.ctx.store.account(binding.accountId)!
+    const renewal: Renewal = {
+      id: '',
+      code: freshCode(this.ctx.store),
+      bindingId: binding.id,
+      accountId: account.id,
+      requestedBy: operator.id,
+      createdAt: toIso(now),
+      expiresAt: toIso(now + RENEWAL_REQUEST_TTL),
+      status: 'pending',
+    }
+    await this.ctx.store.change((tx) => {
+      renewal.id = tx.newId('r')
+      tx.addRenewal(renewal)
+      tx.enqueue({
+        toUserId: account.adminUserId,
+        text: texts.renewalRequest({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now }),
+        createdAt: toIso(now),
+        accountId: account.id,
+      })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: operator.id, action: 'renewal.requested', detail: `${operator.wechatId} ${renewal.code}` })
+    })
+    this.ctx.deliver()
+    return { kind: 'requested', renewal }
+  }
+
+  /** The renewal request `code` addressed to this admin, if any. */
+  findFor (admin: User, code: string): Renewal | undefined {
+    return this.ctx.store.data.renewals.find((r) => r.code === code.toUpperCase() && this.ctx.store.account(r.accountId)?.adminUserId === admin.id)
+  }
+
+  async decide (admin: User, renewal: Renewal, approve: boolean): Promise<DecideResult> {
+    const { store } = this.ctx
+    const now = this.ctx.now()
+    if (!isOpen(renewal, now)) return { kind: 'closed', renewal, status: renewal.status === 'pending' ? 'expired' : renewal.status }
+    const account = store.account(renewal.accountId)!
+    const binding = store.binding(renewal.bindingId)!
+    const operator = store.user(binding.userId)!
+    const history = (action: string) => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action, detail: `${operator.wechatId} ${renewal.code}` })
+    if (!approve) {
+      await store.change((tx) => {
+        tx.updateRenewal(renewal.id, { status: 'refused', decidedAt: toIso(now), decidedBy: admin.id })
+        tx.enqueue({ toUserId: operator.id, text: texts.renewalRefused(account.name), createdAt: toIso(now), accountId: account.id })
+        tx.addHistory(history('renewal.refused'))
+      })
+      this.ctx.deliver()
+      return { kind: 'refused', renewal, operator }
+    }
+    // An operator removed or unbound since asking has nothing left to renew.
+    if (binding.endedAt !== undefined && binding.endReason !== 'expired') return { kind: 'closed', renewal, status: 'expired' }
+    const expiresAt = renewedExpiry(fromIso(binding.expiresAt!), now)
+    if (expiresAt === undefined) {
+      await store.change((tx) => tx.updateRenewal(renewal.id, { status: 'expired', decidedAt: toIso(now), decidedBy: admin.id }))
+      return { kind: 'too-late', renewal, operator }
+    }
+    if (!isActive(binding, now)) {
+      // A lapsed binding no longer holds its slot: bringing it back must fit the limits again.
+      const refusals = this.invitations.refusals(account, operator, 'short', now)
+      if (refusals.length > 0) return { kind: 'blocked', renewal, operator, refusals }
+    }
+    await store.change((tx) => {
+      tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
+      tx.updateRenewal(renewal.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
+      tx.enqueue({ toUserId: operator.id, text: texts.renewalApproved(account.name, expiresAt), createdAt: toIso(now), accountId: account.id })
+      tx.addHistory(history('renewal.approved'))
+    })
+    this.ctx.deliver()
+    return { kind: 'approved', renewal, operator, expiresAt }
+  }
+}
+
+/** The clock decides: a pending request past its deadline is lapsed. */
+export function isOpen (renewal: Renewal, now: Millis): boolean {
+  return renewal.status === 'pending' && fromIso(renewal.expiresAt) > now
+}
