@@ -45,10 +45,10 @@ async function runDemo (plugin: SecurityAssistantPlugin): Promise<void> {
   bot.on('error', () => undefined) // the mock puppet reports room events as errors; nothing to act on
   bot.use(plugin)
   await bot.start()
-  const botContact = mocker.createContact({ name: ASSISTANT_NAME })
-  mocker.login(botContact)
   const assistant = await openOrExit(bot, plugin)
+  // The demo people exist before the assistant logs in, so pushes queued at start-up reach them.
   const contacts = createContacts(mocker, assistant.store.data.users)
+  const botContact = mocker.createContact({ name: ASSISTANT_NAME })
 
   const interactive = Boolean(process.stdin.isTTY)
   console.log(`公众平台安全助手 demo on the mock puppet. Data file: ${dataFile}`)
@@ -63,6 +63,7 @@ async function runDemo (plugin: SecurityAssistantPlugin): Promise<void> {
     onQuit: () => void shutdown(bot, plugin, chat),
     ...(interactive ? { prompt: (text: string) => process.stdout.write(text) } : {}),
   })
+  mocker.login(botContact)
   // Piped input may end; without a terminal the demo keeps running until a signal.
   onSignals(() => shutdown(bot, plugin, chat))
 }

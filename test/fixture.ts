@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { WechatyBuilder } from 'wechaty'
+import type { Wechaty } from 'wechaty'
 import { mock, PuppetMock } from 'wechaty-puppet-mock'
 import { SecurityAssistant } from '../src/mod.js'
 import type { RunningAssistant, SecurityAssistantOptions, SecurityAssistantPlugin } from '../src/mod.js'
@@ -34,6 +35,7 @@ export interface World {
   plugin: SecurityAssistantPlugin
   assistant: RunningAssistant
   mocker: mock.Mocker
+  bot: Wechaty
   botContact: MockContact
   contact: (userId: string) => MockContact
   /** Sends `text` as the user and resolves with the assistant's reply to them. */
@@ -73,8 +75,6 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
   const plugin = SecurityAssistant({ dataFile, seedFile, clock: clock.now, schedules: false, ...options.plugin })
   bot.use(plugin)
   await bot.start()
-  const botContact = mocker.createContact({ name: ASSISTANT_NAME })
-  mocker.login(botContact)
   let assistant: RunningAssistant
   try {
     assistant = await plugin.ready()
@@ -82,8 +82,9 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
     await bot.stop()
     throw err
   }
-
+  // The people exist before the assistant logs in, so pushes queued at start-up can reach them.
   const contacts = createContacts(mocker, assistant.store.data.users)
+  const botContact = mocker.createContact({ name: ASSISTANT_NAME })
   const received = new Map<string, string[]>()
   const waiters = new Map<string, Array<() => void>>()
   for (const [userId, contact] of contacts) {
@@ -95,6 +96,10 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
       for (const wake of waiters.get(userId)?.splice(0) ?? []) wake()
     })
   }
+
+  const loggedIn = new Promise((resolve) => bot.once('login', resolve))
+  mocker.login(botContact)
+  await loggedIn
 
   const contact = (userId: string): MockContact => {
     const found = contacts.get(userId)
@@ -125,6 +130,7 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
     plugin,
     assistant,
     mocker,
+    bot,
     botContact,
     contact,
     send,

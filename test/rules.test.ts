@@ -2,8 +2,8 @@
 import test from 'ava'
 import { addMonths, formatDateTime } from '../src/domain/calendar.js'
 import { ownsIdentifier } from '../src/domain/ownership.js'
-import { takeHit } from '../src/domain/rate-limit.js'
-import { expiryFor, hasLapsed, isActive } from '../src/domain/roles.js'
+import { retryDelay, takeHit, takeToken } from '../src/domain/rate-limit.js'
+import { dueReminder, expiryFor, hasLapsed, isActive, renewedExpiry } from '../src/domain/roles.js'
 
 const shanghai = (local: string): number => Date.parse(`${local}+08:00`)
 
@@ -74,4 +74,52 @@ for (const [name, identifier, owns] of ownership) {
 
 test('a person with no phone on file owns no phone', (t) => {
   t.false(ownsIdentifier({ wechatId: 'someone_x' }, { kind: 'phone', value: '13800138000' }))
+})
+
+const DAY = 86_400_000
+const reminderCases: Array<[string, number, number[], { send: number, markSent: number[] } | undefined]> = [
+  ['4 days before', 4 * DAY, [], undefined],
+  ['3 days before, none sent', 3 * DAY, [], { send: 3, markSent: [3] }],
+  ['2 days before, 3-day sent', 2 * DAY, [3], undefined],
+  ['1 day before, 3-day sent', DAY, [3], { send: 1, markSent: [3, 1] }],
+  ['half a day before, none sent (after downtime): only the most urgent', DAY / 2, [], { send: 1, markSent: [3, 1] }],
+  ['an hour before, both sent', 3_600_000, [3, 1], undefined],
+  ['at expiry', 0, [], undefined],
+]
+for (const [name, before, sent, expected] of reminderCases) {
+  test(`reminders: ${name}`, (t) => {
+    const expiresAt = Date.parse('2026-12-01T02:00:00Z')
+    t.deepEqual(dueReminder(expiresAt, sent, expiresAt - before), expected)
+  })
+}
+
+const renewalCases: Array<[string, string, string, string | undefined]> = [
+  ['active: one month from the current expiry', '2026-01-31T10:00', '2026-01-20T09:00', '2026-02-28 10:00'],
+  ['lapsed 10 days ago: one month from now', '2026-03-01T10:00', '2026-03-11T09:00', '2026-04-11 09:00'],
+  ['lapsed exactly 30 days ago: still renewable', '2026-03-01T10:00', '2026-03-31T10:00', '2026-04-30 10:00'],
+  ['lapsed 31 days ago: too late', '2026-03-01T10:00', '2026-04-01T10:00', undefined],
+]
+for (const [name, expires, now, expected] of renewalCases) {
+  test(`renewal: ${name}`, (t) => {
+    const renewed = renewedExpiry(shanghai(expires), shanghai(now))
+    t.is(renewed === undefined ? undefined : formatDateTime(renewed), expected)
+  })
+}
+
+test('the send bucket holds a burst and refills at the rate', (t) => {
+  const limit = { perMinute: 60, burst: 3 }
+  let bucket = { tokens: 3, at: 0 }
+  const take = (now: number): boolean => {
+    const result = takeToken(limit, bucket, now)
+    bucket = result.bucket
+    return result.taken
+  }
+  t.deepEqual([take(0), take(0), take(0), take(0)], [true, true, true, false])
+  t.false(take(500), 'half a token after half a second')
+  t.true(take(1_000))
+  t.deepEqual([take(60_000), take(60_000), take(60_000), take(60_000)], [true, true, true, false], 'never more than the burst')
+})
+
+test('retries back off from a minute, doubling, to at most an hour', (t) => {
+  t.deepEqual([1, 2, 3, 4, 6, 7, 20].map(retryDelay), [60_000, 120_000, 240_000, 480_000, 1_920_000, 3_600_000, 3_600_000])
 })

@@ -1,0 +1,134 @@
+// The scheduled jobs, run by hand at chosen times; one test runs them through the real schedule.
+import test from 'ava'
+import cron from 'node-cron'
+import { days, minutes } from '../src/domain/calendar.js'
+import { runExpirySweep } from '../src/jobs/expiry-sweep.js'
+import { Scheduler } from '../src/jobs/scheduler.js'
+import type { Logger } from '../src/log.js'
+import { startWorld, TestClock, worldFor } from './fixture.js'
+
+const expiryOf = (w: Awaited<ReturnType<typeof startWorld>>, bindingId: string): number =>
+  Date.parse(w.assistant.store.binding(bindingId)!.expiresAt!)
+const count = (texts: string[], part: string): number => texts.filter((text) => text.includes(part)).length
+
+test('a short-term binding is expired by the first sweep at or after its expiry, not before; both sides told once', async (t) => {
+  const w = await worldFor(t)
+  const expiresAt = expiryOf(w, 'b_zw_news') // 张伟 on 城西社区报, admin 李强
+  w.clock.at = expiresAt - minutes(1)
+  await w.assistant.jobs.expirySweep(w.clock.at)
+  t.is(w.assistant.store.binding('b_zw_news')!.endedAt, undefined, 'not before')
+
+  w.clock.at = expiresAt + 20_000
+  await w.assistant.jobs.expirySweep(w.clock.at)
+  t.like(w.assistant.store.binding('b_zw_news'), { endReason: 'expired', endedAt: new Date(expiresAt).toISOString() })
+  w.clock.advance(minutes(1))
+  await w.assistant.jobs.expirySweep(w.clock.at)
+  await w.settled()
+  t.is(count(w.inbox('u_zhangwei'), '在「城西社区报」的短期运营者身份已于'), 1)
+  t.true(w.inbox('u_zhangwei')[0]!.includes('30 天内可以发送 续期 向管理员 李强 申请'))
+  t.is(count(w.inbox('u_liqiang'), '张伟(微信号 zhangwei_ops)在「城西社区报」的短期运营者身份已于'), 1)
+  t.true(w.assistant.store.data.history.some((h) => h.action === 'binding.expired' && h.accountId === 'acc_news'))
+})
+
+test('a sweep is one file write however much expired, plus the notices it queues', async (t) => {
+  const w = await worldFor(t)
+  const deps = { ...w.assistant, services: undefined, now: w.clock.now, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }
+  const before = w.assistant.store.fileWrites
+  const result = await runExpirySweep(deps, w.clock.at + days(40))
+  t.deepEqual(result, { bindings: 3, invitations: 1, renewals: 0, pruned: 0 })
+  t.is(w.assistant.store.fileWrites - before, 1)
+  t.is(w.assistant.store.unsentMessages().length, 7, 'two notices a binding, one a lapsed invitation')
+  t.deepEqual(await runExpirySweep(deps, w.clock.at + days(40)), { bindings: 0, invitations: 0, renewals: 0, pruned: 0 })
+  t.is(w.assistant.store.fileWrites - before, 1, 'nothing to do: no write')
+})
+
+test('reminders go out 3 days and 1 day before expiry, once each, also across a restart', async (t) => {
+  const first = await startWorld()
+  const expiresAt = expiryOf(first, 'b_zm_ride') // 赵敏 on 山野骑行 (admin 陈静), about 20 days ahead
+  const at = async (w: typeof first, time: number): Promise<void> => {
+    w.clock.at = time
+    await w.assistant.jobs.reminders(time)
+    await w.settled()
+  }
+  await at(first, expiresAt - days(4))
+  t.is(count(first.inbox('u_zhaomin'), '提醒'), 0)
+  await at(first, expiresAt - days(3) + minutes(1))
+  t.is(count(first.inbox('u_zhaomin'), '提醒:你在「山野骑行」的短期运营者身份将于'), 1)
+  t.is(count(first.inbox('u_chenjing'), '提醒:赵敏(微信号 zhaomin_work)在「山野骑行」'), 1)
+  await at(first, expiresAt - days(2))
+  await first.stop()
+
+  const second = await worldFor(t, { dataFile: first.dataFile, clock: first.clock })
+  await at(second, expiresAt - days(2) + minutes(5))
+  t.is(count(second.inbox('u_zhaomin'), '提醒'), 0, 'the 3-day reminder is not repeated after the restart')
+  await at(second, expiresAt - days(1) + minutes(1))
+  await at(second, expiresAt - minutes(30))
+  t.is(count(second.inbox('u_zhaomin'), '不到 1 天'), 1)
+  t.is(count(second.inbox('u_chenjing'), '不到 1 天'), 1)
+  t.is(count(second.inbox('u_zhaomin'), '提醒'), 1)
+})
+
+test('after 40 days down, start-up catches up: everything due expires and each notice goes out once', async (t) => {
+  const first = await startWorld()
+  await first.stop()
+  const clock = new TestClock(first.clock.at + days(40))
+  const w = await worldFor(t, { dataFile: first.dataFile, clock, plugin: { schedules: {} } })
+  await w.settled()
+  t.is(count(w.inbox('u_zhangwei'), '在「城西社区报」的短期运营者身份已于'), 1)
+  t.is(count(w.inbox('u_zhaomin'), '在「山野骑行」的短期运营者身份已于'), 1)
+  t.is(count(w.inbox('u_sunli'), '在「青禾书店」的短期运营者身份已于'), 1)
+  t.is(count(w.inbox('u_liqiang'), '张伟(微信号 zhangwei_ops)在「城西社区报」的短期运营者身份已于'), 1)
+  t.is(count(w.inbox('u_chenjing'), '赵敏(微信号 zhaomin_work)在「山野骑行」的短期运营者身份已于'), 1)
+  t.is(count(w.inbox('u_wangfang'), '孙丽(微信号 sunli_design)在「青禾书店」的短期运营者身份已于'), 1)
+  t.is(count(w.inbox('u_liuyang'), '的「海风摄影」短期运营者邀请(邀请码 HX7Q)已过期'), 1)
+  t.is(count(w.inbox('u_zhaomin'), '提醒'), 0, 'no reminder for what has already expired')
+  await w.assistant.scheduler!.runNow('expirySweep')
+  await w.settled()
+  t.is(count(w.inbox('u_zhangwei'), '短期运营者身份已于'), 1, 'a second run sends nothing again')
+})
+
+test('the real schedule is wired: named tasks on the configured patterns, and the sweep task does its job', async (t) => {
+  const w = await worldFor(t, { plugin: { schedules: { reminders: '0 * * * *' } } })
+  const scheduler = w.assistant.scheduler!
+  t.is(scheduler.task('expirySweep')!.getPattern(), '* * * * *')
+  t.is(scheduler.task('reminders')!.getPattern(), '0 * * * *')
+  t.is(scheduler.task('outbox')!.getPattern(), '*/10 * * * * *')
+  const ids = ['expirySweep', 'reminders', 'outbox'].map((name) => scheduler.task(name)!.id)
+  t.true(ids.every((id) => cron.getTask(id) !== undefined), 'registered with node-cron')
+  w.clock.at = expiryOf(w, 'b_zw_news') + 1
+  await scheduler.task('expirySweep')!.execute()
+  t.is(w.assistant.store.binding('b_zw_news')!.endReason, 'expired')
+  await w.stop()
+  t.true(ids.every((id) => cron.getTask(id) === undefined), 'destroyed on stop')
+})
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
+
+test('a job that fails is logged and runs again next time; runs never overlap', async (t) => {
+  const errors: string[] = []
+  let calls = 0
+  let release!: () => void
+  const scheduler = new Scheduler([{
+    name: 'flaky',
+    schedule: '0 0 1 1 *',
+    run: async () => {
+      calls++
+      if (calls === 1) throw new Error('disk on fire')
+      await new Promise<void>((resolve) => { release = resolve })
+    },
+  }], () => 0, { ...silent, error: (message) => errors.push(message) })
+  await scheduler.runNow('flaky')
+  t.deepEqual(errors, ['job flaky failed'])
+  const second = scheduler.runNow('flaky')
+  const third = scheduler.runNow('flaky')
+  release()
+  await Promise.all([second, third])
+  t.is(calls, 2, 'the overlapping run joined the one under way')
+  await scheduler.stop()
+})
+
+test('an invalid schedule is refused with the job named', (t) => {
+  t.throws(() => new Scheduler([{ name: 'sweep', schedule: 'every minute', run: async () => undefined }], () => 0, silent), {
+    message: 'The schedule of job sweep is not a valid cron expression: "every minute"',
+  })
+})
