@@ -140,6 +140,7 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
       return inbox(userId)
     },
     ask: async (userId, text) => {
+      await assistant.settled() // pushes already under way are not taken for the reply
       const reply = nextMessage(userId, inbox(userId).length)
       send(userId, text)
       return reply
