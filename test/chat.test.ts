@@ -7,12 +7,13 @@ import { worldFor } from './fixture.js'
 test('帮助, 菜单 and help show the menu; an admin also hears which accounts they administer', async (t) => {
   const w = await worldFor(t)
   const operatorMenu = await w.ask('u_zhangwei', '帮助')
-  for (const command of ['绑定查询', '解绑 序号', '取消', '帮助']) t.true(operatorMenu.includes(command), command)
+  for (const command of ['绑定查询', '解绑 序号', '我的邀请', '续期', '取消', '帮助']) t.true(operatorMenu.includes(command), command)
   t.false(operatorMenu.includes('管理员:'))
   t.is(await w.ask('u_zhangwei', '菜单'), operatorMenu)
   t.is(await w.ask('u_zhangwei', 'help'), operatorMenu)
   const adminMenu = await w.ask('u_wangfang', '帮助')
   t.true(adminMenu.includes('你是「晨光茶馆」「青禾书店」的管理员'), adminMenu)
+  for (const command of ['绑定运营者', '运营者列表', '解绑运营者', '撤销邀请', '重发邀请', '同意 编号']) t.true(adminMenu.includes(command), command)
 })
 
 test('an unknown text gets a pointer to the menu', async (t) => {
