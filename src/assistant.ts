@@ -12,8 +12,12 @@ import type { ServiceContext } from './services/context.js'
 import { DEFAULT_INVITATION_TTL, InvitationService } from './services/invitations.js'
 import { DEFAULT_LOOKUP_LIMIT, LookupService } from './services/lookup.js'
 import { RenewalService } from './services/renewals.js'
+import { PeopleService } from './services/people.js'
+import { RiskyOperationService } from './services/risky-operations.js'
 import { Store } from './store/store.js'
+import { AccountScope } from './bot/commands/account-scope.js'
 import { adminCommands } from './bot/commands/admin.js'
+import { settingsCommands } from './bot/commands/settings.js'
 import { basicCommands } from './bot/commands/basics.js'
 import { invitationCommands } from './bot/commands/invitations.js'
 import { lookupCommands } from './bot/commands/lookup.js'
@@ -47,10 +51,17 @@ export interface AssistantConfig {
   schedules?: Partial<Schedules> | false | undefined
 }
 
+/** What the platform (公众平台) calls: the HTTP API and the demo console's /op. */
+export interface Platform {
+  operations: RiskyOperationService
+  people: PeopleService
+}
+
 export interface Assistant {
   store: Store
   outbox: Outbox
   services: ServiceContext
+  platform: Platform
   conversation: Conversation
   /** Every job by name, runnable by hand with a chosen time. */
   jobs: Record<keyof Schedules, (now: Millis) => Promise<unknown>>
@@ -66,7 +77,13 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
   const dialogs = new Dialogs()
   const invitations = new InvitationService(services, config.invitationTtl ?? DEFAULT_INVITATION_TTL)
   const renewals = new RenewalService(services, invitations)
-  const conversation = buildConversation(services, dialogs, new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT), invitations, renewals)
+  const platform: Platform = { operations: new RiskyOperationService(services), people: new PeopleService(services) }
+  const conversation = buildConversation(services, dialogs, {
+    lookups: new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
+    invitations,
+    renewals,
+    operations: platform.operations,
+  })
 
   const jobs: Assistant['jobs'] = {
     expirySweep: (now) => runExpirySweep({ ...services, forgetDialogs: (cutoff) => dialogs.forget(cutoff) }, now),
@@ -87,6 +104,7 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
     store,
     outbox,
     services,
+    platform,
     conversation,
     jobs,
     scheduler,
@@ -101,23 +119,24 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
 function buildConversation (
   services: ServiceContext,
   dialogs: Dialogs,
-  lookups: LookupService,
-  invitationService: InvitationService,
-  renewalService: RenewalService,
+  with_: { lookups: LookupService, invitations: InvitationService, renewals: RenewalService, operations: RiskyOperationService },
 ): Conversation {
+  const scope = new AccountScope(services.store)
   const basics = basicCommands(services.store)
-  const lookup = lookupCommands(lookups)
+  const lookup = lookupCommands(with_.lookups)
   const unbind = unbindCommands(services)
-  const answers = invitationCommands(services.store, invitationService, renewalService)
-  const admin = adminCommands(services, invitationService)
-  const renewal = renewalCommands(services.store, renewalService)
+  const answers = invitationCommands(services.store, with_.invitations, with_.renewals, with_.operations)
+  const admin = adminCommands(services, with_.invitations, scope)
+  const settings = settingsCommands(services, scope)
+  const renewal = renewalCommands(services.store, with_.renewals)
   return new Conversation(dialogs, {
     'lookup.method': lookup.chooseMethod,
     'lookup.value': lookup.enterValue,
     'lookup.results': unbind.fromResults,
     'unbind.confirm': unbind.confirm,
-    'admin.account': admin.chooseAccount,
+    'admin.account': scope.chooseAccount,
     'remove.confirm': admin.confirmRemove,
+    'settings.confirm': settings.confirm,
   })
     .command(['帮助', '菜单', 'help', '?', '?'], basics.help)
     .command(['取消', 'cancel'], basics.cancel)
@@ -132,4 +151,7 @@ function buildConversation (
     .command(['解绑运营者'], admin.remove)
     .command(['撤销邀请'], admin.withdraw)
     .command(['重发邀请'], admin.resend)
+    .command(['风险操作保护'], settings.protection)
+    .command(['风险操作提醒'], settings.alerts)
+    .command(['操作记录'], settings.history)
 }

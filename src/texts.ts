@@ -6,6 +6,9 @@ import type { FormatProblem, Identifier, IdentifierKind } from './domain/identit
 import { ROLE_LABEL } from './domain/roles.js'
 import type { OperatorRole } from './domain/roles.js'
 import type { Refusal } from './domain/invitation-rules.js'
+import type { Decision, DenyReason, Operation } from './domain/permissions.js'
+import type { Role } from './domain/roles.js'
+import type { HistoryEntry } from './store/schema.js'
 import type { Delivery } from './services/context.js'
 import type { LookupEntry } from './services/lookup.js'
 import type { Roster } from './services/operators.js'
@@ -38,6 +41,65 @@ const KIND_EXAMPLE: Record<IdentifierKind, string> = {
 const RETYPE = '请重新输入,或回复 取消 退出。'
 
 const ROLE_WORD: Record<OperatorRole, string> = { long: '长期', short: '短期' }
+
+export const OPERATION_LABEL: Record<Operation, string> = {
+  login: '登录公众平台',
+  'mass-send': '群发消息',
+  'modify-server-config': '修改服务器配置',
+  'reset-appsecret': '重置 AppSecret',
+  'view-appsecret': '查看 AppSecret',
+  'rename-account': '修改公众号名称',
+  'delete-article': '删除已群发文章',
+}
+
+const DENY_TEXT: Record<DenyReason, string> = {
+  'unknown-account': '没有这个公众号。',
+  'not-bound': '该微信号不是这个公众号的管理员或运营者。请联系公众号的管理员绑定运营者。',
+  'binding-expired': '该微信号的短期运营者身份已到期。可以在公众平台安全助手里发送 续期 申请,或请管理员重新邀请。',
+  'role-not-permitted': '运营者只能登录和群发;这项操作只有管理员可以做。',
+}
+
+const SETTING_LABEL = { riskProtection: '风险操作保护', riskAlerts: '风险操作提醒' } as const
+const SETTING_EFFECT = {
+  riskProtection: { on: '开启后,运营者登录公众平台和群发消息都要等你在这里回复 允许 才能进行(10 分钟内不回复视为拒绝)。', off: '关闭后,运营者登录和群发不再需要你的允许。' },
+  riskAlerts: { on: '开启后,运营者的每一次风险操作(登录、群发,以及被拒绝的尝试)都会提醒你。', off: '关闭后,你将不再收到运营者风险操作的提醒。' },
+} as const
+
+export type Setting = keyof typeof SETTING_LABEL
+
+interface Actor { name: string | undefined, wechatId: string, role: Role | undefined }
+
+function actorLabel (who: Actor, admin: boolean): string {
+  if (who.role === 'admin') return admin ? '你(管理员)' : `管理员 ${who.name}`
+  if (who.role === 'long' || who.role === 'short') return `${ROLE_LABEL[who.role]} ${who.name}(微信号 ${who.wechatId})`
+  return who.name ? `${who.name}(微信号 ${who.wechatId},不是这个公众号的运营者)` : `未知的微信号 ${who.wechatId}`
+}
+
+const HISTORY_LABEL: Record<string, string> = {
+  'binding.created': '绑定运营者',
+  'binding.ended': '运营者自行解绑',
+  'binding.removed': '解除运营者',
+  'binding.expired': '短期运营者到期',
+  'invitation.created': '发出邀请',
+  'invitation.resent': '重发邀请',
+  'invitation.cancelled': '撤销邀请',
+  'invitation.declined': '拒绝邀请',
+  'invitation.blocked': '接受邀请未成功',
+  'invitation.expired': '邀请过期',
+  'renewal.requested': '申请续期',
+  'renewal.approved': '批准续期',
+  'renewal.refused': '拒绝续期',
+  'renewal.expired': '续期申请失效',
+  'settings.riskProtection': '风险操作保护',
+  'settings.riskAlerts': '风险操作提醒',
+  'operation.allowed': '风险操作(已放行)',
+  'operation.denied': '风险操作(被拒绝)',
+  'operation.pending': '风险操作(待管理员允许)',
+  'operation.approved': '允许风险操作',
+  'operation.refused': '拒绝风险操作',
+  'operation.lapsed': '风险操作超时未允许',
+}
+export const HISTORY_PAGE_SIZE = 10
 const STATUS_LABEL = { pending: '待回复', accepted: '已接受', declined: '已拒绝', cancelled: '已撤销', expired: '已过期' } as const
 const ACCOUNT_HINT = '(管理多个公众号时,在命令最后加上公众号名称)'
 
@@ -307,6 +369,52 @@ export const texts = {
   renewalClosed: (accountName: string, status: 'approved' | 'refused' | 'expired'): string =>
     `这份「${accountName}」的续期申请已经${status === 'approved' ? '批准' : status === 'refused' ? '拒绝' : '失效'}了,无需再回复。`,
   noSuchRequest: (code: string): string => `没有找到编号为 ${code}、等你回复的邀请或申请。请核对编号;发送 我的邀请 可查看你的邀请。`,
+
+  // ── risky operations ──
+  operationDenied: (reason: DenyReason): string => DENY_TEXT[reason],
+  operationPending: (byAdmin: boolean): string => byAdmin
+    ? '这项重要操作需要管理员在公众平台安全助手里确认,请在 10 分钟内回复 允许。'
+    : '已开启风险操作保护:需要管理员在公众平台安全助手里允许,10 分钟内未允许视为拒绝。',
+  operationDetail: (wechatId: string, operation: Operation, reason: DenyReason | undefined): string =>
+    `${wechatId} ${OPERATION_LABEL[operation]}${reason ? `(${DENY_TEXT[reason].replace(/。.*$/, '')})` : ''}`,
+  approvalRequest: (p: { who: Actor, accountName: string, operation: Operation, code: string, at: Millis, expiresAt: Millis }): string => [
+    p.who.role === 'admin' ? '重要操作确认' : '风险操作确认',
+    `${actorLabel(p.who, true)}于 ${formatDateTime(p.at)} 请求在「${p.accountName}」${OPERATION_LABEL[p.operation]}。`,
+    `回复 允许 ${p.code} 放行,回复 拒绝 ${p.code} 拒绝(${formatTimeFrom(p.expiresAt, p.at)} 前有效,过时视为拒绝)。`,
+  ].join('\n'),
+  riskAlert: (p: { who: Actor, accountName: string, operation: Operation, at: Millis, decision: Decision, removable: boolean, severalAccounts: boolean }): string => [
+    '风险操作提醒',
+    `${actorLabel(p.who, false)}于 ${formatDateTime(p.at)} 在「${p.accountName}」${OPERATION_LABEL[p.operation]}:` +
+      (p.decision.kind === 'denied' ? `已拒绝(${DENY_TEXT[p.decision.reason].replace(/。.*$/, '')})。` : '已放行。'),
+    p.removable
+      ? `如果不是你授权的,回复 解绑运营者 ${p.who.wechatId}${p.severalAccounts ? ` ${p.accountName}` : ''} 立即解除其运营者身份。`
+      : '如有可疑,请检查公众号的运营者和登录情况。',
+    '(发送 风险操作提醒 关 可关闭这类提醒)',
+  ].join('\n'),
+  approvalDecidedNotice: (accountName: string, operation: Operation, allowed: boolean): string =>
+    `「${accountName}」的管理员${allowed ? '允许' : '拒绝'}了你的${OPERATION_LABEL[operation]}请求。`,
+  approvalDecided: (actorName: string, accountName: string, operation: Operation, allowed: boolean): string =>
+    `已${allowed ? '允许' : '拒绝'} ${actorName} 在「${accountName}」${OPERATION_LABEL[operation]}。`,
+  approvalClosed: (accountName: string, operation: Operation, state: 'approved' | 'refused' | 'lapsed'): string =>
+    `「${accountName}」的这个${OPERATION_LABEL[operation]}请求已经${state === 'approved' ? '允许' : state === 'refused' ? '拒绝' : '超过 10 分钟未处理,视为拒绝'}了,无需再回复。`,
+
+  // ── settings and history ──
+  settingsUsage: (setting: Setting): string => `用法:${SETTING_LABEL[setting]} 开|关 [公众号],例如 ${SETTING_LABEL[setting]} 开。`,
+  settingsUnchanged: (setting: Setting, accountName: string, on: boolean): string =>
+    `「${accountName}」的${SETTING_LABEL[setting]}已经是${on ? '开启' : '关闭'}状态,无需更改。`,
+  settingsConfirm: (setting: Setting, accountName: string, on: boolean): string =>
+    `确认${on ? '开启' : '关闭'}「${accountName}」的${SETTING_LABEL[setting]}吗?${SETTING_EFFECT[setting][on ? 'on' : 'off']}\n回复 确认 或 取消(5 分钟内有效)。`,
+  settingsDone: (setting: Setting, accountName: string, on: boolean): string =>
+    `已${on ? '开启' : '关闭'}「${accountName}」的${SETTING_LABEL[setting]}。`,
+  history: (accountName: string, entries: HistoryEntry[], page: number, pages: number, nameOf: (userId: string | undefined) => string): string => {
+    if (entries.length === 0) return `「${accountName}」还没有操作记录。`
+    return [
+      `「${accountName}」的操作记录(第 ${page}/${pages} 页,最新的在前):`,
+      ...entries.map((e) => `${formatDateTime(Date.parse(e.at))} ${nameOf(e.actorUserId)} ${HISTORY_LABEL[e.action] ?? e.action}${e.detail ? `:${e.detail}` : ''}`),
+      ...(page < pages ? [`发送 操作记录 ${page + 1} 查看更早的记录。`] : []),
+    ].join('\n')
+  },
+  historyBadPage: (page: number, pages: number): string => `没有第 ${page} 页,共 ${pages} 页。`,
 
   cancelled: '已取消,没有做任何修改。',
   nothingToCancel: '当前没有进行中的操作。发送 帮助 查看可用命令。',

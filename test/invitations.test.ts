@@ -260,7 +260,7 @@ function person (id: string, wechatId: string, i: number, follows: string[]): Se
 /** One account with `count` eligible invitees. */
 function worldWithInvitees (count: number): Seed {
   return {
-    version: 3,
+    version: 4,
     seededAt: '2026-11-21T02:00:00.000Z',
     accounts: [{ id: 'acc_1', name: '测试号1', adminUserId: 'u_admin1', riskProtection: false, riskAlerts: true }],
     users: [
@@ -270,6 +270,7 @@ function worldWithInvitees (count: number): Seed {
     bindings: [],
     invitations: [],
     renewals: [],
+    approvals: [],
     history: [],
     outbox: [],
   }
@@ -279,7 +280,7 @@ function worldWithInvitees (count: number): Seed {
 function worldWithAccounts (count: number): Seed {
   const accountIds = Array.from({ length: count }, (_, k) => `acc_${k + 1}`)
   return {
-    version: 3,
+    version: 4,
     seededAt: '2026-11-21T02:00:00.000Z',
     accounts: accountIds.map((id, k) => ({ id, name: `测试号${k + 1}`, adminUserId: `u_admin${k + 1}`, riskProtection: false, riskAlerts: true })),
     users: [
@@ -289,6 +290,7 @@ function worldWithAccounts (count: number): Seed {
     bindings: [],
     invitations: [{ id: 'i_0', code: 'AAAA', accountId: 'acc_6', inviteeUserId: 'u_invitee1', invitedBy: 'u_admin6', role: 'short', createdAt: '2026-11-21T01:00:00.000Z', expiresAt: '2026-11-22T01:00:00.000Z', status: 'pending' }],
     renewals: [],
+    approvals: [],
     history: [],
     outbox: [],
   }

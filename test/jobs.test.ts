@@ -35,10 +35,10 @@ test('a sweep is one file write however much expired, plus the notices it queues
   const deps = { ...w.assistant, services: undefined, now: w.clock.now, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }
   const before = w.assistant.store.fileWrites
   const result = await runExpirySweep(deps, w.clock.at + days(40))
-  t.deepEqual(result, { bindings: 3, invitations: 1, renewals: 0, pruned: 0 })
+  t.deepEqual(result, { bindings: 3, invitations: 1, renewals: 0, approvals: 0, pruned: 0 })
   t.is(w.assistant.store.fileWrites - before, 1)
   t.is(w.assistant.store.unsentMessages().length, 7, 'two notices a binding, one a lapsed invitation')
-  t.deepEqual(await runExpirySweep(deps, w.clock.at + days(40)), { bindings: 0, invitations: 0, renewals: 0, pruned: 0 })
+  t.deepEqual(await runExpirySweep(deps, w.clock.at + days(40)), { bindings: 0, invitations: 0, renewals: 0, approvals: 0, pruned: 0 })
   t.is(w.assistant.store.fileWrites - before, 1, 'nothing to do: no write')
 })
 

@@ -19,7 +19,7 @@ test('the first start creates the data file from the seed, its times moved to no
   const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
   t.teardown(() => store.close())
   const onDisk = JSON.parse(await readFile(file, 'utf8'))
-  t.is(onDisk.version, 3)
+  t.is(onDisk.version, 4)
   t.is(onDisk.accounts.length, 6)
   const closeToExpiry = Date.parse(store.binding('b_zw_news')!.expiresAt!)
   t.true(closeToExpiry > NOW && closeToExpiry < NOW + 3 * 86_400_000, 'one short-term binding is close to expiry')
@@ -32,7 +32,7 @@ test('the first start creates the data file from the seed, its times moved to no
 const badFiles: Array<[string, string, RegExp]> = [
   ['truncated', '{"version":1,"accounts":[{"id":"acc_tea"', /not valid JSON/],
   ['not JSON at all', 'hello', /not valid JSON/],
-  ['from a newer version', JSON.stringify({ version: 4, accounts: [], users: [], bindings: [], invitations: [], renewals: [], history: [], outbox: [] }), /schema version 4, newer than this assistant understands \(3\)/],
+  ['from a newer version', JSON.stringify({ version: 5, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /schema version 5, newer than this assistant understands \(4\)/],
   ['with a wrong field', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'forever', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /does not match the schema \(bindings\.0\.role/],
   ['pointing at nothing', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'long', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /inconsistent: binding b names an unknown account a/],
   ['empty object', '{}', /does not match the schema/],
@@ -57,7 +57,7 @@ test('a data file of version 1 is upgraded to the current version at start-up, i
   t.deepEqual(store.data.invitations, [])
   await store.change((tx) => tx.addHistory({ accountId: 'a', at: '2026-11-21T02:00:00.000Z', action: 'test', detail: '' }))
   await store.close()
-  t.is(JSON.parse(await readFile(file, 'utf8')).version, 3)
+  t.is(JSON.parse(await readFile(file, 'utf8')).version, 4)
   t.deepEqual(JSON.parse(await readFile(`${file}.v1.bak`, 'utf8')), v1)
 })
 

@@ -4,6 +4,7 @@ import { minutes } from '../domain/calendar.js'
 import type { IdentifierKind } from '../domain/identity.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { LookupEntry } from '../services/lookup.js'
+import type { Setting } from '../texts.js'
 
 export interface UnbindChoice {
   bindingId: string
@@ -24,6 +25,7 @@ export type DialogStep =
   | { step: 'unbind.confirm', data: UnbindChoice }
   | { step: 'admin.account', data: { command: string, args: string[], accountIds: string[] } }
   | { step: 'remove.confirm', data: { accountId: string, bindingId: string } }
+  | { step: 'settings.confirm', data: { accountId: string, setting: Setting, on: boolean } }
 
 export type Dialog = DialogStep & { expiresAt: Millis }
 
@@ -35,6 +37,7 @@ export const RESTART: Record<DialogStep['step'], string> = {
   'unbind.confirm': '绑定查询',
   'admin.account': '原来的命令',
   'remove.confirm': '解绑运营者 微信号',
+  'settings.confirm': '风险操作保护 或 风险操作提醒',
 }
 
 export class Dialogs {

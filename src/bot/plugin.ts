@@ -144,6 +144,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       outbox,
       jobs: assistant.jobs,
       scheduler: assistant.scheduler,
+      platform: assistant.platform,
       settled: async () => {
         await intake.idle()
         await outbox.idle()

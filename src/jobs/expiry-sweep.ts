@@ -6,6 +6,7 @@ import { invitationStatus } from '../domain/invitation-rules.js'
 import { hasLapsed } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
 import { isOpen } from '../services/renewals.js'
+import { approvalState } from '../services/risky-operations.js'
 import { texts } from '../texts.js'
 
 export interface SweepDeps extends ServiceContext {
@@ -13,7 +14,7 @@ export interface SweepDeps extends ServiceContext {
   forgetDialogs?: (cutoff: Millis) => void
 }
 
-export interface SweepResult { bindings: number, invitations: number, renewals: number, pruned: number }
+export interface SweepResult { bindings: number, invitations: number, renewals: number, approvals: number, pruned: number }
 
 /** Sent pushes are kept this long for the admin's view, then dropped from the data file. */
 const KEEP_SENT = days(7)
@@ -25,11 +26,14 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
   const bindings = store.data.bindings.filter((b) => b.role === 'short' && hasLapsed(b, now))
   const invitations = store.data.invitations.filter((i) => i.status === 'pending' && invitationStatus(i, now) === 'expired')
   const renewals = store.data.renewals.filter((r) => r.status === 'pending' && !isOpen(r, now))
+  // Already refused by the clock; marking them keeps the record and the history plain.
+  const approvals = store.data.approvals.filter((a) => a.status === 'pending' && approvalState(a, now) === 'lapsed')
   const stale = (m: { sentAt?: string | undefined, failedAt?: string | undefined }): boolean =>
     (m.sentAt !== undefined && fromIso(m.sentAt) < now - KEEP_SENT) || (m.failedAt !== undefined && fromIso(m.failedAt) < now - KEEP_FAILED)
   const prunable = store.data.outbox.some(stale)
   deps.forgetDialogs?.(now - FORGET_DIALOGS_AFTER)
-  if (bindings.length + invitations.length + renewals.length === 0 && !prunable) return { bindings: 0, invitations: 0, renewals: 0, pruned: 0 }
+  const closing = bindings.length + invitations.length + renewals.length + approvals.length
+  if (closing === 0 && !prunable) return { bindings: 0, invitations: 0, renewals: 0, approvals: 0, pruned: 0 }
 
   let pruned = 0
   await store.change((tx) => {
@@ -43,26 +47,31 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       tx.updateBinding(binding.id, { endedAt: binding.expiresAt, endReason: 'expired' })
       tx.enqueue({ toUserId: operator.id, text: texts.shortTermEnded(account.name, expiredAt, admin.name), createdAt: at, accountId: account.id })
       tx.enqueue({ toUserId: admin.id, text: texts.shortTermEndedAdmin(operator, account.name, expiredAt), createdAt: at, accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: binding.expiresAt!, action: 'binding.expired', detail: `${operator.wechatId} short` })
+      tx.addHistory({ accountId: account.id, at: binding.expiresAt!, action: 'binding.expired', detail: `${operator.wechatId} 短期运营者` })
     }
     for (const invitation of invitations) {
       const account = store.account(invitation.accountId)!
       const invitee = store.user(invitation.inviteeUserId)!
       tx.updateInvitation(invitation.id, { status: 'expired' })
       tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationLapsedAdmin(invitee, account.name, invitation.role, invitation.code), createdAt: at, accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: invitation.expiresAt, action: 'invitation.expired', detail: `${invitee.wechatId} ${invitation.code}` })
+      tx.addHistory({ accountId: account.id, at: invitation.expiresAt, action: 'invitation.expired', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     }
     for (const renewal of renewals) {
       const account = store.account(renewal.accountId)!
       tx.updateRenewal(renewal.id, { status: 'expired' })
       tx.enqueue({ toUserId: renewal.requestedBy, text: texts.renewalLapsed(account.name), createdAt: at, accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: renewal.expiresAt, action: 'renewal.expired', detail: renewal.code })
+      tx.addHistory({ accountId: account.id, at: renewal.expiresAt, action: 'renewal.expired', detail: `编号 ${renewal.code}` })
+    }
+    for (const approval of approvals) {
+      const actor = store.user(approval.actorUserId)!
+      tx.updateApproval(approval.id, { status: 'lapsed' })
+      tx.addHistory({ accountId: approval.accountId, at: approval.expiresAt, action: 'operation.lapsed', detail: texts.operationDetail(actor.wechatId, approval.operation, undefined) })
     }
     if (prunable) pruned = tx.pruneMessages((m) => !stale(m))
   })
   deps.deliver()
-  if (bindings.length + invitations.length + renewals.length > 0) {
+  if (closing > 0) {
     deps.log.info(`sweep: ${bindings.length} short-term bindings, ${invitations.length} invitations, ${renewals.length} renewal requests expired`)
   }
-  return { bindings: bindings.length, invitations: invitations.length, renewals: renewals.length, pruned }
+  return { bindings: bindings.length, invitations: invitations.length, renewals: renewals.length, approvals: approvals.length, pruned }
 }

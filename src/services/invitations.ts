@@ -4,7 +4,7 @@ import { fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationRefusals, invitationStatus, isPending } from '../domain/invitation-rules.js'
 import type { InvitationStatus, Refusal } from '../domain/invitation-rules.js'
-import { expiryFor, isActive } from '../domain/roles.js'
+import { expiryFor, isActive, ROLE_LABEL } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import type { Store, Transaction } from '../store/store.js'
@@ -66,7 +66,7 @@ export class InvitationService {
       invitation.id = tx.newId('i')
       tx.addInvitation(invitation)
       this.push(tx, invitation, now)
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.created', detail: `${invitee.wechatId} ${role} ${invitation.code}` })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.created', detail: `${invitee.wechatId} ${ROLE_LABEL[role]},邀请码 ${invitation.code}` })
     })
     return { kind: 'invited', invitee, invitation, delivery: await this.ctx.deliverNow(invitation.messageId!) }
   }
@@ -105,7 +105,7 @@ export class InvitationService {
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: toIso(now) })
       tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now), accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId} ${invitation.code}` })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     })
     this.ctx.deliver()
     return { kind: 'cancelled', invitee, invitation }
@@ -125,7 +125,7 @@ export class InvitationService {
     await this.store.change((tx) => {
       tx.updateInvitation(pending.id, { expiresAt: toIso(now + this.ttl) })
       this.push(tx, pending, now)
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.resent', detail: `${invitee.wechatId} ${pending.code}` })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.resent', detail: `${invitee.wechatId},邀请码 ${pending.code}` })
     })
     return { kind: 'invited', invitee, invitation: pending, delivery: await this.ctx.deliverNow(pending.messageId!) }
   }
@@ -158,7 +158,7 @@ export class InvitationService {
     if (refusals.length > 0) {
       await this.store.change((tx) => {
         tx.enqueue({ toUserId: account.adminUserId, text: texts.acceptanceBlockedNotice(invitee, account.name, invitation.role, refusals), createdAt: toIso(now), accountId: account.id })
-        tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.blocked', detail: `${invitee.wechatId} ${refusals.map((r) => r.kind).join(',')}` })
+        tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.blocked', detail: `${invitee.wechatId},${refusals.length} 项条件不满足(${refusals.map((r) => r.kind).join('、')})` })
       })
       this.ctx.deliver()
       return { kind: 'refused', invitation, refusals }
@@ -177,7 +177,7 @@ export class InvitationService {
       tx.addBinding(binding)
       tx.updateInvitation(invitation.id, { status: 'accepted', answeredAt: toIso(now) })
       tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationAcceptedNotice(invitee, account.name, invitation.role, expiresAt), createdAt: toIso(now), accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'binding.created', detail: `${invitee.wechatId} ${invitation.role} via ${invitation.code}` })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'binding.created', detail: `${invitee.wechatId} ${ROLE_LABEL[invitation.role]},邀请码 ${invitation.code}` })
     })
     this.ctx.deliver()
     return { kind: 'accepted', invitation, binding }
@@ -187,7 +187,7 @@ export class InvitationService {
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'declined', answeredAt: toIso(now) })
       tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationDeclinedNotice(invitee, account.name, invitation.role), createdAt: toIso(now), accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.declined', detail: `${invitee.wechatId} ${invitation.code}` })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.declined', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     })
     this.ctx.deliver()
     return { kind: 'declined', invitation }

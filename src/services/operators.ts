@@ -3,7 +3,7 @@ import { fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationStatus } from '../domain/invitation-rules.js'
 import type { InvitationStatus } from '../domain/invitation-rules.js'
-import { isActive, SLOT_LIMIT } from '../domain/roles.js'
+import { isActive, SLOT_LIMIT, ROLE_LABEL } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import { texts } from '../texts.js'
@@ -92,7 +92,7 @@ export async function removeOperator (ctx: ServiceContext, admin: User, account:
   await store.change((tx) => {
     tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
     tx.enqueue({ toUserId: user.id, text: texts.operatorRemovedNotice(account.name, binding.role, admin.name, now), createdAt: toIso(now), accountId: account.id })
-    tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'binding.removed', detail: `${user.wechatId} ${binding.role}` })
+    tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'binding.removed', detail: `${user.wechatId} ${ROLE_LABEL[binding.role]}` })
   })
   ctx.deliver()
   return { kind: 'removed', user, binding }

@@ -65,7 +65,7 @@ export class RenewalService {
         createdAt: toIso(now),
         accountId: account.id,
       })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: operator.id, action: 'renewal.requested', detail: `${operator.wechatId} ${renewal.code}` })
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: operator.id, action: 'renewal.requested', detail: `${operator.wechatId},编号 ${renewal.code}` })
     })
     this.ctx.deliver()
     return { kind: 'requested', renewal }
@@ -83,7 +83,7 @@ export class RenewalService {
     const account = store.account(renewal.accountId)!
     const binding = store.binding(renewal.bindingId)!
     const operator = store.user(binding.userId)!
-    const history = (action: string) => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action, detail: `${operator.wechatId} ${renewal.code}` })
+    const history = (action: string) => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action, detail: `${operator.wechatId},编号 ${renewal.code}` })
     if (!approve) {
       await store.change((tx) => {
         tx.updateRenewal(renewal.id, { status: 'refused', decidedAt: toIso(now), decidedBy: admin.id })

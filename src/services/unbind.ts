@@ -1,6 +1,6 @@
 // Self-unbind: an operator ends their own binding; the account's admin is told.
 import { toIso } from '../domain/calendar.js'
-import { isActive } from '../domain/roles.js'
+import { isActive, ROLE_LABEL } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
@@ -28,7 +28,7 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
       at: toIso(now),
       actorUserId: asker.id,
       action: 'binding.ended',
-      detail: `${operator.wechatId} unbound their ${binding.role}-term role`,
+      detail: `${operator.wechatId} ${ROLE_LABEL[binding.role]}`,
     })
     tx.enqueue({
       toUserId: account.adminUserId,

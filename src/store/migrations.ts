@@ -7,6 +7,8 @@ const steps: Record<number, (data: Raw) => Raw> = {
   1: (data) => ({ ...data, version: 2, invitations: [] }),
   // 3: renewal requests; reminders, back-off and give-up on existing records are optional fields
   2: (data) => ({ ...data, version: 3, renewals: [] }),
+  // 4: risky operations waiting for the admin
+  3: (data) => ({ ...data, version: 4, approvals: [] }),
 }
 
 /** The document brought up to `target`, or undefined when it already is (or is of no known version). */

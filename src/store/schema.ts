@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO date-time')
 const id = z.string().min(1)
@@ -87,6 +87,21 @@ export const RenewalSchema = z.object({
   decidedBy: id.optional(),
 })
 
+/** A risky operation the platform asked about that waits for the admin (风险操作保护, rename, delete). */
+export const ApprovalSchema = z.object({
+  id,
+  code: z.string().min(1),
+  accountId: id,
+  actorUserId: id,
+  operation: z.enum(['login', 'mass-send', 'modify-server-config', 'reset-appsecret', 'view-appsecret', 'rename-account', 'delete-article']),
+  createdAt: isoTime,
+  /** 'pending' past this counts as lapsed (refused) by the clock. */
+  expiresAt: isoTime,
+  status: z.enum(['pending', 'approved', 'refused', 'lapsed']),
+  decidedAt: isoTime.optional(),
+  decidedBy: id.optional(),
+})
+
 export const OutboxSchema = z.object({
   id,
   toUserId: id,
@@ -110,6 +125,7 @@ export const DataSchema = z.object({
   bindings: z.array(BindingSchema),
   invitations: z.array(InvitationSchema),
   renewals: z.array(RenewalSchema),
+  approvals: z.array(ApprovalSchema),
   history: z.array(HistorySchema),
   outbox: z.array(OutboxSchema),
 })
@@ -122,6 +138,7 @@ export type User = z.infer<typeof UserSchema>
 export type Binding = z.infer<typeof BindingSchema>
 export type Invitation = z.infer<typeof InvitationSchema>
 export type Renewal = z.infer<typeof RenewalSchema>
+export type Approval = z.infer<typeof ApprovalSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
 export type Data = z.infer<typeof DataSchema>

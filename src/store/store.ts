@@ -12,7 +12,7 @@ import { StoreError } from './errors.js'
 import { materialiseSeed } from './seed.js'
 import { migrate } from './migrations.js'
 import { DataSchema, SCHEMA_VERSION, SeedSchema } from './schema.js'
-import type { Account, Binding, Data, HistoryEntry, Invitation, OutboxMessage, Renewal, User } from './schema.js'
+import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, Renewal, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -27,6 +27,10 @@ export interface Transaction {
   newId: (prefix: string) => string
   addBinding: (binding: Binding) => void
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
+  addApproval: (approval: Approval) => void
+  updateApproval: (id: string, patch: Partial<Approval>) => Approval
+  updateAccount: (id: string, patch: Partial<Omit<Account, 'id' | 'adminUserId'>>) => Account
+  addUser: (user: User) => void
   addRenewal: (renewal: Renewal) => void
   updateRenewal: (id: string, patch: Partial<Renewal>) => Renewal
   addInvitation: (invitation: Invitation) => void
@@ -60,6 +64,7 @@ export class Store {
   /** Messages neither sent nor given up on, oldest first. */
   private readonly unsent = new Set<OutboxMessage>()
   private readonly renewalsById = new Map<string, Renewal>()
+  private readonly approvalsById = new Map<string, Approval>()
   private readonly invitationsById = new Map<string, Invitation>()
   private readonly invitationsByInvitee = new Map<string, Invitation[]>()
   private readonly invitationsByAccount = new Map<string, Invitation[]>()
@@ -117,6 +122,7 @@ export class Store {
   accountsAdministeredBy (userId: string): readonly Account[] { return this.accountsByAdmin.get(userId) ?? [] }
   invitation (id: string): Invitation | undefined { return this.invitationsById.get(id) }
   renewal (id: string): Renewal | undefined { return this.renewalsById.get(id) }
+  approval (id: string): Approval | undefined { return this.approvalsById.get(id) }
   invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
   invitationsOfAccount (accountId: string): readonly Invitation[] { return this.invitationsByAccount.get(accountId) ?? [] }
 
@@ -172,6 +178,25 @@ export class Store {
         const binding = this.bindingsById.get(id)
         if (!binding) throw new Error(`No binding ${id}`)
         return Object.assign(binding, patch)
+      },
+      addApproval: (approval) => {
+        data.approvals.push(approval)
+        this.approvalsById.set(approval.id, approval)
+      },
+      updateApproval: (id, patch) => {
+        const approval = this.approvalsById.get(id)
+        if (!approval) throw new Error(`No approval ${id}`)
+        return Object.assign(approval, patch)
+      },
+      updateAccount: (id, patch) => {
+        const account = this.accountsById.get(id)
+        if (!account) throw new Error(`No account ${id}`)
+        return Object.assign(account, patch)
+      },
+      addUser: (user) => {
+        data.users.push(user)
+        this.usersById.set(user.id, user)
+        this.indexUser(user)
       },
       addRenewal: (renewal) => {
         data.renewals.push(renewal)
@@ -249,6 +274,7 @@ export class Store {
     for (const binding of data.bindings) this.indexBinding(binding)
     for (const invitation of data.invitations) this.indexInvitation(invitation)
     for (const renewal of data.renewals) this.renewalsById.set(renewal.id, renewal)
+    for (const approval of data.approvals) this.approvalsById.set(approval.id, approval)
     for (const message of data.outbox) {
       this.outboxById.set(message.id, message)
       if (message.sentAt === undefined && message.failedAt === undefined) this.unsent.add(message)
@@ -293,7 +319,7 @@ function removeFrom<K, V> (map: Map<K, V[]>, key: K, value: V): void {
 }
 
 function emptyData (): Data {
-  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], renewals: [], history: [], outbox: [] }
+  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }
 }
 
 async function loadSeed (seedFile: string, now: Millis): Promise<Data> {

@@ -1,5 +1,4 @@
-// The admin's commands: invite, list, remove, withdraw and resend. Each names its account, or the bot
-// asks which one (numbered) when the admin has several.
+// The admin's commands: invite, list, remove, withdraw and resend (account resolution: AccountScope).
 import { parseWechatId } from '../../domain/identity.js'
 import type { OperatorRole } from '../../domain/roles.js'
 import type { ServiceContext } from '../../services/context.js'
@@ -7,46 +6,14 @@ import type { InvitationService, InviteResult, ResendResult } from '../../servic
 import { findOperator, removeOperator, rosterOf } from '../../services/operators.js'
 import type { Account, User } from '../../store/schema.js'
 import { texts } from '../../texts.js'
-import type { Handler, Turn } from '../conversation.js'
-
-type AccountCommand = (turn: Turn, admin: User, account: Account, args: string[]) => Promise<string> | string
-
-interface Spec {
-  /** Words before the optional account name. */
-  args: number
-  usage: string
-  run: AccountCommand
-}
+import type { Turn } from '../conversation.js'
+import type { AccountScope } from './account-scope.js'
 
 const ROLE_WORDS: Record<string, OperatorRole> = { 长期: 'long', 短期: 'short', long: 'long', short: 'short', 长期运营者: 'long', 短期运营者: 'short' }
 
-export function adminCommands (services: ServiceContext, invitations: InvitationService) {
+export function adminCommands (services: ServiceContext, invitations: InvitationService, scope: AccountScope) {
+  const define = scope.define
   const { store } = services
-  const specs = new Map<string, Spec>()
-
-  /** The handler for `command`: checks the sender administers the account before running it. */
-  function define (command: string, spec: Spec): Handler {
-    specs.set(command, spec)
-    return (turn) => {
-      const admin = turn.asker
-      const own = admin ? store.accountsAdministeredBy(admin.id) : []
-      if (!admin || own.length === 0) return texts.notAnAdmin(command)
-      const words = turn.args.split(/\s+/).filter(Boolean)
-      if (words.length < spec.args) return spec.usage
-      const args = words.slice(0, spec.args)
-      const accountName = words.slice(spec.args).join(' ')
-      if (accountName) {
-        const account = store.data.accounts.find((a) => a.name === accountName) ??
-          singleOrNone(own.filter((a) => a.name.includes(accountName)))
-        if (!account) return texts.unknownAccount(accountName, own.map((a) => a.name))
-        if (account.adminUserId !== admin.id) return texts.notAdminOf(account.name, command)
-        return spec.run(turn, admin, account, args)
-      }
-      if (own.length === 1) return spec.run(turn, admin, own[0]!, args)
-      turn.setDialog({ step: 'admin.account', data: { command, args, accountIds: own.map((a) => a.id) } })
-      return texts.chooseAccount(command, own.map((a) => a.name))
-    }
-  }
 
   /** The command as the admin would type it again, naming the account when they have several. */
   const spelled = (admin: User, account: Account, command: string): string =>
@@ -128,20 +95,6 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     withdraw,
     resend,
 
-    /** The numbered answer to "which account?": runs the command that asked. */
-    chooseAccount: (turn: Turn & { dialog: { step: 'admin.account', data: { command: string, args: string[], accountIds: string[] } } }) => {
-      const { command, args, accountIds } = turn.dialog.data
-      if (!/^\d+$/.test(turn.text)) return undefined
-      const account = store.account(accountIds[Number(turn.text) - 1] ?? '')
-      if (!account) {
-        turn.setDialog(turn.dialog)
-        return texts.badAccountChoice(accountIds.length)
-      }
-      turn.endDialog()
-      if (!turn.asker || account.adminUserId !== turn.asker.id) return texts.notAdminOf(account.name, command)
-      return specs.get(command)!.run(turn, turn.asker, account, args)
-    },
-
     confirmRemove: async (turn: Turn & { dialog: { step: 'remove.confirm', data: { accountId: string, bindingId: string } } }) => {
       const { accountId, bindingId } = turn.dialog.data
       const account = store.account(accountId)!
@@ -157,6 +110,3 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
   }
 }
 
-function singleOrNone<T> (list: T[]): T | undefined {
-  return list.length === 1 ? list[0] : undefined
-}

@@ -1,13 +1,15 @@
-// Answers by reply: 我的邀请; 同意 / 拒绝 [code] from an invitee; 同意 (允许) / 拒绝 <code> from an admin
-// deciding a renewal request. A code that is not the sender's to answer is "not found", whoever owns it.
+// Answers by reply: 我的邀请; 同意 / 拒绝 [code] from an invitee; 允许 (同意) / 拒绝 <code> from an admin
+// deciding a renewal request or a risky operation. A code that is not the sender's to answer is "not
+// found", whoever owns it.
 import type { InvitationService } from '../../services/invitations.js'
 import type { DecideResult, RenewalService } from '../../services/renewals.js'
+import type { RiskyOperationService } from '../../services/risky-operations.js'
 import type { User } from '../../store/schema.js'
 import type { Store } from '../../store/store.js'
 import { texts } from '../../texts.js'
 import type { Turn } from '../conversation.js'
 
-export function invitationCommands (store: Store, invitations: InvitationService, renewals: RenewalService) {
+export function invitationCommands (store: Store, invitations: InvitationService, renewals: RenewalService, operations: RiskyOperationService) {
   const accountName = (accountId: string): string => store.account(accountId)!.name
 
   const decideRenewal = async (admin: User, code: string, approve: boolean): Promise<string | undefined> => {
@@ -25,12 +27,21 @@ export function invitationCommands (store: Store, invitations: InvitationService
     }
   }
 
+  const decideOperation = async (admin: User, code: string, allow: boolean): Promise<string | undefined> => {
+    const approval = operations.findFor(admin, code)
+    if (!approval) return undefined
+    const result = await operations.decide(admin, approval, allow)
+    const name = accountName(approval.accountId)
+    if (result.kind === 'closed') return texts.approvalClosed(name, approval.operation, result.state)
+    return texts.approvalDecided(result.actor.id === admin.id ? '你' : result.actor.name, name, approval.operation, allow)
+  }
+
   const answer = (word: '同意' | '拒绝', accept: boolean) => async (turn: Turn): Promise<string> => {
     if (!turn.asker) return texts.noPendingInvitation(undefined)
     const code = turn.args.split(/\s+/)[0] || undefined
     const result = await invitations.answer(turn.asker, code, accept)
     if (result.kind === 'no-such-code') {
-      const decided = await decideRenewal(turn.asker, result.code, accept)
+      const decided = await decideOperation(turn.asker, result.code, accept) ?? await decideRenewal(turn.asker, result.code, accept)
       if (decided) return decided
       if (store.accountsAdministeredBy(turn.asker.id).length > 0) return texts.noSuchRequest(result.code)
     }

@@ -1,0 +1,72 @@
+// Admin commands name their account, or the bot asks which one (numbered) when the admin has several.
+// One place checks that the sender administers the account before any admin command runs.
+import type { Account, User } from '../../store/schema.js'
+import type { Store } from '../../store/store.js'
+import { texts } from '../../texts.js'
+import type { Handler, Turn } from '../conversation.js'
+
+export type AccountCommand = (turn: Turn, admin: User, account: Account, args: string[]) => Promise<string> | string
+
+export interface AccountCommandSpec {
+  /** Words before the optional account name. */
+  args: number
+  /** A trailing number (a page) may follow the account name. */
+  trailingNumber?: boolean
+  usage: string
+  run: AccountCommand
+}
+
+type ChooseTurn = Turn & { dialog: { step: 'admin.account', data: { command: string, args: string[], accountIds: string[] } } }
+
+export class AccountScope {
+  private readonly specs = new Map<string, AccountCommandSpec>()
+
+  constructor (private readonly store: Store) {}
+
+  /** The handler for `command`: resolves the account and checks the sender administers it. */
+  define = (command: string, spec: AccountCommandSpec): Handler => {
+    this.specs.set(command, spec)
+    return (turn) => {
+      const admin = turn.asker
+      const own = admin ? this.store.accountsAdministeredBy(admin.id) : []
+      if (!admin || own.length === 0) return texts.notAnAdmin(command)
+      const words = turn.args.split(/\s+/).filter(Boolean)
+      if (words.length < spec.args) return spec.usage
+      const args = words.slice(0, spec.args)
+      let rest = words.slice(spec.args)
+      if (spec.trailingNumber && rest.length > 0 && /^\d+$/.test(rest.at(-1)!)) {
+        args.push(rest.at(-1)!)
+        rest = rest.slice(0, -1)
+      }
+      const accountName = rest.join(' ')
+      if (accountName) {
+        const account = this.store.data.accounts.find((a) => a.name === accountName) ??
+          singleOrNone(own.filter((a) => a.name.includes(accountName)))
+        if (!account) return texts.unknownAccount(accountName, own.map((a) => a.name))
+        if (account.adminUserId !== admin.id) return texts.notAdminOf(account.name, command)
+        return spec.run(turn, admin, account, args)
+      }
+      if (own.length === 1) return spec.run(turn, admin, own[0]!, args)
+      turn.setDialog({ step: 'admin.account', data: { command, args, accountIds: own.map((a) => a.id) } })
+      return texts.chooseAccount(command, own.map((a) => a.name))
+    }
+  }
+
+  /** The numbered answer to "which account?": runs the command that asked. */
+  chooseAccount = (turn: ChooseTurn): Promise<string> | string | undefined => {
+    const { command, args, accountIds } = turn.dialog.data
+    if (!/^\d+$/.test(turn.text)) return undefined
+    const account = this.store.account(accountIds[Number(turn.text) - 1] ?? '')
+    if (!account) {
+      turn.setDialog(turn.dialog)
+      return texts.badAccountChoice(accountIds.length)
+    }
+    turn.endDialog()
+    if (!turn.asker || account.adminUserId !== turn.asker.id) return texts.notAdminOf(account.name, command)
+    return this.specs.get(command)!.run(turn, turn.asker, account, args)
+  }
+}
+
+function singleOrNone<T> (list: T[]): T | undefined {
+  return list.length === 1 ? list[0] : undefined
+}

@@ -1,0 +1,119 @@
+// Risky operations the platform asks about: allowed, denied with the reason, or held for the admin's
+// approval (风险操作保护, rename, delete); alerts to the admin (风险操作提醒); every one in the history.
+import { fromIso, minutes, toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import { decide } from '../domain/permissions.js'
+import type { DenyReason, Operation } from '../domain/permissions.js'
+import { isActive } from '../domain/roles.js'
+import type { Role } from '../domain/roles.js'
+import type { Account, Approval, User } from '../store/schema.js'
+import { texts } from '../texts.js'
+import { freshCode } from './codes.js'
+import type { ServiceContext } from './context.js'
+
+/** How long the admin has to approve; no answer means refused. */
+export const APPROVAL_TTL = minutes(10)
+
+export type OperationAnswer =
+  | { result: 'allowed' }
+  | { result: 'denied', reason: DenyReason, message: string }
+  | { result: 'pending', id: string, expiresAt: string, message: string }
+
+export type ApprovalState = 'pending' | 'approved' | 'refused' | 'lapsed'
+
+export type DecideApprovalResult =
+  | { kind: 'closed', approval: Approval, state: Exclude<ApprovalState, 'pending'> }
+  | { kind: 'decided', approval: Approval, actor: User, allowed: boolean }
+
+/** The clock decides: a pending approval past its deadline is lapsed, whether or not a sweep marked it. */
+export function approvalState (approval: Approval, now: Millis): ApprovalState {
+  return approval.status === 'pending' && fromIso(approval.expiresAt) <= now ? 'lapsed' : approval.status
+}
+
+export class RiskyOperationService {
+  constructor (private readonly ctx: ServiceContext) {}
+
+  async request (accountId: string, actorWechatId: string, operation: Operation): Promise<OperationAnswer> {
+    const { store } = this.ctx
+    const now = this.ctx.now()
+    const account = store.account(accountId)
+    const actor = store.userByWechatId(actorWechatId)
+    const { role, expired } = account && actor ? this.standing(account, actor, now) : { role: undefined, expired: false }
+    const decision = decide({ operation, accountKnown: account !== undefined, role, expired, protection: account?.riskProtection ?? false })
+    if (!account) return { result: 'denied', reason: 'unknown-account', message: texts.operationDenied('unknown-account') }
+
+    const at = toIso(now)
+    const who = actor ? { name: actor.name, wechatId: actor.wechatId, role } : { name: undefined, wechatId: actorWechatId, role: undefined }
+    const alert = account.riskAlerts && role !== 'admin' && decision.kind !== 'pending'
+    let approval: Approval | undefined
+    await store.change((tx) => {
+      if (decision.kind === 'pending') {
+        approval = {
+          id: tx.newId('op'),
+          code: freshCode(store),
+          accountId: account.id,
+          actorUserId: actor!.id,
+          operation,
+          createdAt: at,
+          expiresAt: toIso(now + APPROVAL_TTL),
+          status: 'pending',
+        }
+        tx.addApproval(approval)
+        tx.enqueue({ toUserId: account.adminUserId, text: texts.approvalRequest({ who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }), createdAt: at, accountId: account.id })
+      }
+      if (alert) {
+        tx.enqueue({ toUserId: account.adminUserId, text: texts.riskAlert({ who, accountName: account.name, operation, at: now, decision, removable: role === 'long' || role === 'short', severalAccounts: store.accountsAdministeredBy(account.adminUserId).length > 1 }), createdAt: at, accountId: account.id })
+      }
+      tx.addHistory({
+        accountId: account.id,
+        at,
+        ...(actor ? { actorUserId: actor.id } : {}),
+        action: `operation.${decision.kind}`,
+        detail: texts.operationDetail(who.wechatId, operation, decision.kind === 'denied' ? decision.reason : undefined),
+      })
+    })
+    if (decision.kind === 'pending' || alert) this.ctx.deliver()
+    if (decision.kind === 'denied') return { result: 'denied', reason: decision.reason, message: texts.operationDenied(decision.reason) }
+    if (decision.kind === 'allowed') return { result: 'allowed' }
+    return { result: 'pending', id: approval!.id, expiresAt: approval!.expiresAt, message: texts.operationPending(role === 'admin') }
+  }
+
+  status (id: string): { approval: Approval, state: ApprovalState } | undefined {
+    const approval = this.ctx.store.approval(id)
+    return approval && { approval, state: approvalState(approval, this.ctx.now()) }
+  }
+
+  /** The approval `code` waiting for this admin, if any. */
+  findFor (admin: User, code: string): Approval | undefined {
+    return this.ctx.store.data.approvals.find((a) => a.code === code.toUpperCase() && this.ctx.store.account(a.accountId)?.adminUserId === admin.id)
+  }
+
+  async decide (admin: User, approval: Approval, allow: boolean): Promise<DecideApprovalResult> {
+    const { store } = this.ctx
+    const now = this.ctx.now()
+    const state = approvalState(approval, now)
+    if (state !== 'pending') return { kind: 'closed', approval, state }
+    const account = store.account(approval.accountId)!
+    const actor = store.user(approval.actorUserId)!
+    await store.change((tx) => {
+      tx.updateApproval(approval.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
+      if (actor.id !== admin.id) {
+        tx.enqueue({ toUserId: actor.id, text: texts.approvalDecidedNotice(account.name, approval.operation, allow), createdAt: toIso(now), accountId: account.id })
+      }
+      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: allow ? 'operation.approved' : 'operation.refused', detail: texts.operationDetail(actor.wechatId, approval.operation, undefined) })
+    })
+    this.ctx.deliver()
+    return { kind: 'decided', approval, actor, allowed: allow }
+  }
+
+  /** The actor's role on the account now, and whether a short-term role of theirs ran out there. */
+  private standing (account: Account, actor: User, now: Millis): { role: Role | undefined, expired: boolean } {
+    if (account.adminUserId === actor.id) return { role: 'admin', expired: false }
+    const here = this.ctx.store.bindingsOfUser(actor.id).filter((b) => b.accountId === account.id)
+    const active = here.find((b) => isActive(b, now))
+    if (active) return { role: active.role, expired: false }
+    const last = here.at(-1)
+    const expired = last !== undefined && last.role === 'short' && (last.endReason === 'expired' || (last.endedAt === undefined && !isActive(last, now)))
+    return { role: undefined, expired }
+  }
+}
