@@ -3,22 +3,28 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WechatyBuilder, log } from 'wechaty'
+import { WechatyBuilder, log as wechatyLog } from 'wechaty'
+import { log } from './log.js'
 import type { Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
 import { SecurityAssistant, StoreError } from './mod.js'
 import type { SecurityAssistantPlugin } from './mod.js'
 import { startConsole } from './demo/console.js'
 import { ASSISTANT_NAME, createContacts } from './demo/world.js'
+import { startPlatformApi } from './platform/api.js'
+import type { RunningApi } from './platform/api.js'
+import type { RunningAssistant } from './mod.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
 const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? resolve(root, 'data/assistant.json'))
 const seedFile = resolve(env.ASSISTANT_SEED_FILE ?? resolve(root, 'data/seed.json'))
+const apiToken = env.ASSISTANT_API_TOKEN || undefined
+const apiPort = Number(env.ASSISTANT_API_PORT ?? 8787)
 const realPuppet = env.WECHATY_PUPPET && env.WECHATY_PUPPET !== 'wechaty-puppet-mock' ? env.WECHATY_PUPPET : undefined
 
 // The console is for chatting: wechaty's info lines would drown it unless asked for.
-if (!realPuppet && env.WECHATY_LOG === undefined) log.level('warn')
+if (!realPuppet && env.WECHATY_LOG === undefined) wechatyLog.level('warn')
 
 async function main (): Promise<void> {
   mkdirSync(dirname(dataFile), { recursive: true })
@@ -34,9 +40,10 @@ async function runOnPuppet (plugin: SecurityAssistantPlugin): Promise<void> {
   bot.on('error', (err) => console.error(`wechaty: ${err.message}`))
   bot.use(plugin)
   await bot.start()
-  await openOrExit(bot, plugin)
+  const assistant = await openOrExit(bot, plugin)
+  const api = await startApi(assistant)
   console.log(`公众平台安全助手 running on ${realPuppet}, data file ${dataFile}. Ctrl-C stops it.`)
-  onSignals(() => shutdown(bot, plugin))
+  onSignals(() => shutdown(bot, plugin, api))
 }
 
 async function runDemo (plugin: SecurityAssistantPlugin): Promise<void> {
@@ -52,20 +59,38 @@ async function runDemo (plugin: SecurityAssistantPlugin): Promise<void> {
 
   const interactive = Boolean(process.stdin.isTTY)
   console.log(`公众平台安全助手 demo on the mock puppet. Data file: ${dataFile}`)
+  const api = await startApi(assistant)
   const chat = startConsole({
     bot,
     mocker,
     botContact,
     contacts,
     store: assistant.store,
+    platform: assistant.platform,
     input: process.stdin,
     write: (line) => console.log(line),
-    onQuit: () => void shutdown(bot, plugin, chat),
+    onQuit: () => void shutdown(bot, plugin, api, chat),
     ...(interactive ? { prompt: (text: string) => process.stdout.write(text) } : {}),
   })
   mocker.login(botContact)
   // Piped input may end; without a terminal the demo keeps running until a signal.
-  onSignals(() => shutdown(bot, plugin, chat))
+  onSignals(() => shutdown(bot, plugin, api, chat))
+}
+
+/** The platform's HTTP API, when a token is configured. */
+async function startApi (assistant: RunningAssistant): Promise<RunningApi | undefined> {
+  if (!apiToken) {
+    console.log('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_PORT) to enable it.')
+    return undefined
+  }
+  try {
+    const api = await startPlatformApi(assistant.platform, { token: apiToken, port: apiPort, log })
+    console.log(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN).`)
+    return api
+  } catch (err) {
+    console.error(`Platform API not started: ${(err as Error).message}`)
+    return undefined
+  }
 }
 
 async function openOrExit (bot: Wechaty, plugin: SecurityAssistantPlugin) {
@@ -79,10 +104,11 @@ async function openOrExit (bot: Wechaty, plugin: SecurityAssistantPlugin) {
 }
 
 let stopping = false
-async function shutdown (bot: Wechaty, plugin: SecurityAssistantPlugin, chat?: { close: () => void }): Promise<void> {
+async function shutdown (bot: Wechaty, plugin: SecurityAssistantPlugin, api?: RunningApi, chat?: { close: () => void }): Promise<void> {
   if (stopping) return
   stopping = true
   chat?.close()
+  await api?.close()
   await bot.stop().catch((err) => console.error(`stopping the bot: ${(err as Error).message}`))
   await plugin.close()
   console.log('Stopped; every change is saved.')

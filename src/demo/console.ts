@@ -5,6 +5,9 @@ import type { Readable } from 'node:stream'
 import { FileBox } from 'file-box'
 import type { Message, Wechaty } from 'wechaty'
 import type { mock } from 'wechaty-puppet-mock'
+import type { Platform } from '../assistant.js'
+import { OPERATIONS } from '../domain/permissions.js'
+import type { Operation } from '../domain/permissions.js'
 import type { Store } from '../store/store.js'
 import type { User } from '../store/schema.js'
 import { maskIdNumber, maskPhone } from '../domain/identity.js'
@@ -16,6 +19,8 @@ export interface ConsoleOptions {
   botContact: MockContact
   contacts: Map<string, MockContact>
   store: Store
+  /** The console plays the platform with /op. */
+  platform: Platform
   input: Readable
   write: (line: string) => void
   /** Asked for by /quit. */
@@ -31,6 +36,7 @@ const CONSOLE_HELP = [
   '  /me             the current user\'s own phone, ID number and WeChat ID, to try 绑定查询 with',
   '  /room <text>    say <text> in a group chat with the assistant',
   '  /image          send a picture',
+  `  /op <user> <account> <operation>   play the platform: ${OPERATIONS.join(', ')}`,
   '  /help           this list',
   '  /quit           stop the assistant',
 ].join('\n')
@@ -86,7 +92,7 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
         write(users.map(describeUser).join('\n'))
         break
       case 'as': {
-        const found = users.find((u) => u.name === arg || u.wechatId === arg || u.id === arg)
+        const found = findUser(arg)
         if (!found) write(`No demo user "${arg}". /users lists them.`)
         else {
           current = found
@@ -106,6 +112,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       case 'image':
         contactOf(current).say(FileBox.fromBase64(PIXEL_PNG, 'photo.png')).to(botContact)
         return true
+      case 'op':
+        void playPlatform(rest)
+        return false
       case 'quit':
         options.onQuit()
         return false
@@ -117,6 +126,22 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
   }
 
   const contactOf = (user: User): MockContact => contacts.get(user.id)!
+
+  const findUser = (word: string | undefined): User | undefined => users.find((u) => u.name === word || u.wechatId === word || u.id === word)
+
+  /** /op 张伟 晨光茶馆 login: the platform asks the assistant about a risky operation. */
+  const playPlatform = async ([who, accountWord, operation]: string[]): Promise<void> => {
+    const actor = findUser(who)
+    const account = store.data.accounts.find((a) => a.name === accountWord || a.id === accountWord)
+    if (!actor || !account || !OPERATIONS.includes(operation as Operation)) {
+      write(`Usage: /op <user> <account> <operation>, e.g. /op 张伟 晨光茶馆 login. Operations: ${OPERATIONS.join(', ')}`)
+      return
+    }
+    const answer = await options.platform.operations.request(account.id, actor.wechatId, operation as Operation)
+    const detail = answer.result === 'allowed' ? '' : answer.result === 'pending' ? ` (id ${answer.id}: ${answer.message})` : ` (${answer.reason}: ${answer.message})`
+    write(`[平台] ${actor.name} 在「${account.name}」${operation} → ${answer.result}${detail}`)
+    prompt()
+  }
 
   const handleLine = async (raw: string): Promise<void> => {
     const line = raw.trim()

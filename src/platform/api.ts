@@ -1,0 +1,146 @@
+// The platform's HTTP API (公众平台 → assistant): risky operations and their approval state, users'
+// profiles and security settings, follows. Only HTTP here: every rule is in the services.
+import { timingSafeEqual } from 'node:crypto'
+import Fastify from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import type { Platform } from '../assistant.js'
+import { maskIdNumber, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
+import type { ParseResult } from '../domain/identity.js'
+import { OPERATIONS } from '../domain/permissions.js'
+import type { Logger } from '../log.js'
+import type { PeopleResult } from '../services/people.js'
+import type { User } from '../store/schema.js'
+
+export interface ApiOptions {
+  /** Every request must carry `Authorization: Bearer <token>`. */
+  token: string
+  port: number
+  host?: string
+  log: Logger
+}
+
+export interface RunningApi {
+  url: string
+  close: () => Promise<void>
+}
+
+/** A string normalised by one of the identifier parsers, with its format problem as the message. */
+const identifier = (parse: (v: string) => ParseResult, what: string) => z.string().transform((value, ctx) => {
+  const parsed = parse(value)
+  if (parsed.ok) return parsed.identifier.value
+  ctx.addIssue({ code: 'custom', message: `not a valid ${what} (${parsed.problem})` })
+  return z.NEVER
+})
+const wechatId = identifier(parseWechatId, 'WeChat ID')
+
+const OperationBody = z.object({
+  account: z.string().min(1),
+  actor: wechatId,
+  operation: z.enum(OPERATIONS),
+}).strict()
+
+const NewUserBody = z.object({
+  name: z.string().min(1).max(40),
+  wechatId,
+  phone: identifier(parsePhone, 'mobile number').optional(),
+  idNumber: identifier(parseIdNumber, 'ID number').optional(),
+  accountProtection: z.boolean(),
+  bankCard: z.boolean(),
+}).strict()
+
+const SecurityBody = z.object({ accountProtection: z.boolean().optional(), bankCard: z.boolean().optional() }).strict()
+  .refine((b) => Object.keys(b).length > 0, 'name accountProtection or bankCard')
+
+const ProfileBody = z.object({
+  name: z.string().min(1).max(40).optional(),
+  wechatId: wechatId.optional(),
+  phone: identifier(parsePhone, 'mobile number').optional(),
+  idNumber: identifier(parseIdNumber, 'ID number').optional(),
+}).strict().refine((b) => Object.keys(b).length > 0, 'name at least one of name, wechatId, phone, idNumber')
+
+class HttpError extends Error {
+  constructor (readonly status: number, readonly code: string, message: string) { super(message) }
+}
+
+function parse<T> (schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value)
+  if (result.success) return result.data
+  const detail = result.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')
+  throw new HttpError(400, 'invalid-body', detail)
+}
+
+/** What the API shows of a person: identifiers masked, as everywhere else. */
+function userView (user: User) {
+  return {
+    wechatId: user.wechatId,
+    name: user.name,
+    phone: user.phone ? maskPhone(user.phone) : null,
+    idNumber: user.idNumber ? maskIdNumber(user.idNumber) : null,
+    accountProtection: user.accountProtection,
+    bankCard: user.bankCard,
+    follows: user.follows,
+  }
+}
+
+function peopleAnswer (result: PeopleResult) {
+  if (result.ok) return userView(result.user)
+  switch (result.problem) {
+    case 'unknown-user': throw new HttpError(404, 'unknown-user', 'No user has this WeChat ID.')
+    case 'unknown-account': throw new HttpError(404, 'unknown-account', 'No official account has this id.')
+    case 'wechat-id-taken': throw new HttpError(409, 'wechat-id-taken', 'Another user already has this WeChat ID.')
+  }
+}
+
+export async function startPlatformApi (platform: Platform, options: ApiOptions): Promise<RunningApi> {
+  const app = Fastify({ logger: false })
+  const expected = Buffer.from(`Bearer ${options.token}`)
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const given = Buffer.from(request.headers.authorization ?? '')
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      return reply.code(401).send({ error: 'unauthorized', message: 'Send Authorization: Bearer <the token the assistant was configured with>.' })
+    }
+  })
+  app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, _request, reply) => {
+    if (err instanceof HttpError) return reply.code(err.status).send({ error: err.code, message: err.message })
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: 'bad-request', message: err.message })
+    }
+    options.log.error('platform API request failed', err)
+    return reply.code(500).send({ error: 'internal', message: 'The assistant could not handle this request; nothing was changed unless a later GET shows it.' })
+  })
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: `No endpoint ${request.method} ${request.url}.` }))
+
+  app.post('/v1/operations', async (request) => {
+    const body = parse(OperationBody, request.body)
+    return platform.operations.request(body.account, body.actor, body.operation)
+  })
+
+  app.get<{ Params: { id: string } }>('/v1/operations/:id', async (request) => {
+    const found = platform.operations.status(request.params.id)
+    if (!found) throw new HttpError(404, 'unknown-operation', 'No operation request has this id.')
+    const { approval, state } = found
+    return { id: approval.id, state, account: approval.accountId, operation: approval.operation, createdAt: approval.createdAt, expiresAt: approval.expiresAt, decidedAt: approval.decidedAt ?? null }
+  })
+
+  app.post('/v1/users', async (request, reply) => {
+    const answer = peopleAnswer(await platform.people.register(parse(NewUserBody, request.body)))
+    return reply.code(201).send(answer)
+  })
+
+  app.patch<{ Params: { wechatId: string } }>('/v1/users/:wechatId/security', async (request) =>
+    peopleAnswer(await platform.people.update(request.params.wechatId, parse(SecurityBody, request.body))))
+
+  app.patch<{ Params: { wechatId: string } }>('/v1/users/:wechatId/profile', async (request) =>
+    peopleAnswer(await platform.people.update(request.params.wechatId, parse(ProfileBody, request.body))))
+
+  app.put<{ Params: { account: string, wechatId: string } }>('/v1/accounts/:account/followers/:wechatId', async (request) =>
+    peopleAnswer(await platform.people.setFollowing(request.params.account, request.params.wechatId, true)))
+
+  app.delete<{ Params: { account: string, wechatId: string } }>('/v1/accounts/:account/followers/:wechatId', async (request) =>
+    peopleAnswer(await platform.people.setFollowing(request.params.account, request.params.wechatId, false)))
+
+  const url = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port })
+  return { url, close: () => app.close() }
+}
