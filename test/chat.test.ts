@@ -13,7 +13,7 @@ test('帮助, 菜单 and help show the menu; an admin also hears which accounts 
   t.is(await w.ask('u_zhangwei', 'help'), operatorMenu)
   const adminMenu = await w.ask('u_wangfang', '帮助')
   t.true(adminMenu.includes('你是「晨光茶馆」「青禾书店」的管理员'), adminMenu)
-  for (const command of ['绑定运营者', '运营者列表', '解绑运营者', '撤销邀请', '重发邀请', '同意 编号']) t.true(adminMenu.includes(command), command)
+  for (const command of ['绑定运营者', '运营者列表', '解绑运营者', '撤销邀请', '重发邀请', '同意 编号', '允许 编号', '风险操作保护', '风险操作提醒', '操作记录']) t.true(adminMenu.includes(command), command)
 })
 
 test('an unknown text gets a pointer to the menu', async (t) => {

@@ -174,25 +174,13 @@ export class Store {
         data.bindings.push(binding)
         this.indexBinding(binding)
       },
-      updateBinding: (id, patch) => {
-        const binding = this.bindingsById.get(id)
-        if (!binding) throw new Error(`No binding ${id}`)
-        return Object.assign(binding, patch)
-      },
+      updateBinding: (id, patch) => Object.assign(found(this.bindingsById, id, 'binding'), patch),
       addApproval: (approval) => {
         data.approvals.push(approval)
         this.approvalsById.set(approval.id, approval)
       },
-      updateApproval: (id, patch) => {
-        const approval = this.approvalsById.get(id)
-        if (!approval) throw new Error(`No approval ${id}`)
-        return Object.assign(approval, patch)
-      },
-      updateAccount: (id, patch) => {
-        const account = this.accountsById.get(id)
-        if (!account) throw new Error(`No account ${id}`)
-        return Object.assign(account, patch)
-      },
+      updateApproval: (id, patch) => Object.assign(found(this.approvalsById, id, 'approval'), patch),
+      updateAccount: (id, patch) => Object.assign(found(this.accountsById, id, 'account'), patch),
       addUser: (user) => {
         data.users.push(user)
         this.usersById.set(user.id, user)
@@ -202,30 +190,20 @@ export class Store {
         data.renewals.push(renewal)
         this.renewalsById.set(renewal.id, renewal)
       },
-      updateRenewal: (id, patch) => {
-        const renewal = this.renewalsById.get(id)
-        if (!renewal) throw new Error(`No renewal ${id}`)
-        return Object.assign(renewal, patch)
-      },
+      updateRenewal: (id, patch) => Object.assign(found(this.renewalsById, id, 'renewal'), patch),
       addInvitation: (invitation) => {
         data.invitations.push(invitation)
         this.indexInvitation(invitation)
       },
-      updateInvitation: (id, patch) => {
-        const invitation = this.invitationsById.get(id)
-        if (!invitation) throw new Error(`No invitation ${id}`)
-        return Object.assign(invitation, patch)
-      },
+      updateInvitation: (id, patch) => Object.assign(found(this.invitationsById, id, 'invitation'), patch),
       setUserContact: (userId, contactId) => {
-        const user = this.usersById.get(userId)
-        if (!user) throw new Error(`No user ${userId}`)
+        const user = found(this.usersById, userId, 'user')
         if (user.contactId) this.usersByContact.delete(user.contactId)
         user.contactId = contactId
         this.usersByContact.set(contactId, user)
       },
       updateUser: (userId, patch) => {
-        const user = this.usersById.get(userId)
-        if (!user) throw new Error(`No user ${userId}`)
+        const user = found(this.usersById, userId, 'user')
         this.unindexUser(user)
         Object.assign(user, patch)
         this.indexUser(user)
@@ -242,9 +220,7 @@ export class Store {
         return queued
       },
       updateMessage: (id, patch) => {
-        const message = this.outboxById.get(id)
-        if (!message) throw new Error(`No outbox message ${id}`)
-        Object.assign(message, patch)
+        const message = Object.assign(found(this.outboxById, id, 'outbox message'), patch)
         if (message.sentAt !== undefined || message.failedAt !== undefined) this.unsent.delete(message)
       },
       pruneMessages: (keep) => {
@@ -304,6 +280,13 @@ export class Store {
     pushTo(this.bindingsByUser, binding.userId, binding)
     pushTo(this.bindingsByAccount, binding.accountId, binding)
   }
+}
+
+/** A record a service is about to change: its absence is a bug, not a user error. */
+function found<V> (map: Map<string, V>, id: string, what: string): V {
+  const value = map.get(id)
+  if (value === undefined) throw new Error(`No ${what} ${id}`)
+  return value
 }
 
 function pushTo<K, V> (map: Map<K, V[]>, key: K, value: V): void {
