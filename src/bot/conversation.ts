@@ -35,31 +35,25 @@ export class Conversation {
   constructor (private readonly dialogs: Dialogs, private readonly steps: StepHandlers) {}
 
   command (words: string[], handler: Handler): this {
-    for (const word of words) this.commands.push({ word, handler })
+    for (const word of words) this.commands.push({ word: word.toLowerCase(), handler })
     // Longest first, so that 解绑运营者 is never taken for 解绑.
     this.commands.sort((a, b) => b.word.length - a.word.length)
     return this
   }
 
   isCommand (text: string): boolean {
-    return this.commands.some(({ word }) => startsWithWord(text, word))
+    return this.find(text) !== undefined
   }
 
   async reply (input: { text: string, sender: string, asker: User | undefined, now: Millis }): Promise<string> {
     const { text, sender, now } = input
     const stored = this.dialogs.get(sender)
     const dialog = stored && stored.expiresAt > now ? stored : undefined
-    const turn: Turn = {
-      ...input,
-      args: '',
-      dialog,
-      setDialog: (step) => this.dialogs.set(sender, step, now),
-      endDialog: () => this.dialogs.clear(sender),
-    }
-    const command = this.commands.find(({ word }) => startsWithWord(text, word))
+    const command = this.find(text)
+    const turn = new ConversationTurn(this.dialogs, input, command ? text.slice(command.word.length).trim() : '', dialog)
     if (command) {
       if (stored && !dialog) this.dialogs.clear(sender)
-      return command.handler({ ...turn, args: text.slice(command.word.length).trim() })
+      return command.handler(turn)
     }
     if (dialog) {
       const reply = await (this.steps[dialog.step] as StepHandler)(turn)
@@ -71,11 +65,45 @@ export class Conversation {
     if (text === '确认') return texts.nothingToConfirm
     return texts.unknown(text)
   }
+
+  private find (text: string): { word: string, handler: Handler } | undefined {
+    const lower = text.toLowerCase()
+    for (const command of this.commands) if (startsWithWord(lower, command.word)) return command
+    return undefined
+  }
 }
 
-/** `help` matches `help` and `help me` but not `helpful`; Chinese words need no space after them. */
+/** A turn as plain fields plus two methods on the prototype: nothing is allocated per message but it. */
+class ConversationTurn implements Turn {
+  readonly text: string
+  readonly sender: string
+  readonly asker: User | undefined
+  readonly now: Millis
+
+  constructor (
+    private readonly dialogs: Dialogs,
+    input: { text: string, sender: string, asker: User | undefined, now: Millis },
+    readonly args: string,
+    readonly dialog: Dialog | undefined,
+  ) {
+    this.text = input.text
+    this.sender = input.sender
+    this.asker = input.asker
+    this.now = input.now
+  }
+
+  setDialog (step: DialogStep): void {
+    this.dialogs.set(this.sender, step, this.now)
+  }
+
+  endDialog (): void {
+    this.dialogs.clear(this.sender)
+  }
+}
+
+/** `help` matches `help` and `help me` but not `helpful`; Chinese words need no space after them. Both lower-case. */
 function startsWithWord (text: string, word: string): boolean {
-  if (!text.toLowerCase().startsWith(word.toLowerCase())) return false
+  if (!text.startsWith(word)) return false
   const next = text[word.length]
   return next === undefined || /\s/.test(next) || /[^A-Za-z]/.test(word.slice(-1)) || !/[A-Za-z]/.test(next)
 }

@@ -103,7 +103,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       const reply = await conversation.reply({
         text: message.text().trim(),
         sender: talker.id,
-        asker: await identify(talker),
+        asker: store.userByContact(talker.id) ?? await identify(talker),
         now: clock(),
       })
       await message.say(reply)
