@@ -176,14 +176,16 @@ export const texts = {
   unbindConfirm: (accountName: string, role: OperatorRole, wechatId: string | undefined): string =>
     `确认解除${wechatId ? `微信号 ${maskWechatId(wechatId)} ` : '你'}在「${accountName}」的${ROLE_LABEL[role]}身份吗?` +
     '解除后将不能再登录和群发这个公众号。\n回复 确认 解除,回复 取消 保留(5 分钟内有效)。',
-  unbindDone: (accountName: string, role: OperatorRole, at: Millis): string =>
-    `已解除你在「${accountName}」的${ROLE_LABEL[role]}身份(${formatDateTime(at)})。该公众号的管理员会收到通知。`,
+  unbindDone: (accountName: string, role: OperatorRole, at: Millis, wechatId: string | undefined): string =>
+    `已解除${wechatId ? `微信号 ${maskWechatId(wechatId)} ` : '你'}在「${accountName}」的${ROLE_LABEL[role]}身份(${formatDateTime(at)})。该公众号的管理员会收到通知。`,
   unbindAlreadyEnded: (accountName: string, role: OperatorRole): string =>
     `你在「${accountName}」的${ROLE_LABEL[role]}身份已经失效(已解除或已到期),无需再解绑。发送 绑定查询 可查看最新情况。`,
   unbindNotYours: '这条绑定不属于你,无法解除。请重新发送 绑定查询。',
-  adminNoticeUnbound: (p: { operatorName: string, wechatId: string, accountName: string, role: OperatorRole, at: Millis }): string =>
-    `运营者解绑通知\n${p.operatorName}(微信号 ${p.wechatId})已于 ${formatDateTime(p.at)} 自行解除在「${p.accountName}」的${ROLE_LABEL[p.role]}身份。` +
-    '\n该微信号已不能登录和群发这个公众号。',
+  adminNoticeUnbound: (p: { operatorName: string, wechatId: string, accountName: string, role: OperatorRole, at: Millis, by: string | undefined }): string =>
+    `运营者解绑通知\n${p.operatorName}(微信号 ${p.wechatId})在「${p.accountName}」的${ROLE_LABEL[p.role]}身份已于 ${formatDateTime(p.at)} ` +
+    (p.by ? `由同一实名的微信号 ${p.by} 解除。` : '由本人解除。') + '\n该微信号已不能登录和群发这个公众号。',
+  unboundFromOtherAccount: (accountName: string, role: OperatorRole, by: string, at: Millis): string =>
+    `你在「${accountName}」的${ROLE_LABEL[role]}身份已于 ${formatDateTime(at)} 由与你同一实名的微信号 ${by} 解除,你已不能再登录和群发这个公众号。如非本人操作,请联系该公众号的管理员。`,
 
   // ── admin commands: which account ──
   notAnAdmin: (command: string): string =>

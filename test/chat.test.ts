@@ -1,5 +1,7 @@
 // How the assistant behaves as a chat partner: menus, rooms, non-text, duplicates, order, failures.
 import test from 'ava'
+import { rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { FileBox } from 'file-box'
 import { worldFor } from './fixture.js'
 
@@ -86,16 +88,17 @@ test('one person\'s messages are answered in the order they were sent', async (t
   t.true(inbox[4]!.startsWith('已解除你在「城西社区报」'))
 })
 
-test('a failure while handling a message gets an apology, and the assistant keeps running', async (t) => {
+test('a data file that cannot be written: apologies, nothing acknowledged, nothing pushed, no crash', async (t) => {
   const w = await worldFor(t)
-  const store = w.assistant.store
-  const change = store.change.bind(store)
-  store.change = () => Promise.reject(new Error('disk full'))
   await w.ask('u_zhangwei', '绑定查询 13800138000')
   await w.ask('u_zhangwei', '解绑 1')
+  await rm(dirname(w.dataFile), { recursive: true, force: true }) // the disk is gone
   t.is(await w.ask('u_zhangwei', '确认'), '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。')
-  store.change = change
-  t.true((await w.ask('u_zhangwei', '绑定查询 13800138000')).includes('共 2 个'))
+  await w.settled()
+  t.deepEqual(w.inbox('u_wangfang'), [], 'the admin is not told of an unbind that never reached the file')
+  t.true((await w.ask('u_zhangwei', '帮助')).startsWith('公众平台安全助手可以帮你'), 'replies that change nothing still work')
+  await w.ask('u_liqiang', '解绑运营者 zhangwei_ops')
+  t.is(await w.ask('u_liqiang', '确认'), '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。', 'later changes are refused too')
 })
 
 test('a person the assistant does not know can chat but finds no bindings', async (t) => {

@@ -78,8 +78,9 @@ test('an ID number shared by two WeChat accounts shows the other account\'s bind
   const reply = await w.ask('u_zhaomin_home', '绑定查询 110105199502280078')
   t.true(reply.includes('共 5 个'), reply)
   t.true(reply.includes('(微信号 zh***rk)'), reply)
-  // by phone, 赵敏's private account has nothing of its own
+  // by phone or WeChat ID, 赵敏's private account has nothing of its own
   t.true((await w.ask('u_zhaomin_home', '绑定查询 13700137002')).startsWith('未查询到'))
+  t.true((await w.ask('u_zhaomin_home', '绑定查询 zhaomin_home')).startsWith('未查询到'))
 })
 
 test('malformed values get a reply naming the expected format and change nothing', async (t) => {

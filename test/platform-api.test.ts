@@ -203,6 +203,8 @@ test('a new user and a changed WeChat ID or phone are seen at once by lookups an
   const renamed = await call('PATCH', '/v1/users/zhangwei_ops/profile', { wechatId: 'zhangwei_new', phone: '13600001111' })
   t.is(renamed.status, 200)
   t.is((await call('PATCH', '/v1/users/zhaomin_work/profile', { wechatId: 'zhangwei_new' })).status, 409)
+  t.like((await call('PATCH', '/v1/users/zhaomin_work/profile', { phone: '13600001111' })).json, { error: 'phone-taken' }, 'one mobile number, one WeChat account')
+  t.is((await call('POST', '/v1/users', { name: '冒用', wechatId: 'someone_99', phone: '13600001111', accountProtection: true, bankCard: true })).status, 409)
   t.true((await w.ask('u_zhangwei', '绑定查询 13600001111')).includes('共 2 个'), 'the new phone finds his bindings')
   t.true((await w.ask('u_zhangwei', '绑定查询 13800138000')).startsWith('未查询到'), 'the old one no longer does')
   t.true((await w.ask('u_liqiang', '解绑运营者 zhangwei_new')).startsWith('确认解除 张伟(微信号 zhangwei_new)'))

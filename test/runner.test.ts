@@ -41,7 +41,7 @@ test('the demo console chats as a demo user, shows pushes to others, and stops c
   t.teardown(() => { runner.child.kill('SIGKILL') })
   runner.child.stdin.write('/as 张伟\n绑定查询 13800138000\n解绑 1\n确认\n')
   await runner.waitFor('[推送 → 王芳]')
-  const output = await runner.waitFor('自行解除在「晨光茶馆」的长期运营者身份')
+  const output = await runner.waitFor('在「晨光茶馆」的长期运营者身份已于')
   t.true(output.includes('助手 → 张伟:\n  手机号 138****8000 绑定的公众号(共 2 个)'), output)
   t.true(output.includes('助手 → 张伟:\n  已解除你在「晨光茶馆」的长期运营者身份'), output)
   t.false(output.includes('13800138000'), 'the phone number is never printed whole')

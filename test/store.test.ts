@@ -80,6 +80,18 @@ test('a lock left by a process that is gone is taken over', async (t) => {
   t.deepEqual(await readdir(join(file, '..')), ['assistant.json'])
 })
 
+test('a queued push is visible to the outbox only once the change that queued it is on disk', async (t) => {
+  const file = await tempFile()
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  t.teardown(() => store.close())
+  let queued = ''
+  const writing = store.change((tx) => { queued = tx.enqueue({ toUserId: 'u_wangfang', text: '通知', createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_tea' }).id })
+  t.deepEqual(store.unsentMessages(), [], 'not before the write')
+  await writing
+  t.deepEqual(store.unsentMessages().map((m) => m.id), [queued])
+  t.true(JSON.parse(await readFile(file, 'utf8')).outbox.some((m: { id: string }) => m.id === queued))
+})
+
 test('a burst of changes is written with far fewer file writes, each acknowledged after its write', async (t) => {
   const file = await tempFile()
   const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })

@@ -21,7 +21,7 @@ test('unbinding asks for confirmation, ends the binding, tells the operator and 
 
   const notices = w.inbox(ADMIN_OF_TEA)
   t.is(notices.length, 1)
-  t.true(notices[0]!.includes('张伟(微信号 zhangwei_ops)已于 2026-11-21 10:00 自行解除在「晨光茶馆」的长期运营者身份'), notices[0])
+  t.is(notices[0], '运营者解绑通知\n张伟(微信号 zhangwei_ops)在「晨光茶馆」的长期运营者身份已于 2026-11-21 10:00 由本人解除。\n该微信号已不能登录和群发这个公众号。')
   t.deepEqual(w.inbox(ADMIN_OF_NEWS), [], 'the other account\'s admin hears nothing')
 
   const after = await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')
@@ -98,6 +98,26 @@ test('取消 works at every step, and a step lapses after 5 minutes', async (t) 
   w.clock.advance(minutes(5))
   t.true((await w.ask(ZHANGWEI, '确认')).startsWith('上一步超过 5 分钟没有完成'))
   t.true((await w.ask(ZHANGWEI, '绑定查询 13800138000')).includes('共 2 个'), 'nothing was unbound')
+})
+
+test('from another WeChat account of the same person (same ID number): unbinding tells that account and names who did it', async (t) => {
+  const w = await worldFor(t)
+  const lookup = await w.ask('u_zhaomin_home', '绑定查询 110105199502280078')
+  t.true(lookup.includes('1. 晨光茶馆 — 长期运营者') && lookup.includes('(微信号 zh***rk)'), lookup)
+  t.true((await w.ask('u_zhaomin_home', '解绑 1')).startsWith('确认解除微信号 zh***rk 在「晨光茶馆」的长期运营者身份吗'))
+  t.true((await w.ask('u_zhaomin_home', '确认')).startsWith('已解除微信号 zh***rk 在「晨光茶馆」的长期运营者身份'))
+  const [toHolder] = await w.inboxOf('u_zhaomin', 1)
+  t.is(toHolder, '你在「晨光茶馆」的长期运营者身份已于 2026-11-21 10:00 由与你同一实名的微信号 zhaomin_home 解除,你已不能再登录和群发这个公众号。如非本人操作,请联系该公众号的管理员。')
+  const [toAdmin] = await w.inboxOf(ADMIN_OF_TEA, 1)
+  t.true(toAdmin!.includes('由同一实名的微信号 zhaomin_home 解除'), toAdmin)
+})
+
+test('a phone number finds only the asker\'s own account, even if the platform once gave it to someone else', async (t) => {
+  const w = await worldFor(t)
+  // 张伟's old number, re-registered to a newcomer before the platform refused duplicates
+  await w.assistant.store.change((tx) => tx.updateUser('u_zhouxiao', { phone: '13800138000' }))
+  t.true((await w.ask('u_zhouxiao', '绑定查询 13800138000')).startsWith('未查询到手机号 138****8000 绑定的公众号'))
+  t.true((await w.ask('u_zhouxiao', '解绑 1')).startsWith('请先发送 绑定查询'))
 })
 
 test('an unbind survives a restart of the plugin on the same data file', async (t) => {

@@ -47,7 +47,7 @@ export class Outbox {
   }
 
   kick (): void {
-    void this.deliverDue()
+    this.deliverDue().catch((err) => this.log.error('delivering queued messages failed', err))
   }
 
   /** Sends what is due as far as the rate allows; the rest waits for the next call (the outbox job). */
@@ -72,6 +72,7 @@ export class Outbox {
     const message = this.store.message(id)
     if (!message) throw new Error(`No outbox message ${id}`)
     if (message.sentAt) return { sent: true }
+    if (!this.store.isDeliverable(message)) return { sent: false, reason: 'failed', error: 'not deliverable' }
     if (!this.online) return { sent: false, reason: 'offline' }
     if (!this.inFlight.has(id) && !this.takeToken()) return { sent: false, reason: 'busy' }
     return this.attempt(message)
@@ -89,7 +90,7 @@ export class Outbox {
     const now = this.now()
     for (const message of this.store.unsentMessages()) {
       if (!this.online) return
-      if (message.sentAt !== undefined || message.failedAt !== undefined || this.inFlight.has(message.id)) continue
+      if (message.sentAt !== undefined || message.failedAt !== undefined || message.withdrawnAt !== undefined || this.inFlight.has(message.id)) continue
       if (message.nextAttemptAt !== undefined && Date.parse(message.nextAttemptAt) > now) continue
       // Messages to people who never chatted with the assistant wait until they do.
       if (!this.store.user(message.toUserId)?.contactId) continue

@@ -89,6 +89,7 @@ function peopleAnswer (result: PeopleResult) {
     case 'unknown-user': throw new HttpError(404, 'unknown-user', 'No user has this WeChat ID.')
     case 'unknown-account': throw new HttpError(404, 'unknown-account', 'No official account has this id.')
     case 'wechat-id-taken': throw new HttpError(409, 'wechat-id-taken', 'Another user already has this WeChat ID.')
+    case 'phone-taken': throw new HttpError(409, 'phone-taken', 'Another WeChat account is already bound to this mobile number; release it there first.')
   }
 }
 

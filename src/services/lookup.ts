@@ -48,19 +48,18 @@ export class LookupService {
   }
 }
 
-/** The WeChat accounts an identifier stands for: a phone or ID number can belong to several. */
+/**
+ * The WeChat accounts an identifier stands for. A real-name ID number covers every WeChat account the
+ * same person verified with it; a phone number (which can change hands) and a WeChat ID cover only the
+ * asker's own account.
+ */
 function holdersOf (store: Store, asker: User, identifier: Identifier): User[] {
-  switch (identifier.kind) {
-    case 'phone': return [...store.usersWithPhone(identifier.value)]
-    case 'idNumber': return [...store.usersWithIdNumber(identifier.value)]
-    case 'wechatId': return [asker]
-  }
+  return identifier.kind === 'idNumber' ? peopleOf(store, asker) : [asker]
 }
 
-/** Everyone the asker may speak for: themselves and the WeChat accounts sharing their phone or ID number. */
+/** Everyone the asker may speak for: themselves and the WeChat accounts verified with their ID number. */
 export function peopleOf (store: Store, asker: User): User[] {
   const people = new Map<string, User>([[asker.id, asker]])
-  if (asker.phone) for (const user of store.usersWithPhone(asker.phone)) people.set(user.id, user)
   if (asker.idNumber) for (const user of store.usersWithIdNumber(asker.idNumber)) people.set(user.id, user)
   return [...people.values()]
 }

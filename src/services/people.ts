@@ -13,7 +13,7 @@ export interface NewUser {
 
 export type PeopleResult =
   | { ok: true, user: User }
-  | { ok: false, problem: 'unknown-user' | 'unknown-account' | 'wechat-id-taken' }
+  | { ok: false, problem: 'unknown-user' | 'unknown-account' | 'wechat-id-taken' | 'phone-taken' }
 
 export class PeopleService {
   constructor (private readonly ctx: ServiceContext) {}
@@ -21,6 +21,7 @@ export class PeopleService {
   async register (input: NewUser): Promise<PeopleResult> {
     const { store } = this.ctx
     if (store.userByWechatId(input.wechatId)) return { ok: false, problem: 'wechat-id-taken' }
+    if (input.phone && store.usersWithPhone(input.phone).length > 0) return { ok: false, problem: 'phone-taken' }
     const user: User = { id: '', follows: [], ...withoutUndefined(input) }
     await store.change((tx) => {
       user.id = tx.newId('u')
@@ -37,6 +38,8 @@ export class PeopleService {
     if (patch.wechatId !== undefined && store.userByWechatId(patch.wechatId) && store.userByWechatId(patch.wechatId) !== user) {
       return { ok: false, problem: 'wechat-id-taken' }
     }
+    // Like WeChat itself: one mobile number, one WeChat account.
+    if (patch.phone !== undefined && store.usersWithPhone(patch.phone).some((other) => other !== user)) return { ok: false, problem: 'phone-taken' }
     await store.change((tx) => tx.updateUser(user.id, withoutUndefined(patch)))
     return { ok: true, user }
   }

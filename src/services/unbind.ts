@@ -30,12 +30,15 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
       action: 'binding.ended',
       detail: `${operator.wechatId} ${ROLE_LABEL[binding.role]}`,
     })
+    // Unbinding from another WeChat account of the same person: that account and the admin hear who did it.
+    const by = operator.id === asker.id ? undefined : asker.wechatId
     tx.enqueue({
       toUserId: account.adminUserId,
-      text: texts.adminNoticeUnbound({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, role: binding.role, at: now }),
+      text: texts.adminNoticeUnbound({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, role: binding.role, at: now, by }),
       createdAt: toIso(now),
       accountId: account.id,
     })
+    if (by) tx.enqueue({ toUserId: operator.id, text: texts.unboundFromOtherAccount(account.name, binding.role, by, now), createdAt: toIso(now), accountId: account.id })
   })
   ctx.log.info(`binding ${binding.id} on ${account.id} unbound by ${asker.id}`)
   ctx.deliver()

@@ -114,6 +114,8 @@ export const OutboxSchema = z.object({
   nextAttemptAt: isoTime.optional(),
   /** Given up on after the last allowed attempt. */
   failedAt: isoTime.optional(),
+  /** No longer worth sending (an invitation resent, withdrawn or expired before this push went out). */
+  withdrawnAt: isoTime.optional(),
   /** The account it is about, so its admin can see what never arrived. */
   accountId: id.optional(),
 })

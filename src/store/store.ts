@@ -47,6 +47,10 @@ export interface Transaction {
 
 export class Store {
   private closed = false
+  /** Set when a write failed for good: every later change is refused with it. */
+  private broken: StoreError | undefined
+  /** Messages queued by changes not yet on disk: the outbox sees them only once they are. */
+  private readonly queuedMessages: OutboxMessage[] = []
   private writing: Promise<void> | undefined
   private waiting: Array<{ resolve: () => void, reject: (err: unknown) => void }> = []
 
@@ -61,7 +65,7 @@ export class Store {
   private readonly bindingsByAccount = new Map<string, Binding[]>()
   private readonly accountsByAdmin = new Map<string, Account[]>()
   private readonly outboxById = new Map<string, OutboxMessage>()
-  /** Messages neither sent nor given up on, oldest first. */
+  /** Messages on disk and still to be delivered, oldest first. */
   private readonly unsent = new Set<OutboxMessage>()
   private readonly renewalsById = new Map<string, Renewal>()
   private readonly approvalsById = new Map<string, Approval>()
@@ -113,6 +117,8 @@ export class Store {
   binding (id: string): Binding | undefined { return this.bindingsById.get(id) }
   message (id: string): OutboxMessage | undefined { return this.outboxById.get(id) }
   unsentMessages (): OutboxMessage[] { return [...this.unsent] }
+  /** On disk and still to be delivered. */
+  isDeliverable (message: OutboxMessage): boolean { return this.unsent.has(message) }
   userByContact (contactId: string): User | undefined { return this.usersByContact.get(contactId) }
   userByWechatId (wechatId: string): User | undefined { return this.usersByWechatId.get(wechatIdKey(wechatId)) }
   usersWithPhone (phone: string): readonly User[] { return this.usersByPhone.get(phone) ?? [] }
@@ -132,6 +138,7 @@ export class Store {
    */
   async change<T> (apply: (tx: Transaction) => T): Promise<T> {
     if (this.closed) throw new Error('The store is closed')
+    if (this.broken) throw this.broken
     const result = apply(this.transaction())
     await this.persist()
     return result
@@ -156,14 +163,31 @@ export class Store {
     await new Promise((resolve) => setImmediate(resolve))
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0)
+      // Taken together with the batch: the write below serialises exactly these changes.
+      const messages = this.queuedMessages.splice(0)
       try {
-        await this.db.write()
+        await this.writeWithRetry()
+        for (const message of messages) this.unsent.add(message)
         for (const waiter of batch) waiter.resolve()
       } catch (err) {
-        for (const waiter of batch) waiter.reject(err)
+        // Memory is now ahead of the file: acknowledge nothing more and push nothing it holds.
+        this.broken = new StoreError(`Writing the data file failed (${(err as Error).message}); the assistant accepts no more changes until it is restarted.`)
+        for (const waiter of [...batch, ...this.waiting.splice(0)]) waiter.reject(this.broken)
       }
     }
     this.writing = undefined
+  }
+
+  /** A passing hiccup (a full disk being cleared) gets a few more tries before the store gives up. */
+  private async writeWithRetry (): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.write()
+      } catch (err) {
+        if (attempt >= WRITE_ATTEMPTS) throw err
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+      }
+    }
   }
 
   private transaction (): Transaction {
@@ -216,12 +240,12 @@ export class Store {
         const queued: OutboxMessage = { id: `m_${randomBytes(6).toString('hex')}`, attempts: 0, ...message }
         data.outbox.push(queued)
         this.outboxById.set(queued.id, queued)
-        this.unsent.add(queued)
+        this.queuedMessages.push(queued)
         return queued
       },
       updateMessage: (id, patch) => {
         const message = Object.assign(found(this.outboxById, id, 'outbox message'), patch)
-        if (message.sentAt !== undefined || message.failedAt !== undefined) this.unsent.delete(message)
+        if (!isUnsent(message)) this.unsent.delete(message)
       },
       pruneMessages: (keep) => {
         const dropped = data.outbox.filter((m) => !keep(m))
@@ -253,7 +277,7 @@ export class Store {
     for (const approval of data.approvals) this.approvalsById.set(approval.id, approval)
     for (const message of data.outbox) {
       this.outboxById.set(message.id, message)
-      if (message.sentAt === undefined && message.failedAt === undefined) this.unsent.add(message)
+      if (isUnsent(message)) this.unsent.add(message)
     }
   }
 
@@ -280,6 +304,13 @@ export class Store {
     pushTo(this.bindingsByUser, binding.userId, binding)
     pushTo(this.bindingsByAccount, binding.accountId, binding)
   }
+}
+
+const WRITE_ATTEMPTS = 3
+
+/** Still to be delivered: not sent, not given up on, not withdrawn. */
+function isUnsent (message: OutboxMessage): boolean {
+  return message.sentAt === undefined && message.failedAt === undefined && message.withdrawnAt === undefined
 }
 
 /** A record a service is about to change: its absence is a bug, not a user error. */

@@ -40,7 +40,7 @@ export function unbindCommands (services: ServiceContext) {
       turn.endDialog()
       if (!turn.asker) return texts.unbindNotYours
       const result = await unbindSelf(services, turn.asker, choice.bindingId)
-      if (result.ok) return texts.unbindDone(result.accountName, result.role, result.at)
+      if (result.ok) return texts.unbindDone(result.accountName, result.role, result.at, choice.wechatId)
       if (result.reason === 'already-ended') return texts.unbindAlreadyEnded(result.accountName, result.role)
       return texts.unbindNotYours
     },
