@@ -24,6 +24,16 @@ test('an unknown text gets a pointer to the menu', async (t) => {
   t.is(await w.ask('u_zhangwei', 'helpful'), '没看懂“helpful”。发送 帮助 查看可用命令。')
 })
 
+test('a phone or ID number typed where it does not belong is never quoted back whole', async (t) => {
+  const w = await worldFor(t)
+  t.is(await w.ask('u_zhangwei', '13800138000'), '没看懂“138****8000”。发送 帮助 查看可用命令。')
+  await w.ask('u_zhangwei', '绑定查询 13800138000')
+  const bad = await w.ask('u_zhangwei', '解绑 13800138000')
+  t.true(bad.startsWith('查询结果里没有序号 138****8000'), bad)
+  t.true((await w.ask('u_zhangwei', '同意 510107199208150069')).includes('510***********0069'))
+  t.false(w.inbox('u_zhangwei').some((text) => /13800138000|510107199208150069/.test(text)))
+})
+
 test('in a group chat the assistant shows no account data and asks for a private chat', async (t) => {
   const w = await worldFor(t)
   const room = w.mocker.createRoom({ topic: '运营交流群', memberIdList: [w.botContact.id, w.contact('u_zhangwei').id, w.contact('u_wangfang').id] })

@@ -11,6 +11,7 @@ import type { Logger } from '../log.js'
 import type { OutboxPolicy } from '../outbox/outbox.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
+import { maskPersonalNumbers } from '../domain/identity.js'
 import { MessageIntake } from './intake.js'
 
 export interface SecurityAssistantOptions {
@@ -106,7 +107,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
         asker: store.userByContact(talker.id) ?? await identify(talker),
         now: clock(),
       })
-      await message.say(reply)
+      await message.say(masked(reply))
     }
 
     const intake = new MessageIntake(handle, (message) => message.say(texts.failure).then(() => undefined), log, options.wallClock ?? Date.now)
@@ -155,8 +156,13 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   return plugin
 }
 
+/** The last guard of invariant 5: whatever a reply quotes back, no whole phone or ID number leaves. */
+function masked (text: string): string {
+  return maskPersonalNumbers(text)
+}
+
 async function sendTo (bot: WechatyInterface, contactId: string, text: string): Promise<void> {
   const contact = await bot.Contact.find({ id: contactId })
   if (!contact) throw new Error(`no chat contact ${contactId}`)
-  await contact.say(text)
+  await contact.say(masked(text))
 }

@@ -123,7 +123,7 @@ export function maskIdentifier (identifier: Identifier): string {
   }
 }
 
-const PHONE_IN_TEXT = /(?<!\d)(?:\+?86|0086)?[\s-]?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g
+const PHONE_IN_TEXT = /(?<!\d)(?:(?:\+?86|0086)[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g
 const ID_IN_TEXT = /(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g
 
 /** Masks any phone or ID number found in free text: the safety net for log lines. */
