@@ -236,6 +236,18 @@ test('an invitee who never added the assistant: the admin is told why, and the i
   t.deepEqual(accepted, ['f-1'])
 })
 
+test('pushes that have not gone out are taken back when their invitation is resent or withdrawn', async (t) => {
+  const seed = await demoSeed()
+  delete seed.users.find((u) => u.id === ZHOUXIAO)!.contactId
+  const w = await worldFor(t, { seed })
+  await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆')
+  await w.ask(WANGFANG, '重发邀请 zhouxiao_new 晨光茶馆')
+  await w.ask(WANGFANG, '撤销邀请 zhouxiao_new 晨光茶馆')
+  const toZhouxiao = w.assistant.store.unsentMessages().filter((m) => m.toUserId === ZHOUXIAO).map((m) => m.text)
+  t.deepEqual(toZhouxiao, [], 'neither invitation, nor news of a withdrawal of one never received')
+  // once one had arrived, a withdrawal is news worth sending (covered with a reachable invitee below)
+})
+
 interface PuppetWithFriendship {
   emit: (event: string, payload: unknown) => void
   friendshipRawPayload: (id: string) => Promise<unknown>

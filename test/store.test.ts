@@ -72,6 +72,14 @@ test('a second assistant on the same data file is refused while the first runs',
   await third.stop()
 })
 
+test('a lock left by an earlier process that had this same pid (a container restart) is taken over', async (t) => {
+  const file = await tempFile()
+  await writeFile(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-01-01T00:00:00Z' }))
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  await t.throwsAsync(Store.open({ file, now: NOW }), { message: /in use by another running assistant/ }, 'while this process holds it, it is refused')
+  await store.close()
+})
+
 test('a lock left by a process that is gone is taken over', async (t) => {
   const file = await tempFile()
   await writeFile(`${file}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: '2026-01-01T00:00:00Z' }))

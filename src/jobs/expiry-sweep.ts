@@ -5,6 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { invitationStatus } from '../domain/invitation-rules.js'
 import { hasLapsed } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
+import { withdrawPush } from '../services/invitations.js'
 import { isOpen } from '../services/renewals.js'
 import { approvalState } from '../services/risky-operations.js'
 import { texts } from '../texts.js'
@@ -53,6 +54,7 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       const account = store.account(invitation.accountId)!
       const invitee = store.user(invitation.inviteeUserId)!
       tx.updateInvitation(invitation.id, { status: 'expired' })
+      withdrawPush(store, tx, invitation, at)
       tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationLapsedAdmin(invitee, account.name, invitation.role, invitation.code), createdAt: at, accountId: account.id })
       tx.addHistory({ accountId: account.id, at: invitation.expiresAt, action: 'invitation.expired', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     }

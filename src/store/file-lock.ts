@@ -4,6 +4,9 @@ import { hostname } from 'node:os'
 import { kill, pid } from 'node:process'
 import { StoreError } from './errors.js'
 
+/** Locks this process holds: a lock naming this pid but not in here was left by an earlier process that had the same pid. */
+const held = new Set<string>()
+
 export class FileLock {
   private constructor (readonly path: string) {}
 
@@ -12,11 +15,13 @@ export class FileLock {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         writeFileSync(path, JSON.stringify({ pid, host: hostname(), since: new Date().toISOString() }), { flag: 'wx' })
+        held.add(path)
         return new FileLock(path)
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
         const owner = readOwner(path)
-        if (owner && (owner.host !== hostname() || isAlive(owner.pid))) {
+        const ownedHere = owner?.pid === pid && owner.host === hostname()
+        if (owner && (ownedHere ? held.has(path) : owner.host !== hostname() || isAlive(owner.pid))) {
           throw new StoreError(
             `The data file ${dataFile} is in use by another running assistant (process ${owner.pid}, since ${owner.since}). ` +
             'Stop that one first, or give this one another data file.',
@@ -29,6 +34,7 @@ export class FileLock {
   }
 
   release (): void {
+    held.delete(this.path)
     rmSync(this.path, { force: true })
   }
 }
