@@ -374,6 +374,15 @@ export const texts = {
   ].join('\n'),
   renewalClosed: (accountName: string, status: 'approved' | 'refused' | 'expired'): string =>
     `这份「${accountName}」的续期申请已经${status === 'approved' ? '批准' : status === 'refused' ? '拒绝' : '失效'}了,无需再回复。`,
+  openRequests: (word: string, list: Array<{ code: string, text: string }>): string => [
+    `有 ${list.length} 个请求在等你回复,请在 ${word} 后面加上编号:`,
+    ...list.map((r) => `· ${r.code}:${r.text}`),
+    `例如 ${word} ${list[0]!.code}。`,
+  ].join('\n'),
+  openApproval: (actorName: string, accountName: string, operation: Operation, expiresAt: Millis, now: Millis): string =>
+    `${actorName} 请求在「${accountName}」${OPERATION_LABEL[operation]}(${formatTimeFrom(expiresAt, now)} 前)`,
+  openRenewal: (operatorName: string, accountName: string): string => `${operatorName} 申请续期「${accountName}」的短期运营者身份`,
+  noOpenRequests: '现在没有等你允许的请求。风险操作的确认请求和续期申请里都带有编号,回复 允许 编号 即可。',
   noSuchRequest: (code: string): string => `没有找到编号为 ${code}、等你回复的邀请或申请。请核对编号;发送 我的邀请 可查看你的邀请。`,
 
   // ── risky operations ──

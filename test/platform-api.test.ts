@@ -112,6 +112,22 @@ test('with protection on an operator\'s login waits; the admin allows it by repl
   t.true((await w.ask('u_wangfang', `拒绝 ${code}`)).includes('已经允许了'), 'decided once')
 })
 
+test('允许 or 拒绝 without a code lists what waits for the admin, with codes; 允许 never accepts an invitation', async (t) => {
+  const { w, operation } = await api(t)
+  t.is(await w.ask('u_wangfang', '允许'), '现在没有等你允许的请求。风险操作的确认请求和续期申请里都带有编号,回复 允许 编号 即可。')
+  await operation('acc_tea', 'zhangwei_ops', 'login')
+  const code = /允许 ([A-Z0-9]{4})/.exec((await w.inboxOf('u_wangfang', 2))[1]!)![1]!
+  const listed = await w.ask('u_wangfang', '允许')
+  t.is(listed, `有 1 个请求在等你回复,请在 允许 后面加上编号:\n· ${code}:张伟 请求在「晨光茶馆」登录公众平台(10:10 前)\n例如 允许 ${code}。`)
+  t.true((await w.ask('u_wangfang', '拒绝')).startsWith('有 1 个请求在等你回复,请在 拒绝 后面加上编号'))
+  // 王芳 is also invited somewhere: 允许 is not an answer to that
+  await w.assistant.store.change((tx) => tx.updateUser('u_wangfang', { follows: ['acc_tea', 'acc_books', 'acc_news'] }))
+  t.true((await w.ask('u_liqiang', '绑定运营者 wangfang_tea 短期')).startsWith('已发出邀请'))
+  t.true((await w.ask('u_wangfang', '允许')).startsWith('有 1 个请求在等你回复'))
+  t.true((await w.ask('u_wangfang', '我的邀请')).startsWith('你有 1 个待回复的邀请'), 'still pending')
+  t.true((await w.ask('u_wangfang', '同意')).startsWith('你已成为「城西社区报」的短期运营者'), '同意 answers the invitation')
+})
+
 test('a refused request reads refused; an unanswered one lapses after 10 minutes by the clock', async (t) => {
   const { w, operation, call } = await api(t)
   const first = String((await operation('acc_tea', 'zhaomin_work', 'mass-send')).id)

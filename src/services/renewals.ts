@@ -71,6 +71,11 @@ export class RenewalService {
     return { kind: 'requested', renewal }
   }
 
+  /** Renewal requests still waiting for this admin, oldest first. */
+  openFor (admin: User, now: Millis): Renewal[] {
+    return this.ctx.store.data.renewals.filter((r) => isOpen(r, now) && this.ctx.store.account(r.accountId)?.adminUserId === admin.id)
+  }
+
   /** The renewal request `code` addressed to this admin, if any. */
   findFor (admin: User, code: string): Renewal | undefined {
     return this.ctx.store.data.renewals.find((r) => r.code === code.toUpperCase() && this.ctx.store.account(r.accountId)?.adminUserId === admin.id)

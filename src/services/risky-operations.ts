@@ -83,6 +83,11 @@ export class RiskyOperationService {
     return approval && { approval, state: approvalState(approval, this.ctx.now()) }
   }
 
+  /** Approvals still waiting for this admin, oldest first. */
+  openFor (admin: User, now: Millis): Approval[] {
+    return this.ctx.store.data.approvals.filter((a) => approvalState(a, now) === 'pending' && this.ctx.store.account(a.accountId)?.adminUserId === admin.id)
+  }
+
   /** The approval `code` waiting for this admin, if any. */
   findFor (admin: User, code: string): Approval | undefined {
     return this.ctx.store.data.approvals.find((a) => a.code === code.toUpperCase() && this.ctx.store.account(a.accountId)?.adminUserId === admin.id)

@@ -36,9 +36,30 @@ export function invitationCommands (store: Store, invitations: InvitationService
     return texts.approvalDecided(result.actor.id === admin.id ? '你' : result.actor.name, name, approval.operation, allow)
   }
 
+  /** The requests waiting for this admin's answer, for a 允许 / 同意 / 拒绝 without a code. */
+  const openRequests = (admin: User, now: number) => [
+    ...operations.openFor(admin, now).map((a) => ({ code: a.code, text: texts.openApproval(store.user(a.actorUserId)!.name, accountName(a.accountId), a.operation, Date.parse(a.expiresAt), now) })),
+    ...renewals.openFor(admin, now).map((r) => ({ code: r.code, text: texts.openRenewal(store.user(r.requestedBy)!.name, accountName(r.accountId)) })),
+  ]
+
+  /** 允许: only for what waits on an admin (risky operations, renewals); never accepts an invitation. */
+  const allow = async (turn: Turn): Promise<string> => {
+    const code = turn.args.split(/\s+/)[0] || undefined
+    if (!turn.asker) return texts.noOpenRequests
+    if (!code) {
+      const open = openRequests(turn.asker, turn.now)
+      return open.length > 0 ? texts.openRequests('允许', open) : texts.noOpenRequests
+    }
+    return await decideOperation(turn.asker, code, true) ?? await decideRenewal(turn.asker, code, true) ?? texts.noSuchRequest(code)
+  }
+
   const answer = (word: '同意' | '拒绝', accept: boolean) => async (turn: Turn): Promise<string> => {
     if (!turn.asker) return texts.noPendingInvitation(undefined)
     const code = turn.args.split(/\s+/)[0] || undefined
+    if (!code && invitations.pendingFor(turn.asker).length === 0) {
+      const open = openRequests(turn.asker, turn.now)
+      if (open.length > 0) return texts.openRequests(word, open)
+    }
     const result = await invitations.answer(turn.asker, code, accept)
     if (result.kind === 'no-such-code') {
       const decided = await decideOperation(turn.asker, result.code, accept) ?? await decideRenewal(turn.asker, result.code, accept)
@@ -76,5 +97,6 @@ export function invitationCommands (store: Store, invitations: InvitationService
     ),
     accept: answer('同意', true),
     decline: answer('拒绝', false),
+    allow,
   }
 }
