@@ -160,7 +160,7 @@ export const texts = {
     if (lapsed.length > 0) {
       lines.push('', '已到期(不能再登录和群发):')
       for (const e of lapsed) {
-        lines.push(`· ${e.accountName} — 短期运营者,${formatDateTime(e.expiresAt!)} 到期${holder(e)};如需继续运营,请联系该公众号的管理员重新邀请。`)
+        lines.push(`· ${e.accountName} — 短期运营者,${formatDateTime(e.expiresAt!)} 到期${holder(e)};如需继续运营,发送 续期 向管理员申请(到期 30 天内),或请管理员重新邀请。`)
       }
     }
     if (active.some((e) => e.role !== 'admin')) lines.push('', '如需解除运营者身份,回复 解绑 序号,例如 解绑 1。')
@@ -250,7 +250,7 @@ export const texts = {
       case 'accepted': return `「${accountName}」的这份邀请你已经接受过了,无需再次回复。发送 绑定查询 可查看你的绑定。`
       case 'declined': return `「${accountName}」的这份邀请你已经拒绝了。如果改变主意,请联系该公众号的管理员重新邀请。`
       case 'cancelled': return `「${accountName}」的管理员已经撤销了这份邀请${at ? `(${formatDateTime(at)})` : ''}。如需绑定,请联系管理员重新邀请。`
-      case 'expired': return `「${accountName}」的这份邀请已于 ${at ? formatDateTime(at) : ''} 过期(邀请 24 小时内有效)。请联系该公众号的管理员重新发送邀请(重发邀请)。`
+      case 'expired': return `「${accountName}」的这份邀请已于 ${at ? formatDateTime(at) : ''} 过期,没能在有效期内回复。请联系该公众号的管理员重新发送邀请(重发邀请)。`
     }
   },
   acceptanceRefused: (accountName: string, role: OperatorRole, refusals: Refusal[]): string => [
@@ -445,7 +445,7 @@ const REACH_LABEL = { delivered: '已送达', queued: '等待发送', undelivera
 
 function deliveryProblem (delivery: Exclude<Delivery, { sent: true }>): string {
   switch (delivery.reason) {
-    case 'no-contact': return '对方还没有添加公众平台安全助手为好友。请对方添加后发送 我的邀请 查看并回复;对方添加后邀请也会自动补发。'
+    case 'no-contact': return '对方还没有添加公众平台安全助手为好友,或还没有和助手说过话,消息发不过去。请对方添加助手并发送 我的邀请 查看并回复;之后邀请也会自动补发。'
     case 'offline': return '助手暂时离线,恢复后会自动补发;对方也可以发送 我的邀请 查看。'
     case 'busy': return '现在要发的消息较多,邀请正在排队,稍后会自动发出;对方也可以发送 我的邀请 查看。'
     case 'failed': return `微信没有接收这条消息${delivery.error ? `(${delivery.error})` : ''}。稍后会自动重试;对方也可以发送 我的邀请 查看并回复。`

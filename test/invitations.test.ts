@@ -186,7 +186,7 @@ test('an invitation lapses after 24 hours by the clock alone, and frees its slot
   t.true((await w.ask(WANGFANG, '运营者列表 晨光茶馆')).includes('长期 3/5'), 'two operators and one pending invitation')
   w.clock.advance(hours(24))
   const reply = await w.ask(ZHOUXIAO, '同意')
-  t.is(reply, '「晨光茶馆」的这份邀请已于 2026-11-22 10:00 过期(邀请 24 小时内有效)。请联系该公众号的管理员重新发送邀请(重发邀请)。')
+  t.is(reply, '「晨光茶馆」的这份邀请已于 2026-11-22 10:00 过期,没能在有效期内回复。请联系该公众号的管理员重新发送邀请(重发邀请)。')
   t.true((await w.ask(ZHOUXIAO, `同意 ${code}`)).includes('已于 2026-11-22 10:00 过期'))
   const roster = await w.ask(WANGFANG, '运营者列表 晨光茶馆')
   t.true(roster.includes('长期 2/5'), roster)
@@ -219,7 +219,7 @@ test('an invitee who never added the assistant: the admin is told why, and the i
   delete zhouxiao.contactId
   const w = await worldFor(t, { seed })
   const sent = await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆')
-  t.true(sent.includes('但邀请暂时没有送达:对方还没有添加公众平台安全助手为好友。请对方添加后发送 我的邀请 查看并回复'), sent)
+  t.true(sent.includes('但邀请暂时没有送达:对方还没有添加公众平台安全助手为好友,或还没有和助手说过话,消息发不过去。请对方添加助手并发送 我的邀请 查看并回复'), sent)
   t.true((await w.ask(WANGFANG, '运营者列表 晨光茶馆')).includes('未送达'), 'the list shows it')
 
   // 周晓 sends a friend request: the assistant accepts it, then delivers the waiting invitation

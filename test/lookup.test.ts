@@ -102,6 +102,10 @@ test('malformed values get a reply naming the expected format and change nothing
   await w.ask(ZHANGWEI.id, '2')
   t.true((await w.ask(ZHANGWEI.id, '51010719920815006')).includes('请重新输入'))
   assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, ZHANGWEI.idNumber))
+  // a WeChat ID that begins like a command is still a value
+  await w.ask('u_zhaomin', '绑定查询')
+  await w.ask('u_zhaomin', '3')
+  t.true((await w.ask('u_zhaomin', 'help_desk1')).startsWith('未查询到微信号 he***k1'))
   // a bad menu choice asks again
   await w.ask(ZHANGWEI.id, '绑定查询')
   t.true((await w.ask(ZHANGWEI.id, '4')).startsWith('请回复 1、2 或 3'))
@@ -124,7 +128,7 @@ test('an expired short-term binding is not listed as active, before any sweep', 
   // 孙丽's short-term binding on 青禾书店 lapsed a few days before the demo's start
   const sunli = await w.ask('u_sunli', '绑定查询 sunli_design')
   t.true(sunli.startsWith('微信号 su***gn 目前没有有效的绑定'), sunli)
-  t.true(/已到期[^]*青禾书店 — 短期运营者,.* 到期;如需继续运营,请联系该公众号的管理员重新邀请/.test(sunli), sunli)
+  t.true(/已到期[^]*青禾书店 — 短期运营者,.* 到期;如需继续运营,发送 续期 向管理员申请\(到期 30 天内\),或请管理员重新邀请/.test(sunli), sunli)
   t.false(sunli.includes('解绑'))
 
   // 张伟's short-term binding on 城西社区报 expires within 3 days: move the clock past it

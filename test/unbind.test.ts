@@ -65,7 +65,7 @@ test('an admin cannot unbind their admin role, and is told why', async (t) => {
   t.true((await w.ask(ADMIN_OF_TEA, '确认')).startsWith('当前没有等待确认的操作'))
 })
 
-test('a binding that lapsed while confirming is not unbound twice', async (t) => {
+test('a binding ended elsewhere while confirming is not unbound twice', async (t) => {
   const w = await worldFor(t)
   await w.ask(ZHANGWEI, '绑定查询 13800138000')
   await w.ask(ZHANGWEI, '解绑 2')
@@ -76,6 +76,16 @@ test('a binding that lapsed while confirming is not unbound twice', async (t) =>
   t.true(reply.startsWith('你在「城西社区报」的短期运营者身份已经失效'), reply)
   await w.settled()
   t.deepEqual(w.inbox(ADMIN_OF_NEWS), [])
+})
+
+test('a short-term binding that lapses while confirming is not unbound: it has already ended', async (t) => {
+  const w = await worldFor(t)
+  await w.assistant.store.change((tx) => tx.updateBinding('b_zw_news', { expiresAt: new Date(w.clock.at + minutes(2)).toISOString() }))
+  await w.ask(ZHANGWEI, '绑定查询 13800138000')
+  await w.ask(ZHANGWEI, '解绑 2')
+  w.clock.advance(minutes(3))
+  t.true((await w.ask(ZHANGWEI, '确认')).startsWith('你在「城西社区报」的短期运营者身份已经失效'))
+  t.is(w.assistant.store.binding('b_zw_news')!.endReason, undefined, 'left for the sweep to mark expired')
 })
 
 test('取消 works at every step, and a step lapses after 5 minutes', async (t) => {

@@ -105,5 +105,7 @@ class ConversationTurn implements Turn {
 function startsWithWord (text: string, word: string): boolean {
   if (!text.startsWith(word)) return false
   const next = text[word.length]
-  return next === undefined || /\s/.test(next) || /[^A-Za-z]/.test(word.slice(-1)) || !/[A-Za-z]/.test(next)
+  if (next === undefined || /\s/.test(next)) return true
+  // `help_desk1` is a WeChat ID, not `help`: a Latin word must stand alone; 绑定查询138… needs no space.
+  return !/[a-z]$/.test(word) && !/^[A-Za-z0-9_-]+$/.test(text)
 }

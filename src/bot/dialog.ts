@@ -35,7 +35,7 @@ export const RESTART: Record<DialogStep['step'], string> = {
   'lookup.value': '绑定查询',
   'lookup.results': '绑定查询',
   'unbind.confirm': '绑定查询',
-  'admin.account': '原来的命令',
+  'admin.account': '刚才的命令(可在最后加上公众号名称)',
   'remove.confirm': '解绑运营者 微信号',
   'settings.confirm': '风险操作保护 或 风险操作提醒',
 }
