@@ -123,11 +123,14 @@ export function maskIdentifier (identifier: Identifier): string {
   }
 }
 
+const MIGHT_HOLD_NUMBER = /1[3-9]\d|\d{17}/
 const PHONE_IN_TEXT = /(?<!\d)(?:(?:\+?86|0086)[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g
 const ID_IN_TEXT = /(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g
 
 /** Masks any phone or ID number found in free text: the safety net for log lines. */
 export function maskPersonalNumbers (text: string): string {
+  // Every phone match starts with 1[3-9]\d and every ID holds 17 digits in a row: without them, nothing to do.
+  if (!MIGHT_HOLD_NUMBER.test(text)) return text
   return text
     .replace(ID_IN_TEXT, (id) => maskIdNumber(id.toUpperCase()))
     .replace(PHONE_IN_TEXT, (raw) => maskPhone(normalisePhone(raw)))
