@@ -5,7 +5,6 @@ import { dirname } from 'node:path'
 import { FileBox } from 'file-box'
 import { worldFor } from './fixture.js'
 
-
 test('帮助, 菜单 and help show the menu; an admin also hears which accounts they administer', async (t) => {
   const w = await worldFor(t)
   const operatorMenu = await w.ask('u_zhangwei', '帮助')

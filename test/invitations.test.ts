@@ -10,7 +10,6 @@ const WANGFANG = 'u_wangfang' // admin of 晨光茶馆 and 青禾书店
 const LIQIANG = 'u_liqiang' // admin of 城西社区报 only
 const ZHOUXIAO = 'u_zhouxiao' // follows 晨光茶馆, protection on, bank card: eligible
 
-
 const codeIn = (text: string): string => /邀请码 ([A-Z0-9]{4})/.exec(text)![1]!
 
 for (const [roleWord, roleLabel] of [['长期', '长期运营者'], ['短期', '短期运营者']] as const) {

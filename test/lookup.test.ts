@@ -6,7 +6,6 @@ import { worldFor } from './fixture.js'
 
 const ZHANGWEI = { id: 'u_zhangwei', phone: '13800138000', idNumber: '510107199208150069', wechatId: 'zhangwei_ops' }
 
-
 /** Operator 张伟 in the demo world: long-term on 晨光茶馆, short-term on 城西社区报 (expiring in about 2 days). */
 function assertZhangWeiBindings (t: { true: (v: boolean, m?: string) => void, false: (v: boolean, m?: string) => void }, reply: string): void {
   t.true(reply.includes('共 2 个'), reply)

@@ -6,7 +6,6 @@ import { worldFor } from './fixture.js'
 const WANGFANG = 'u_wangfang'
 const LIQIANG = 'u_liqiang'
 
-
 test('运营者列表 shows the admin, operators with masked phone, dates, expiry, invitations and the counts', async (t) => {
   const w = await worldFor(t)
   await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 短期 晨光茶馆')

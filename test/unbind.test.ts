@@ -8,7 +8,6 @@ const ZHANGWEI = 'u_zhangwei'
 const ADMIN_OF_TEA = 'u_wangfang'
 const ADMIN_OF_NEWS = 'u_liqiang'
 
-
 test('unbinding asks for confirmation, ends the binding, tells the operator and the admin', async (t) => {
   const w = await worldFor(t)
   await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')

@@ -6,9 +6,8 @@ import type { Store } from '../store/store.js'
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
 
 export function freshCode (store: Store): string {
-  const taken = new Set([...store.data.invitations, ...store.data.renewals, ...store.data.approvals].map((item) => item.code))
   for (;;) {
     const code = Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')
-    if (!taken.has(code)) return code
+    if (!store.codeInUse(code)) return code
   }
 }

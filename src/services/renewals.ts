@@ -78,7 +78,8 @@ export class RenewalService {
 
   /** The renewal request `code` addressed to this admin, if any. */
   findFor (admin: User, code: string): Renewal | undefined {
-    return this.ctx.store.data.renewals.find((r) => r.code === code.toUpperCase() && this.ctx.store.account(r.accountId)?.adminUserId === admin.id)
+    const renewal = this.ctx.store.renewalByCode(code.toUpperCase())
+    return renewal && this.ctx.store.account(renewal.accountId)?.adminUserId === admin.id ? renewal : undefined
   }
 
   async decide (admin: User, renewal: Renewal, approve: boolean): Promise<DecideResult> {

@@ -90,7 +90,8 @@ export class RiskyOperationService {
 
   /** The approval `code` waiting for this admin, if any. */
   findFor (admin: User, code: string): Approval | undefined {
-    return this.ctx.store.data.approvals.find((a) => a.code === code.toUpperCase() && this.ctx.store.account(a.accountId)?.adminUserId === admin.id)
+    const approval = this.ctx.store.approvalByCode(code.toUpperCase())
+    return approval && this.ctx.store.account(approval.accountId)?.adminUserId === admin.id ? approval : undefined
   }
 
   async decide (admin: User, approval: Approval, allow: boolean): Promise<DecideApprovalResult> {

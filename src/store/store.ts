@@ -68,6 +68,9 @@ export class Store {
   /** Messages on disk and still to be delivered, oldest first. */
   private readonly unsent = new Set<OutboxMessage>()
   private readonly renewalsById = new Map<string, Renewal>()
+  /** Every short code in use (invitations, renewals, approvals): codes are unique across them. */
+  private readonly byCode = new Map<string, Invitation | Renewal | Approval>()
+  private readonly historyByAccount = new Map<string, HistoryEntry[]>()
   private readonly approvalsById = new Map<string, Approval>()
   private readonly invitationsById = new Map<string, Invitation>()
   private readonly invitationsByInvitee = new Map<string, Invitation[]>()
@@ -129,6 +132,11 @@ export class Store {
   invitation (id: string): Invitation | undefined { return this.invitationsById.get(id) }
   renewal (id: string): Renewal | undefined { return this.renewalsById.get(id) }
   approval (id: string): Approval | undefined { return this.approvalsById.get(id) }
+  codeInUse (code: string): boolean { return this.byCode.has(code) }
+  renewalByCode (code: string): Renewal | undefined { const r = this.byCode.get(code); return r && 'bindingId' in r ? r : undefined }
+  approvalByCode (code: string): Approval | undefined { const a = this.byCode.get(code); return a && 'operation' in a ? a : undefined }
+  /** The account's history, oldest first. */
+  historyOf (accountId: string): readonly HistoryEntry[] { return this.historyByAccount.get(accountId) ?? [] }
   invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
   invitationsOfAccount (accountId: string): readonly Invitation[] { return this.invitationsByAccount.get(accountId) ?? [] }
 
@@ -202,6 +210,7 @@ export class Store {
       addApproval: (approval) => {
         data.approvals.push(approval)
         this.approvalsById.set(approval.id, approval)
+        this.byCode.set(approval.code, approval)
       },
       updateApproval: (id, patch) => Object.assign(found(this.approvalsById, id, 'approval'), patch),
       updateAccount: (id, patch) => Object.assign(found(this.accountsById, id, 'account'), patch),
@@ -213,6 +222,7 @@ export class Store {
       addRenewal: (renewal) => {
         data.renewals.push(renewal)
         this.renewalsById.set(renewal.id, renewal)
+        this.byCode.set(renewal.code, renewal)
       },
       updateRenewal: (id, patch) => Object.assign(found(this.renewalsById, id, 'renewal'), patch),
       addInvitation: (invitation) => {
@@ -234,7 +244,9 @@ export class Store {
         return user
       },
       addHistory: (entry) => {
-        data.history.push({ id: `h_${randomBytes(6).toString('hex')}`, ...entry })
+        const recorded = { id: `h_${randomBytes(6).toString('hex')}`, ...entry }
+        data.history.push(recorded)
+        pushTo(this.historyByAccount, recorded.accountId, recorded)
       },
       enqueue: (message) => {
         const queued: OutboxMessage = { id: `m_${randomBytes(6).toString('hex')}`, attempts: 0, ...message }
@@ -273,8 +285,15 @@ export class Store {
     }
     for (const binding of data.bindings) this.indexBinding(binding)
     for (const invitation of data.invitations) this.indexInvitation(invitation)
-    for (const renewal of data.renewals) this.renewalsById.set(renewal.id, renewal)
-    for (const approval of data.approvals) this.approvalsById.set(approval.id, approval)
+    for (const renewal of data.renewals) {
+      this.renewalsById.set(renewal.id, renewal)
+      this.byCode.set(renewal.code, renewal)
+    }
+    for (const approval of data.approvals) {
+      this.approvalsById.set(approval.id, approval)
+      this.byCode.set(approval.code, approval)
+    }
+    for (const entry of data.history) pushTo(this.historyByAccount, entry.accountId, entry)
     for (const message of data.outbox) {
       this.outboxById.set(message.id, message)
       if (isUnsent(message)) this.unsent.add(message)
@@ -295,6 +314,7 @@ export class Store {
 
   private indexInvitation (invitation: Invitation): void {
     this.invitationsById.set(invitation.id, invitation)
+    this.byCode.set(invitation.code, invitation)
     pushTo(this.invitationsByInvitee, invitation.inviteeUserId, invitation)
     pushTo(this.invitationsByAccount, invitation.accountId, invitation)
   }

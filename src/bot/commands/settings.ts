@@ -22,7 +22,7 @@ export function settingsCommands (services: ServiceContext, scope: AccountScope)
 
   /** Newest first, a page at a time; a trailing number picks the page. */
   const history = (_turn: Turn, _admin: User, account: Account, [pageWord]: string[]): string => {
-    const entries = store.data.history.filter((h) => h.accountId === account.id).reverse()
+    const entries = [...store.historyOf(account.id)].reverse()
     const pages = Math.max(1, Math.ceil(entries.length / HISTORY_PAGE_SIZE))
     const page = pageWord ? Number(pageWord) : 1
     if (page < 1 || page > pages) return texts.historyBadPage(page, pages)
