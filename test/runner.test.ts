@@ -10,7 +10,7 @@ const ROOT = new URL('..', import.meta.url).pathname
 function startRunner (dataFile: string) {
   const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent' },
+    env: { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ASSISTANT_API_TOKEN: '' },
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   let output = ''
@@ -39,12 +39,16 @@ test('the demo console chats as a demo user, shows pushes to others, and stops c
   const dataFile = join(await mkdtemp(join(tmpdir(), 'assistant-runner-')), 'assistant.json')
   const runner = startRunner(dataFile)
   t.teardown(() => { runner.child.kill('SIGKILL') })
-  runner.child.stdin.write('/as 张伟\n绑定查询 13800138000\n解绑 1\n确认\n')
+  runner.child.stdin.write('/as 张伟\n绑定查询 13800138000\n解绑 1\n确认\n/op 赵敏 晨光茶馆 login\n')
   await runner.waitFor('[推送 → 王芳]')
   const output = await runner.waitFor('在「晨光茶馆」的长期运营者身份已于')
   t.true(output.includes('助手 → 张伟:\n  手机号 138****8000 绑定的公众号(共 2 个)'), output)
   t.true(output.includes('助手 → 张伟:\n  已解除你在「晨光茶馆」的长期运营者身份'), output)
   t.false(output.includes('13800138000'), 'the phone number is never printed whole')
+  t.true(output.includes('Platform API not started: set ASSISTANT_API_TOKEN'), 'no token, no API, and it says so')
+  // the console plays the platform: 晨光茶馆 has 风险操作保护 on in the demo, so the admin is asked
+  await runner.waitFor('[平台] 赵敏 在「晨光茶馆」login → pending')
+  await runner.waitFor('风险操作确认\n  长期运营者 赵敏(微信号 zhaomin_work)')
   runner.child.stdin.end() // no terminal and no more input: it keeps running until a signal
   runner.child.kill('SIGTERM')
   t.is(await runner.exited, 0)
