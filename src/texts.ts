@@ -20,8 +20,8 @@ export const KIND_LABEL: Record<IdentifierKind, string> = {
 }
 
 const FORMAT_HINT: Record<FormatProblem, string> = {
-  'phone.length': '手机号格式不对:应为 11 位数字,以 1 开头(可带 +86),例如 13800138000。',
-  'phone.prefix': '手机号格式不对:中国大陆手机号以 13–19 开头,例如 13800138000。',
+  'phone.length': '手机号格式不对:应为 11 位数字,以 1 开头(前面可以带 +86,中间可以有空格或 -)。',
+  'phone.prefix': '手机号格式不对:中国大陆手机号以 13–19 开头,共 11 位。',
   'idNumber.length': '身份证号格式不对:应为 18 位,前 17 位是数字,最后一位是数字或 X。',
   'idNumber.characters': '身份证号格式不对:前 17 位只能是数字,最后一位是数字或 X。',
   'idNumber.birthDate': '身份证号第 7–14 位的出生日期不是真实的日期,请核对后重新输入。',
@@ -33,7 +33,7 @@ const FORMAT_HINT: Record<FormatProblem, string> = {
 }
 
 const KIND_EXAMPLE: Record<IdentifierKind, string> = {
-  phone: '11 位手机号,例如 13800138000',
+  phone: '11 位手机号(可带 +86)',
   idNumber: '18 位身份证号,最后一位可以是 X',
   wechatId: '微信号(在 微信 → 我 页面的头像旁可以看到),6–20 个字符,以字母开头',
 }
@@ -106,7 +106,7 @@ const ACCOUNT_HINT = '(管理多个公众号时,在命令最后加上公众号�
 export const texts = {
   help: (adminOf: string[]): string => [
     '公众平台安全助手可以帮你:',
-    '· 绑定查询 — 查看你的手机号、身份证号或微信号绑定了哪些公众号(也可以直接发送 绑定查询 13800138000)',
+    '· 绑定查询 — 查看你的手机号、身份证号或微信号绑定了哪些公众号(也可以在后面直接写上号码,如 绑定查询 你的手机号)',
     '· 解绑 序号 — 查询后解除你在某个公众号的运营者身份',
     '· 我的邀请 — 查看发给你的运营者邀请;回复 同意 或 拒绝(有多个邀请时加上邀请码,如 同意 K7Q2)',
     '· 续期 — 短期运营者向管理员申请延长一个月',

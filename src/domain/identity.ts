@@ -123,15 +123,26 @@ export function maskIdentifier (identifier: Identifier): string {
   }
 }
 
-const MIGHT_HOLD_NUMBER = /1[3-9]\d|\d{17}/
-const PHONE_IN_TEXT = /(?<!\d)(?:(?:\+?86|0086)[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)/g
-const ID_IN_TEXT = /(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])/g
+/**
+ * A run of digits as people type numbers: groups joined by single spaces, dashes or brackets, maybe a
+ * leading + or (. Not inside a word: WeChat IDs such as zw13912345678 are left alone (they start with a
+ * letter, and an ID that is masked can no longer be typed back).
+ */
+const NUMBER_RUN = /(?<![A-Za-z0-9_-])[+(]?\d(?:[\s()-]?\d)*(?:[\s-]?[Xx])?(?![A-Za-z0-9_])/g
 
-/** Masks any phone or ID number found in free text: the safety net for log lines. */
+/** Masks one run when it holds 11 digits or more: a phone, an ID number, or anything as long (a card). */
+function maskRun (run: string): string {
+  let digits = run.replace(/[^\dXx]/g, '').toUpperCase()
+  if (digits.length < 11) return run
+  if (/^(?:0086|86)1[3-9]\d{9}$/.test(digits)) digits = digits.slice(-11)
+  // Phones keep 3 + 4 with four stars; anything longer keeps 3 + 4 with a star per hidden character.
+  return digits.length === 11 ? maskPhone(digits) : maskIdNumber(digits)
+}
+
+/**
+ * Masks every phone or ID number in free text, however it is grouped: the last guard on every outgoing
+ * text and log line. Dates and times (2026-11-21 10:00) hold fewer than 11 digits in a run and stay.
+ */
 export function maskPersonalNumbers (text: string): string {
-  // Every phone match starts with 1[3-9]\d and every ID holds 17 digits in a row: without them, nothing to do.
-  if (!MIGHT_HOLD_NUMBER.test(text)) return text
-  return text
-    .replace(ID_IN_TEXT, (id) => maskIdNumber(id.toUpperCase()))
-    .replace(PHONE_IN_TEXT, (raw) => maskPhone(normalisePhone(raw)))
+  return text.replace(NUMBER_RUN, maskRun)
 }
