@@ -55,6 +55,8 @@ export interface AssistantConfig {
 export interface Platform {
   operations: RiskyOperationService
   people: PeopleService
+  /** Why the assistant cannot take changes now (its data file failed), if it cannot. */
+  failure: () => Error | undefined
 }
 
 export interface Assistant {
@@ -77,7 +79,7 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
   const dialogs = new Dialogs()
   const invitations = new InvitationService(services, config.invitationTtl ?? DEFAULT_INVITATION_TTL)
   const renewals = new RenewalService(services, invitations)
-  const platform: Platform = { operations: new RiskyOperationService(services), people: new PeopleService(services) }
+  const platform: Platform = { operations: new RiskyOperationService(services), people: new PeopleService(services), failure: () => store.failure }
   const conversation = buildConversation(services, dialogs, {
     lookups: new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
     invitations,

@@ -116,7 +116,7 @@ export const texts = {
       ? [
           '',
           `你是${adminOf.map((name) => `「${name}」`).join('')}的管理员,还可以:`,
-          '· 绑定运营者 微信号 长期|短期 — 邀请运营者,例如 绑定运营者 zhouxiao_new 长期',
+          '· 绑定运营者 微信号 长期|短期 — 邀请运营者,例如 绑定运营者 zhang_san01 长期',
           '· 运营者列表 — 查看运营者、邀请和名额',
           '· 解绑运营者 微信号 — 解除某人的运营者身份',
           '· 撤销邀请 微信号 / 重发邀请 微信号 — 处理还没有回复的邀请',
@@ -199,7 +199,7 @@ export const texts = {
   badAccountChoice: (count: number): string => `请回复 1${count > 1 ? `–${count}` : ''} 之间的序号选择公众号,或回复 取消 退出。`,
 
   // ── inviting ──
-  inviteUsage: '用法:绑定运营者 微信号 长期|短期 [公众号],例如 绑定运营者 zhouxiao_new 长期。\n微信号是对方在 微信 → 我 页面看到的微信号,不是昵称。',
+  inviteUsage: '用法:绑定运营者 微信号 长期|短期 [公众号],例如 绑定运营者 zhang_san01 长期。\n微信号是对方在 微信 → 我 页面看到的微信号,不是昵称。',
   unknownInvitee: (wechatId: string): string =>
     `没有找到微信号为 ${wechatId} 的用户。请确认填写的是对方的微信号(对方在 微信 → 我 页面头像旁可以看到,不是昵称或备注),` +
     '并请对方先关注公众号、添加公众平台安全助手为好友。',
@@ -302,7 +302,7 @@ export const texts = {
     }
     return lines.join('\n')
   },
-  removeUsage: '用法:解绑运营者 微信号 [公众号],例如 解绑运营者 zhangwei_ops。发送 运营者列表 可查看运营者的微信号。',
+  removeUsage: '用法:解绑运营者 微信号 [公众号],例如 解绑运营者 zhang_san01。发送 运营者列表 可查看运营者的微信号。',
   unknownOperator: (wechatId: string): string => `没有找到微信号为 ${wechatId} 的用户。发送 运营者列表 可查看运营者的微信号。`,
   notAnOperator: (name: string, wechatId: string, accountName: string): string =>
     `${name}(微信号 ${wechatId})现在不是「${accountName}」的运营者,无需解绑。发送 运营者列表 查看当前的运营者。`,
@@ -312,8 +312,8 @@ export const texts = {
     `已解除 ${name} 在「${accountName}」的${ROLE_LABEL[role]}身份,对方会收到通知。`,
   operatorRemovedNotice: (accountName: string, role: OperatorRole, adminName: string, at: Millis): string =>
     `「${accountName}」的管理员 ${adminName} 已于 ${formatDateTime(at)} 解除了你的${ROLE_LABEL[role]}身份,你已不能再登录和群发这个公众号。如有疑问请联系管理员。`,
-  withdrawUsage: '用法:撤销邀请 微信号 [公众号],例如 撤销邀请 zhouxiao_new。',
-  resendUsage: '用法:重发邀请 微信号 [公众号],例如 重发邀请 zhouxiao_new。',
+  withdrawUsage: '用法:撤销邀请 微信号 [公众号],例如 撤销邀请 zhang_san01。',
+  resendUsage: '用法:重发邀请 微信号 [公众号],例如 重发邀请 zhang_san01。',
   noPendingFor: (name: string, wechatId: string, accountName: string): string =>
     `「${accountName}」没有发给 ${name}(微信号 ${wechatId})的待回复邀请。发送 运营者列表 查看所有邀请。`,
   withdrawn: (name: string, accountName: string, code: string): string =>
@@ -439,6 +439,7 @@ export const texts = {
   roomHint: '为保护隐私,公众号绑定信息只在私聊中提供。请私聊我,发送 帮助 开始。',
   nonText: '我只能识别文字消息。发送 帮助 查看可用命令。',
   failure: '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。',
+  outOfService: '抱歉,公众平台安全助手暂时无法保存数据,已暂停服务,你的请求没有被处理。维护人员重启后即可恢复,请稍后再试。',
 }
 
 const REACH_LABEL = { delivered: '已送达', queued: '等待发送', undeliverable: '未送达' } as const

@@ -1,5 +1,7 @@
 // The platform's HTTP API on a free loopback port, against the demo world.
 import test from 'ava'
+import { rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { days, minutes } from '../src/domain/calendar.js'
 import { startPlatformApi } from '../src/platform/api.js'
 import type { Logger } from '../src/log.js'
@@ -246,6 +248,17 @@ test('操作记录 lists the account\'s history newest first, paged, with settin
   t.true(page2.includes('李强 绑定运营者:zhangwei_ops 短期运营者'), 'the seed\'s bindings too')
   t.is(await w.ask('u_liqiang', '操作记录 3'), '没有第 3 页,共 2 页。')
   t.true((await w.ask('u_zhangwei', '操作记录')).startsWith('只有公众号的管理员才能使用 操作记录'))
+})
+
+test('when the data file cannot be written, the API says so and does nothing', async (t) => {
+  const { w, call } = await api(t)
+  await rm(dirname(w.dataFile), { recursive: true, force: true })
+  const first = await call('POST', '/v1/operations', { account: 'acc_news', actor: 'zhangwei_ops', operation: 'login' })
+  t.is(first.status, 500)
+  const later = await call('PATCH', '/v1/users/wutian_2025/security', { bankCard: true })
+  t.is(later.status, 503)
+  t.regex(String(later.json.message), /Writing the data file failed .* Nothing was done\./)
+  t.false(w.assistant.store.userByWechatId('wutian_2025')!.bankCard)
 })
 
 test('an expired short-term operator is told so by the platform even before any sweep', async (t) => {

@@ -100,6 +100,8 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
         if (!SILENT_TYPES.has(message.type())) await message.say(texts.nonText)
         return
       }
+      // Memory may be ahead of the file: answer nothing from it until a restart reloads the file.
+      if (store.failure) return void await message.say(texts.outOfService)
       const talker = message.talker()
       const reply = await conversation.reply({
         text: message.text().trim(),

@@ -74,6 +74,7 @@ export class Outbox {
     if (message.sentAt) return { sent: true }
     if (!this.store.isDeliverable(message)) return { sent: false, reason: 'failed', error: 'not deliverable' }
     if (!this.online) return { sent: false, reason: 'offline' }
+    if (this.store.failure) return { sent: false, reason: 'failed', error: this.store.failure.message }
     if (!this.inFlight.has(id) && !this.takeToken()) return { sent: false, reason: 'busy' }
     return this.attempt(message)
   }
@@ -87,6 +88,8 @@ export class Outbox {
   }
 
   private async deliverPass (): Promise<void> {
+    // Whatever it sent now could not be marked sent, and would go out again and again.
+    if (this.store.failure) return
     const now = this.now()
     for (const message of this.store.unsentMessages()) {
       if (!this.online) return

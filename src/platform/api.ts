@@ -5,7 +5,7 @@ import Fastify from 'fastify'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Platform } from '../assistant.js'
-import { maskIdNumber, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
+import { maskIdNumber, maskPersonalNumbers, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import type { Logger } from '../log.js'
@@ -102,16 +102,18 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return reply.code(401).send({ error: 'unauthorized', message: 'Send Authorization: Bearer <the token the assistant was configured with>.' })
     }
+    const failure = platform.failure()
+    if (failure) return reply.code(503).send({ error: 'unavailable', message: `${failure.message} Nothing was done.` })
   })
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, _request, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.code, message: err.message })
     if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: 'bad-request', message: err.message })
+      return reply.code(err.statusCode).send({ error: 'bad-request', message: maskPersonalNumbers(err.message) })
     }
     options.log.error('platform API request failed', err)
     return reply.code(500).send({ error: 'internal', message: 'The assistant could not handle this request; nothing was changed unless a later GET shows it.' })
   })
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: `No endpoint ${request.method} ${request.url}.` }))
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: maskPersonalNumbers(`No endpoint ${request.method} ${request.url}.`) }))
 
   app.post('/v1/operations', async (request) => {
     const body = parse(OperationBody, request.body)

@@ -111,6 +111,11 @@ export class Store {
     return this.db.data
   }
 
+  /** Why the store refuses changes (a write failed for good), or undefined while it is healthy. */
+  get failure (): StoreError | undefined {
+    return this.broken
+  }
+
   get fileWrites (): number {
     return this.adapter.writes
   }
