@@ -91,15 +91,20 @@ export class Outbox {
     // Whatever it sent now could not be marked sent, and would go out again and again.
     if (this.store.failure) return
     const now = this.now()
+    const recorded: Array<Promise<Delivery>> = []
     for (const message of this.store.unsentMessages()) {
-      if (!this.online) return
+      if (!this.online) break
       if (message.sentAt !== undefined || message.failedAt !== undefined || message.withdrawnAt !== undefined || this.inFlight.has(message.id)) continue
       if (message.nextAttemptAt !== undefined && Date.parse(message.nextAttemptAt) > now) continue
       // Messages to people who never chatted with the assistant wait until they do.
       if (!this.store.user(message.toUserId)?.contactId) continue
-      if (!this.takeToken()) return
-      await this.attempt(message)
+      if (!this.takeToken()) break
+      // Sends go one after another; their records share group-commit writes instead of one write each.
+      const { sent, done } = this.start(message)
+      await sent
+      recorded.push(done)
     }
+    await Promise.all(recorded)
   }
 
   private takeToken (): boolean {
@@ -108,28 +113,31 @@ export class Outbox {
     return taken
   }
 
+  /** One attempt per message at a time: joins the one under way, else starts one. */
   private attempt (message: OutboxMessage): Promise<Delivery> {
-    const running = this.inFlight.get(message.id)
-    if (running) return running
-    const attempt = this.tryOnce(message).finally(() => this.inFlight.delete(message.id))
-    this.inFlight.set(message.id, attempt)
-    return attempt
+    return this.inFlight.get(message.id) ?? this.start(message).done
   }
 
-  private async tryOnce (message: OutboxMessage): Promise<Delivery> {
+  /** `sent` settles when the chat answered, `done` once the outcome is recorded in the store. */
+  private start (message: OutboxMessage): { sent: Promise<Delivery>, done: Promise<Delivery> } {
+    const sent = this.sendOnce(message)
+    const done = sent.then(async (delivery) => {
+      await this.record(message, delivery)
+      return delivery
+    }).finally(() => this.inFlight.delete(message.id))
+    this.inFlight.set(message.id, done)
+    return { sent, done }
+  }
+
+  private async sendOnce (message: OutboxMessage): Promise<Delivery> {
     const recipient = this.store.user(message.toUserId)
-    let delivery: Delivery
-    if (!recipient?.contactId) delivery = { sent: false, reason: 'no-contact' }
-    else {
-      try {
-        await this.send(recipient.contactId, message.text)
-        delivery = { sent: true }
-      } catch (err) {
-        delivery = { sent: false, reason: 'failed', error: (err as Error).message }
-      }
+    if (!recipient?.contactId) return { sent: false, reason: 'no-contact' }
+    try {
+      await this.send(recipient.contactId, message.text)
+      return { sent: true }
+    } catch (err) {
+      return { sent: false, reason: 'failed', error: (err as Error).message }
     }
-    await this.record(message, delivery)
-    return delivery
   }
 
   private async record (message: OutboxMessage, delivery: Delivery): Promise<void> {
