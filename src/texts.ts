@@ -382,6 +382,7 @@ export const texts = {
   openApproval: (actorName: string, accountName: string, operation: Operation, expiresAt: Millis, now: Millis): string =>
     `${actorName} 请求在「${accountName}」${OPERATION_LABEL[operation]}(${formatTimeFrom(expiresAt, now)} 前)`,
   openRenewal: (operatorName: string, accountName: string): string => `${operatorName} 申请续期「${accountName}」的短期运营者身份`,
+  acceptWithAgree: (code: string): string => `这是发给你的运营者邀请。接受邀请请回复 同意 ${code},谢绝请回复 拒绝 ${code}。`,
   noOpenRequests: '现在没有等你允许的请求。风险操作的确认请求和续期申请里都带有编号,回复 允许 编号 即可。',
   noSuchRequest: (code: string): string => `没有找到编号为 ${code}、等你回复的邀请或申请。请核对编号;发送 我的邀请 可查看你的邀请。`,
 

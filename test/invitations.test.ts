@@ -41,6 +41,15 @@ for (const [roleWord, roleLabel] of [['长期', '长期运营者'], ['短期', '
   })
 }
 
+test('natural ways of saying yes work: 同意邀请, 同意。, a lower-case code; 允许 points to 同意', async (t) => {
+  const w = await worldFor(t)
+  const code = codeIn(await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆'))
+  t.is(await w.ask(ZHOUXIAO, `允许 ${code}`), `这是发给你的运营者邀请。接受邀请请回复 同意 ${code},谢绝请回复 拒绝 ${code}。`)
+  t.true((await w.ask(ZHOUXIAO, '同意邀请')).startsWith('你已成为「晨光茶馆」的长期运营者'))
+  // 何晓东's invitation from the demo world, answered with punctuation
+  t.true((await w.ask('u_hexiaodong', '同意。')).startsWith('你已成为「海风摄影」的短期运营者'))
+})
+
 test('an admin of several accounts is asked which one, numbered', async (t) => {
   const w = await worldFor(t)
   const question = await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期')

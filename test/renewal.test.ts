@@ -10,7 +10,7 @@ const codeIn = (text: string): string => /同意 ([A-Z0-9]{4})/.exec(text)![1]!
 test('approval extends the binding by one calendar month from its current expiry; both sides hear it', async (t) => {
   const w = await worldFor(t)
   const expiresAt = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!)
-  const asked = await w.ask(ZHANGWEI, '续期')
+  const asked = await w.ask(ZHANGWEI, '续期申请')
   t.true(asked.startsWith('已向「城西社区报」的管理员 李强 申请续期一个月'), asked)
   const [request] = await w.inboxOf(LIQIANG, 1)
   t.true(request!.startsWith('运营者续期申请\n张伟(微信号 zhangwei_ops)申请延长在「城西社区报」的短期运营者身份一个月'), request)

@@ -5,6 +5,11 @@ import type { Store } from '../store/store.js'
 /** No 0/O, 1/I/L: codes are read off a phone screen and typed back. */
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
 
+/** The code in what someone typed after 同意 / 允许 / 拒绝, if any: 同意邀请, 同意。 and 同意 k7q2 all work. */
+export function codeIn (words: string): string | undefined {
+  return words.toUpperCase().match(new RegExp(`(?<![A-Z0-9])[${ALPHABET}]{4}(?![A-Z0-9])`))?.[0]
+}
+
 export function freshCode (store: Store): string {
   for (;;) {
     const code = Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')

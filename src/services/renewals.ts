@@ -40,8 +40,10 @@ export class RenewalService {
     const now = this.ctx.now()
     const candidates = this.renewable(operator, now)
     if (candidates.length === 0) return { kind: 'nothing' }
-    if (number === '' && candidates.length > 1) return { kind: 'choose', bindings: candidates }
-    const binding = number === '' ? candidates[0] : /^\d+$/.test(number) ? candidates[Number(number) - 1] : undefined
+    // 续期 2 picks the second; words such as 续期申请 carry no number.
+    const picked = /\d+/.exec(number)?.[0]
+    if (picked === undefined && candidates.length > 1) return { kind: 'choose', bindings: candidates }
+    const binding = picked === undefined ? candidates[0] : candidates[Number(picked) - 1]
     if (!binding) return { kind: 'bad-number', count: candidates.length }
     const pending = this.ctx.store.data.renewals.find((r) => r.bindingId === binding.id && isOpen(r, now))
     if (pending) return { kind: 'already', renewal: pending }

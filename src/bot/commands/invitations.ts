@@ -1,6 +1,7 @@
 // Answers by reply: 我的邀请; 同意 / 拒绝 [code] from an invitee; 允许 (同意) / 拒绝 <code> from an admin
 // deciding a renewal request or a risky operation. A code that is not the sender's to answer is "not
 // found", whoever owns it.
+import { codeIn } from '../../services/codes.js'
 import type { InvitationService } from '../../services/invitations.js'
 import type { DecideResult, RenewalService } from '../../services/renewals.js'
 import type { RiskyOperationService } from '../../services/risky-operations.js'
@@ -44,18 +45,22 @@ export function invitationCommands (store: Store, invitations: InvitationService
 
   /** 允许: only for what waits on an admin (risky operations, renewals); never accepts an invitation. */
   const allow = async (turn: Turn): Promise<string> => {
-    const code = turn.args.split(/\s+/)[0] || undefined
+    const code = codeIn(turn.args)
     if (!turn.asker) return texts.noOpenRequests
     if (!code) {
       const open = openRequests(turn.asker, turn.now)
       return open.length > 0 ? texts.openRequests('允许', open) : texts.noOpenRequests
     }
-    return await decideOperation(turn.asker, code, true) ?? await decideRenewal(turn.asker, code, true) ?? texts.noSuchRequest(code)
+    const decided = await decideOperation(turn.asker, code, true) ?? await decideRenewal(turn.asker, code, true)
+    if (decided) return decided
+    // An invitee who says 允许 to their own invitation is pointed to 同意, not turned away.
+    if (invitations.pendingFor(turn.asker).some((i) => i.code === code)) return texts.acceptWithAgree(code)
+    return texts.noSuchRequest(code)
   }
 
   const answer = (word: '同意' | '拒绝', accept: boolean) => async (turn: Turn): Promise<string> => {
     if (!turn.asker) return texts.noPendingInvitation(undefined)
-    const code = turn.args.split(/\s+/)[0] || undefined
+    const code = codeIn(turn.args)
     if (!code && invitations.pendingFor(turn.asker).length === 0) {
       const open = openRequests(turn.asker, turn.now)
       if (open.length > 0) return texts.openRequests(word, open)
