@@ -111,9 +111,14 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
     jobs,
     scheduler,
     close: async () => {
-      await scheduler?.stop()
-      await outbox.idle()
-      await store.close()
+      try {
+        await scheduler?.stop()
+        await outbox.idle()
+      } catch (err) {
+        log.error('stopping jobs and deliveries failed', err)
+      } finally {
+        await store.close()
+      }
     },
   }
 }

@@ -61,7 +61,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     if (opening) throw new Error('SecurityAssistant: this plugin instance is already installed')
     opening = start(bot)
     opening.catch((err) => log.error('start-up failed', err))
-    return () => { void plugin.close() }
+    return () => { plugin.close().catch((err) => log.error('closing failed', err)) }
   }) as SecurityAssistantPlugin
 
   plugin.ready = () => opening ?? Promise.reject(new Error('SecurityAssistant: install it with bot.use() first'))
@@ -71,8 +71,14 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       detach()
       const running = await opening?.catch(() => undefined)
       if (!running) return
-      await running.settled()
-      await closeAssistant()
+      // Whatever failed on the way out, the data file is closed and its lock released.
+      try {
+        await running.settled()
+      } catch (err) {
+        log.error('finishing work before closing failed', err)
+      } finally {
+        await closeAssistant()
+      }
     })()
     return closing
   }
@@ -116,7 +122,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     const onMessage = (message: Message): void => intake.accept(message)
     const onLogin = (): void => outbox.setOnline(true)
     const onLogout = (): void => outbox.setOnline(false)
-    const onStop = (): void => { void plugin.close() }
+    const onStop = (): void => { plugin.close().catch((err) => log.error('closing failed', err)) }
     // Invitees must be able to add the assistant, or invitations cannot reach them.
     const onFriendship = (friendship: Friendship): void => {
       void (async () => {

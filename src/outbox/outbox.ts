@@ -82,8 +82,8 @@ export class Outbox {
   /** Resolves when nothing is being delivered: for an orderly stop and for tests. */
   async idle (): Promise<void> {
     while (this.running || this.inFlight.size > 0) {
-      await this.running
-      await Promise.all(this.inFlight.values())
+      await this.running?.catch(() => undefined) // its failure is logged where it is kicked
+      await Promise.allSettled(this.inFlight.values())
     }
   }
 
