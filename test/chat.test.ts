@@ -29,8 +29,8 @@ test('a phone or ID number typed where it does not belong is never quoted back w
   await w.ask('u_zhangwei', '绑定查询 13800138000')
   const bad = await w.ask('u_zhangwei', '解绑 13800138000')
   t.true(bad.startsWith('查询结果里没有序号 138****8000'), bad)
-  t.true((await w.ask('u_zhangwei', '同意 510107199208150069')).includes('510***********0069'))
-  t.false(w.inbox('u_zhangwei').some((text) => /13800138000|510107199208150069/.test(text)))
+  t.true((await w.ask('u_liqiang', '撤销邀请 510107199208150069')).includes('510***********0069'))
+  t.false([...w.inbox('u_zhangwei'), ...w.inbox('u_liqiang')].some((text) => /13800138000|510107199208150069/.test(text)))
 })
 
 test('in a group chat the assistant shows no account data and asks for a private chat', async (t) => {
