@@ -81,6 +81,14 @@ test('a lock left by an earlier process that had this same pid (a container rest
   await store.close()
 })
 
+test('a lock from another machine is respected, with what to do if that machine is gone', async (t) => {
+  const file = await tempFile()
+  await writeFile(`${file}.lock`, JSON.stringify({ pid: 1, host: 'old-container', since: '2026-01-01T00:00:00Z' }))
+  const err = await t.throwsAsync(Store.open({ file, seedFile: SEED_FILE, now: NOW }), { instanceOf: StoreError })
+  t.true(err!.message.includes('(process 1 on old-container, since 2026-01-01T00:00:00Z)'), err!.message)
+  t.true(err!.message.includes(`delete ${file}.lock and start again`), err!.message)
+})
+
 test('a lock left by a process that is gone is taken over', async (t) => {
   const file = await tempFile()
   await writeFile(`${file}.lock`, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: '2026-01-01T00:00:00Z' }))
