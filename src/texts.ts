@@ -325,9 +325,11 @@ export const texts = {
     `一条发给 ${recipientName} 的「${accountName}」通知多次发送失败,已停止重试(${reason})。内容:\n${text.length > 60 ? `${text.slice(0, 60)}…` : text}\n请通过其他方式告知对方。`,
 
   // ── expiry, reminders, renewal ──
-  shortTermEnded: (accountName: string, expiresAt: Millis, adminName: string): string =>
+  shortTermEnded: (accountName: string, expiresAt: Millis, adminName: string, renewable: boolean): string =>
     `你在「${accountName}」的短期运营者身份已于 ${formatDateTime(expiresAt)} 到期,现在不能再登录和群发这个公众号。` +
-    `如需继续运营:30 天内可以发送 续期 向管理员 ${adminName} 申请,或请管理员重新邀请你。`,
+    (renewable
+      ? `如需继续运营:到期 30 天内可以发送 续期 向管理员 ${adminName} 申请,或请管理员重新邀请你。`
+      : `如需继续运营,请管理员 ${adminName} 重新邀请你。`),
   shortTermEndedAdmin: (operator: { name: string, wechatId: string }, accountName: string, expiresAt: Millis): string =>
     `${operator.name}(微信号 ${operator.wechatId})在「${accountName}」的短期运营者身份已于 ${formatDateTime(expiresAt)} 到期,` +
     `对方已不能登录和群发。如需继续,可发送 绑定运营者 ${operator.wechatId} 短期 重新邀请。`,

@@ -68,6 +68,27 @@ test('reminders go out 3 days and 1 day before expiry, once each, also across a 
   t.is(count(second.inbox('u_zhaomin'), '提醒'), 1)
 })
 
+test('a reminder still waiting to go out is taken back when the operator unbinds first', async (t) => {
+  const w = await worldFor(t)
+  // the chat refuses reminders for now: they wait for a retry
+  const puppet = (w.mocker as unknown as { puppet: { messageSendText: (to: string, text: string) => Promise<unknown> } }).puppet
+  const send = puppet.messageSendText.bind(puppet)
+  puppet.messageSendText = async (to, text) => { if (text.startsWith('提醒')) throw new Error('busy'); return send(to, text) }
+  await w.assistant.jobs.reminders(w.clock.at) // 张伟's short-term role on 城西社区报 expires within 3 days
+  await w.settled()
+  t.is(w.assistant.store.unsentMessages().filter((m) => m.topic === 'reminder').length, 2)
+  await w.ask('u_zhangwei', '绑定查询 13800138000')
+  await w.ask('u_zhangwei', '解绑 2')
+  await w.ask('u_zhangwei', '确认')
+  puppet.messageSendText = send
+  w.clock.advance(minutes(5))
+  await w.assistant.jobs.outbox(w.clock.at)
+  await w.settled()
+  t.is(count(w.inbox('u_zhangwei'), '提醒'), 0, 'no reminder to renew a role given up')
+  t.is(count(w.inbox('u_liqiang'), '提醒'), 0)
+  t.is(w.assistant.store.unsentMessages().length, 0)
+})
+
 test('after 40 days down, start-up catches up: everything due expires and each notice goes out once', async (t) => {
   const first = await startWorld()
   await first.stop()
@@ -81,6 +102,10 @@ test('after 40 days down, start-up catches up: everything due expires and each n
   t.is(count(w.inbox('u_chenjing'), '赵敏(微信号 zhaomin_work)在「山野骑行」的短期运营者身份已于'), 1)
   t.is(count(w.inbox('u_wangfang'), '孙丽(微信号 sunli_design)在「青禾书店」的短期运营者身份已于'), 1)
   t.is(count(w.inbox('u_liuyang'), '的「海风摄影」短期运营者邀请(邀请码 HX7Q)已过期'), 1)
+  // 续期 is offered only where it is still possible (30 days after expiry)
+  t.is(count(w.inbox('u_zhaomin'), '到期 30 天内可以发送 续期'), 1, 'expired 20 days ago')
+  t.is(count(w.inbox('u_zhangwei'), '续期'), 0, 'expired 38 days ago')
+  t.is(count(w.inbox('u_zhangwei'), '请管理员 李强 重新邀请你'), 1)
   t.is(count(w.inbox('u_zhaomin'), '提醒'), 0, 'no reminder for what has already expired')
   await w.assistant.scheduler!.runNow('expirySweep')
   await w.settled()

@@ -3,7 +3,7 @@
 import { days, fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationStatus } from '../domain/invitation-rules.js'
-import { hasLapsed } from '../domain/roles.js'
+import { hasLapsed, renewedExpiry } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
 import { withdrawPush } from '../services/invitations.js'
 import { isOpen } from '../services/renewals.js'
@@ -46,15 +46,18 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       const expiredAt = fromIso(binding.expiresAt!)
       // Ended when the clock said so, not when the sweep noticed.
       tx.updateBinding(binding.id, { endedAt: binding.expiresAt, endReason: 'expired' })
-      tx.enqueue({ toUserId: operator.id, text: texts.shortTermEnded(account.name, expiredAt, admin.name), createdAt: at, accountId: account.id })
-      tx.enqueue({ toUserId: admin.id, text: texts.shortTermEndedAdmin(operator, account.name, expiredAt), createdAt: at, accountId: account.id })
+      const renewable = renewedExpiry(expiredAt, now) !== undefined
+      const about = { accountId: account.id, about: binding.id, topic: 'expiry' as const }
+      tx.withdraw(binding.id, ['reminder'], at)
+      tx.enqueue({ toUserId: operator.id, text: texts.shortTermEnded(account.name, expiredAt, admin.name, renewable), createdAt: at, ...about })
+      tx.enqueue({ toUserId: admin.id, text: texts.shortTermEndedAdmin(operator, account.name, expiredAt), createdAt: at, ...about })
       tx.addHistory({ accountId: account.id, at: binding.expiresAt!, action: 'binding.expired', detail: `${operator.wechatId} 短期运营者` })
     }
     for (const invitation of invitations) {
       const account = store.account(invitation.accountId)!
       const invitee = store.user(invitation.inviteeUserId)!
       tx.updateInvitation(invitation.id, { status: 'expired' })
-      withdrawPush(store, tx, invitation, at)
+      withdrawPush(tx, invitation, at)
       tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationLapsedAdmin(invitee, account.name, invitation.role, invitation.code), createdAt: at, accountId: account.id })
       tx.addHistory({ accountId: account.id, at: invitation.expiresAt, action: 'invitation.expired', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     }

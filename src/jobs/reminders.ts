@@ -20,8 +20,9 @@ export async function runReminders (deps: ServiceContext, now: Millis): Promise<
       const operator = store.user(binding.userId)!
       const expiresAt = fromIso(binding.expiresAt!)
       tx.updateBinding(binding.id, { remindersSent: reminder!.markSent })
-      tx.enqueue({ toUserId: operator.id, text: texts.reminder(account.name, expiresAt, reminder!.send), createdAt: at, accountId: account.id })
-      tx.enqueue({ toUserId: account.adminUserId, text: texts.reminderAdmin(operator, account.name, expiresAt, reminder!.send), createdAt: at, accountId: account.id })
+      const about = { accountId: account.id, about: binding.id, topic: 'reminder' as const }
+      tx.enqueue({ toUserId: operator.id, text: texts.reminder(account.name, expiresAt, reminder!.send), createdAt: at, ...about })
+      tx.enqueue({ toUserId: account.adminUserId, text: texts.reminderAdmin(operator, account.name, expiresAt, reminder!.send), createdAt: at, ...about })
     }
   })
   deps.deliver()

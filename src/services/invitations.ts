@@ -106,7 +106,7 @@ export class InvitationService {
       tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: toIso(now) })
       // Someone who never received the invitation need not hear it was withdrawn.
       const reached = invitation.messageId !== undefined && this.store.message(invitation.messageId)?.sentAt !== undefined
-      withdrawPush(this.store, tx, invitation, toIso(now))
+      withdrawPush(tx, invitation, toIso(now))
       if (reached) tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     })
@@ -126,7 +126,7 @@ export class InvitationService {
       return this.invite(admin, account, invitee.wechatId, last.role)
     }
     await this.store.change((tx) => {
-      withdrawPush(this.store, tx, pending, toIso(now))
+      withdrawPush(tx, pending, toIso(now))
       tx.updateInvitation(pending.id, { expiresAt: toIso(now + this.ttl) })
       this.push(tx, pending, now)
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.resent', detail: `${invitee.wechatId},邀请码 ${pending.code}` })
@@ -180,7 +180,7 @@ export class InvitationService {
       binding.id = tx.newId('b')
       tx.addBinding(binding)
       tx.updateInvitation(invitation.id, { status: 'accepted', answeredAt: toIso(now) })
-      withdrawPush(this.store, tx, invitation, toIso(now))
+      withdrawPush(tx, invitation, toIso(now))
       tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationAcceptedNotice(invitee, account.name, invitation.role, expiresAt), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'binding.created', detail: `${invitee.wechatId} ${ROLE_LABEL[invitation.role]},邀请码 ${invitation.code}` })
     })
@@ -191,7 +191,7 @@ export class InvitationService {
   private async decline (invitee: User, account: Account, invitation: Invitation, now: Millis): Promise<AnswerResult> {
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'declined', answeredAt: toIso(now) })
-      withdrawPush(this.store, tx, invitation, toIso(now))
+      withdrawPush(tx, invitation, toIso(now))
       tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationDeclinedNotice(invitee, account.name, invitation.role), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.declined', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     })
@@ -219,15 +219,16 @@ export class InvitationService {
       }),
       createdAt: toIso(now),
       accountId: invitation.accountId,
+      about: invitation.id,
+      topic: 'invitation',
     })
     tx.updateInvitation(invitation.id, { messageId: message.id })
   }
 }
 
-/** An invitation that is no longer open takes back its push if that has not gone out yet. */
-export function withdrawPush (store: Store, tx: Transaction, invitation: Invitation, at: string): void {
-  const message = invitation.messageId ? store.message(invitation.messageId) : undefined
-  if (message && store.isDeliverable(message)) tx.updateMessage(message.id, { withdrawnAt: at })
+/** An invitation that is no longer open takes back its pushes that have not gone out yet. */
+export function withdrawPush (tx: Transaction, invitation: Invitation, at: string): void {
+  tx.withdraw(invitation.id, ['invitation'], at)
 }
 
 function latestRecent (invitations: readonly Invitation[], now: Millis): Invitation | undefined {

@@ -91,6 +91,7 @@ export async function removeOperator (ctx: ServiceContext, admin: User, account:
   if (binding.accountId !== account.id || !isActive(binding, now)) return { kind: 'not-bound', user }
   await store.change((tx) => {
     tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
+    tx.withdraw(binding.id, ['reminder'], toIso(now))
     tx.enqueue({ toUserId: user.id, text: texts.operatorRemovedNotice(account.name, binding.role, admin.name, now), createdAt: toIso(now), accountId: account.id })
     tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'binding.removed', detail: `${user.wechatId} ${ROLE_LABEL[binding.role]}` })
   })

@@ -115,6 +115,7 @@ export class RenewalService {
     }
     await store.change((tx) => {
       tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
+      tx.withdraw(binding.id, ['reminder', 'expiry'], toIso(now)) // news about the old expiry is stale now
       tx.updateRenewal(renewal.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
       tx.enqueue({ toUserId: operator.id, text: texts.renewalApproved(account.name, expiresAt), createdAt: toIso(now), accountId: account.id })
       tx.addHistory(history('renewal.approved'))

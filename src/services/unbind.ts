@@ -23,6 +23,7 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
   const operator = store.user(binding.userId)!
   await store.change((tx) => {
     tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'unbound', endedBy: asker.id })
+    tx.withdraw(binding.id, ['reminder'], toIso(now)) // a reminder to renew a role just given up is wrong
     tx.addHistory({
       accountId: account.id,
       at: toIso(now),

@@ -118,6 +118,9 @@ export const OutboxSchema = z.object({
   withdrawnAt: isoTime.optional(),
   /** The account it is about, so its admin can see what never arrived. */
   accountId: id.optional(),
+  /** The record it is about (a binding, an invitation) and what kind of news it is, so it can be taken back. */
+  about: id.optional(),
+  topic: z.enum(['invitation', 'reminder', 'expiry']).optional(),
 })
 
 export const DataSchema = z.object({
@@ -143,5 +146,6 @@ export type Renewal = z.infer<typeof RenewalSchema>
 export type Approval = z.infer<typeof ApprovalSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
+export type OutboxTopic = NonNullable<OutboxMessage['topic']>
 export type Data = z.infer<typeof DataSchema>
 export type Seed = z.infer<typeof SeedSchema>

@@ -12,7 +12,7 @@ import { StoreError } from './errors.js'
 import { materialiseSeed } from './seed.js'
 import { migrate } from './migrations.js'
 import { DataSchema, SCHEMA_VERSION, SeedSchema } from './schema.js'
-import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, Renewal, User } from './schema.js'
+import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, OutboxTopic, Renewal, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -39,7 +39,9 @@ export interface Transaction {
   /** Profile and security settings as the platform reports them; identifiers are re-indexed. */
   updateUser: (userId: string, patch: Partial<Omit<User, 'id' | 'contactId'>>) => User
   addHistory: (entry: Omit<HistoryEntry, 'id'>) => void
-  enqueue: (message: { toUserId: string, text: string, createdAt: string, accountId: string | undefined }) => OutboxMessage
+  enqueue: (message: { toUserId: string, text: string, createdAt: string, accountId: string | undefined, about?: string, topic?: OutboxTopic }) => OutboxMessage
+  /** Takes back the pushes about `about` of these topics that have not gone out. */
+  withdraw: (about: string, topics: readonly OutboxTopic[], at: string) => void
   updateMessage: (id: string, patch: Partial<OutboxMessage>) => void
   /** Drops the messages `keep` rejects; returns how many. */
   pruneMessages: (keep: (message: OutboxMessage) => boolean) => number
@@ -180,7 +182,7 @@ export class Store {
       const messages = this.queuedMessages.splice(0)
       try {
         await this.writeWithRetry()
-        for (const message of messages) this.unsent.add(message)
+        for (const message of messages) if (isUnsent(message)) this.unsent.add(message)
         for (const waiter of batch) waiter.resolve()
       } catch (err) {
         // Memory is now ahead of the file: acknowledge nothing more and push nothing it holds.
@@ -263,6 +265,14 @@ export class Store {
       updateMessage: (id, patch) => {
         const message = Object.assign(found(this.outboxById, id, 'outbox message'), patch)
         if (!isUnsent(message)) this.unsent.delete(message)
+      },
+      withdraw: (about, topics, at) => {
+        for (const message of data.outbox) {
+          if (message.about === about && message.topic && topics.includes(message.topic) && isUnsent(message)) {
+            message.withdrawnAt = at
+            this.unsent.delete(message)
+          }
+        }
       },
       pruneMessages: (keep) => {
         const dropped = data.outbox.filter((m) => !keep(m))
