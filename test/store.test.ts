@@ -37,6 +37,10 @@ const badFiles: Array<[string, string, RegExp]> = [
   ['with a wrong field', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'forever', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /does not match the schema \(bindings\.0\.role/],
   ['pointing at nothing', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'long', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /inconsistent: binding b names an unknown account a/],
   ['empty object', '{}', /does not match the schema/],
+  ['with one WeChat ID twice', JSON.stringify({ version: 4, accounts: [], users: [
+    { id: 'u1', name: 'A', wechatId: 'Same_Person', accountProtection: true, bankCard: true, follows: [] },
+    { id: 'u2', name: 'B', wechatId: 'same_person', accountProtection: true, bankCard: true, follows: [] },
+  ], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /inconsistent: WeChat ID same_person appears twice/],
   ['with a malformed phone number', JSON.stringify({ version: 1, accounts: [], users: [{ id: 'u', name: 'U', wechatId: 'someone_1', phone: '138-0013-8000', accountProtection: true, bankCard: true, follows: [] }], bindings: [], history: [], outbox: [] }), /users\.0\.phone: not a valid mobile number/],
 ]
 for (const [name, content, message] of badFiles) {

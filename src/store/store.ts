@@ -313,6 +313,27 @@ export class Store {
       this.outboxById.set(message.id, message)
       if (isUnsent(message)) this.unsent.add(message)
     }
+    this.checkUnique()
+  }
+
+  /** What must be unique is: an index smaller than its list means two records share a key. */
+  private checkUnique (): void {
+    const data = this.db.data
+    const keys: Array<[string, number, Array<string | undefined>]> = [
+      ['account id', this.accountsById.size, data.accounts.map((a) => a.id)],
+      ['user id', this.usersById.size, data.users.map((u) => u.id)],
+      ['WeChat ID', this.usersByWechatId.size, data.users.map((u) => wechatIdKey(u.wechatId))],
+      ['chat contact', this.usersByContact.size, data.users.map((u) => u.contactId)],
+      ['mobile number', this.usersByPhone.size, data.users.map((u) => u.phone)],
+      ['binding id', this.bindingsById.size, data.bindings.map((b) => b.id)],
+      ['code', this.byCode.size, [...data.invitations, ...data.renewals, ...data.approvals].map((r) => r.code)],
+    ]
+    const problems = keys
+      .filter(([, indexed, values]) => indexed !== values.filter((v) => v !== undefined).length)
+      .map(([what, , values]) => `${what} ${firstRepeat(values)} appears twice`)
+    if (problems.length > 0) {
+      throw new StoreError(`The data file ${this.adapter.file} is inconsistent: ${problems.slice(0, 3).join('; ')}. It was left untouched.`)
+    }
   }
 
   private indexUser (user: User): void {
@@ -361,6 +382,16 @@ function pushTo<K, V> (map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value])
 }
 
+function firstRepeat (values: Array<string | undefined>): string | undefined {
+  const seen = new Set<string>()
+  for (const value of values) {
+    if (value === undefined) continue
+    if (seen.has(value)) return value
+    seen.add(value)
+  }
+  return undefined
+}
+
 function removeFrom<K, V> (map: Map<K, V[]>, key: K, value: V): void {
   const rest = (map.get(key) ?? []).filter((v) => v !== value)
   if (rest.length > 0) map.set(key, rest)
@@ -407,7 +438,7 @@ function describeIssues (error: z.ZodError): string {
     .join('; ')
 }
 
-/** Records that point at nothing would break lookups later; refuse them at load instead. */
+/** Records that point at nothing would break lookups later: refuse them at load. */
 function checkReferences (file: string, data: Data): void {
   const accounts = new Set(data.accounts.map((a) => a.id))
   const users = new Set(data.users.map((u) => u.id))
