@@ -75,13 +75,13 @@ export class RenewalService {
 
   /** Renewal requests still waiting for this admin, oldest first. */
   openFor (admin: User, now: Millis): Renewal[] {
-    return this.ctx.store.data.renewals.filter((r) => isOpen(r, now) && this.ctx.store.account(r.accountId)?.adminUserId === admin.id)
+    return this.ctx.store.data.renewals.filter((r) => isOpen(r, now) && this.ctx.store.administers(admin.id, r.accountId))
   }
 
   /** The renewal request `code` addressed to this admin, if any. */
   findFor (admin: User, code: string): Renewal | undefined {
     const renewal = this.ctx.store.renewalByCode(code.toUpperCase())
-    return renewal && this.ctx.store.account(renewal.accountId)?.adminUserId === admin.id ? renewal : undefined
+    return renewal && this.ctx.store.administers(admin.id, renewal.accountId) ? renewal : undefined
   }
 
   async decide (admin: User, renewal: Renewal, approve: boolean): Promise<DecideResult> {

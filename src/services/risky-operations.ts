@@ -85,13 +85,13 @@ export class RiskyOperationService {
 
   /** Approvals still waiting for this admin, oldest first. */
   openFor (admin: User, now: Millis): Approval[] {
-    return this.ctx.store.data.approvals.filter((a) => approvalState(a, now) === 'pending' && this.ctx.store.account(a.accountId)?.adminUserId === admin.id)
+    return this.ctx.store.data.approvals.filter((a) => approvalState(a, now) === 'pending' && this.ctx.store.administers(admin.id, a.accountId))
   }
 
   /** The approval `code` waiting for this admin, if any. */
   findFor (admin: User, code: string): Approval | undefined {
     const approval = this.ctx.store.approvalByCode(code.toUpperCase())
-    return approval && this.ctx.store.account(approval.accountId)?.adminUserId === admin.id ? approval : undefined
+    return approval && this.ctx.store.administers(admin.id, approval.accountId) ? approval : undefined
   }
 
   async decide (admin: User, approval: Approval, allow: boolean): Promise<DecideApprovalResult> {

@@ -136,6 +136,7 @@ export class Store {
   bindingsOfUser (userId: string): readonly Binding[] { return this.bindingsByUser.get(userId) ?? [] }
   bindingsOfAccount (accountId: string): readonly Binding[] { return this.bindingsByAccount.get(accountId) ?? [] }
   accountsAdministeredBy (userId: string): readonly Account[] { return this.accountsByAdmin.get(userId) ?? [] }
+  administers (userId: string, accountId: string): boolean { return this.accountsById.get(accountId)?.adminUserId === userId }
   invitation (id: string): Invitation | undefined { return this.invitationsById.get(id) }
   renewal (id: string): Renewal | undefined { return this.renewalsById.get(id) }
   approval (id: string): Approval | undefined { return this.approvalsById.get(id) }
