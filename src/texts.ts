@@ -35,7 +35,7 @@ const FORMAT_HINT: Record<FormatProblem, string> = {
 const KIND_EXAMPLE: Record<IdentifierKind, string> = {
   phone: '11 位手机号(可带 +86)',
   idNumber: '18 位身份证号,最后一位可以是 X',
-  wechatId: '微信号(在 微信 → 我 页面的头像旁可以看到),6–20 个字符,以字母开头',
+  wechatId: '微信号(在 微信 → 我 页面的头像旁可以看到;6–20 个字符,以字母开头)',
 }
 
 const RETYPE = '请重新输入,或回复 取消 退出。'
@@ -134,7 +134,7 @@ export const texts = {
 
   chooseMethod: '请选择查询方式,回复序号:\n1 手机号\n2 身份证号\n3 微信号\n(回复 取消 退出)',
   badMethod: '请回复 1、2 或 3 选择查询方式:\n1 手机号\n2 身份证号\n3 微信号\n(回复 取消 退出)',
-  askValue: (kind: IdentifierKind): string => `请输入你的${KIND_EXAMPLE[kind]}。`,
+  askValue: (kind: IdentifierKind): string => `请输入你的 ${KIND_EXAMPLE[kind]}。`,
   badFormat: (problem: FormatProblem, kind: IdentifierKind | undefined, inDialog: boolean): string => {
     const hint = FORMAT_HINT[problem]
     if (kind === undefined) return `${hint}请发送 绑定查询,按提示选择查询方式。`

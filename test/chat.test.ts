@@ -91,7 +91,7 @@ test('one person\'s messages are answered in the order they were sent', async (t
   for (const text of texts) w.send('u_zhangwei', text)
   const inbox = await w.inboxOf('u_zhangwei', texts.length)
   t.true(inbox[0]!.startsWith('请选择查询方式'))
-  t.true(inbox[1]!.startsWith('请输入你的11 位手机号'))
+  t.true(inbox[1]!.startsWith('请输入你的 11 位手机号'))
   t.true(inbox[2]!.includes('共 2 个'))
   t.true(inbox[3]!.startsWith('确认解除你在「城西社区报」'))
   t.true(inbox[4]!.startsWith('已解除你在「城西社区报」'))

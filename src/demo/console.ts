@@ -69,7 +69,11 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     if (inRoom) write(`[群聊] 助手: ${text}`)
     else if (to === (current.contactId ?? current.id)) write(`助手 → ${current.name}:\n${indent(text)}`)
     else write(`[推送 → ${nameOf(to)}]\n${indent(text)}`)
-    if (inRoom || to === (current.contactId ?? current.id)) replied?.()
+    if (replied) {
+      if (inRoom || to === (current.contactId ?? current.id)) replied()
+    } else {
+      prompt() // a push arrived between lines: show again where the person was typing
+    }
   }
   bot.on('message', onMessage)
 
