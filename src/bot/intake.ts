@@ -26,12 +26,12 @@ export class MessageIntake {
     this.remember(message.id)
     if (message.date().getTime() < this.startedAt) return
     const sender = message.talker().id
-    const previous = this.queues.get(sender) ?? Promise.resolve()
-    const next = previous.then(() => this.safely(message))
-    this.queues.set(sender, next)
-    void next.finally(() => {
+    const previous = this.queues.get(sender)
+    // safely() never rejects, so the chain never breaks; the last link removes the queue when idle.
+    const next: Promise<void> = (previous ? previous.then(() => this.safely(message)) : this.safely(message)).then(() => {
       if (this.queues.get(sender) === next) this.queues.delete(sender)
     })
+    this.queues.set(sender, next)
   }
 
   /** Resolves when every queued message has been handled. */
