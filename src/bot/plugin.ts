@@ -145,7 +145,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       bot.off('stop', onStop)
       outbox.setOnline(false)
     }
-    if (bot.isLoggedIn) outbox.setOnline(true)
+    if (loggedIn(bot)) outbox.setOnline(true)
     log.info(`data file ${options.dataFile} open: ${store.data.accounts.length} accounts, ${store.data.bindings.length} bindings`)
     await assistant.scheduler?.start() // catches up on what came due while the assistant was down
     return {
@@ -162,6 +162,15 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   return plugin
+}
+
+/** Already logged in when installed late; a bot whose puppet has not started yet will emit 'login'. */
+function loggedIn (bot: WechatyInterface): boolean {
+  try {
+    return bot.puppet.isLoggedIn // not bot.isLoggedIn: that reports an error event before start
+  } catch {
+    return false
+  }
 }
 
 /** The last guard of invariant 5: whatever a reply quotes back, no whole phone or ID number leaves. */
