@@ -7,6 +7,7 @@ import { isActive, SLOT_LIMIT, ROLE_LABEL } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import { texts } from '../texts.js'
+import { requireAdmin } from './authority.js'
 import type { ServiceContext } from './context.js'
 
 /** Closed invitations stay on the list for a week so the admin sees how they ended. */
@@ -84,6 +85,7 @@ export function findOperator (ctx: ServiceContext, account: Account, wechatId: s
 
 export async function removeOperator (ctx: ServiceContext, admin: User, account: Account, bindingId: string): Promise<RemoveResult> {
   const { store } = ctx
+  requireAdmin(store, admin, account)
   const now = ctx.now()
   const binding = store.binding(bindingId)
   const user = binding && store.user(binding.userId)

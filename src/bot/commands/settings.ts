@@ -1,6 +1,6 @@
 // The admin's switches (风险操作保护, 风险操作提醒) with a confirmation, and the 操作记录 view.
-import { toIso } from '../../domain/calendar.js'
 import type { ServiceContext } from '../../services/context.js'
+import { setSwitch } from '../../services/settings.js'
 import { HISTORY_PAGE_SIZE, texts } from '../../texts.js'
 import type { Setting } from '../../texts.js'
 import type { Turn } from '../conversation.js'
@@ -41,11 +41,7 @@ export function settingsCommands (services: ServiceContext, scope: AccountScope)
       if (turn.text !== '确认') return texts.settingsConfirm(setting, account.name, on)
       turn.endDialog()
       if (!turn.asker || account.adminUserId !== turn.asker.id) return texts.notAdminOf(account.name, setting === 'riskProtection' ? '风险操作保护' : '风险操作提醒')
-      const asker = turn.asker
-      await store.change((tx) => {
-        tx.updateAccount(account.id, { [setting]: on })
-        tx.addHistory({ accountId: account.id, at: toIso(turn.now), actorUserId: asker.id, action: `settings.${setting}`, detail: on ? '开启' : '关闭' })
-      })
+      await setSwitch(services, turn.asker, account, setting, on)
       return texts.settingsDone(setting, account.name, on)
     },
   }

@@ -1,0 +1,15 @@
+// 风险操作保护 and 风险操作提醒: an admin switches them; the account's history records who and when.
+import { toIso } from '../domain/calendar.js'
+import type { Account, User } from '../store/schema.js'
+import { requireAdmin } from './authority.js'
+import type { ServiceContext } from './context.js'
+
+export type Switch = 'riskProtection' | 'riskAlerts'
+
+export async function setSwitch (ctx: ServiceContext, admin: User, account: Account, setting: Switch, on: boolean): Promise<void> {
+  requireAdmin(ctx.store, admin, account)
+  await ctx.store.change((tx) => {
+    tx.updateAccount(account.id, { [setting]: on })
+    tx.addHistory({ accountId: account.id, at: toIso(ctx.now()), actorUserId: admin.id, action: `settings.${setting}`, detail: on ? '开启' : '关闭' })
+  })
+}
