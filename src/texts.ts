@@ -12,6 +12,7 @@ import type { HistoryEntry } from './store/schema.js'
 import type { Delivery } from './services/context.js'
 import type { LookupEntry } from './services/lookup.js'
 import type { Roster } from './services/operators.js'
+import type { Switch } from './services/settings.js'
 
 export const KIND_LABEL: Record<IdentifierKind, string> = {
   phone: '手机号',
@@ -59,13 +60,13 @@ const DENY_TEXT: Record<DenyReason, string> = {
   'role-not-permitted': '运营者只能登录和群发;这项操作只有管理员可以做。',
 }
 
-const SETTING_LABEL = { riskProtection: '风险操作保护', riskAlerts: '风险操作提醒' } as const
+const SETTING_LABEL: Record<Switch, string> = { riskProtection: '风险操作保护', riskAlerts: '风险操作提醒' }
 const SETTING_EFFECT = {
   riskProtection: { on: '开启后,运营者登录公众平台和群发消息都要等你在这里回复 允许 才能进行(10 分钟内不回复视为拒绝)。', off: '关闭后,运营者登录和群发不再需要你的允许。' },
   riskAlerts: { on: '开启后,运营者的每一次风险操作(登录、群发,以及被拒绝的尝试)都会提醒你。', off: '关闭后,你将不再收到运营者风险操作的提醒。' },
 } as const
 
-export type Setting = keyof typeof SETTING_LABEL
+export type Setting = Switch
 
 interface Actor { name: string | undefined, wechatId: string, role: Role | undefined }
 

@@ -256,6 +256,20 @@ test('pushes that have not gone out are taken back when their invitation is rese
   // once one had arrived, a withdrawal is news worth sending (covered with a reachable invitee below)
 })
 
+test('an invitee who received an invitation hears of its withdrawal, even when a resend never reached them', async (t) => {
+  const w = await worldFor(t)
+  await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆')
+  t.is((await w.inboxOf(ZHOUXIAO, 1)).length, 1, 'the first push arrived')
+  const puppet = (w.mocker as unknown as { puppet: { messageSendText: (to: string, text: string) => Promise<unknown> } }).puppet
+  const send = puppet.messageSendText.bind(puppet)
+  puppet.messageSendText = async (to, text) => { if (to === w.contact(ZHOUXIAO).id) throw new Error('offline'); return send(to, text) }
+  t.true((await w.ask(WANGFANG, '重发邀请 zhouxiao_new 晨光茶馆')).includes('但邀请暂时没有送达'))
+  await w.ask(WANGFANG, '撤销邀请 zhouxiao_new 晨光茶馆')
+  const waiting = w.assistant.store.unsentMessages().filter((m) => m.toUserId === ZHOUXIAO).map((m) => m.text)
+  t.is(waiting.length, 1, waiting.join('\n---\n'))
+  t.true(waiting[0]!.startsWith('「晨光茶馆」的管理员撤销了发给你的运营者邀请'), 'the resend is taken back, the withdrawal is news')
+})
+
 interface PuppetWithFriendship {
   emit: (event: string, payload: unknown) => void
   friendshipRawPayload: (id: string) => Promise<unknown>

@@ -1,7 +1,7 @@
 // Who may be invited as an operator, and an invitation's state by the clock. Pure.
 import type { Millis } from './calendar.js'
 import { PER_USER_LIMIT, SLOT_LIMIT } from './roles.js'
-import type { OperatorRole, Role } from './roles.js'
+import type { OperatorRole } from './roles.js'
 
 /** Each condition that can stop an invitation, with what the admin or invitee needs to know about it. */
 export type Refusal =
@@ -61,10 +61,4 @@ export function invitationStatus (invitation: InvitationTimes, now: Millis): Inv
 
 export function isPending (invitation: InvitationTimes, now: Millis): boolean {
   return invitationStatus(invitation, now) === 'pending'
-}
-
-export const OPERATOR_ROLES: readonly OperatorRole[] = ['long', 'short']
-
-export function isOperatorRole (role: Role): role is OperatorRole {
-  return role !== 'admin'
 }

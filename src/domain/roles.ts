@@ -18,8 +18,6 @@ export const PER_USER_LIMIT = 5
 /** A short-term binding works for this many calendar months from acceptance. */
 export const SHORT_TERM_MONTHS = 1
 
-export type EndReason = 'unbound' | 'removed' | 'expired'
-
 export interface BindingTimes {
   role: OperatorRole
   /** ISO time; absent for long-term. */

@@ -64,13 +64,14 @@ export class InvitationService {
       expiresAt: toIso(now + this.ttl),
       status: 'pending',
     }
+    let pushed = ''
     await this.store.change((tx) => {
       invitation.id = tx.newId('i')
       tx.addInvitation(invitation)
-      this.push(tx, invitation, now)
+      pushed = this.push(tx, invitation, now)
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.created', detail: `${invitee.wechatId} ${ROLE_LABEL[role]},邀请码 ${invitation.code}` })
     })
-    return { kind: 'invited', invitee, invitation, delivery: await this.ctx.deliverNow(invitation.messageId!) }
+    return { kind: 'invited', invitee, invitation, delivery: await this.ctx.deliverNow(pushed) }
   }
 
   /** Pending invitations of the user, oldest first: what 我的邀请 lists. */
@@ -108,7 +109,7 @@ export class InvitationService {
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: toIso(now) })
       // Someone who never received the invitation need not hear it was withdrawn.
-      const reached = invitation.messageId !== undefined && this.store.message(invitation.messageId)?.sentAt !== undefined
+      const reached = this.store.messagesAbout(invitation.id).some((m) => m.topic === 'invitation' && m.sentAt !== undefined)
       withdrawPush(tx, invitation, toIso(now))
       if (reached) tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
@@ -129,13 +130,14 @@ export class InvitationService {
       if (!last) return { kind: 'never-invited', invitee }
       return this.invite(admin, account, invitee.wechatId, last.role)
     }
+    let pushed = ''
     await this.store.change((tx) => {
       withdrawPush(tx, pending, toIso(now))
       tx.updateInvitation(pending.id, { expiresAt: toIso(now + this.ttl) })
-      this.push(tx, pending, now)
+      pushed = this.push(tx, pending, now)
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.resent', detail: `${invitee.wechatId},邀请码 ${pending.code}` })
     })
-    return { kind: 'invited', invitee, invitation: pending, delivery: await this.ctx.deliverNow(pending.messageId!) }
+    return { kind: 'invited', invitee, invitation: pending, delivery: await this.ctx.deliverNow(pushed) }
   }
 
   /** Every failing precondition for inviting `invitee` to `account` as `role`, not counting `excluding`. */
@@ -207,11 +209,11 @@ export class InvitationService {
     return this.store.invitationsOfUser(invitee.id).find((i) => i.accountId === account.id && isPending(i, now))
   }
 
-  /** Queues the invitation's push and remembers it, so the admin can see whether it arrived. */
-  private push (tx: Transaction, invitation: Invitation, now: Millis): void {
+  /** Queues the invitation's push (about the invitation, so it can be taken back) and returns its id. */
+  private push (tx: Transaction, invitation: Invitation, now: Millis): string {
     const store = this.store
     const others = store.invitationsOfUser(invitation.inviteeUserId).filter((i) => i.id !== invitation.id && isPending(i, now)).length
-    const message = tx.enqueue({
+    return tx.enqueue({
       toUserId: invitation.inviteeUserId,
       text: texts.invitation({
         adminName: store.user(invitation.invitedBy)!.name,
@@ -225,8 +227,7 @@ export class InvitationService {
       accountId: invitation.accountId,
       about: invitation.id,
       topic: 'invitation',
-    })
-    tx.updateInvitation(invitation.id, { messageId: message.id })
+    }).id
   }
 }
 

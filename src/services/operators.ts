@@ -63,7 +63,7 @@ export function rosterOf (ctx: ServiceContext, account: Account): Roster {
 }
 
 function describeInvitation (ctx: ServiceContext, invitation: Invitation, now: Millis): RosterInvitation {
-  const message = invitation.messageId ? ctx.store.message(invitation.messageId) : undefined
+  const message = ctx.store.messagesAbout(invitation.id).filter((m) => m.topic === 'invitation').at(-1)
   const reach: Reach = message?.sentAt ? 'delivered' : message && message.attempts > 0 ? 'undeliverable' : 'queued'
   return {
     invitation,

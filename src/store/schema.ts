@@ -59,8 +59,6 @@ export const InvitationSchema = z.object({
   /** 'pending' past expiresAt counts as expired by the clock, before any sweep marks it. */
   status: z.enum(['pending', 'accepted', 'declined', 'cancelled', 'expired']),
   answeredAt: isoTime.optional(),
-  /** The latest push of this invitation, to tell whether it reached the invitee. */
-  messageId: id.optional(),
 })
 
 export const HistorySchema = z.object({

@@ -127,6 +127,8 @@ export class Store {
   binding (id: string): Binding | undefined { return this.bindingsById.get(id) }
   message (id: string): OutboxMessage | undefined { return this.outboxById.get(id) }
   unsentMessages (): OutboxMessage[] { return [...this.unsent] }
+  /** The pushes about one record (an invitation, a binding), oldest first. */
+  messagesAbout (about: string): OutboxMessage[] { return this.db.data.outbox.filter((m) => m.about === about) }
   /** On disk and still to be delivered. */
   isDeliverable (message: OutboxMessage): boolean { return this.unsent.has(message) }
   userByContact (contactId: string): User | undefined { return this.usersByContact.get(contactId) }
@@ -137,8 +139,6 @@ export class Store {
   bindingsOfAccount (accountId: string): readonly Binding[] { return this.bindingsByAccount.get(accountId) ?? [] }
   accountsAdministeredBy (userId: string): readonly Account[] { return this.accountsByAdmin.get(userId) ?? [] }
   administers (userId: string, accountId: string): boolean { return this.accountsById.get(accountId)?.adminUserId === userId }
-  invitation (id: string): Invitation | undefined { return this.invitationsById.get(id) }
-  renewal (id: string): Renewal | undefined { return this.renewalsById.get(id) }
   approval (id: string): Approval | undefined { return this.approvalsById.get(id) }
   codeInUse (code: string): boolean { return this.byCode.has(code) }
   renewalByCode (code: string): Renewal | undefined { const r = this.byCode.get(code); return r && 'bindingId' in r ? r : undefined }
