@@ -73,28 +73,44 @@ export interface Assistant {
 
 export async function openAssistant (config: AssistantConfig, send: SendText): Promise<Assistant> {
   const { clock, log } = config
-  const store = await Store.open({ file: config.dataFile, seedFile: config.seedFile, now: clock() })
+  // A bad option is refused before the data file is opened (and locked).
+  const schedules = config.schedules === false ? false : { ...DEFAULT_SCHEDULES, ...config.schedules }
+  if (schedules) Scheduler.check(schedules)
+  const store = await Store.open({ file: config.dataFile, seedFile: config.seedFile, now: clock(), warn: (message) => log.warn(message) })
+  try {
+    return assemble(config, send, store, schedules)
+  } catch (err) {
+    await store.close()
+    throw err
+  }
+}
+
+function assemble (config: AssistantConfig, send: SendText, store: Store, schedules: Schedules | false): Assistant {
+  const { clock, log } = config
   const outbox = new Outbox(store, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
   const services: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
   const dialogs = new Dialogs()
   const invitations = new InvitationService(services, config.invitationTtl ?? DEFAULT_INVITATION_TTL)
   const renewals = new RenewalService(services, invitations)
   const platform: Platform = { operations: new RiskyOperationService(services), people: new PeopleService(services), failure: () => store.failure }
+  const lookups = new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT)
   const conversation = buildConversation(services, dialogs, {
-    lookups: new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
+    lookups,
     invitations,
     renewals,
     operations: platform.operations,
   })
 
   const jobs: Assistant['jobs'] = {
-    expirySweep: (now) => runExpirySweep({ ...services, forgetDialogs: (cutoff) => dialogs.forget(cutoff) }, now),
+    expirySweep: (now) => {
+      lookups.forget(now)
+      return runExpirySweep({ ...services, forgetDialogs: (cutoff) => dialogs.forget(cutoff) }, now)
+    },
     reminders: (now) => runReminders(services, now),
     outbox: () => outbox.deliverDue(),
   }
   let scheduler: Scheduler | undefined
-  if (config.schedules !== false) {
-    const schedules = { ...DEFAULT_SCHEDULES, ...config.schedules }
+  if (schedules) {
     scheduler = new Scheduler(
       (Object.keys(jobs) as Array<keyof Schedules>).map((name) => ({ name, schedule: schedules[name], run: jobs[name] })),
       clock,

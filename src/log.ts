@@ -1,6 +1,6 @@
 // The one logger: wechaty's brolog (WECHATY_LOG sets the level), with phone and ID numbers masked.
 import { log as brolog } from 'wechaty'
-import { maskPersonalNumbers } from './domain/identity.js'
+import { maskPersonalNumbers } from './domain/masking.js'
 
 export interface Logger {
   info: (message: string) => void

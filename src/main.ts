@@ -3,17 +3,26 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WechatyBuilder, log as wechatyLog } from 'wechaty'
-import { log } from './log.js'
 import type { Wechaty } from 'wechaty'
-import { PuppetMock, mock } from 'wechaty-puppet-mock'
-import { SecurityAssistant, StoreError } from './mod.js'
-import type { SecurityAssistantPlugin } from './mod.js'
-import { startConsole } from './demo/console.js'
-import { ASSISTANT_NAME, createContacts } from './demo/world.js'
-import { startPlatformApi } from './platform/api.js'
+import type { SecurityAssistantPlugin, RunningAssistant } from './mod.js'
 import type { RunningApi } from './platform/api.js'
-import type { RunningAssistant } from './mod.js'
+import { StoreError } from './store/errors.js' // tiny: the heavy modules load after the signal handlers
+
+/** What has started so far: a stop closes exactly these. */
+interface Parts {
+  bot?: Wechaty
+  plugin?: SecurityAssistantPlugin
+  api?: Promise<RunningApi | undefined>
+  chat?: { close: () => void }
+}
+
+// A stop can come at any moment, even while wechaty is still loading: the handlers go in first thing.
+const parts: Parts = {}
+let started = false
+let stopping = false
+process.on('SIGINT', () => void stop())
+process.on('SIGTERM', () => void stop())
+console.log('Starting 公众平台安全助手…')
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
@@ -23,44 +32,71 @@ const apiToken = env.ASSISTANT_API_TOKEN || undefined
 const apiPort = Number(env.ASSISTANT_API_PORT ?? 8787)
 const realPuppet = env.WECHATY_PUPPET && env.WECHATY_PUPPET !== 'wechaty-puppet-mock' ? env.WECHATY_PUPPET : undefined
 
-// The console is for chatting: wechaty's info lines would drown it unless asked for.
-if (!realPuppet && env.WECHATY_LOG === undefined) wechatyLog.level('warn')
+/** The rest of the runner: importing wechaty alone takes a second or more. */
+async function load () {
+  const [wechaty, puppetMock, assistant, demoConsole, world, platformApi, logger] = await Promise.all([
+    import('wechaty'),
+    import('wechaty-puppet-mock'),
+    import('./mod.js'),
+    import('./demo/console.js'),
+    import('./demo/world.js'),
+    import('./platform/api.js'),
+    import('./log.js'),
+  ])
+  return {
+    WechatyBuilder: wechaty.WechatyBuilder,
+    wechatyLog: wechaty.log,
+    mock: puppetMock.mock,
+    PuppetMock: puppetMock.PuppetMock,
+    SecurityAssistant: assistant.SecurityAssistant,
+    startConsole: demoConsole.startConsole,
+    createContacts: world.createContacts,
+    ASSISTANT_NAME: world.ASSISTANT_NAME,
+    startPlatformApi: platformApi.startPlatformApi,
+    log: logger.log,
+  }
+}
+type Modules = Awaited<ReturnType<typeof load>>
 
 async function main (): Promise<void> {
-  mkdirSync(dirname(dataFile), { recursive: true })
-  const plugin = SecurityAssistant({ dataFile, seedFile })
-  if (realPuppet) await runOnPuppet(plugin)
-  else await runDemo(plugin)
+  const m = await load()
+  if (stopping) return
+  // The console is for chatting: wechaty's info lines would drown it unless asked for.
+  if (!realPuppet && env.WECHATY_LOG === undefined) m.wechatyLog.level('warn')
+  if (realPuppet) await runOnPuppet(m)
+  else await runDemo(m)
 }
 
-async function runOnPuppet (plugin: SecurityAssistantPlugin): Promise<void> {
-  const bot = WechatyBuilder.build({ name: 'security-assistant' }) // wechaty reads WECHATY_PUPPET itself
+async function runOnPuppet (m: Modules): Promise<void> {
+  const bot = m.WechatyBuilder.build({ name: 'security-assistant' }) // wechaty reads WECHATY_PUPPET itself
   bot.on('scan', (qrcode) => console.log(`Scan to log in: https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`))
   bot.on('login', (user) => console.log(`Logged in as ${user.name()}`))
   bot.on('error', (err) => console.error(`wechaty: ${err.message}`))
-  bot.use(plugin)
-  await bot.start()
-  const assistant = await openOrExit(bot, plugin)
-  const api = await startApi(assistant)
+  const assistant = await startAssistant(m, bot)
+  if (!assistant) return
+  parts.api = startApi(m, assistant)
+  await parts.api
+  if (stopping) return
+  started = true
   console.log(`公众平台安全助手 running on ${realPuppet}, data file ${dataFile}. Ctrl-C stops it.`)
-  onSignals(() => shutdown(bot, plugin, api))
 }
 
-async function runDemo (plugin: SecurityAssistantPlugin): Promise<void> {
-  const mocker = new mock.Mocker()
-  const bot = WechatyBuilder.build({ name: 'security-assistant-demo', puppet: new PuppetMock({ mocker }) })
+async function runDemo (m: Modules): Promise<void> {
+  const mocker = new m.mock.Mocker()
+  const bot = m.WechatyBuilder.build({ name: 'security-assistant-demo', puppet: new m.PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock puppet reports room events as errors; nothing to act on
-  bot.use(plugin)
-  await bot.start()
-  const assistant = await openOrExit(bot, plugin)
+  const assistant = await startAssistant(m, bot)
+  if (!assistant) return
   // The demo people exist before the assistant logs in, so pushes queued at start-up reach them.
-  const contacts = createContacts(mocker, assistant.store.data.users)
-  const botContact = mocker.createContact({ name: ASSISTANT_NAME })
+  const contacts = m.createContacts(mocker, assistant.store.data.users)
+  const botContact = mocker.createContact({ name: m.ASSISTANT_NAME })
 
   const interactive = Boolean(process.stdin.isTTY)
   console.log(`公众平台安全助手 demo on the mock puppet. Data file: ${dataFile}`)
-  const api = await startApi(assistant)
-  const chat = startConsole({
+  parts.api = startApi(m, assistant)
+  await parts.api
+  if (stopping) return
+  parts.chat = m.startConsole({
     bot,
     mocker,
     botContact,
@@ -69,22 +105,37 @@ async function runDemo (plugin: SecurityAssistantPlugin): Promise<void> {
     platform: assistant.platform,
     input: process.stdin,
     write: (line) => console.log(line),
-    onQuit: () => void shutdown(bot, plugin, api, chat),
+    onQuit: () => void stop(),
     ...(interactive ? { prompt: (text: string) => process.stdout.write(text) } : {}),
   })
   mocker.login(botContact)
   // Piped input may end; without a terminal the demo keeps running until a signal.
-  onSignals(() => shutdown(bot, plugin, api, chat))
+  started = true
+}
+
+/** Installs the plugin and starts the bot; undefined when a stop was asked for meanwhile. */
+async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssistant | undefined> {
+  mkdirSync(dirname(dataFile), { recursive: true })
+  const plugin = m.SecurityAssistant({ dataFile, seedFile })
+  parts.plugin = plugin
+  bot.use(plugin)
+  // ready() is asked at once: a refusal is then this runner's to report, and the plugin does not log it too.
+  const assistant = await plugin.ready()
+  if (stopping) return undefined
+  // The data file first: a refused start never starts the bot, so there is none to stop.
+  parts.bot = bot
+  await bot.start()
+  return stopping ? undefined : assistant
 }
 
 /** The platform's HTTP API, when a token is configured. */
-async function startApi (assistant: RunningAssistant): Promise<RunningApi | undefined> {
+async function startApi (m: Modules, assistant: RunningAssistant): Promise<RunningApi | undefined> {
   if (!apiToken) {
     console.log('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_PORT) to enable it.')
     return undefined
   }
   try {
-    const api = await startPlatformApi(assistant.platform, { token: apiToken, port: apiPort, log })
+    const api = await m.startPlatformApi(assistant.platform, { token: apiToken, port: apiPort, log: m.log })
     console.log(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN).`)
     return api
   } catch (err) {
@@ -93,34 +144,46 @@ async function startApi (assistant: RunningAssistant): Promise<RunningApi | unde
   }
 }
 
-async function openOrExit (bot: Wechaty, plugin: SecurityAssistantPlugin) {
-  try {
-    return await plugin.ready()
-  } catch (err) {
-    console.error(err instanceof StoreError ? `Cannot start: ${err.message}` : err)
-    await bot.stop().catch(() => undefined)
-    process.exit(1)
-  }
-}
-
-let stopping = false
-async function shutdown (bot: Wechaty, plugin: SecurityAssistantPlugin, api?: RunningApi, chat?: { close: () => void }): Promise<void> {
-  if (stopping) return
+/** SIGINT, SIGTERM or /quit, at any moment: stops whatever has started, once. */
+async function stop (): Promise<void> {
+  if (stopping) return // a second signal while stopping: the first stop finishes the job
   stopping = true
-  chat?.close()
-  await api?.close()
-  await bot.stop().catch((err) => console.error(`stopping the bot: ${(err as Error).message}`))
-  await plugin.close()
-  console.log('Stopped; every change is saved.')
+  const duringStartUp = !started
+  if (!await stopParts()) process.exit(1)
+  console.log(duringStartUp ? 'Stopped during start-up; the data file is not left locked.' : 'Stopped; every change is saved.')
   process.exit(0)
 }
 
-function onSignals (stop: () => Promise<void>): void {
-  process.on('SIGINT', () => void stop())
-  process.on('SIGTERM', () => void stop())
+/** Start-up failed: one message saying why, whatever had started is stopped (releasing the data file), exit 1. */
+async function refuse (err: unknown): Promise<void> {
+  if (stopping) return // a stop was asked for meanwhile and reports itself
+  stopping = true
+  console.error(err instanceof StoreError ? `Cannot start: ${err.message}` : `Start-up failed unexpectedly: ${describe(err)}`)
+  await stopParts()
+  process.exit(1)
 }
 
-main().catch((err) => {
-  console.error(err)
-  process.exit(1)
-})
+/** Closes what has started, newest first, saying what failed; returns whether the data file closed cleanly. */
+async function stopParts (): Promise<boolean> {
+  parts.chat?.close()
+  await attempt('stopping the platform API', async () => (await parts.api)?.close())
+  await attempt('stopping the bot', () => parts.bot?.stop())
+  // Waits for an opening still under way, then finishes the writes and releases the data file.
+  return attempt('closing the data file', () => parts.plugin?.close())
+}
+
+async function attempt (what: string, step: () => Promise<unknown> | undefined): Promise<boolean> {
+  try {
+    await step()
+    return true
+  } catch (err) {
+    console.error(`${what} failed: ${describe(err)}`)
+    return false
+  }
+}
+
+function describe (err: unknown): string {
+  return err instanceof Error ? err.stack ?? err.message : String(err)
+}
+
+main().catch(refuse)

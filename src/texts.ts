@@ -7,6 +7,7 @@ import { ROLE_LABEL } from './domain/roles.js'
 import type { OperatorRole } from './domain/roles.js'
 import type { Refusal } from './domain/invitation-rules.js'
 import type { Decision, DenyReason, Operation } from './domain/permissions.js'
+import type { ClosedReason } from './domain/requests.js'
 import type { Role } from './domain/roles.js'
 import type { HistoryEntry } from './store/schema.js'
 import type { Delivery } from './services/context.js'
@@ -76,30 +77,32 @@ function actorLabel (who: Actor, admin: boolean): string {
   return who.name ? `${who.name}(微信号 ${who.wechatId},不是这个公众号的运营者)` : `未知的微信号 ${who.wechatId}`
 }
 
-const HISTORY_LABEL: Record<string, string> = {
-  'binding.created': '绑定运营者',
-  'binding.ended': '运营者自行解绑',
-  'binding.removed': '解除运营者',
-  'binding.expired': '短期运营者到期',
-  'invitation.created': '发出邀请',
-  'invitation.resent': '重发邀请',
-  'invitation.cancelled': '撤销邀请',
-  'invitation.declined': '拒绝邀请',
-  'invitation.blocked': '接受邀请未成功',
-  'invitation.expired': '邀请过期',
-  'renewal.requested': '申请续期',
-  'renewal.approved': '批准续期',
-  'renewal.refused': '拒绝续期',
-  'renewal.expired': '续期申请失效',
-  'settings.riskProtection': '风险操作保护',
-  'settings.riskAlerts': '风险操作提醒',
-  'operation.allowed': '风险操作(已放行)',
-  'operation.denied': '风险操作(被拒绝)',
-  'operation.pending': '风险操作(待管理员允许)',
-  'operation.approved': '允许风险操作',
-  'operation.refused': '拒绝风险操作',
-  'operation.lapsed': '风险操作超时未允许',
-}
+const HISTORY_LABEL = new Map<string, string>([
+  ['binding.created', '绑定运营者'],
+  ['binding.ended', '运营者自行解绑'],
+  ['binding.removed', '解除运营者'],
+  ['binding.expired', '短期运营者到期'],
+  ['invitation.created', '发出邀请'],
+  ['invitation.resent', '重发邀请'],
+  ['invitation.cancelled', '撤销邀请'],
+  ['invitation.declined', '拒绝邀请'],
+  ['invitation.blocked', '接受邀请未成功'],
+  ['invitation.expired', '邀请过期'],
+  ['renewal.requested', '申请续期'],
+  ['renewal.approved', '批准续期'],
+  ['renewal.refused', '拒绝续期'],
+  ['renewal.expired', '续期申请失效'],
+  ['renewal.closed', '续期申请关闭'],
+  ['settings.riskProtection', '风险操作保护'],
+  ['settings.riskAlerts', '风险操作提醒'],
+  ['operation.allowed', '风险操作(已放行)'],
+  ['operation.denied', '风险操作(被拒绝)'],
+  ['operation.pending', '风险操作(待管理员允许)'],
+  ['operation.approved', '允许风险操作'],
+  ['operation.refused', '拒绝风险操作'],
+  ['operation.lapsed', '风险操作超时未允许'],
+  ['operation.closed', '风险操作请求关闭'],
+])
 export const HISTORY_PAGE_SIZE = 10
 const STATUS_LABEL = { pending: '待回复', accepted: '已接受', declined: '已拒绝', cancelled: '已撤销', expired: '已过期' } as const
 const ACCOUNT_HINT = '(管理多个公众号时,在命令最后加上公众号名称)'
@@ -201,6 +204,10 @@ export const texts = {
 
   // ── inviting ──
   inviteUsage: '用法:绑定运营者 微信号 长期|短期 [公众号],例如 绑定运营者 zhang_san01 长期。\n微信号是对方在 微信 → 我 页面看到的微信号,不是昵称。',
+  inviteNeedsRole: (wechatId: string): string =>
+    `请说明邀请 ${wechatId} 做长期还是短期运营者:发送 绑定运营者 ${wechatId} 长期 或 绑定运营者 ${wechatId} 短期(管理多个公众号时在最后加上公众号名称)。\n长期运营者一直有效(每个公众号最多 5 个);短期运营者一个月后自动失效(最多 20 个)。`,
+  inviteBadWechatId: (problem: FormatProblem): string =>
+    `${FORMAT_HINT[problem]}请核对对方的微信号(对方在 微信 → 我 页面头像旁可以看到,不是昵称)后重新发送 绑定运营者 微信号 长期|短期。`,
   unknownInvitee: (wechatId: string): string =>
     `没有找到微信号为 ${wechatId} 的用户。请确认填写的是对方的微信号(对方在 微信 → 我 页面头像旁可以看到,不是昵称或备注),` +
     '并请对方先关注公众号、添加公众平台安全助手为好友。',
@@ -317,8 +324,9 @@ export const texts = {
   resendUsage: '用法:重发邀请 微信号 [公众号],例如 重发邀请 zhang_san01。',
   noPendingFor: (name: string, wechatId: string, accountName: string): string =>
     `「${accountName}」没有发给 ${name}(微信号 ${wechatId})的待回复邀请。发送 运营者列表 查看所有邀请。`,
-  withdrawn: (name: string, accountName: string, code: string): string =>
-    `已撤销发给 ${name} 的「${accountName}」邀请(邀请码 ${code}),对方会收到通知,名额已释放。`,
+  withdrawn: (name: string, accountName: string, code: string, told: boolean): string =>
+    `已撤销发给 ${name} 的「${accountName}」邀请(邀请码 ${code}),名额已释放。` +
+    (told ? '对方收到过这份邀请,会收到撤销通知。' : '这份邀请还没有送达对方,不会再发出,也不会通知对方。'),
   neverInvited: (name: string, wechatId: string, accountName: string): string =>
     `「${accountName}」还没有邀请过 ${name}(微信号 ${wechatId})。请发送 绑定运营者 ${wechatId} 长期 或 短期 发出邀请。`,
 
@@ -375,8 +383,10 @@ export const texts = {
     ...refusals.map((r) => `✗ ${refusalText(r, accountName, 'admin')}`),
     '处理好后再回复一次批准即可(申请仍然有效)。',
   ].join('\n'),
-  renewalClosed: (accountName: string, status: 'approved' | 'refused' | 'expired'): string =>
-    `这份「${accountName}」的续期申请已经${status === 'approved' ? '批准' : status === 'refused' ? '拒绝' : '失效'}了,无需再回复。`,
+  renewalClosed: (accountName: string, status: 'approved' | 'refused' | 'expired' | 'closed', operatorName: string, reason: ClosedReason | undefined): string =>
+    status === 'closed'
+      ? `这份「${accountName}」的续期申请已关闭,不能再批准:${operatorName}${CLOSED_BECAUSE[reason ?? 'removed']}。如需让对方继续运营,请重新邀请(绑定运营者)。`
+      : `这份「${accountName}」的续期申请已经${status === 'approved' ? '批准' : status === 'refused' ? '拒绝' : '失效'}了,无需再回复。`,
   openRequests: (word: string, list: Array<{ code: string, text: string }>): string => [
     `有 ${list.length} 个请求在等你回复,请在 ${word} 后面加上编号:`,
     ...list.map((r) => `· ${r.code}:${r.text}`),
@@ -406,7 +416,7 @@ export const texts = {
     `${actorLabel(p.who, false)}于 ${formatDateTime(p.at)} 在「${p.accountName}」${OPERATION_LABEL[p.operation]}:` +
       (p.decision.kind === 'denied' ? `已拒绝(${DENY_TEXT[p.decision.reason].replace(/。.*$/, '')})。` : '已放行。'),
     p.removable
-      ? `如果不是你授权的,回复 解绑运营者 ${p.who.wechatId}${p.severalAccounts ? ` ${p.accountName}` : ''} 立即解除其运营者身份。`
+      ? `如果不是你授权的,回复 解绑运营者 ${p.who.wechatId}${p.severalAccounts ? ` ${p.accountName}` : ''},再回复 确认,即可解除其运营者身份。`
       : '如有可疑,请检查公众号的运营者和登录情况。',
     '(发送 风险操作提醒 关 可关闭这类提醒)',
   ].join('\n'),
@@ -414,8 +424,12 @@ export const texts = {
     `「${accountName}」的管理员${allowed ? '允许' : '拒绝'}了你的${OPERATION_LABEL[operation]}请求。`,
   approvalDecided: (actorName: string, accountName: string, operation: Operation, allowed: boolean): string =>
     `已${allowed ? '允许' : '拒绝'} ${actorName} 在「${accountName}」${OPERATION_LABEL[operation]}。`,
-  approvalClosed: (accountName: string, operation: Operation, state: 'approved' | 'refused' | 'lapsed'): string =>
-    `「${accountName}」的这个${OPERATION_LABEL[operation]}请求已经${state === 'approved' ? '允许' : state === 'refused' ? '拒绝' : '超过 10 分钟未处理,视为拒绝'}了,无需再回复。`,
+  approvalClosed: (accountName: string, operation: Operation, state: 'approved' | 'refused' | 'lapsed' | 'closed', actorName: string, reason: ClosedReason | undefined): string =>
+    state === 'closed'
+      ? `「${accountName}」的这个${OPERATION_LABEL[operation]}请求已关闭,没有放行:${actorName}${CLOSED_BECAUSE[reason ?? 'removed']},请求随之失效。无需再回复。`
+      : `「${accountName}」的这个${OPERATION_LABEL[operation]}请求已经${state === 'approved' ? '允许' : state === 'refused' ? '拒绝' : '超过 10 分钟未处理,视为拒绝'}了,无需再回复。`,
+  /** A closed request's reason, short, for the history. */
+  closedReason: (reason: ClosedReason): string => `请求已关闭:${CLOSED_SHORT[reason]}`,
 
   // ── settings and history ──
   settingsUsage: (setting: Setting): string => `用法:${SETTING_LABEL[setting]} 开|关 [公众号],例如 ${SETTING_LABEL[setting]} 开。`,
@@ -429,21 +443,35 @@ export const texts = {
     if (entries.length === 0) return `「${accountName}」还没有操作记录。`
     return [
       `「${accountName}」的操作记录(第 ${page}/${pages} 页,最新的在前):`,
-      ...entries.map((e) => `${formatDateTime(Date.parse(e.at))} ${nameOf(e.actorUserId)} ${HISTORY_LABEL[e.action] ?? e.action}${e.detail ? `:${e.detail}` : ''}`),
+      ...entries.map((e) => `${formatDateTime(Date.parse(e.at))} ${nameOf(e.actorUserId)} ${(HISTORY_LABEL.get(e.action) ?? e.action)}${e.detail ? `:${e.detail}` : ''}`),
       ...(page < pages ? [`发送 操作记录 ${page + 1} 查看更早的记录。`] : []),
     ].join('\n')
   },
-  historyBadPage: (page: number, pages: number): string => `没有第 ${page} 页,共 ${pages} 页。`,
+  historyBadPage: (pages: number): string => `没有这一页:操作记录共 ${pages} 页,请发送 操作记录 1${pages > 1 ? ` 到 操作记录 ${pages}` : ''}。`,
 
   cancelled: '已取消,没有做任何修改。',
   nothingToCancel: '当前没有进行中的操作。发送 帮助 查看可用命令。',
   nothingToConfirm: '当前没有等待确认的操作。发送 帮助 查看可用命令。',
   stepExpired: (restart: string): string => `上一步超过 5 分钟没有完成,已自动取消,没有做任何修改。请重新发送 ${restart}。`,
-  unknown: (text: string): string => `没看懂“${text.length > 20 ? `${text.slice(0, 20)}…` : text}”。发送 帮助 查看可用命令。`,
+  unknown: '没看懂这条消息。发送 帮助 查看可用命令;查询绑定请发送 绑定查询。',
   roomHint: '为保护隐私,公众号绑定信息只在私聊中提供。请私聊我,发送 帮助 开始。',
   nonText: '我只能识别文字消息。发送 帮助 查看可用命令。',
   failure: '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。',
   outOfService: '抱歉,公众平台安全助手暂时无法保存数据,已暂停服务,你的请求没有被处理。维护人员重启后即可恢复,请稍后再试。',
+}
+
+const CLOSED_BECAUSE: Record<ClosedReason, string> = {
+  unbound: ' 已自行解除了运营者身份',
+  removed: ' 的运营者身份已被解除',
+  expired: ' 的短期运营者身份已到期',
+  'not-admin': ' 已不是这个公众号的管理员',
+}
+
+const CLOSED_SHORT: Record<ClosedReason, string> = {
+  unbound: '运营者已自行解绑',
+  removed: '运营者已被解除',
+  expired: '短期运营者已到期',
+  'not-admin': '已不是管理员',
 }
 
 const REACH_LABEL = { delivered: '已送达', queued: '等待发送', undeliverable: '未送达' } as const

@@ -17,15 +17,17 @@ test('帮助, 菜单 and help show the menu; an admin also hears which accounts 
   for (const command of ['绑定运营者', '运营者列表', '解绑运营者', '撤销邀请', '重发邀请', '同意 编号', '允许 编号', '风险操作保护', '风险操作提醒', '操作记录']) t.true(adminMenu.includes(command), command)
 })
 
-test('an unknown text gets a pointer to the menu', async (t) => {
+const UNKNOWN = '没看懂这条消息。发送 帮助 查看可用命令;查询绑定请发送 绑定查询。'
+
+test('an unknown text gets a pointer to the menu, without quoting the text back', async (t) => {
   const w = await worldFor(t)
-  t.is(await w.ask('u_zhangwei', '你好'), '没看懂“你好”。发送 帮助 查看可用命令。')
-  t.is(await w.ask('u_zhangwei', 'helpful'), '没看懂“helpful”。发送 帮助 查看可用命令。')
+  t.is(await w.ask('u_zhangwei', '你好'), UNKNOWN)
+  t.is(await w.ask('u_zhangwei', 'helpful'), UNKNOWN)
 })
 
 test('a phone or ID number typed where it does not belong is never quoted back whole', async (t) => {
   const w = await worldFor(t)
-  t.is(await w.ask('u_zhangwei', '13800138000'), '没看懂“138****8000”。发送 帮助 查看可用命令。')
+  t.is(await w.ask('u_zhangwei', '13800138000'), UNKNOWN)
   await w.ask('u_zhangwei', '绑定查询 13800138000')
   const bad = await w.ask('u_zhangwei', '解绑 13800138000')
   t.true(bad.startsWith('查询结果里没有序号 138****8000'), bad)
@@ -97,16 +99,16 @@ test('one person\'s messages are answered in the order they were sent', async (t
   t.true(inbox[4]!.startsWith('已解除你在「城西社区报」'))
 })
 
-test('a data file that cannot be written: apology, nothing acknowledged or pushed, then out of service, no crash', async (t) => {
+test('a data file that cannot be written: out of service from the first failed change, nothing acknowledged or pushed, no crash', async (t) => {
   const w = await worldFor(t)
   await w.ask('u_zhangwei', '绑定查询 13800138000')
   await w.ask('u_zhangwei', '解绑 1')
   await rm(dirname(w.dataFile), { recursive: true, force: true }) // the disk is gone
-  t.is(await w.ask('u_zhangwei', '确认'), '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。')
+  const outOfService = '抱歉,公众平台安全助手暂时无法保存数据,已暂停服务,你的请求没有被处理。维护人员重启后即可恢复,请稍后再试。'
+  t.is(await w.ask('u_zhangwei', '确认'), outOfService, 'the change whose write failed is answered like every later one')
   for (let i = 0; i < 3; i++) await w.assistant.jobs.outbox(w.clock.at)
   await w.settled()
   t.deepEqual(w.inbox('u_wangfang'), [], 'the admin is not told of an unbind that never reached the file')
-  const outOfService = '抱歉,公众平台安全助手暂时无法保存数据,已暂停服务,你的请求没有被处理。维护人员重启后即可恢复,请稍后再试。'
   t.is(await w.ask('u_zhangwei', '绑定查询 13800138000'), outOfService, 'no answers from memory that is ahead of the file')
   t.is(await w.ask('u_liqiang', '帮助'), outOfService)
 })

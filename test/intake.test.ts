@@ -75,3 +75,18 @@ test('a failing handler gets an apology and a log line, and the next message is 
   t.regex(errors[0]!, /handling message 1 from a failed/)
   t.deepEqual(handled, ['after'])
 })
+
+test('a message id seen again after ten thousand newer ones, and hours later, is still not handled twice', async (t) => {
+  let wall = 1_000
+  const handled: string[] = []
+  const log: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
+  const intake = new MessageIntake(async (message) => { handled.push(message.id) }, async () => undefined, log, () => wall)
+  const replayed: Fake = { id: 'switch-on', talker: 'admin', at: 1_001, text: '确认' }
+  intake.accept(asMessage(replayed))
+  for (let i = 0; i < 12_000; i++) intake.accept(asMessage({ id: `m${i}`, talker: `p${i % 50}`, at: 1_002, text: 'x' }))
+  wall += 6 * 3_600_000 // a puppet reconnects and replays recent history
+  intake.accept(asMessage(replayed))
+  await intake.idle()
+  t.is(handled.filter((id) => id === 'switch-on').length, 1)
+  t.is(handled.length, 12_001)
+})

@@ -68,9 +68,11 @@ test('only the account\'s admin may invite, and unknown WeChat IDs are explained
   t.true((await w.ask(ZHOUXIAO, '绑定运营者 sunli_design 长期')).startsWith('只有公众号的管理员才能使用 绑定运营者'))
   t.is(await w.ask(LIQIANG, '绑定运营者 zhouxiao_new 长期 晨光茶馆'), '你不是「晨光茶馆」的管理员,不能对它使用 绑定运营者。只有该公众号的管理员可以管理它的运营者。')
   t.true((await w.ask(LIQIANG, '绑定运营者 nobody_here 长期')).startsWith('没有找到微信号为 nobody_here 的用户。请确认填写的是对方的微信号(对方在 微信 → 我 页面'))
-  t.true((await w.ask(LIQIANG, '绑定运营者 zhouxiao_new')).startsWith('用法:绑定运营者 微信号 长期|短期'))
-  t.true((await w.ask(LIQIANG, '绑定运营者 zhouxiao_new 永久')).startsWith('用法:'))
-  t.true((await w.ask(LIQIANG, '绑定运营者 周晓 长期')).startsWith('微信号格式不对'))
+  t.true((await w.ask(LIQIANG, '绑定运营者')).startsWith('用法:绑定运营者 微信号 长期|短期'))
+  t.true((await w.ask(LIQIANG, '绑定运营者 zhouxiao_new')).startsWith('请说明邀请 zhouxiao_new 做长期还是短期运营者'))
+  t.true((await w.ask(LIQIANG, '绑定运营者 zhouxiao_new 永久')).startsWith('请说明邀请 zhouxiao_new 做长期还是短期运营者'))
+  const badId = await w.ask(LIQIANG, '绑定运营者 周晓 长期')
+  t.true(badId.startsWith('微信号格式不对') && badId.includes('重新发送 绑定运营者') && !badId.includes('绑定查询'), badId)
   t.true((await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 不存在的号')).startsWith('没有找到名为“不存在的号”的公众号。你管理的公众号:「晨光茶馆」、「青禾书店」'))
   await w.settled()
   t.false(w.inbox(ZHOUXIAO).some((text) => text.includes('邀请你成为')), 'no invitation went out')
@@ -294,7 +296,7 @@ function person (id: string, wechatId: string, i: number, follows: string[]): Se
 /** One account with `count` eligible invitees. */
 function worldWithInvitees (count: number): Seed {
   return {
-    version: 4,
+    version: 5,
     seededAt: '2026-11-21T02:00:00.000Z',
     accounts: [{ id: 'acc_1', name: '测试号1', adminUserId: 'u_admin1', riskProtection: false, riskAlerts: true }],
     users: [
@@ -314,7 +316,7 @@ function worldWithInvitees (count: number): Seed {
 function worldWithAccounts (count: number): Seed {
   const accountIds = Array.from({ length: count }, (_, k) => `acc_${k + 1}`)
   return {
-    version: 4,
+    version: 5,
     seededAt: '2026-11-21T02:00:00.000Z',
     accounts: accountIds.map((id, k) => ({ id, name: `测试号${k + 1}`, adminUserId: `u_admin${k + 1}`, riskProtection: false, riskAlerts: true })),
     users: [

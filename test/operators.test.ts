@@ -82,3 +82,27 @@ test('every change is in the account\'s history with who, what and when', async 
   ])
   t.true(history.every((h) => h.detail.includes('zhouxiao_new')))
 })
+
+test('撤销邀请 says what really happens: an invitation that never reached the invitee is taken back without a notice', async (t) => {
+  const w = await worldFor(t)
+  // 何晓东's invitation to 海风摄影 was never pushed (no delivery in the demo world's outbox).
+  const reply = await w.ask('u_liuyang', '撤销邀请 hexiaodong')
+  t.true(reply.includes('这份邀请还没有送达对方,不会再发出,也不会通知对方。'), reply)
+  t.false(reply.includes('会收到撤销通知'))
+  await w.assistant.jobs.outbox(w.clock.at)
+  await w.settled()
+  t.false(w.inbox('u_hexiaodong').some((text) => text.includes('撤销')), 'no notice went out')
+})
+
+test('操作记录 is ordered by when things happened, even when a sweep after downtime records an expiry late', async (t) => {
+  const w = await worldFor(t)
+  const expiresAt = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!)
+  w.clock.at = expiresAt + 2 * 86_400_000 // the assistant was down over the expiry
+  await w.ask('u_liqiang', '风险操作提醒 关')
+  await w.ask('u_liqiang', '确认')
+  await w.assistant.jobs.expirySweep(w.clock.at) // records the expiry as of when it happened
+  const lines = (await w.ask('u_liqiang', '操作记录')).split('\n')
+  const settings = lines.findIndex((l) => l.includes('风险操作提醒:关闭'))
+  const expiry = lines.findIndex((l) => l.includes('短期运营者到期:zhangwei_ops'))
+  t.true(settings > 0 && expiry > settings, lines.join('\n'))
+})

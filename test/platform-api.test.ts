@@ -3,38 +3,7 @@ import test from 'ava'
 import { rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { days, minutes } from '../src/domain/calendar.js'
-import { startPlatformApi } from '../src/platform/api.js'
-import type { Logger } from '../src/log.js'
-import { worldFor } from './fixture.js'
-import type { World, WorldOptions } from './fixture.js'
-
-const TOKEN = 'platform-test-token'
-const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
-
-interface Api {
-  w: World
-  call: (method: string, path: string, body?: unknown, token?: string | null) => Promise<{ status: number, json: Record<string, unknown> }>
-  operation: (account: string, actor: string, operation: string) => Promise<Record<string, unknown>>
-}
-
-async function api (t: { teardown: (fn: () => Promise<void>) => void }, options: WorldOptions = {}): Promise<Api> {
-  const w = await worldFor(t, options)
-  const running = await startPlatformApi(w.assistant.platform, { token: TOKEN, port: 0, log: silent })
-  t.teardown(running.close)
-  const call: Api['call'] = async (method, path, body, token = TOKEN) => {
-    const headers: Record<string, string> = {}
-    if (token !== null) headers.authorization = `Bearer ${token}`
-    if (body !== undefined) headers['content-type'] = 'application/json'
-    const response = await fetch(`${running.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) })
-    return { status: response.status, json: await response.json() as Record<string, unknown> }
-  }
-  const operation: Api['operation'] = async (account, actor, op) => {
-    const { status, json } = await call('POST', '/v1/operations', { account, actor, operation: op })
-    if (status !== 200) throw new Error(`${status} ${JSON.stringify(json)}`)
-    return json
-  }
-  return { w, call, operation }
-}
+import { api, TOKEN } from './api-fixture.js'
 
 test('every request needs the bearer token', async (t) => {
   const { call, w } = await api(t)
@@ -179,7 +148,7 @@ test('alerts: every operator operation, allowed or denied, reaches the admin wit
   t.is(alerts.length, 2)
   t.true(alerts[0]!.includes('短期运营者 张伟(微信号 zhangwei_ops)于 2026-11-21 10:00 在「城西社区报」群发消息:已放行。'), alerts[0])
   t.true(alerts[1]!.includes('查看 AppSecret:已拒绝(运营者只能登录和群发;这项操作只有管理员可以做)'), alerts[1])
-  t.true(alerts[0]!.includes('回复 解绑运营者 zhangwei_ops 立即解除其运营者身份'))
+  t.true(alerts[0]!.includes('回复 解绑运营者 zhangwei_ops,再回复 确认,即可解除其运营者身份'), 'the alert says removal asks for a confirmation')
   t.true((await w.ask('u_liqiang', '解绑运营者 zhangwei_ops')).startsWith('确认解除 张伟'), 'the suggested reply works')
   await w.ask('u_liqiang', '取消')
 
@@ -246,15 +215,16 @@ test('操作记录 lists the account\'s history newest first, paged, with settin
   t.true(page2.includes('张伟 风险操作(待管理员允许):zhangwei_ops 登录公众平台'), page2)
   t.true(page2.includes('李强 风险操作保护:开启'), page2)
   t.true(page2.includes('李强 绑定运营者:zhangwei_ops 短期运营者'), 'the seed\'s bindings too')
-  t.is(await w.ask('u_liqiang', '操作记录 3'), '没有第 3 页,共 2 页。')
+  t.is(await w.ask('u_liqiang', '操作记录 3'), '没有这一页:操作记录共 2 页,请发送 操作记录 1 到 操作记录 2。')
   t.true((await w.ask('u_zhangwei', '操作记录')).startsWith('只有公众号的管理员才能使用 操作记录'))
 })
 
-test('when the data file cannot be written, the API says so and does nothing', async (t) => {
+test('when the data file cannot be written, the API says so with 503 from the first request and does nothing', async (t) => {
   const { w, call } = await api(t)
   await rm(dirname(w.dataFile), { recursive: true, force: true })
   const first = await call('POST', '/v1/operations', { account: 'acc_news', actor: 'zhangwei_ops', operation: 'login' })
-  t.is(first.status, 500)
+  t.is(first.status, 503)
+  t.regex(String(first.json.message), /Writing the data file failed .* Nothing was done\./)
   const later = await call('PATCH', '/v1/users/wutian_2025/security', { bankCard: true })
   t.is(later.status, 503)
   t.regex(String(later.json.message), /Writing the data file failed .* Nothing was done\./)

@@ -1,18 +1,27 @@
-// `npm start` as a person runs it: the demo console on the mock puppet, piped lines, clean shutdown.
+// `npm start` as a person runs it: the demo console on the mock puppet, piped lines, clean shutdown at any
+// moment, one clear message for a refused start. The machine may be loaded: every wait is on an event,
+// with a generous ceiling, and nothing asserts on timing.
 import test from 'ava'
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const ROOT = new URL('..', import.meta.url).pathname
+/** How long a runner may take to get somewhere on a busy machine: a ceiling, not an expectation. */
+const CEILING = 120_000
+const TEST_TIMEOUT = 2 * CEILING + 60_000
+const STOP_LINES = ['Stopped during start-up; the data file is not left locked.', 'Stopped; every change is saved.']
 
-function startRunner (dataFile: string) {
-  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ASSISTANT_API_TOKEN: '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+// Each test starts its own runner processes: one at a time keeps a small machine from drowning.
+const serial = test.serial
+
+/** `extraEnv` values replace the defaults; undefined removes the variable. */
+function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}) {
+  const env: Record<string, string | undefined> = { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ASSISTANT_API_TOKEN: '', ...extraEnv }
+  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
+  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
   const waiters: Array<() => void> = []
   const collect = (chunk: Buffer): void => {
@@ -21,13 +30,22 @@ function startRunner (dataFile: string) {
   }
   child.stdout.on('data', collect)
   child.stderr.on('data', collect)
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const waitFor = (text: string, timeoutMs = 20_000): Promise<string> => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runner never printed ${JSON.stringify(text)}; it printed:\n${output}`)), timeoutMs)
+  let gone = false
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    gone = true
+    for (const wake of waiters.splice(0)) wake()
+    resolve(code)
+  }))
+  const waitFor = (text: string, timeoutMs = CEILING): Promise<string> => new Promise((resolve, reject) => {
+    const fail = (why: string): void => reject(new Error(`runner ${why} ${JSON.stringify(text)}; it printed:\n${output}`))
+    const timer = setTimeout(() => fail('never printed'), timeoutMs)
     const check = (): void => {
       if (output.includes(text)) {
         clearTimeout(timer)
         resolve(output)
+      } else if (gone) {
+        clearTimeout(timer)
+        fail('exited without printing')
       } else waiters.push(check)
     }
     check()
@@ -35,8 +53,35 @@ function startRunner (dataFile: string) {
   return { child, exited, waitFor, output: () => output }
 }
 
-test('the demo console chats as a demo user, shows pushes to others, and stops cleanly on SIGTERM', async (t) => {
-  const dataFile = join(await mkdtemp(join(tmpdir(), 'assistant-runner-')), 'assistant.json')
+async function tempDataFile (): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), 'assistant-runner-')), 'assistant.json')
+}
+
+/** Resolves once `condition` holds; polls, since a file appearing has no event to wait on. */
+async function waitUntil (condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + CEILING
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+async function readJson (file: string): Promise<unknown> {
+  return JSON.parse(await readFile(file, 'utf8'))
+}
+
+function count (text: string, part: string): number {
+  return text.split(part).length - 1
+}
+
+/** Stack-trace lines: a refusal the runner expects is one message, never a trace. */
+function stackLines (text: string): string[] {
+  return text.split('\n').filter((line) => /^\s+at /.test(line))
+}
+
+serial('the demo console chats as a demo user, shows pushes to others, and stops cleanly on SIGTERM', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
   const runner = startRunner(dataFile)
   t.teardown(() => { runner.child.kill('SIGKILL') })
   runner.child.stdin.write('/as 张伟\n绑定查询 13800138000\n解绑 1\n确认\n/op 赵敏 晨光茶馆 login\n')
@@ -54,16 +99,84 @@ test('the demo console chats as a demo user, shows pushes to others, and stops c
   runner.child.kill('SIGTERM')
   t.is(await runner.exited, 0)
   t.true(runner.output().includes('Stopped; every change is saved.'))
+  t.false(existsSync(`${dataFile}.lock`), 'the lock is released')
   const onDisk = JSON.parse(await readFile(dataFile, 'utf8'))
   t.is(onDisk.bindings.find((b: { id: string }) => b.id === 'b_zw_tea').endReason, 'unbound')
 })
 
-test('the runner refuses a corrupt data file with a clear message and exit code 1', async (t) => {
-  const dataFile = join(await mkdtemp(join(tmpdir(), 'assistant-runner-')), 'assistant.json')
-  await writeFile(dataFile, '{"version":1,')
+serial('SIGTERM as soon as the runner prints anything stops it cleanly, once, even when sent twice', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
   const runner = startRunner(dataFile)
   t.teardown(() => { runner.child.kill('SIGKILL') })
+  await new Promise((resolve) => runner.child.stdout.once('data', resolve))
+  runner.child.kill('SIGTERM')
+  runner.child.kill('SIGTERM') // a second signal while stopping starts no second shutdown
+  t.is(await runner.exited, 0, runner.output())
+  const output = runner.output()
+  t.is(STOP_LINES.map((line) => count(output, line)).reduce((a, b) => a + b), 1, output)
+  t.false(existsSync(`${dataFile}.lock`), 'the lock is released')
+  if (existsSync(dataFile)) await t.notThrowsAsync(readJson(dataFile), 'whatever was written is whole')
+})
+
+serial('SIGTERM while the data file is being opened releases its lock and exits 0', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const lock = `${dataFile}.lock`
+  const runner = startRunner(dataFile)
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  await waitUntil(() => existsSync(lock), 'the runner locked its data file')
+  runner.child.kill('SIGTERM')
+  t.is(await runner.exited, 0, runner.output())
+  t.true(STOP_LINES.some((line) => runner.output().includes(line)), runner.output())
+  t.false(existsSync(lock), 'the lock is released')
+  await t.notThrowsAsync(readJson(dataFile), 'the opening finished before the stop: the data file is whole')
+})
+
+serial('the runner refuses a corrupt data file with one clear message, no stack trace, and exit code 1', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  await writeFile(dataFile, '{"version":1,')
+  // wechaty's logging as a person running `npm start` has it, so a logged start-up failure would show
+  const runner = startRunner(dataFile, { WECHATY_LOG: undefined })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
   t.is(await runner.exited, 1)
-  t.true(runner.output().includes(`Cannot start: The data file ${dataFile} is not valid JSON`), runner.output())
+  const output = runner.output()
+  t.true(output.includes(`Cannot start: The data file ${dataFile} is not valid JSON`), output)
+  t.is(count(output, 'Cannot start:'), 1, output)
+  t.deepEqual(stackLines(output), [], output)
   t.is(await readFile(dataFile, 'utf8'), '{"version":1,')
+  t.false(existsSync(`${dataFile}.lock`), 'the lock is released')
+})
+
+serial('a second runner on a data file in use is refused with one message and leaves the first one\'s lock alone', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const first = startRunner(dataFile)
+  t.teardown(() => { first.child.kill('SIGKILL') })
+  await first.waitFor('Platform API not started')
+  const second = startRunner(dataFile, { WECHATY_LOG: undefined })
+  t.teardown(() => { second.child.kill('SIGKILL') })
+  t.is(await second.exited, 1)
+  const output = second.output()
+  t.true(output.includes(`Cannot start: The data file ${dataFile} is in use by another running assistant`), output)
+  t.is(count(output, 'Cannot start:'), 1, output)
+  t.deepEqual(stackLines(output), [], output)
+  t.true(existsSync(`${dataFile}.lock`), 'the first runner still holds its lock')
+  first.child.kill('SIGTERM')
+  t.is(await first.exited, 0)
+  t.false(existsSync(`${dataFile}.lock`), 'the first runner released its lock')
+})
+
+serial('a start-up refused after the lock was taken (a missing seed file) releases the lock', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { ASSISTANT_SEED_FILE: join(dataFile, '..', 'no-such-seed.json'), WECHATY_LOG: undefined })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  t.is(await runner.exited, 1)
+  const output = runner.output()
+  t.is(count(output, 'Cannot start:'), 1, output)
+  t.true(output.includes('no-such-seed.json'), 'the message names the file')
+  t.deepEqual(stackLines(output), [], output)
+  t.false(existsSync(`${dataFile}.lock`), 'the lock is released')
 })

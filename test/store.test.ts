@@ -20,7 +20,7 @@ test('the first start creates the data file from the seed, its times moved to no
   const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
   t.teardown(() => store.close())
   const onDisk = JSON.parse(await readFile(file, 'utf8'))
-  t.is(onDisk.version, 4)
+  t.is(onDisk.version, 5)
   t.is(onDisk.accounts.length, 6)
   const closeToExpiry = Date.parse(store.binding('b_zw_news')!.expiresAt!)
   t.true(closeToExpiry > NOW && closeToExpiry < NOW + 3 * 86_400_000, 'one short-term binding is close to expiry')
@@ -33,7 +33,7 @@ test('the first start creates the data file from the seed, its times moved to no
 const badFiles: Array<[string, string, RegExp]> = [
   ['truncated', '{"version":1,"accounts":[{"id":"acc_tea"', /not valid JSON/],
   ['not JSON at all', 'hello', /not valid JSON/],
-  ['from a newer version', JSON.stringify({ version: 5, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /schema version 5, newer than this assistant understands \(4\)/],
+  ['from a newer version', JSON.stringify({ version: 6, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /schema version 6, newer than this assistant understands \(5\)/],
   ['with a wrong field', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'forever', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /does not match the schema \(bindings\.0\.role/],
   ['pointing at nothing', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'long', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /inconsistent: binding b names an unknown account a/],
   ['empty object', '{}', /does not match the schema/],
@@ -54,15 +54,97 @@ for (const [name, content, message] of badFiles) {
   })
 }
 
+/** A small document holding one record of every kind, each pointing where it should. */
+function wholeDocument () {
+  const at = '2026-11-20T02:00:00.000Z'
+  return {
+    version: 5,
+    accounts: [{ id: 'acc', name: '号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: true }],
+    users: [
+      { id: 'u_admin', name: '管理员', wechatId: 'admin_one', accountProtection: true, bankCard: true, follows: ['acc'] },
+      { id: 'u_op', name: '运营者', wechatId: 'operator_one', accountProtection: true, bankCard: true, follows: ['acc'] },
+    ],
+    bindings: [{ id: 'b1', accountId: 'acc', userId: 'u_op', role: 'short', boundAt: at, expiresAt: '2026-12-20T02:00:00.000Z' }],
+    invitations: [{ id: 'i1', code: 'AAAA', accountId: 'acc', inviteeUserId: 'u_op', invitedBy: 'u_admin', role: 'long', createdAt: at, expiresAt: at, status: 'declined' }],
+    renewals: [{ id: 'r1', code: 'BBBB', bindingId: 'b1', accountId: 'acc', requestedBy: 'u_op', createdAt: at, expiresAt: at, status: 'refused' }],
+    approvals: [{ id: 'op1', code: 'CCCC', accountId: 'acc', actorUserId: 'u_op', bindingId: 'b1', operation: 'login', createdAt: at, expiresAt: at, status: 'lapsed' }],
+    history: [{ id: 'h1', accountId: 'acc', at, actorUserId: 'u_admin', action: 'x', detail: '' }],
+    outbox: [{ id: 'm1', toUserId: 'u_op', text: 'hi', createdAt: at, attempts: 0, accountId: 'acc' }],
+  }
+}
+type Whole = ReturnType<typeof wholeDocument>
+
+const inconsistent: Array<[string, (d: Whole) => void, RegExp]> = [
+  ['a second invitation with the same id', (d) => d.invitations.push({ ...d.invitations[0]!, code: 'DDDD' }), /invitation id i1 appears twice/],
+  ['a second renewal request with the same id', (d) => d.renewals.push({ ...d.renewals[0]!, code: 'DDDD' }), /renewal request id r1 appears twice/],
+  ['a second approval request with the same id', (d) => d.approvals.push({ ...d.approvals[0]!, code: 'DDDD' }), /approval request id op1 appears twice/],
+  ['a second outbox message with the same id', (d) => d.outbox.push({ ...d.outbox[0]! }), /outbox message id m1 appears twice/],
+  ['a second history entry with the same id', (d) => d.history.push({ ...d.history[0]! }), /history entry id h1 appears twice/],
+  ['an invitation from an unknown admin', (d) => { d.invitations[0]!.invitedBy = 'u_ghost' }, /invitation i1 names an unknown invitedBy u_ghost/],
+  ['a renewal of an unknown binding', (d) => { d.renewals[0]!.bindingId = 'b_ghost' }, /renewal request r1 names an unknown binding b_ghost/],
+  ['a renewal on an unknown account', (d) => { d.renewals[0]!.accountId = 'acc_ghost' }, /renewal request r1 names an unknown account acc_ghost/],
+  ['a renewal by an unknown requester', (d) => { d.renewals[0]!.requestedBy = 'u_ghost' }, /renewal request r1 names an unknown requestedBy u_ghost/],
+  ['an approval on an unknown account', (d) => { d.approvals[0]!.accountId = 'acc_ghost' }, /approval request op1 names an unknown account acc_ghost/],
+  ['an approval by an unknown actor', (d) => { d.approvals[0]!.actorUserId = 'u_ghost' }, /approval request op1 names an unknown actor u_ghost/],
+  ['history of an unknown account', (d) => { d.history[0]!.accountId = 'acc_ghost' }, /history entry h1 names an unknown account acc_ghost/],
+  ['a message to an unknown recipient', (d) => { d.outbox[0]!.toUserId = 'u_ghost' }, /outbox message m1 names an unknown recipient u_ghost/],
+  ['a message about an unknown account', (d) => { d.outbox[0]!.accountId = 'acc_ghost' }, /outbox message m1 names an unknown account acc_ghost/],
+  ['a user following an unknown account', (d) => { d.users[1]!.follows.push('acc_ghost') }, /user u_op names an unknown follows acc_ghost/],
+  ['a binding ended by an unknown user', (d) => Object.assign(d.bindings[0]!, { endedAt: '2026-11-20T03:00:00.000Z', endReason: 'removed', endedBy: 'u_ghost' }), /binding b1 names an unknown endedBy u_ghost/],
+]
+test('the whole-document example itself loads', async (t) => {
+  const file = await tempFile()
+  await writeFile(file, JSON.stringify(wholeDocument()))
+  const store = await Store.open({ file, now: NOW })
+  t.is(store.data.approvals.length, 1)
+  await store.close()
+})
+for (const [name, damage, message] of inconsistent) {
+  test(`a data file with ${name} stops start-up, naming the problem, and is left untouched`, async (t) => {
+    const file = await tempFile()
+    const document = wholeDocument()
+    damage(document)
+    const content = JSON.stringify(document)
+    await writeFile(file, content)
+    const err = await t.throwsAsync(Store.open({ file, now: NOW }), { instanceOf: StoreError, message })
+    t.regex(err!.message, /It was left untouched: repair it, or move it aside/)
+    t.is(await readFile(file, 'utf8'), content)
+  })
+}
+
+test('a data file holding null is not taken for a missing one: start-up stops and the file is not overwritten with the demo world', async (t) => {
+  const file = await tempFile()
+  await writeFile(file, 'null')
+  await t.throwsAsync(Store.open({ file, seedFile: SEED_FILE, now: NOW }), { instanceOf: StoreError, message: /does not match the schema \(\(top level\)/ })
+  t.is(await readFile(file, 'utf8'), 'null')
+})
+
+test('the corrupt-file message points to no backups that nothing makes', async (t) => {
+  const file = await tempFile()
+  await writeFile(file, '{"version":')
+  const err = await t.throwsAsync(Store.open({ file, now: NOW }), { instanceOf: StoreError })
+  t.false(/backup/i.test(err!.message), err!.message)
+})
+
+test('leftover temp files of earlier writes are removed at start-up, and nothing else is', async (t) => {
+  const file = await tempFile()
+  const dir = join(file, '..')
+  await writeFile(join(dir, '.assistant.json.0123456789ab.tmp'), '{"partial":')
+  await writeFile(join(dir, '.other.json.0123456789ab.tmp'), 'not ours')
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  t.deepEqual((await readdir(dir)).filter((name) => name.endsWith('.tmp')), ['.other.json.0123456789ab.tmp'])
+  await store.close()
+})
+
 test('a data file of version 1 is upgraded to the current version at start-up, its original kept beside it', async (t) => {
   const file = await tempFile()
   const v1 = { version: 1, accounts: [], users: [{ id: 'u', name: 'U', wechatId: 'someone_1', accountProtection: true, bankCard: true, follows: [] }], bindings: [], history: [], outbox: [] }
   await writeFile(file, JSON.stringify(v1))
   const store = await Store.open({ file, now: NOW })
   t.deepEqual(store.data.invitations, [])
-  await store.change((tx) => tx.addHistory({ accountId: 'a', at: '2026-11-21T02:00:00.000Z', action: 'test', detail: '' }))
+  await store.change((tx) => tx.updateUser('u', { bankCard: false }))
   await store.close()
-  t.is(JSON.parse(await readFile(file, 'utf8')).version, 4)
+  t.is(JSON.parse(await readFile(file, 'utf8')).version, 5)
   t.deepEqual(JSON.parse(await readFile(`${file}.v1.bak`, 'utf8')), v1)
 })
 

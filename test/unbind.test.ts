@@ -121,10 +121,11 @@ test('from another WeChat account of the same person (same ID number): unbinding
   t.true(toAdmin!.includes('由同一实名的微信号 zhaomin_home 解除'), toAdmin)
 })
 
-test('a phone number finds only the asker\'s own account, even if the platform once gave it to someone else', async (t) => {
+test('a phone number finds only the asker\'s own account; the store never lets two users hold one number', async (t) => {
   const w = await worldFor(t)
-  // 张伟's old number, re-registered to a newcomer before the platform refused duplicates
-  await w.assistant.store.change((tx) => tx.updateUser('u_zhouxiao', { phone: '13800138000' }))
+  await t.throwsAsync(w.assistant.store.change((tx) => tx.updateUser('u_zhouxiao', { phone: '13800138000' })), { name: 'InvalidChange' })
+  t.is(w.assistant.store.user('u_zhouxiao')!.phone, '18600186008', 'the refused change was undone')
+  t.is(w.assistant.store.usersWithPhone('13800138000').length, 1)
   t.true((await w.ask('u_zhouxiao', '绑定查询 13800138000')).startsWith('未查询到手机号 138****8000 绑定的公众号'))
   t.true((await w.ask('u_zhouxiao', '解绑 1')).startsWith('请先发送 绑定查询'))
 })

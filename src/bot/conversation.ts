@@ -63,7 +63,7 @@ export class Conversation {
       return texts.stepExpired(RESTART[stored.step])
     }
     if (text === '确认') return texts.nothingToConfirm
-    return texts.unknown(text)
+    return texts.unknown
   }
 
   private find (text: string): { word: string, handler: Handler } | undefined {

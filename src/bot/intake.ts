@@ -3,10 +3,16 @@
 import type { Message } from 'wechaty'
 import type { Logger } from '../log.js'
 
-const REMEMBERED_IDS = 10_000
+/**
+ * How long a message id is remembered: longer than any redelivery a puppet makes (a reconnect replays
+ * recent history), so a replay never acts twice. Bounded in count too, so a flood cannot exhaust memory.
+ */
+export const REMEMBER_IDS_FOR = 48 * 3_600_000
+const MAX_REMEMBERED_IDS = 2_000_000
 
 export class MessageIntake {
-  private readonly seen = new Set<string>()
+  /** Message id → when it was first seen (the chat's clock), oldest first. */
+  private readonly seen = new Map<string, number>()
   private readonly queues = new Map<string, Promise<void>>()
   private readonly startedAt: number
 
@@ -15,7 +21,7 @@ export class MessageIntake {
     private readonly apologise: (message: Message) => Promise<void>,
     private readonly log: Logger,
     /** The chat's own time (message timestamps), not the assistant's business clock. */
-    wallClock: () => number,
+    private readonly wallClock: () => number,
   ) {
     this.startedAt = wallClock()
   }
@@ -53,7 +59,11 @@ export class MessageIntake {
   }
 
   private remember (id: string): void {
-    this.seen.add(id)
-    if (this.seen.size > REMEMBERED_IDS) this.seen.delete(this.seen.values().next().value!)
+    const now = this.wallClock()
+    this.seen.set(id, now)
+    for (const [oldId, at] of this.seen) {
+      if (at > now - REMEMBER_IDS_FOR && this.seen.size <= MAX_REMEMBERED_IDS) break
+      this.seen.delete(oldId)
+    }
   }
 }

@@ -11,7 +11,10 @@ import type { Logger } from '../log.js'
 import type { OutboxPolicy } from '../outbox/outbox.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
-import { maskPersonalNumbers } from '../domain/identity.js'
+import { normaliseText } from '../domain/identity.js'
+import { maskPersonalNumbers } from '../domain/masking.js'
+import type { Store } from '../store/store.js'
+import { StoreError } from '../store/errors.js'
 import { MessageIntake } from './intake.js'
 
 export interface SecurityAssistantOptions {
@@ -54,17 +57,24 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   const log = options.log ?? defaultLog
   let opening: Promise<RunningAssistant> | undefined
   let closing: Promise<void> | undefined
+  /** Whoever asked ready() hears of a failed start; otherwise it is logged, once. */
+  let readyAsked = false
   let detach = (): void => {}
   let closeAssistant = async (): Promise<void> => {}
 
   const plugin = ((bot: WechatyInterface) => {
     if (opening) throw new Error('SecurityAssistant: this plugin instance is already installed')
     opening = start(bot)
-    opening.catch((err) => log.error('start-up failed', err))
+    opening.catch((err) => {
+      if (!readyAsked) log.error(`start-up failed: ${err instanceof StoreError ? err.message : ''}`, err instanceof StoreError ? undefined : err)
+    })
     return () => { plugin.close().catch((err) => log.error('closing failed', err)) }
   }) as SecurityAssistantPlugin
 
-  plugin.ready = () => opening ?? Promise.reject(new Error('SecurityAssistant: install it with bot.use() first'))
+  plugin.ready = () => {
+    readyAsked = true
+    return opening ?? Promise.reject(new Error('SecurityAssistant: install it with bot.use() first'))
+  }
 
   plugin.close = () => {
     closing ??= (async () => {
@@ -84,9 +94,14 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   async function start (bot: WechatyInterface): Promise<RunningAssistant> {
-    const assistant = await openAssistant({ ...options, clock, log }, (contactId, text) => sendTo(bot, contactId, text))
+    const assistant = await openAssistant({ ...options, clock, log }, (contactId, text) => sendTo(bot, contactId, text, store))
     const { store, outbox, conversation } = assistant
     closeAssistant = assistant.close
+    if (closing) {
+      // close() came while the data file was being opened: attach nothing, let the file go.
+      await assistant.close()
+      throw new Error('SecurityAssistant: closed before start-up finished')
+    }
 
     const identify = async (contact: Contact): Promise<User | undefined> => {
       const known = store.userByContact(contact.id)
@@ -110,15 +125,18 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       if (store.failure) return void await message.say(texts.outOfService)
       const talker = message.talker()
       const reply = await conversation.reply({
-        text: message.text().trim(),
+        // Full-width digits and ＋86 from Chinese keyboards read as what they are.
+        text: normaliseText(message.text()),
         sender: talker.id,
         asker: store.userByContact(talker.id) ?? await identify(talker),
         now: clock(),
       })
-      await message.say(masked(reply))
+      await message.say(masked(reply, store))
     }
 
-    const intake = new MessageIntake(handle, (message) => message.say(texts.failure).then(() => undefined), log, options.wallClock ?? Date.now)
+    // A change refused because the data file just failed is not a bug: say what the out-of-service reply says.
+    const apologise = (message: Message): Promise<void> => message.say(store.failure ? texts.outOfService : texts.failure).then(() => undefined)
+    const intake = new MessageIntake(handle, apologise, log, options.wallClock ?? Date.now)
     const onMessage = (message: Message): void => intake.accept(message)
     const onLogin = (): void => outbox.setOnline(true)
     const onLogout = (): void => outbox.setOnline(false)
@@ -147,7 +165,14 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     }
     if (loggedIn(bot)) outbox.setOnline(true)
     log.info(`data file ${options.dataFile} open: ${store.data.accounts.length} accounts, ${store.data.bindings.length} bindings`)
-    await assistant.scheduler?.start() // catches up on what came due while the assistant was down
+    try {
+      await assistant.scheduler?.start() // catches up on what came due while the assistant was down
+    } catch (err) {
+      // close() only sees a failed opening: release everything here.
+      detach()
+      await assistant.close()
+      throw err
+    }
     return {
       store,
       outbox,
@@ -173,13 +198,16 @@ function loggedIn (bot: WechatyInterface): boolean {
   }
 }
 
-/** The last guard of invariant 5: whatever a reply quotes back, no whole phone or ID number leaves. */
-function masked (text: string): string {
-  return maskPersonalNumbers(text)
+/**
+ * The last guard of invariant 5: whatever a reply quotes back, no whole phone or ID number leaves. Known
+ * users' WeChat IDs stay whole even when they hold digits (an admin types them back).
+ */
+function masked (text: string, store: Store): string {
+  return maskPersonalNumbers(text, (word) => store.userByWechatId(word) !== undefined)
 }
 
-async function sendTo (bot: WechatyInterface, contactId: string, text: string): Promise<void> {
+async function sendTo (bot: WechatyInterface, contactId: string, text: string, store: Store): Promise<void> {
   const contact = await bot.Contact.find({ id: contactId })
   if (!contact) throw new Error(`no chat contact ${contactId}`)
-  await contact.say(masked(text))
+  await contact.say(masked(text, store))
 }

@@ -11,12 +11,14 @@ import type { Operation } from '../domain/permissions.js'
 import type { Store } from '../store/store.js'
 import type { User } from '../store/schema.js'
 import { maskIdNumber, maskPhone } from '../domain/identity.js'
+import { contactFor } from './world.js'
 import type { MockContact } from './world.js'
 
 export interface ConsoleOptions {
   bot: Wechaty
   mocker: mock.Mocker
   botContact: MockContact
+  /** Contacts by user id; users added later (through the platform API) get theirs on first use. */
   contacts: Map<string, MockContact>
   store: Store
   /** The console plays the platform with /op. */
@@ -47,12 +49,13 @@ const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkY
 
 export function startConsole (options: ConsoleOptions): { close: () => void } {
   const { bot, mocker, botContact, contacts, store, write } = options
-  const users = store.data.users
-  let current: User = users.find((u) => store.bindingsOfUser(u.id).length > 0) ?? users[0]!
+  // The live list: the platform API adds users while the console runs.
+  const users = (): readonly User[] => store.data.users
+  let current: User = users().find((u) => store.bindingsOfUser(u.id).length > 0) ?? users()[0]!
   let room: ReturnType<mock.Mocker['createRoom']> | undefined
 
   const nameOf = (contactId: string | undefined): string =>
-    users.find((u) => (u.contactId ?? u.id) === contactId)?.name ?? contactId ?? '?'
+    users().find((u) => (u.contactId ?? u.id) === contactId)?.name ?? contactId ?? '?'
 
   // Each message to the assistant gets one reply; the next line waits for it, so piped scripts read in order.
   let replied: (() => void) | undefined
@@ -93,7 +96,7 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     const arg = rest.join(' ')
     switch (name) {
       case 'users':
-        write(users.map(describeUser).join('\n'))
+        write(users().map(describeUser).join('\n'))
         break
       case 'as': {
         const found = findUser(arg)
@@ -109,10 +112,12 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
           ' (fictional demo data; the assistant itself only ever shows them masked, e.g. ' +
           `${current.phone ? maskPhone(current.phone) : ''} ${current.idNumber ? maskIdNumber(current.idNumber) : ''})`)
         break
-      case 'room':
+      case 'room': {
+        const talker = contactOf(current) // first, so a user added later is a member of a room made now
         room ??= mocker.createRoom({ topic: '运营交流群', memberIdList: [botContact.id, ...[...contacts.values()].map((c) => c.id)] })
-        contactOf(current).say(arg || '帮助', [botContact]).to(room)
+        talker.say(arg || '帮助', [botContact]).to(room)
         return true
+      }
       case 'image':
         contactOf(current).say(FileBox.fromBase64(PIXEL_PNG, 'photo.png')).to(botContact)
         return true
@@ -129,9 +134,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     return false
   }
 
-  const contactOf = (user: User): MockContact => contacts.get(user.id)!
+  const contactOf = (user: User): MockContact => contactFor(mocker, contacts, user)
 
-  const findUser = (word: string | undefined): User | undefined => users.find((u) => u.name === word || u.wechatId === word || u.id === word)
+  const findUser = (word: string | undefined): User | undefined => users().find((u) => u.name === word || u.wechatId === word || u.id === word)
 
   /** /op 张伟 晨光茶馆 login: the platform asks the assistant about a risky operation. */
   const playPlatform = async ([who, accountWord, operation]: string[]): Promise<void> => {

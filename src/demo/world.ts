@@ -10,8 +10,16 @@ export const ASSISTANT_NAME = '公众平台安全助手'
 /** Creates each user's contact (id = contactId, handle = WeChat ID) and returns them by user id. */
 export function createContacts (mocker: Mocker, users: readonly User[]): Map<string, MockContact> {
   const contacts = new Map<string, MockContact>()
-  for (const user of users) {
-    contacts.set(user.id, mocker.createContact({ id: user.contactId ?? user.id, name: user.name, handle: user.wechatId }))
-  }
+  for (const user of users) contactFor(mocker, contacts, user)
   return contacts
+}
+
+/** The user's contact; one added after start (say through the platform API) gets it on first use. */
+export function contactFor (mocker: Mocker, contacts: Map<string, MockContact>, user: User): MockContact {
+  let contact = contacts.get(user.id)
+  if (!contact) {
+    contact = mocker.createContact({ id: user.contactId ?? user.id, name: user.name, handle: user.wechatId })
+    contacts.set(user.id, contact)
+  }
+  return contact
 }

@@ -1,10 +1,14 @@
-// Identifier formats (手机号, 身份证号, 微信号): parsing, detection and masking. Pure.
+// Identifier formats (手机号, 身份证号, 微信号): parsing, detection and masking of one identifier. Pure.
+//
+// Invariant 9, "normalise in, mask out": every parser reads NFKC (full-width １３８…, ＋86, Ｘ, full-width
+// spaces and dashes are accepted and come out as ASCII); masking.ts catches a phone or ID number in free text
+// however it is spelt.
 
 export type IdentifierKind = 'phone' | 'idNumber' | 'wechatId'
 
 export interface Identifier {
   kind: IdentifierKind
-  /** Normalised value: phone as 11 digits, ID with an upper-case X, WeChat ID as typed. */
+  /** Normalised value: phone as 11 digits, ID with an upper-case X, WeChat ID as typed (NFKC). */
   value: string
 }
 
@@ -28,9 +32,28 @@ export type ParseResult =
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const ID_CHECK_CHARS = '10X98765432'
 
-/** Strips what people type around a mobile number: spaces, dashes, +86 / 0086. */
+/**
+ * What every text from a person goes through first: NFKC turns full-width digits, letters, ＋, －, （）
+ * and the ideographic space into ASCII, then the ends are trimmed. The chat intake applies it to every
+ * incoming message; the parsers apply NFKC themselves as well, so a caller that forgets is still right.
+ */
+export function normaliseText (text: string): string {
+  return text.normalize('NFKC').trim()
+}
+
+/** Dashes NFKC leaves as they are: ‐ ‑ ‒ – — ― − ﹘ ⸺ ⸻ (－ and ﹣ already become -). */
+export const DASHES = '\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\u2E3A\u2E3B'
+
+/**
+ * What people put between the digit groups of a number, dropped before it is parsed: whitespace, dashes
+ * of every kind, brackets, and invisible format characters (zero-width space, soft hyphen, direction
+ * marks), which the person typing did not see either.
+ */
+const NUMBER_FORMATTING = /[\s\-()\u2010-\u2015\u2212\uFE58\u2E3A\u2E3B\p{Cf}]/gu
+
+/** NFKC, then strips what people type around a mobile number: spaces, dashes, brackets, +86 / 0086. */
 export function normalisePhone (input: string): string {
-  let digits = input.replace(/[\s\-()]/g, '')
+  let digits = input.normalize('NFKC').replace(NUMBER_FORMATTING, '')
   if (digits.startsWith('+86')) digits = digits.slice(3)
   else if (digits.startsWith('0086')) digits = digits.slice(4)
   return digits
@@ -49,14 +72,15 @@ export function idCheckDigit (first17: string): string {
   return ID_CHECK_CHARS[sum % 11]!
 }
 
-function isRealDate (year: number, month: number, day: number): boolean {
+export function isRealDate (year: number, month: number, day: number): boolean {
   if (year < 1900 || month < 1 || month > 12 || day < 1) return false
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
   return day <= daysInMonth
 }
 
+/** NFKC (so Ｘ and full-width digits count), grouping dropped, x upper-cased. */
 export function parseIdNumber (input: string): ParseResult {
-  const value = input.replace(/\s/g, '').toUpperCase()
+  const value = input.normalize('NFKC').replace(NUMBER_FORMATTING, '').toUpperCase()
   if (value.length !== 18) return { ok: false, kind: 'idNumber', problem: 'idNumber.length' }
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, kind: 'idNumber', problem: 'idNumber.characters' }
   const year = Number(value.slice(6, 10))
@@ -69,8 +93,9 @@ export function parseIdNumber (input: string): ParseResult {
   return { ok: true, identifier: { kind: 'idNumber', value } }
 }
 
+/** NFKC (full-width letters, ＿ and － become ASCII) and trimmed; otherwise as typed. */
 export function parseWechatId (input: string): ParseResult {
-  const value = input.trim()
+  const value = normaliseText(input)
   if (value.length < 6 || value.length > 20) return { ok: false, kind: 'wechatId', problem: 'wechatId.length' }
   if (!/^[A-Za-z]/.test(value)) return { ok: false, kind: 'wechatId', problem: 'wechatId.start' }
   if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(value)) return { ok: false, kind: 'wechatId', problem: 'wechatId.characters' }
@@ -85,11 +110,12 @@ export function parseIdentifier (kind: IdentifierKind, input: string): ParseResu
   }
 }
 
-/** Guesses the kind from the shape of the value, then validates it as that kind. */
+/** Guesses the kind from the shape of the value (after NFKC), then validates it as that kind. */
 export function detectIdentifier (input: string): ParseResult {
-  const compact = input.replace(/[\s\-()]/g, '')
-  if (/^[A-Za-z]/.test(compact)) return parseWechatId(input)
-  if (/^(\+|0086)\d+$/.test(compact)) return parsePhone(input)
+  const text = input.normalize('NFKC')
+  const compact = text.replace(NUMBER_FORMATTING, '')
+  if (/^[A-Za-z]/.test(compact)) return parseWechatId(text)
+  if (/^(\+|0086)\d+$/.test(compact)) return parsePhone(text)
   if (/^\d+[Xx]?$/.test(compact)) {
     const looksLikeId = compact.length >= 15 || /[Xx]$/.test(compact)
     return looksLikeId ? parseIdNumber(compact) : parsePhone(compact)
@@ -121,28 +147,4 @@ export function maskIdentifier (identifier: Identifier): string {
     case 'idNumber': return maskIdNumber(identifier.value)
     case 'wechatId': return maskWechatId(identifier.value)
   }
-}
-
-/**
- * A run of digits as people type numbers: groups joined by single spaces, dashes or brackets, maybe a
- * leading + or (. Not inside a word: WeChat IDs such as zw13912345678 are left alone (they start with a
- * letter, and an ID that is masked can no longer be typed back).
- */
-const NUMBER_RUN = /(?<![A-Za-z0-9_-])[+(]?\d(?:[\s()-]?\d)*(?:[\s-]?[Xx])?(?![A-Za-z0-9_])/g
-
-/** Masks one run when it holds 11 digits or more: a phone, an ID number, or anything as long (a card). */
-function maskRun (run: string): string {
-  let digits = run.replace(/[^\dXx]/g, '').toUpperCase()
-  if (digits.length < 11) return run
-  if (/^(?:0086|86)1[3-9]\d{9}$/.test(digits)) digits = digits.slice(-11)
-  // Phones keep 3 + 4 with four stars; anything longer keeps 3 + 4 with a star per hidden character.
-  return digits.length === 11 ? maskPhone(digits) : maskIdNumber(digits)
-}
-
-/**
- * Masks every phone or ID number in free text, however it is grouped: the last guard on every outgoing
- * text and log line. Dates and times (2026-11-21 10:00) hold fewer than 11 digits in a run and stay.
- */
-export function maskPersonalNumbers (text: string): string {
-  return text.replace(NUMBER_RUN, maskRun)
 }

@@ -5,9 +5,9 @@ import type { Millis } from '../domain/calendar.js'
 import { invitationStatus } from '../domain/invitation-rules.js'
 import { hasLapsed, renewedExpiry } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
+import { approvalState, renewalState } from '../domain/requests.js'
 import { withdrawPush } from '../services/invitations.js'
-import { isOpen } from '../services/renewals.js'
-import { approvalState } from '../services/risky-operations.js'
+import { closeRequestsOf } from '../services/requests.js'
 import { texts } from '../texts.js'
 
 export interface SweepDeps extends ServiceContext {
@@ -26,7 +26,7 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
   const { store } = deps
   const bindings = store.data.bindings.filter((b) => b.role === 'short' && hasLapsed(b, now))
   const invitations = store.data.invitations.filter((i) => i.status === 'pending' && invitationStatus(i, now) === 'expired')
-  const renewals = store.data.renewals.filter((r) => r.status === 'pending' && !isOpen(r, now))
+  const renewals = store.data.renewals.filter((r) => r.status === 'pending' && renewalState(r, now) === 'expired')
   // Already refused by the clock; marking them keeps the record and the history plain.
   const approvals = store.data.approvals.filter((a) => a.status === 'pending' && approvalState(a, now) === 'lapsed')
   const stale = (m: { sentAt?: string | undefined, failedAt?: string | undefined }): boolean =>
@@ -49,6 +49,8 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       const renewable = renewedExpiry(expiredAt, now) !== undefined
       const about = { accountId: account.id, about: binding.id, topic: 'expiry' as const }
       tx.withdraw(binding.id, ['reminder'], at)
+      // Closed as of the expiry: an approval asked for a role that had already run out never stood.
+      closeRequestsOf(tx, store, binding, 'expired', now, binding.expiresAt!)
       tx.enqueue({ toUserId: operator.id, text: texts.shortTermEnded(account.name, expiredAt, admin.name, renewable), createdAt: at, ...about })
       tx.enqueue({ toUserId: admin.id, text: texts.shortTermEndedAdmin(operator, account.name, expiredAt), createdAt: at, ...about })
       tx.addHistory({ accountId: account.id, at: binding.expiresAt!, action: 'binding.expired', detail: `${operator.wechatId} 短期运营者` })
@@ -64,12 +66,14 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
     for (const renewal of renewals) {
       const account = store.account(renewal.accountId)!
       tx.updateRenewal(renewal.id, { status: 'expired' })
+      tx.withdraw(renewal.id, ['request'], at)
       tx.enqueue({ toUserId: renewal.requestedBy, text: texts.renewalLapsed(account.name), createdAt: at, accountId: account.id })
       tx.addHistory({ accountId: account.id, at: renewal.expiresAt, action: 'renewal.expired', detail: `编号 ${renewal.code}` })
     }
     for (const approval of approvals) {
       const actor = store.user(approval.actorUserId)!
       tx.updateApproval(approval.id, { status: 'lapsed' })
+      tx.withdraw(approval.id, ['request'], at)
       tx.addHistory({ accountId: approval.accountId, at: approval.expiresAt, action: 'operation.lapsed', detail: texts.operationDetail(actor.wechatId, approval.operation, undefined) })
     }
     if (prunable) pruned = tx.pruneMessages((m) => !stale(m))

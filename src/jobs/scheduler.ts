@@ -19,8 +19,13 @@ export class Scheduler {
   private stopped = false
 
   constructor (private readonly jobs: Job[], private readonly clock: () => Millis, private readonly log: Logger) {
-    for (const job of jobs) {
-      if (!cron.validate(job.schedule)) throw new Error(`The schedule of job ${job.name} is not a valid cron expression: "${job.schedule}"`)
+    Scheduler.check(Object.fromEntries(jobs.map((job) => [job.name, job.schedule])))
+  }
+
+  /** Throws, naming the job, when a schedule is not a cron expression. */
+  static check (schedules: Record<string, string>): void {
+    for (const [name, schedule] of Object.entries(schedules)) {
+      if (typeof schedule !== 'string' || !cron.validate(schedule)) throw new Error(`The schedule of job ${name} is not a valid cron expression: "${String(schedule)}"`)
     }
   }
 

@@ -5,7 +5,8 @@ import Fastify from 'fastify'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Platform } from '../assistant.js'
-import { maskIdNumber, maskPersonalNumbers, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
+import { maskIdNumber, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
+import { maskPersonalNumbers } from '../domain/masking.js'
 import type { ParseResult } from '../domain/identity.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import type { Logger } from '../log.js'
@@ -107,6 +108,9 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
   })
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, _request, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.code, message: err.message })
+    // The write under this very request is the one that failed: the same answer as every later request.
+    const failure = platform.failure()
+    if (failure) return reply.code(503).send({ error: 'unavailable', message: `${failure.message} Nothing was done.` })
     if (err.statusCode && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: 'bad-request', message: maskPersonalNumbers(err.message) })
     }
@@ -123,8 +127,18 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
   app.get<{ Params: { id: string } }>('/v1/operations/:id', async (request) => {
     const found = platform.operations.status(request.params.id)
     if (!found) throw new HttpError(404, 'unknown-operation', 'No operation request has this id.')
-    const { approval, state } = found
-    return { id: approval.id, state, account: approval.accountId, operation: approval.operation, createdAt: approval.createdAt, expiresAt: approval.expiresAt, decidedAt: approval.decidedAt ?? null }
+    const { approval, state, reason } = found
+    return {
+      id: approval.id,
+      state,
+      account: approval.accountId,
+      operation: approval.operation,
+      createdAt: approval.createdAt,
+      expiresAt: approval.expiresAt,
+      decidedAt: approval.decidedAt ?? null,
+      /** With state 'closed': why the request no longer stands (unbound, removed, expired, not-admin). */
+      closedReason: reason ?? null,
+    }
   })
 
   app.post('/v1/users', async (request, reply) => {

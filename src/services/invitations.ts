@@ -34,7 +34,8 @@ export type AnswerResult =
 export type WithdrawResult =
   | { kind: 'unknown-invitee' }
   | { kind: 'none-pending', invitee: User }
-  | { kind: 'cancelled', invitee: User, invitation: Invitation }
+  /** `told`: the invitation had reached the invitee, who is now told it was withdrawn. */
+  | { kind: 'cancelled', invitee: User, invitation: Invitation, told: boolean }
 
 export type ResendResult =
   | { kind: 'unknown-invitee' }
@@ -106,16 +107,16 @@ export class InvitationService {
     const now = this.ctx.now()
     const invitation = this.pendingOn(account, invitee, now)
     if (!invitation) return { kind: 'none-pending', invitee }
+    // Someone who never received the invitation need not hear it was withdrawn.
+    const reached = this.store.messagesAbout(invitation.id).some((m) => m.topic === 'invitation' && m.sentAt !== undefined)
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: toIso(now) })
-      // Someone who never received the invitation need not hear it was withdrawn.
-      const reached = this.store.messagesAbout(invitation.id).some((m) => m.topic === 'invitation' && m.sentAt !== undefined)
       withdrawPush(tx, invitation, toIso(now))
       if (reached) tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now), accountId: account.id })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
     })
     this.ctx.deliver()
-    return { kind: 'cancelled', invitee, invitation }
+    return { kind: 'cancelled', invitee, invitation, told: reached }
   }
 
   /** A pending invitation is pushed again with a fresh deadline; a closed one is issued anew, checked again. */

@@ -37,6 +37,14 @@ export class LookupService {
 
   constructor (private readonly ctx: ServiceContext, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT) {}
 
+  /** Forgets people whose every lookup is older than the window: the limit no longer remembers them anyway. */
+  forget (now: Millis): void {
+    for (const [key, hits] of this.hits) if (hits.every((at) => at <= now - this.limit.windowMs)) this.hits.delete(key)
+  }
+
+  /** How many people the limit remembers (for tests). */
+  get remembered (): number { return this.hits.size }
+
   /** `askerKey` identifies the person for the rate limit even when they are not a known user. */
   lookup (askerKey: string, asker: User | undefined, identifier: Identifier): LookupResult {
     const now = this.ctx.now()

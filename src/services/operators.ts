@@ -9,6 +9,7 @@ import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { requireAdmin } from './authority.js'
 import type { ServiceContext } from './context.js'
+import { closeRequestsOf } from './requests.js'
 
 /** Closed invitations stay on the list for a week so the admin sees how they ended. */
 const SHOW_CLOSED_FOR = hours(24 * 7)
@@ -94,6 +95,7 @@ export async function removeOperator (ctx: ServiceContext, admin: User, account:
   await store.change((tx) => {
     tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
     tx.withdraw(binding.id, ['reminder'], toIso(now))
+    closeRequestsOf(tx, store, binding, 'removed', now, toIso(now))
     tx.enqueue({ toUserId: user.id, text: texts.operatorRemovedNotice(account.name, binding.role, admin.name, now), createdAt: toIso(now), accountId: account.id })
     tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'binding.removed', detail: `${user.wechatId} ${ROLE_LABEL[binding.role]}` })
   })

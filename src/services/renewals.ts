@@ -3,11 +3,14 @@ import { days, fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { isActive, RENEWABLE_AFTER_EXPIRY_DAYS, renewedExpiry } from '../domain/roles.js'
 import type { Refusal } from '../domain/invitation-rules.js'
+import { renewalState } from '../domain/requests.js'
+import type { ClosedReason } from '../domain/requests.js'
 import type { Binding, Renewal, User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
+import { closeRenewal, renewalStanding } from './requests.js'
 
 /** How long the admin has to answer a renewal request. */
 export const RENEWAL_REQUEST_TTL = hours(72)
@@ -21,7 +24,7 @@ export type RequestResult =
 
 export type DecideResult =
   | { kind: 'not-found' }
-  | { kind: 'closed', renewal: Renewal, status: 'approved' | 'refused' | 'expired' }
+  | { kind: 'closed', renewal: Renewal, status: 'approved' | 'refused' | 'expired' | 'closed', reason: ClosedReason | undefined, operator: User }
   | { kind: 'too-late', renewal: Renewal, operator: User }
   | { kind: 'blocked', renewal: Renewal, operator: User, refusals: Refusal[] }
   | { kind: 'approved', renewal: Renewal, operator: User, expiresAt: Millis }
@@ -45,7 +48,7 @@ export class RenewalService {
     if (picked === undefined && candidates.length > 1) return { kind: 'choose', bindings: candidates }
     const binding = picked === undefined ? candidates[0] : candidates[Number(picked) - 1]
     if (!binding) return { kind: 'bad-number', count: candidates.length }
-    const pending = this.ctx.store.data.renewals.find((r) => r.bindingId === binding.id && isOpen(r, now))
+    const pending = this.ctx.store.renewalsOfAccount(binding.accountId).find((r) => r.bindingId === binding.id && isOpen(r, now))
     if (pending) return { kind: 'already', renewal: pending }
     const account = this.ctx.store.account(binding.accountId)!
     const renewal: Renewal = {
@@ -66,6 +69,8 @@ export class RenewalService {
         text: texts.renewalRequest({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now }),
         createdAt: toIso(now),
         accountId: account.id,
+        about: renewal.id,
+        topic: 'request',
       })
       tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: operator.id, action: 'renewal.requested', detail: `${operator.wechatId},编号 ${renewal.code}` })
     })
@@ -75,7 +80,11 @@ export class RenewalService {
 
   /** Renewal requests still waiting for this admin, oldest first. */
   openFor (admin: User, now: Millis): Renewal[] {
-    return this.ctx.store.data.renewals.filter((r) => isOpen(r, now) && this.ctx.store.administers(admin.id, r.accountId))
+    const { store } = this.ctx
+    return store.accountsAdministeredBy(admin.id)
+      .flatMap((account) => store.renewalsOfAccount(account.id))
+      .filter((r) => renewalStanding(store, r, now).state === 'pending')
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
 
   /** The renewal request `code` addressed to this admin, if any. */
@@ -84,13 +93,17 @@ export class RenewalService {
     return renewal && this.ctx.store.administers(admin.id, renewal.accountId) ? renewal : undefined
   }
 
+  /** Re-checks at this moment that the binding to renew was not given up or taken away. */
   async decide (admin: User, renewal: Renewal, approve: boolean): Promise<DecideResult> {
     const { store } = this.ctx
     const now = this.ctx.now()
-    if (!isOpen(renewal, now)) return { kind: 'closed', renewal, status: renewal.status === 'pending' ? 'expired' : renewal.status }
     const account = store.account(renewal.accountId)!
     const binding = store.binding(renewal.bindingId)!
     const operator = store.user(binding.userId)!
+    const { state, reason } = renewalStanding(store, renewal, now)
+    if (state === 'closed' && renewal.status === 'pending') await store.change((tx) => closeRenewal(tx, store, renewal, reason!, toIso(now)))
+    if (state !== 'pending') return { kind: 'closed', renewal, status: state, reason, operator }
+    if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
     const history = (action: string) => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action, detail: `${operator.wechatId},编号 ${renewal.code}` })
     if (!approve) {
       await store.change((tx) => {
@@ -101,8 +114,6 @@ export class RenewalService {
       this.ctx.deliver()
       return { kind: 'refused', renewal, operator }
     }
-    // An operator removed or unbound since asking has nothing left to renew.
-    if (binding.endedAt !== undefined && binding.endReason !== 'expired') return { kind: 'closed', renewal, status: 'expired' }
     const expiresAt = renewedExpiry(fromIso(binding.expiresAt!), now)
     if (expiresAt === undefined) {
       await store.change((tx) => tx.updateRenewal(renewal.id, { status: 'expired', decidedAt: toIso(now), decidedBy: admin.id }))
@@ -125,7 +136,7 @@ export class RenewalService {
   }
 }
 
-/** The clock decides: a pending request past its deadline is lapsed. */
-export function isOpen (renewal: Renewal, now: Millis): boolean {
-  return renewal.status === 'pending' && fromIso(renewal.expiresAt) > now
+/** Open by the clock (the sweep may not have marked it lapsed yet). */
+function isOpen (renewal: Renewal, now: Millis): boolean {
+  return renewalState(renewal, now) === 'pending'
 }

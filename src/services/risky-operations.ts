@@ -1,15 +1,17 @@
 // Risky operations the platform asks about: allowed, denied with the reason, or held for the admin's
 // approval (风险操作保护, rename, delete); alerts to the admin (风险操作提醒); every one in the history.
-import { fromIso, minutes, toIso } from '../domain/calendar.js'
+import { minutes, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { decide } from '../domain/permissions.js'
 import type { DenyReason, Operation } from '../domain/permissions.js'
+import type { ApprovalState, ClosedReason } from '../domain/requests.js'
 import { isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
-import type { Account, Approval, User } from '../store/schema.js'
+import type { Account, Approval, Binding, User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { freshCode } from './codes.js'
 import type { ServiceContext } from './context.js'
+import { approvalStanding, closeApproval } from './requests.js'
 
 /** How long the admin has to approve; no answer means refused. */
 export const APPROVAL_TTL = minutes(10)
@@ -19,16 +21,9 @@ export type OperationAnswer =
   | { result: 'denied', reason: DenyReason, message: string }
   | { result: 'pending', id: string, expiresAt: string, message: string }
 
-export type ApprovalState = 'pending' | 'approved' | 'refused' | 'lapsed'
-
 export type DecideApprovalResult =
-  | { kind: 'closed', approval: Approval, state: Exclude<ApprovalState, 'pending'> }
+  | { kind: 'closed', approval: Approval, actor: User, state: Exclude<ApprovalState, 'pending'>, reason: ClosedReason | undefined }
   | { kind: 'decided', approval: Approval, actor: User, allowed: boolean }
-
-/** The clock decides: a pending approval past its deadline is lapsed, whether or not a sweep marked it. */
-export function approvalState (approval: Approval, now: Millis): ApprovalState {
-  return approval.status === 'pending' && fromIso(approval.expiresAt) <= now ? 'lapsed' : approval.status
-}
 
 export class RiskyOperationService {
   constructor (private readonly ctx: ServiceContext) {}
@@ -38,7 +33,7 @@ export class RiskyOperationService {
     const now = this.ctx.now()
     const account = store.account(accountId)
     const actor = store.userByWechatId(actorWechatId)
-    const { role, expired } = account && actor ? this.standing(account, actor, now) : { role: undefined, expired: false }
+    const { role, expired, binding } = account && actor ? this.standing(account, actor, now) : { role: undefined, expired: false, binding: undefined }
     const decision = decide({ operation, accountKnown: account !== undefined, role, expired, protection: account?.riskProtection ?? false })
     if (!account) return { result: 'denied', reason: 'unknown-account', message: texts.operationDenied('unknown-account') }
 
@@ -53,13 +48,14 @@ export class RiskyOperationService {
           code: freshCode(store),
           accountId: account.id,
           actorUserId: actor!.id,
+          ...(binding ? { bindingId: binding.id } : {}),
           operation,
           createdAt: at,
           expiresAt: toIso(now + APPROVAL_TTL),
           status: 'pending',
         }
         tx.addApproval(approval)
-        tx.enqueue({ toUserId: account.adminUserId, text: texts.approvalRequest({ who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }), createdAt: at, accountId: account.id })
+        tx.enqueue({ toUserId: account.adminUserId, text: texts.approvalRequest({ who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }), createdAt: at, accountId: account.id, about: approval.id, topic: 'request' })
       }
       if (alert) {
         tx.enqueue({ toUserId: account.adminUserId, text: texts.riskAlert({ who, accountName: account.name, operation, at: now, decision, removable: role === 'long' || role === 'short', severalAccounts: store.accountsAdministeredBy(account.adminUserId).length > 1 }), createdAt: at, accountId: account.id })
@@ -78,14 +74,19 @@ export class RiskyOperationService {
     return { result: 'pending', id: approval!.id, expiresAt: approval!.expiresAt, message: texts.operationPending(role === 'admin') }
   }
 
-  status (id: string): { approval: Approval, state: ApprovalState } | undefined {
+  /** The state at this moment: a request whose actor lost the role reads as closed, even before anything marked it. */
+  status (id: string): { approval: Approval, state: ApprovalState, reason: ClosedReason | undefined } | undefined {
     const approval = this.ctx.store.approval(id)
-    return approval && { approval, state: approvalState(approval, this.ctx.now()) }
+    return approval && { approval, ...approvalStanding(this.ctx.store, approval, this.ctx.now()) }
   }
 
   /** Approvals still waiting for this admin, oldest first. */
   openFor (admin: User, now: Millis): Approval[] {
-    return this.ctx.store.data.approvals.filter((a) => approvalState(a, now) === 'pending' && this.ctx.store.administers(admin.id, a.accountId))
+    const { store } = this.ctx
+    return store.accountsAdministeredBy(admin.id)
+      .flatMap((account) => store.approvalsOfAccount(account.id))
+      .filter((a) => approvalStanding(store, a, now).state === 'pending')
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
 
   /** The approval `code` waiting for this admin, if any. */
@@ -94,13 +95,19 @@ export class RiskyOperationService {
     return approval && this.ctx.store.administers(admin.id, approval.accountId) ? approval : undefined
   }
 
+  /** Re-checks at this moment that the actor still holds the role the request was made under. */
   async decide (admin: User, approval: Approval, allow: boolean): Promise<DecideApprovalResult> {
     const { store } = this.ctx
     const now = this.ctx.now()
-    const state = approvalState(approval, now)
-    if (state !== 'pending') return { kind: 'closed', approval, state }
     const account = store.account(approval.accountId)!
     const actor = store.user(approval.actorUserId)!
+    const { state, reason } = approvalStanding(store, approval, now)
+    if (state === 'closed' && approval.status === 'pending') {
+      // Found out only now (an expiry no sweep has marked yet): closed, never approved.
+      await store.change((tx) => closeApproval(tx, store, approval, reason!, toIso(now)))
+    }
+    if (state !== 'pending') return { kind: 'closed', approval, actor, state, reason }
+    if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
     await store.change((tx) => {
       tx.updateApproval(approval.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
       if (actor.id !== admin.id) {
@@ -113,13 +120,13 @@ export class RiskyOperationService {
   }
 
   /** The actor's role on the account now, and whether a short-term role of theirs ran out there. */
-  private standing (account: Account, actor: User, now: Millis): { role: Role | undefined, expired: boolean } {
-    if (account.adminUserId === actor.id) return { role: 'admin', expired: false }
+  private standing (account: Account, actor: User, now: Millis): { role: Role | undefined, expired: boolean, binding: Binding | undefined } {
+    if (account.adminUserId === actor.id) return { role: 'admin', expired: false, binding: undefined }
     const here = this.ctx.store.bindingsOfUser(actor.id).filter((b) => b.accountId === account.id)
     const active = here.find((b) => isActive(b, now))
-    if (active) return { role: active.role, expired: false }
+    if (active) return { role: active.role, expired: false, binding: active }
     const last = here.at(-1)
     const expired = last !== undefined && last.role === 'short' && (last.endReason === 'expired' || (last.endedAt === undefined && !isActive(last, now)))
-    return { role: undefined, expired }
+    return { role: undefined, expired, binding: undefined }
   }
 }

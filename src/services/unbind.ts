@@ -6,6 +6,7 @@ import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import type { ServiceContext } from './context.js'
 import { peopleOf } from './lookup.js'
+import { closeRequestsOf } from './requests.js'
 
 export type UnbindResult =
   | { ok: true, accountName: string, role: OperatorRole, at: number }
@@ -24,6 +25,7 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
   await store.change((tx) => {
     tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'unbound', endedBy: asker.id })
     tx.withdraw(binding.id, ['reminder'], toIso(now)) // a reminder to renew a role just given up is wrong
+    closeRequestsOf(tx, store, binding, 'unbound', now, toIso(now))
     tx.addHistory({
       accountId: account.id,
       at: toIso(now),

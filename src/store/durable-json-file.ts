@@ -1,5 +1,5 @@
 // A lowdb adapter that writes durably: unique temp file, fsync, rename, fsync of the folder.
-import { open, readFile, rename, rm } from 'node:fs/promises'
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
@@ -11,29 +11,50 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   constructor (readonly file: string) {}
 
-  /** null when the file does not exist; a StoreError when it is not JSON (the file is left as it is). */
-  async read (): Promise<T | null> {
+  /** What the file holds, told apart from no file at all (a file may hold `null`); a StoreError when it is not JSON. */
+  async load (): Promise<{ exists: false } | { exists: true, value: unknown }> {
     let text: string
     try {
       text = await readFile(this.file, 'utf8')
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { exists: false }
       throw new StoreError(`Cannot read the data file ${this.file}: ${(err as Error).message}`)
     }
     try {
-      return JSON.parse(text) as T
+      return { exists: true, value: JSON.parse(text) }
     } catch (err) {
       throw new StoreError(
         `The data file ${this.file} is not valid JSON (corrupt or truncated: ${(err as Error).message}). ` +
-        'It was left untouched: restore it from a backup, or move it away to start again from the seed.',
+        'It was left untouched: repair it, or move it aside (rename it, do not delete it) so the assistant starts again from the seed.',
       )
     }
+  }
+
+  /** lowdb's Adapter: null both for no file and for a file holding null; use `load` to tell them apart. */
+  async read (): Promise<T | null> {
+    const loaded = await this.load()
+    return loaded.exists ? loaded.value as T : null
+  }
+
+  /**
+   * Removes temp files that `write` left when the process died mid-write, and only those. Call it while
+   * holding the lock, before the first write: a write in progress has a temp file of the same kind.
+   */
+  async removeLeftovers (): Promise<string[]> {
+    const dir = dirname(this.file)
+    const removed: string[] = []
+    for (const name of await readdir(dir)) {
+      if (!isTempOf(this.file, name)) continue
+      await rm(join(dir, name), { force: true })
+      removed.push(join(dir, name))
+    }
+    return removed
   }
 
   async write (data: T): Promise<void> {
     const text = JSON.stringify(data)
     const dir = dirname(this.file)
-    const temp = join(dir, `.${basename(this.file)}.${randomBytes(6).toString('hex')}.tmp`)
+    const temp = join(dir, tempName(this.file, randomBytes(6).toString('hex')))
     try {
       const handle = await open(temp, 'wx')
       try {
@@ -50,6 +71,16 @@ export class DurableJsonFile<T> implements Adapter<T> {
     await syncFolder(dir)
     this.writes++
   }
+}
+
+function tempName (file: string, id: string): string {
+  return `.${basename(file)}.${id}.tmp`
+}
+
+/** `.<basename>.<12 hex>.tmp`, exactly what `write` makes: a look-alike of another file or another shape is not ours. */
+function isTempOf (file: string, name: string): boolean {
+  const id = name.slice(basename(file).length + 2, -'.tmp'.length)
+  return /^[0-9a-f]{12}$/.test(id) && name === tempName(file, id)
 }
 
 /** Makes the rename itself durable. */

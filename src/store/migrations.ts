@@ -9,6 +9,9 @@ const steps: Record<number, (data: Raw) => Raw> = {
   2: (data) => ({ ...data, version: 3, renewals: [] }),
   // 4: risky operations waiting for the admin
   3: (data) => ({ ...data, version: 4, approvals: [] }),
+  // 5: requests closed when what they depended on ended ('closed', closedAt, closedReason), an approval's
+  // binding, pushes about a request; all optional, so the records stay as they are
+  4: (data) => ({ ...data, version: 5 }),
 }
 
 /** The document brought up to `target`, or undefined when it already is (or is of no known version). */

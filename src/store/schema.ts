@@ -3,10 +3,12 @@ import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO date-time')
 const id = z.string().min(1)
+/** Why an open request was closed without a decision: what it depended on no longer holds. */
+const closedReason = z.enum(['unbound', 'removed', 'expired', 'not-admin'])
 /** Identifiers are kept in their normalised form, so that indexes and comparisons are exact. */
 const normalised = (parse: (v: string) => ParseResult, what: string) =>
   z.string().refine((v) => { const r = parse(v); return r.ok && r.identifier.value === v }, `not a valid ${what}`)
@@ -80,9 +82,12 @@ export const RenewalSchema = z.object({
   createdAt: isoTime,
   /** 'pending' past this counts as lapsed (refused) by the clock. */
   expiresAt: isoTime,
-  status: z.enum(['pending', 'approved', 'refused', 'expired']),
+  status: z.enum(['pending', 'approved', 'refused', 'expired', 'closed']),
   decidedAt: isoTime.optional(),
   decidedBy: id.optional(),
+  /** Set with status 'closed': the binding it would renew was unbound or removed. */
+  closedAt: isoTime.optional(),
+  closedReason: closedReason.optional(),
 })
 
 /** A risky operation the platform asked about that waits for the admin (风险操作保护, rename, delete). */
@@ -91,13 +96,18 @@ export const ApprovalSchema = z.object({
   code: z.string().min(1),
   accountId: id,
   actorUserId: id,
+  /** The operator binding the request was made under; absent when the actor is the admin. */
+  bindingId: id.optional(),
   operation: z.enum(['login', 'mass-send', 'modify-server-config', 'reset-appsecret', 'view-appsecret', 'rename-account', 'delete-article']),
   createdAt: isoTime,
   /** 'pending' past this counts as lapsed (refused) by the clock. */
   expiresAt: isoTime,
-  status: z.enum(['pending', 'approved', 'refused', 'lapsed']),
+  status: z.enum(['pending', 'approved', 'refused', 'lapsed', 'closed']),
   decidedAt: isoTime.optional(),
   decidedBy: id.optional(),
+  /** Set with status 'closed': the actor lost the role the request depended on. */
+  closedAt: isoTime.optional(),
+  closedReason: closedReason.optional(),
 })
 
 export const OutboxSchema = z.object({
@@ -118,7 +128,7 @@ export const OutboxSchema = z.object({
   accountId: id.optional(),
   /** The record it is about (a binding, an invitation) and what kind of news it is, so it can be taken back. */
   about: id.optional(),
-  topic: z.enum(['invitation', 'reminder', 'expiry']).optional(),
+  topic: z.enum(['invitation', 'reminder', 'expiry', 'request']).optional(),
 })
 
 export const DataSchema = z.object({
@@ -145,5 +155,6 @@ export type Approval = z.infer<typeof ApprovalSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
 export type OutboxTopic = NonNullable<OutboxMessage['topic']>
+export type ClosedReason = z.infer<typeof closedReason>
 export type Data = z.infer<typeof DataSchema>
 export type Seed = z.infer<typeof SeedSchema>

@@ -6,9 +6,12 @@ import { Low } from 'lowdb'
 import type { z } from 'zod'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
+import { ChangeLog } from './change-log.js'
+import { consistencyProblems, danglingReferences, RECORD_SCHEMA } from './consistency.js'
+import type { Collection, Target } from './consistency.js'
 import { DurableJsonFile } from './durable-json-file.js'
 import { FileLock } from './file-lock.js'
-import { StoreError } from './errors.js'
+import { InvalidChange, StoreError } from './errors.js'
 import { materialiseSeed } from './seed.js'
 import { migrate } from './migrations.js'
 import { DataSchema, SCHEMA_VERSION, SeedSchema } from './schema.js'
@@ -20,6 +23,8 @@ export interface StoreOptions {
   /** The demo world to start from when the data file does not exist yet. */
   seedFile?: string | undefined
   now: Millis
+  /** Told of what goes wrong on the way out (the lock file could not be removed). */
+  warn?: ((message: string) => void) | undefined
 }
 
 /** The changes a service may make; each keeps the indexes true. */
@@ -67,13 +72,16 @@ export class Store {
   private readonly bindingsByAccount = new Map<string, Binding[]>()
   private readonly accountsByAdmin = new Map<string, Account[]>()
   private readonly outboxById = new Map<string, OutboxMessage>()
+  private readonly outboxByAbout = new Map<string, OutboxMessage[]>()
   /** Messages on disk and still to be delivered, oldest first. */
   private readonly unsent = new Set<OutboxMessage>()
   private readonly renewalsById = new Map<string, Renewal>()
+  private readonly renewalsByAccount = new Map<string, Renewal[]>()
   /** Every short code in use (invitations, renewals, approvals): codes are unique across them. */
   private readonly byCode = new Map<string, Invitation | Renewal | Approval>()
   private readonly historyByAccount = new Map<string, HistoryEntry[]>()
   private readonly approvalsById = new Map<string, Approval>()
+  private readonly approvalsByAccount = new Map<string, Approval[]>()
   private readonly invitationsById = new Map<string, Invitation>()
   private readonly invitationsByInvitee = new Map<string, Invitation[]>()
   private readonly invitationsByAccount = new Map<string, Invitation[]>()
@@ -82,6 +90,7 @@ export class Store {
     private readonly db: Low<Data>,
     private readonly adapter: DurableJsonFile<Data>,
     private readonly lock: FileLock,
+    private readonly warn: (message: string) => void,
   ) {
     this.buildIndexes()
   }
@@ -89,21 +98,26 @@ export class Store {
   static async open (options: StoreOptions): Promise<Store> {
     const lock = FileLock.acquire(options.file)
     try {
-      const adapter = new DurableJsonFile<Data>(options.file)
+      const file = lock.dataFile // the real file, even when reached through a symlink
+      const adapter = new DurableJsonFile<Data>(file)
+      const leftovers = await adapter.removeLeftovers()
+      if (leftovers.length > 0) options.warn?.(`removed ${leftovers.length} temp file(s) left by an interrupted write: ${leftovers.join(', ')}`)
       const db = new Low<Data>(adapter, emptyData())
-      const raw = await adapter.read()
-      if (raw === null) {
+      const loaded = await adapter.load()
+      if (!loaded.exists) {
         db.data = options.seedFile ? await loadSeed(options.seedFile, options.now) : emptyData()
         await db.write()
       } else {
+        const raw = loaded.value
         const migrated = migrate(raw, SCHEMA_VERSION)
         db.data = validate(options.file, migrated ?? raw)
         // Keep the file as it was before its first write in the new version.
-        if (migrated) await copyFile(options.file, `${options.file}.v${(raw as { version: number }).version}.bak`)
+        if (migrated) await copyFile(file, `${file}.v${(raw as { version: number }).version}.bak`)
       }
-      return new Store(db, adapter, lock)
+      return new Store(db, adapter, lock, options.warn ?? (() => undefined))
     } catch (err) {
-      lock.release()
+      const failed = lock.release()
+      if (failed) options.warn?.(failed.message)
       throw err
     }
   }
@@ -127,8 +141,8 @@ export class Store {
   binding (id: string): Binding | undefined { return this.bindingsById.get(id) }
   message (id: string): OutboxMessage | undefined { return this.outboxById.get(id) }
   unsentMessages (): OutboxMessage[] { return [...this.unsent] }
-  /** The pushes about one record (an invitation, a binding), oldest first. */
-  messagesAbout (about: string): OutboxMessage[] { return this.db.data.outbox.filter((m) => m.about === about) }
+  /** The pushes about one record (an invitation, a binding, a request), oldest first. */
+  messagesAbout (about: string): readonly OutboxMessage[] { return this.outboxByAbout.get(about) ?? [] }
   /** On disk and still to be delivered. */
   isDeliverable (message: OutboxMessage): boolean { return this.unsent.has(message) }
   userByContact (contactId: string): User | undefined { return this.usersByContact.get(contactId) }
@@ -140,32 +154,59 @@ export class Store {
   accountsAdministeredBy (userId: string): readonly Account[] { return this.accountsByAdmin.get(userId) ?? [] }
   administers (userId: string, accountId: string): boolean { return this.accountsById.get(accountId)?.adminUserId === userId }
   approval (id: string): Approval | undefined { return this.approvalsById.get(id) }
+  approvalsOfAccount (accountId: string): readonly Approval[] { return this.approvalsByAccount.get(accountId) ?? [] }
+  renewalsOfAccount (accountId: string): readonly Renewal[] { return this.renewalsByAccount.get(accountId) ?? [] }
   codeInUse (code: string): boolean { return this.byCode.has(code) }
-  renewalByCode (code: string): Renewal | undefined { const r = this.byCode.get(code); return r && 'bindingId' in r ? r : undefined }
+  renewalByCode (code: string): Renewal | undefined { const r = this.byCode.get(code); return r && 'bindingId' in r && 'requestedBy' in r ? r : undefined }
   approvalByCode (code: string): Approval | undefined { const a = this.byCode.get(code); return a && 'operation' in a ? a : undefined }
-  /** The account's history, oldest first. */
+  /** The account's history in the order it was recorded. */
   historyOf (accountId: string): readonly HistoryEntry[] { return this.historyByAccount.get(accountId) ?? [] }
   invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
   invitationsOfAccount (accountId: string): readonly Invitation[] { return this.invitationsByAccount.get(accountId) ?? [] }
 
   /**
-   * Applies `apply` to the data now and resolves once it is on disk. `apply` checks before it changes
-   * anything: a throw after a change would leave memory ahead of the file.
+   * Applies `apply` to the data now and resolves once it is on disk. Every record it added or changed is
+   * checked against the schema the file is loaded with and for references and uniqueness; a change that
+   * fails, or an `apply` that throws, is undone in memory and nothing of it is written.
    */
   async change<T> (apply: (tx: Transaction) => T): Promise<T> {
     if (this.closed) throw new Error('The store is closed')
     if (this.broken) throw this.broken
-    const result = apply(this.transaction())
+    const log = new ChangeLog()
+    const queuedBefore = this.queuedMessages.length
+    let result: T
+    try {
+      result = apply(this.transaction(log))
+      this.check(log)
+    } catch (err) {
+      log.undo(this.db.data)
+      this.queuedMessages.length = queuedBefore
+      this.rebuildIndexes()
+      throw err
+    }
     await this.persist()
     return result
   }
 
-  /** Waits for pending writes, then lets another process have the file. */
+  /** Waits for pending writes, then lets another process have the file. Never throws. */
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
     while (this.writing) await this.writing.catch(() => undefined)
-    this.lock.release()
+    const failed = this.lock.release()
+    if (failed) this.warn(failed.message)
+  }
+
+  private check (log: ChangeLog): void {
+    const exists = (target: Target, id: string): boolean =>
+      target === 'accounts' ? this.accountsById.has(id) : target === 'users' ? this.usersById.has(id) : this.bindingsById.has(id)
+    const problems: string[] = []
+    for (const { collection, record } of log.touched()) {
+      const parsed = RECORD_SCHEMA[collection].safeParse(record)
+      if (!parsed.success) problems.push(`${collection} ${record.id}: ${describeIssues(parsed.error)}`)
+      problems.push(...danglingReferences(collection, record, exists))
+    }
+    if (problems.length > 0) throw new InvalidChange(`Refused a change that would make the data file invalid: ${problems.slice(0, 3).join('; ')}`)
   }
 
   private persist (): Promise<void> {
@@ -206,46 +247,64 @@ export class Store {
     }
   }
 
-  private transaction (): Transaction {
+  private transaction (log: ChangeLog): Transaction {
     const data = this.db.data
+    const add = <C extends Collection>(collection: C, record: Data[C][number], ids: Map<string, unknown> | undefined): void => {
+      if (ids?.has(record.id)) throw new InvalidChange(`Refused a change: ${collection} id ${record.id} is taken`)
+      log.adding(collection, record)
+      ;(data[collection] as Array<Data[C][number]>).push(record)
+    }
+    const addCoded = (record: Invitation | Renewal | Approval): void => {
+      if (this.byCode.has(record.code)) throw new InvalidChange(`Refused a change: code ${record.code} is taken`)
+    }
+    const update = <C extends Collection, R extends Data[C][number]>(collection: C, map: Map<string, R>, id: string, patch: Partial<R>): R => {
+      const record = found(map, id, collection)
+      log.updating(collection, record)
+      return Object.assign(record, patch)
+    }
     return {
       newId: (prefix) => `${prefix}_${randomBytes(6).toString('hex')}`,
       addBinding: (binding) => {
-        data.bindings.push(binding)
+        add('bindings', binding, this.bindingsById)
         this.indexBinding(binding)
       },
-      updateBinding: (id, patch) => Object.assign(found(this.bindingsById, id, 'binding'), patch),
+      updateBinding: (id, patch) => update('bindings', this.bindingsById, id, patch),
       addApproval: (approval) => {
-        data.approvals.push(approval)
-        this.approvalsById.set(approval.id, approval)
-        this.byCode.set(approval.code, approval)
+        addCoded(approval)
+        add('approvals', approval, this.approvalsById)
+        this.indexApproval(approval)
       },
-      updateApproval: (id, patch) => Object.assign(found(this.approvalsById, id, 'approval'), patch),
-      updateAccount: (id, patch) => Object.assign(found(this.accountsById, id, 'account'), patch),
+      updateApproval: (id, patch) => update('approvals', this.approvalsById, id, patch),
+      updateAccount: (id, patch) => update('accounts', this.accountsById, id, patch),
       addUser: (user) => {
-        data.users.push(user)
+        add('users', user, this.usersById)
         this.usersById.set(user.id, user)
         this.indexUser(user)
       },
       addRenewal: (renewal) => {
-        data.renewals.push(renewal)
-        this.renewalsById.set(renewal.id, renewal)
-        this.byCode.set(renewal.code, renewal)
+        addCoded(renewal)
+        add('renewals', renewal, this.renewalsById)
+        this.indexRenewal(renewal)
       },
-      updateRenewal: (id, patch) => Object.assign(found(this.renewalsById, id, 'renewal'), patch),
+      updateRenewal: (id, patch) => update('renewals', this.renewalsById, id, patch),
       addInvitation: (invitation) => {
-        data.invitations.push(invitation)
+        addCoded(invitation)
+        add('invitations', invitation, this.invitationsById)
         this.indexInvitation(invitation)
       },
-      updateInvitation: (id, patch) => Object.assign(found(this.invitationsById, id, 'invitation'), patch),
+      updateInvitation: (id, patch) => update('invitations', this.invitationsById, id, patch),
       setUserContact: (userId, contactId) => {
-        const user = found(this.usersById, userId, 'user')
+        const user = found(this.usersById, userId, 'users')
+        const holder = this.usersByContact.get(contactId)
+        if (holder && holder !== user) throw new InvalidChange(`Refused a change: chat contact ${contactId} is another user's`)
+        log.updating('users', user)
         if (user.contactId) this.usersByContact.delete(user.contactId)
         user.contactId = contactId
         this.usersByContact.set(contactId, user)
       },
       updateUser: (userId, patch) => {
-        const user = found(this.usersById, userId, 'user')
+        const user = found(this.usersById, userId, 'users')
+        log.updating('users', user)
         this.unindexUser(user)
         Object.assign(user, patch)
         this.indexUser(user)
@@ -253,23 +312,24 @@ export class Store {
       },
       addHistory: (entry) => {
         const recorded = { id: `h_${randomBytes(6).toString('hex')}`, ...entry }
-        data.history.push(recorded)
+        add('history', recorded, undefined)
         pushTo(this.historyByAccount, recorded.accountId, recorded)
       },
       enqueue: (message) => {
         const queued: OutboxMessage = { id: `m_${randomBytes(6).toString('hex')}`, attempts: 0, ...message }
-        data.outbox.push(queued)
-        this.outboxById.set(queued.id, queued)
+        add('outbox', queued, this.outboxById)
+        this.indexMessage(queued)
         this.queuedMessages.push(queued)
         return queued
       },
       updateMessage: (id, patch) => {
-        const message = Object.assign(found(this.outboxById, id, 'outbox message'), patch)
+        const message = update('outbox', this.outboxById, id, patch)
         if (!isUnsent(message)) this.unsent.delete(message)
       },
       withdraw: (about, topics, at) => {
-        for (const message of data.outbox) {
-          if (message.about === about && message.topic && topics.includes(message.topic) && isUnsent(message)) {
+        for (const message of this.messagesAbout(about)) {
+          if (message.topic && topics.includes(message.topic) && isUnsent(message)) {
+            log.updating('outbox', message)
             message.withdrawnAt = at
             this.unsent.delete(message)
           }
@@ -278,14 +338,27 @@ export class Store {
       pruneMessages: (keep) => {
         const dropped = data.outbox.filter((m) => !keep(m))
         if (dropped.length === 0) return 0
+        log.replacing('outbox', data.outbox)
         data.outbox = data.outbox.filter(keep)
         for (const message of dropped) {
           this.outboxById.delete(message.id)
+          if (message.about) removeFrom(this.outboxByAbout, message.about, message)
           this.unsent.delete(message)
         }
         return dropped.length
       },
     }
+  }
+
+  /** After an undone change: every index is made again from the document. */
+  private rebuildIndexes (): void {
+    for (const index of [
+      this.accountsById, this.usersById, this.usersByContact, this.usersByWechatId, this.usersByPhone, this.usersByIdNumber,
+      this.bindingsById, this.bindingsByUser, this.bindingsByAccount, this.accountsByAdmin, this.outboxById, this.outboxByAbout,
+      this.unsent, this.renewalsById, this.renewalsByAccount, this.byCode, this.historyByAccount, this.approvalsById,
+      this.approvalsByAccount, this.invitationsById, this.invitationsByInvitee, this.invitationsByAccount,
+    ]) index.clear()
+    this.buildIndexes()
   }
 
   private buildIndexes (): void {
@@ -301,44 +374,23 @@ export class Store {
     }
     for (const binding of data.bindings) this.indexBinding(binding)
     for (const invitation of data.invitations) this.indexInvitation(invitation)
-    for (const renewal of data.renewals) {
-      this.renewalsById.set(renewal.id, renewal)
-      this.byCode.set(renewal.code, renewal)
-    }
-    for (const approval of data.approvals) {
-      this.approvalsById.set(approval.id, approval)
-      this.byCode.set(approval.code, approval)
-    }
+    for (const renewal of data.renewals) this.indexRenewal(renewal)
+    for (const approval of data.approvals) this.indexApproval(approval)
     for (const entry of data.history) pushTo(this.historyByAccount, entry.accountId, entry)
+    // Messages queued by changes still being written are not deliverable yet.
+    const notYetWritten = new Set(this.queuedMessages)
     for (const message of data.outbox) {
-      this.outboxById.set(message.id, message)
-      if (isUnsent(message)) this.unsent.add(message)
-    }
-    this.checkUnique()
-  }
-
-  /** What must be unique is: an index smaller than its list means two records share a key. */
-  private checkUnique (): void {
-    const data = this.db.data
-    const keys: Array<[string, number, Array<string | undefined>]> = [
-      ['account id', this.accountsById.size, data.accounts.map((a) => a.id)],
-      ['user id', this.usersById.size, data.users.map((u) => u.id)],
-      ['WeChat ID', this.usersByWechatId.size, data.users.map((u) => wechatIdKey(u.wechatId))],
-      ['chat contact', this.usersByContact.size, data.users.map((u) => u.contactId)],
-      ['mobile number', this.usersByPhone.size, data.users.map((u) => u.phone)],
-      ['binding id', this.bindingsById.size, data.bindings.map((b) => b.id)],
-      ['code', this.byCode.size, [...data.invitations, ...data.renewals, ...data.approvals].map((r) => r.code)],
-    ]
-    const problems = keys
-      .filter(([, indexed, values]) => indexed !== values.filter((v) => v !== undefined).length)
-      .map(([what, , values]) => `${what} ${firstRepeat(values)} appears twice`)
-    if (problems.length > 0) {
-      throw new StoreError(`The data file ${this.adapter.file} is inconsistent: ${problems.slice(0, 3).join('; ')}. It was left untouched.`)
+      this.indexMessage(message)
+      if (isUnsent(message) && !notYetWritten.has(message)) this.unsent.add(message)
     }
   }
 
   private indexUser (user: User): void {
-    this.usersByWechatId.set(wechatIdKey(user.wechatId), user)
+    const key = wechatIdKey(user.wechatId)
+    const holder = this.usersByWechatId.get(key)
+    if (holder && holder !== user) throw new InvalidChange(`Refused a change: WeChat ID ${user.wechatId} is another user's`)
+    if (user.phone && this.usersWithPhone(user.phone).some((other) => other !== user)) throw new InvalidChange('Refused a change: the mobile number is another user\'s')
+    this.usersByWechatId.set(key, user)
     if (user.phone) pushTo(this.usersByPhone, user.phone, user)
     if (user.idNumber) pushTo(this.usersByIdNumber, user.idNumber, user)
   }
@@ -356,10 +408,27 @@ export class Store {
     pushTo(this.invitationsByAccount, invitation.accountId, invitation)
   }
 
+  private indexRenewal (renewal: Renewal): void {
+    this.renewalsById.set(renewal.id, renewal)
+    this.byCode.set(renewal.code, renewal)
+    pushTo(this.renewalsByAccount, renewal.accountId, renewal)
+  }
+
+  private indexApproval (approval: Approval): void {
+    this.approvalsById.set(approval.id, approval)
+    this.byCode.set(approval.code, approval)
+    pushTo(this.approvalsByAccount, approval.accountId, approval)
+  }
+
   private indexBinding (binding: Binding): void {
     this.bindingsById.set(binding.id, binding)
     pushTo(this.bindingsByUser, binding.userId, binding)
     pushTo(this.bindingsByAccount, binding.accountId, binding)
+  }
+
+  private indexMessage (message: OutboxMessage): void {
+    this.outboxById.set(message.id, message)
+    if (message.about) pushTo(this.outboxByAbout, message.about, message)
   }
 }
 
@@ -373,7 +442,7 @@ function isUnsent (message: OutboxMessage): boolean {
 /** A record a service is about to change: its absence is a bug, not a user error. */
 function found<V> (map: Map<string, V>, id: string, what: string): V {
   const value = map.get(id)
-  if (value === undefined) throw new Error(`No ${what} ${id}`)
+  if (value === undefined) throw new InvalidChange(`Refused a change: no ${what} record ${id}`)
   return value
 }
 
@@ -381,16 +450,6 @@ function pushTo<K, V> (map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key)
   if (list) list.push(value)
   else map.set(key, [value])
-}
-
-function firstRepeat (values: Array<string | undefined>): string | undefined {
-  const seen = new Set<string>()
-  for (const value of values) {
-    if (value === undefined) continue
-    if (seen.has(value)) return value
-    seen.add(value)
-  }
-  return undefined
 }
 
 function removeFrom<K, V> (map: Map<K, V[]>, key: K, value: V): void {
@@ -413,7 +472,7 @@ async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
   const parsed = SeedSchema.safeParse(raw)
   if (!parsed.success) throw new StoreError(`The seed file ${seedFile} is not valid: ${describeIssues(parsed.error)}`)
   const data = materialiseSeed(parsed.data, now)
-  checkReferences(seedFile, data)
+  refuseInconsistent(seedFile, data)
   return data
 }
 
@@ -427,9 +486,9 @@ function validate (file: string, raw: unknown): Data {
   }
   const parsed = DataSchema.safeParse(raw)
   if (!parsed.success) {
-    throw new StoreError(`The data file ${file} does not match the schema (${describeIssues(parsed.error)}). It was left untouched.`)
+    throw new StoreError(`The data file ${file} does not match the schema (${describeIssues(parsed.error)}). It was left untouched: repair it, or move it aside to start again.`)
   }
-  checkReferences(file, parsed.data)
+  refuseInconsistent(file, parsed.data)
   return parsed.data
 }
 
@@ -439,23 +498,11 @@ function describeIssues (error: z.ZodError): string {
     .join('; ')
 }
 
-/** Records that point at nothing would break lookups later: refuse them at load. */
-function checkReferences (file: string, data: Data): void {
-  const accounts = new Set(data.accounts.map((a) => a.id))
-  const users = new Set(data.users.map((u) => u.id))
-  const problems: string[] = []
-  for (const account of data.accounts) {
-    if (!users.has(account.adminUserId)) problems.push(`account ${account.id} has an unknown admin ${account.adminUserId}`)
-  }
-  for (const binding of data.bindings) {
-    if (!accounts.has(binding.accountId)) problems.push(`binding ${binding.id} names an unknown account ${binding.accountId}`)
-    if (!users.has(binding.userId)) problems.push(`binding ${binding.id} names an unknown user ${binding.userId}`)
-  }
-  for (const invitation of data.invitations) {
-    if (!accounts.has(invitation.accountId)) problems.push(`invitation ${invitation.id} names an unknown account ${invitation.accountId}`)
-    if (!users.has(invitation.inviteeUserId)) problems.push(`invitation ${invitation.id} names an unknown invitee ${invitation.inviteeUserId}`)
-  }
+/** Duplicates and records that point at nothing would break lookups and decisions later: refuse them at load. */
+function refuseInconsistent (file: string, data: Data): void {
+  const problems = consistencyProblems(data)
   if (problems.length > 0) {
-    throw new StoreError(`The data file ${file} is inconsistent: ${problems.slice(0, 3).join('; ')}. It was left untouched.`)
+    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''
+    throw new StoreError(`The data file ${file} is inconsistent: ${problems.slice(0, 3).join('; ')}${more}. It was left untouched: repair it, or move it aside to start again.`)
   }
 }

@@ -13,6 +13,8 @@ export interface AccountCommandSpec {
   /** A trailing number (a page) may follow the account name. */
   trailingNumber?: boolean
   usage: string
+  /** Checks the words before the account is resolved; returns the reply when they are wrong. */
+  check?: (args: string[]) => string | undefined
   run: AccountCommand
 }
 
@@ -31,6 +33,8 @@ export class AccountScope {
       const own = admin ? this.store.accountsAdministeredBy(admin.id) : []
       if (!admin || own.length === 0) return texts.notAnAdmin(command)
       const words = turn.args.split(/\s+/).filter(Boolean)
+      const wrong = spec.check?.(words)
+      if (wrong !== undefined) return wrong
       if (words.length < spec.args) return spec.usage
       const args = words.slice(0, spec.args)
       let rest = words.slice(spec.args)

@@ -9,7 +9,8 @@ import { texts } from '../../texts.js'
 import type { Turn } from '../conversation.js'
 import type { AccountScope } from './account-scope.js'
 
-const ROLE_WORDS: Record<string, OperatorRole> = { 长期: 'long', 短期: 'short', long: 'long', short: 'short', 长期运营者: 'long', 短期运营者: 'short' }
+/** What people type for a role. A Map: typed words are never looked up in a plain object (`constructor`). */
+const ROLE_WORDS = new Map<string, OperatorRole>([['长期', 'long'], ['短期', 'short'], ['long', 'long'], ['short', 'short'], ['长期运营者', 'long'], ['短期运营者', 'short']])
 
 export function adminCommands (services: ServiceContext, invitations: InvitationService, scope: AccountScope) {
   const define = scope.define
@@ -40,11 +41,16 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
   const invite = define('绑定运营者', {
     args: 2,
     usage: texts.inviteUsage,
+    // Said before asking which account: a wrong WeChat ID or a missing role is what to fix first.
+    check: ([wechatId, roleWord]) => {
+      if (wechatId === undefined) return texts.inviteUsage
+      const format = parseWechatId(wechatId)
+      if (!format.ok) return texts.inviteBadWechatId(format.problem)
+      if (roleWord === undefined || !ROLE_WORDS.has(roleWord)) return texts.inviteNeedsRole(wechatId)
+      return undefined
+    },
     run: async (_turn, admin, account, [wechatId, roleWord]) => {
-      const role = ROLE_WORDS[roleWord!]
-      if (!role) return texts.inviteUsage
-      const format = parseWechatId(wechatId!)
-      if (!format.ok) return texts.badFormat(format.problem, 'wechatId', false)
+      const role = ROLE_WORDS.get(roleWord!)!
       const result = await invitations.invite(admin, account, wechatId!, role)
       return inviteReply(result, wechatId!, role, account, spelled(admin, account, `绑定运营者 ${wechatId} ${roleWord}`))
     },
@@ -75,7 +81,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
       const result = await invitations.withdraw(admin, account, wechatId!)
       if (result.kind === 'unknown-invitee') return texts.unknownInvitee(wechatId!)
       if (result.kind === 'none-pending') return texts.noPendingFor(result.invitee.name, result.invitee.wechatId, account.name)
-      return texts.withdrawn(result.invitee.name, account.name, result.invitation.code)
+      return texts.withdrawn(result.invitee.name, account.name, result.invitation.code, result.told)
     },
   })
 

@@ -20,7 +20,7 @@ export function invitationCommands (store: Store, invitations: InvitationService
     const name = accountName(renewal.accountId)
     switch (result.kind) {
       case 'not-found': return undefined
-      case 'closed': return texts.renewalClosed(name, result.status)
+      case 'closed': return texts.renewalClosed(name, result.status, result.operator.name, result.reason)
       case 'too-late': return texts.renewalTooLate(result.operator.name, name)
       case 'blocked': return texts.renewalBlocked(result.operator.name, name, result.refusals)
       case 'approved': return texts.renewalApprovedAdmin(result.operator.name, name, result.expiresAt)
@@ -33,7 +33,7 @@ export function invitationCommands (store: Store, invitations: InvitationService
     if (!approval) return undefined
     const result = await operations.decide(admin, approval, allow)
     const name = accountName(approval.accountId)
-    if (result.kind === 'closed') return texts.approvalClosed(name, approval.operation, result.state)
+    if (result.kind === 'closed') return texts.approvalClosed(name, approval.operation, result.state, result.actor.name, result.reason)
     return texts.approvalDecided(result.actor.id === admin.id ? '你' : result.actor.name, name, approval.operation, allow)
   }
 

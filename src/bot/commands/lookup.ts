@@ -5,15 +5,16 @@ import type { LookupService } from '../../services/lookup.js'
 import { texts } from '../../texts.js'
 import type { Turn } from '../conversation.js'
 
-const METHOD_BY_ANSWER: Record<string, IdentifierKind> = {
-  1: 'phone',
-  2: 'idNumber',
-  3: 'wechatId',
-  手机号: 'phone',
-  身份证号: 'idNumber',
-  身份证: 'idNumber',
-  微信号: 'wechatId',
-}
+/** A Map: typed words are never looked up in a plain object (`__proto__` would be found there). */
+const METHOD_BY_ANSWER = new Map<string, IdentifierKind>([
+  ['1', 'phone'],
+  ['2', 'idNumber'],
+  ['3', 'wechatId'],
+  ['手机号', 'phone'],
+  ['身份证号', 'idNumber'],
+  ['身份证', 'idNumber'],
+  ['微信号', 'wechatId'],
+])
 
 export function lookupCommands (lookups: LookupService) {
   function answer (turn: Turn, parsed: ParseResult, inDialog: boolean): string {
@@ -38,7 +39,7 @@ export function lookupCommands (lookups: LookupService) {
     },
 
     chooseMethod (turn: Turn): string {
-      const kind = METHOD_BY_ANSWER[turn.text]
+      const kind = METHOD_BY_ANSWER.get(turn.text)
       if (!kind) {
         turn.setDialog({ step: 'lookup.method', data: {} })
         return texts.badMethod

@@ -4,35 +4,39 @@ import { setSwitch } from '../../services/settings.js'
 import { HISTORY_PAGE_SIZE, texts } from '../../texts.js'
 import type { Setting } from '../../texts.js'
 import type { Turn } from '../conversation.js'
-import type { Account, User } from '../../store/schema.js'
+import type { Account, HistoryEntry, User } from '../../store/schema.js'
 import type { AccountScope } from './account-scope.js'
 
-const SWITCH: Record<string, boolean> = { 开: true, 关: false, 开启: true, 关闭: false, on: true, off: false }
+/** A Map: typed words are never looked up in a plain object (`constructor` would be found there). */
+const SWITCH = new Map<string, boolean>([['开', true], ['关', false], ['开启', true], ['关闭', false], ['on', true], ['off', false]])
 
 export function settingsCommands (services: ServiceContext, scope: AccountScope) {
   const { store } = services
 
+  /** 开 or 关 is what to fix first, before asking which account. */
+  const switchWord = (setting: Setting) => ([word]: string[]): string | undefined => word !== undefined && SWITCH.has(word) ? undefined : texts.settingsUsage(setting)
+
   const askToSwitch = (setting: Setting) => (turn: Turn, _admin: User, account: Account, [word]: string[]): string => {
-    const on = SWITCH[word!]
+    const on = SWITCH.get(word!)
     if (on === undefined) return texts.settingsUsage(setting)
     if (account[setting] === on) return texts.settingsUnchanged(setting, account.name, on)
     turn.setDialog({ step: 'settings.confirm', data: { accountId: account.id, setting, on } })
     return texts.settingsConfirm(setting, account.name, on)
   }
 
-  /** Newest first, a page at a time; a trailing number picks the page. */
+  /** Newest first by when it happened (a sweep after downtime records expiries late), a page at a time. */
   const history = (_turn: Turn, _admin: User, account: Account, [pageWord]: string[]): string => {
-    const entries = [...store.historyOf(account.id)].reverse()
+    const entries = newestFirst(store.historyOf(account.id))
     const pages = Math.max(1, Math.ceil(entries.length / HISTORY_PAGE_SIZE))
     const page = pageWord ? Number(pageWord) : 1
-    if (page < 1 || page > pages) return texts.historyBadPage(page, pages)
+    if (!Number.isSafeInteger(page) || page < 1 || page > pages) return texts.historyBadPage(pages)
     const nameOf = (userId: string | undefined): string => (userId && store.user(userId)?.name) || '系统'
     return texts.history(account.name, entries.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE), page, pages, nameOf)
   }
 
   return {
-    protection: scope.define('风险操作保护', { args: 1, usage: texts.settingsUsage('riskProtection'), run: askToSwitch('riskProtection') }),
-    alerts: scope.define('风险操作提醒', { args: 1, usage: texts.settingsUsage('riskAlerts'), run: askToSwitch('riskAlerts') }),
+    protection: scope.define('风险操作保护', { args: 1, usage: texts.settingsUsage('riskProtection'), check: switchWord('riskProtection'), run: askToSwitch('riskProtection') }),
+    alerts: scope.define('风险操作提醒', { args: 1, usage: texts.settingsUsage('riskAlerts'), check: switchWord('riskAlerts'), run: askToSwitch('riskAlerts') }),
     history: scope.define('操作记录', { args: 0, trailingNumber: true, usage: '', run: history }),
 
     confirm: async (turn: Turn & { dialog: { step: 'settings.confirm', data: { accountId: string, setting: Setting, on: boolean } } }): Promise<string> => {
@@ -45,4 +49,11 @@ export function settingsCommands (services: ServiceContext, scope: AccountScope)
       return texts.settingsDone(setting, account.name, on)
     },
   }
+}
+
+/** By the time of the event, newest first; entries of the same moment keep the order they were recorded in. */
+function newestFirst (entries: readonly HistoryEntry[]): HistoryEntry[] {
+  return entries.map((entry, index) => ({ entry, index, at: Date.parse(entry.at) }))
+    .sort((a, b) => b.at - a.at || b.index - a.index)
+    .map(({ entry }) => entry)
 }

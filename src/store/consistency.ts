@@ -1,0 +1,96 @@
+// What the schema alone cannot say about a document: which ids must be unique, and which fields must
+// point at a record. Checked over the whole file at load and over each touched record before a write.
+import type { z } from 'zod'
+import { wechatIdKey } from '../domain/identity.js'
+import { AccountSchema, ApprovalSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
+import type { Data } from './schema.js'
+
+export type Collection = Exclude<keyof Data, 'version'>
+type RecordOf<C extends Collection> = Data[C][number]
+
+/** The schema of one record of each collection: the same ones the whole document is loaded with. */
+export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
+  accounts: AccountSchema,
+  users: UserSchema,
+  bindings: BindingSchema,
+  invitations: InvitationSchema,
+  renewals: RenewalSchema,
+  approvals: ApprovalSchema,
+  history: HistorySchema,
+  outbox: OutboxSchema,
+}
+
+/** The collections a reference can point into. */
+export type Target = 'accounts' | 'users' | 'bindings'
+
+type Reference = [field: string, target: Target, id: string | undefined]
+
+/** Every reference a record holds, as (field, collection, id); an undefined id is an absent optional field. */
+export function referencesOf (collection: Collection, record: RecordOf<Collection>): Reference[] {
+  switch (collection) {
+    case 'accounts': { const r = record as RecordOf<'accounts'>; return [['admin', 'users', r.adminUserId]] }
+    case 'users': { const r = record as RecordOf<'users'>; return r.follows.map((id): Reference => ['follows', 'accounts', id]) }
+    case 'bindings': {
+      const r = record as RecordOf<'bindings'>
+      return [['account', 'accounts', r.accountId], ['user', 'users', r.userId], ['endedBy', 'users', r.endedBy]]
+    }
+    case 'invitations': {
+      const r = record as RecordOf<'invitations'>
+      return [['account', 'accounts', r.accountId], ['invitee', 'users', r.inviteeUserId], ['invitedBy', 'users', r.invitedBy]]
+    }
+    case 'renewals': {
+      const r = record as RecordOf<'renewals'>
+      return [['binding', 'bindings', r.bindingId], ['account', 'accounts', r.accountId], ['requestedBy', 'users', r.requestedBy], ['decidedBy', 'users', r.decidedBy]]
+    }
+    case 'approvals': {
+      const r = record as RecordOf<'approvals'>
+      return [['account', 'accounts', r.accountId], ['actor', 'users', r.actorUserId], ['binding', 'bindings', r.bindingId], ['decidedBy', 'users', r.decidedBy]]
+    }
+    case 'history': { const r = record as RecordOf<'history'>; return [['account', 'accounts', r.accountId], ['actor', 'users', r.actorUserId]] }
+    case 'outbox': { const r = record as RecordOf<'outbox'>; return [['recipient', 'users', r.toUserId], ['account', 'accounts', r.accountId]] }
+  }
+}
+
+/** Reference problems of one record, given a way to tell whether an id exists. */
+export function danglingReferences (collection: Collection, record: RecordOf<Collection>, exists: (target: Target, id: string) => boolean): string[] {
+  return referencesOf(collection, record)
+    .filter(([, target, id]) => id !== undefined && !exists(target, id))
+    .map(([field, target, id]) => `${singular(collection)} ${record.id} names an unknown ${field} ${id} (no such ${singular(target)})`)
+}
+
+/** Every uniqueness and reference problem of a whole document (already schema-valid). */
+export function consistencyProblems (data: Data): string[] {
+  const problems: string[] = []
+  const unique = (what: string, values: Iterable<string | undefined>): void => {
+    const seen = new Set<string>()
+    for (const value of values) {
+      if (value === undefined) continue
+      if (seen.has(value)) { problems.push(`${what} ${value} appears twice`); return }
+      seen.add(value)
+    }
+  }
+  for (const collection of COLLECTIONS) unique(`${singular(collection)} id`, data[collection].map((r) => r.id))
+  unique('WeChat ID', data.users.map((u) => wechatIdKey(u.wechatId)))
+  unique('chat contact', data.users.map((u) => u.contactId))
+  unique('mobile number', data.users.map((u) => u.phone))
+  unique('code', [...data.invitations, ...data.renewals, ...data.approvals].map((r) => r.code))
+
+  const ids: Record<Target, Set<string>> = {
+    accounts: new Set(data.accounts.map((a) => a.id)),
+    users: new Set(data.users.map((u) => u.id)),
+    bindings: new Set(data.bindings.map((b) => b.id)),
+  }
+  const exists = (target: Target, id: string): boolean => ids[target].has(id)
+  for (const collection of COLLECTIONS) {
+    for (const record of data[collection]) problems.push(...danglingReferences(collection, record, exists))
+  }
+  return problems
+}
+
+const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox']
+
+const SINGULAR: Record<Collection, string> = {
+  accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
+  approvals: 'approval request', history: 'history entry', outbox: 'outbox message',
+}
+function singular (collection: Collection): string { return SINGULAR[collection] }

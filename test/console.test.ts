@@ -1,0 +1,76 @@
+// The demo console in-process: piped lines in, printed lines out, against the demo world.
+import test from 'ava'
+import { PassThrough } from 'node:stream'
+import { startConsole } from '../src/demo/console.js'
+import type { Logger } from '../src/log.js'
+import { startPlatformApi } from '../src/platform/api.js'
+import { worldFor } from './fixture.js'
+import type { World } from './fixture.js'
+
+const TOKEN = 'console-test-token'
+const CEILING = 120_000
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
+
+/** A console on the world, fed through `type`; `waitFor` resolves once its output holds `text` (`times` times). */
+function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
+  // the contacts made at start, as the runner makes them: users added later are not in here
+  const contacts = new Map(w.assistant.store.data.users.map((u) => [u.id, w.contact(u.id)]))
+  const input = new PassThrough()
+  let output = ''
+  const waiters: Array<() => void> = []
+  const chat = startConsole({
+    bot: w.bot,
+    mocker: w.mocker,
+    botContact: w.botContact,
+    contacts,
+    store: w.assistant.store,
+    platform: w.assistant.platform,
+    input,
+    write: (line) => {
+      output += `${line}\n`
+      for (const wake of waiters.splice(0)) wake()
+    },
+    onQuit: () => undefined,
+  })
+  t.teardown(() => { chat.close(); input.end() })
+  const waitFor = (text: string, times = 1): Promise<string> => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the console never printed ${JSON.stringify(text)}; it printed:\n${output}`)), CEILING)
+    const check = (): void => {
+      if (output.split(text).length > times) {
+        clearTimeout(timer)
+        resolve(output)
+      } else waiters.push(check)
+    }
+    check()
+  })
+  return { type: (line: string) => input.write(`${line}\n`), waitFor }
+}
+
+test('the console chats as, lists and plays the platform for a user the platform API added after start', async (t) => {
+  t.timeout(CEILING + 60_000)
+  const w = await worldFor(t)
+  const chat = consoleOn(t, w)
+  const api = await startPlatformApi(w.assistant.platform, { token: TOKEN, port: 0, log: silent })
+  t.teardown(api.close)
+  const response = await fetch(`${api.url}/v1/users`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: '新同事', wechatId: 'newcomer_01', accountProtection: true, bankCard: true }),
+  })
+  t.true(response.ok, await response.text())
+
+  chat.type('/users')
+  await chat.waitFor('新同事')
+  chat.type('/as newcomer_01')
+  await chat.waitFor('Now chatting as 新同事 (newcomer_01).')
+  chat.type('帮助')
+  await chat.waitFor('助手 → 新同事:\n')
+  chat.type('/image')
+  await chat.waitFor('助手 → 新同事:\n', 2)
+  chat.type('/op newcomer_01 晨光茶馆 login')
+  const output = await chat.waitFor('[平台] 新同事 在「晨光茶馆」login → ')
+  t.false(output.includes('Usage: /op'), output)
+  t.false(output.includes('No demo user'), output)
+  const user = w.assistant.store.userByWechatId('newcomer_01')
+  t.is(user?.contactId, user?.id, 'the assistant matched the new chat contact to the user by WeChat ID')
+})

@@ -1,0 +1,102 @@
+// A child process for the lock race in test/lock.test.ts. A round starts once every racer has finished the
+// last, and each racer tries to take the lock. A holder marks that it holds (the marker is created
+// exclusively, so a second holder at the same time is caught) and keeps the lock until every racer has
+// tried, so every round is contended however the racers are scheduled. A watcher reads the lock file
+// throughout, for a moment where it is there but not a complete owner.
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { setPriority } from 'node:os'
+import { join } from 'node:path'
+import { FileLock } from '../../src/store/file-lock.js'
+
+// race <dataFile> <syncDir> <index> <racers> <rounds> | watch <dataFile> <syncDir>
+const [mode, dataFile, syncDir, indexArg, racersArg, roundsArg] = process.argv.slice(2) as [string, string, string, string?, string?, string?]
+const index = Number(indexArg)
+const racers = Number(racersArg)
+const rounds = Number(roundsArg)
+
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/** Polls with short sleeps rather than spinning, so a loaded machine still runs the racer everyone waits for. */
+function waitFor (ready: () => boolean): void {
+  const giveUp = Date.now() + 60_000 // the test is gone
+  while (!ready()) {
+    if (Date.now() > giveUp) {
+      console.error(`racer ${index}: waited a minute for the others; giving up`)
+      process.exit(2)
+    }
+    Atomics.wait(pause, 0, 0, 1)
+  }
+}
+
+const signal = (name: string): void => writeFileSync(join(syncDir, name), '')
+const allSignalled = (prefix: string) => (): boolean => {
+  for (let i = 0; i < racers; i++) if (!existsSync(join(syncDir, `${prefix}.${i}`))) return false
+  return true
+}
+
+function race (): void {
+  const marker = join(syncDir, 'holder')
+  const held: number[] = []
+  const overlaps: number[] = []
+  const problems: string[] = []
+  signal(`ready.${index}`)
+  waitFor(allSignalled('ready'))
+  const started = Date.now()
+  for (let round = 0; round < rounds; round++) {
+    let lock: FileLock | undefined
+    try {
+      lock = FileLock.acquire(dataFile)
+    } catch (err) {
+      if (!/in use by another running assistant/.test((err as Error).message)) problems.push(`round ${round}: ${(err as Error).message}`)
+    }
+    let marked = false
+    if (lock) {
+      held.push(round)
+      try {
+        closeSync(openSync(marker, 'wx'))
+        marked = true
+      } catch {
+        overlaps.push(round)
+      }
+    }
+    signal(`tried.${round}.${index}`)
+    if (lock) {
+      waitFor(allSignalled(`tried.${round}`))
+      if (marked) rmSync(marker)
+      const failed = lock.release()
+      if (failed) problems.push(`round ${round}: release: ${failed.message}`)
+    }
+    signal(`done.${round}.${index}`)
+    waitFor(allSignalled(`done.${round}`))
+  }
+  process.stdout.write(JSON.stringify({ held, overlaps, problems, ms: Date.now() - started }))
+}
+
+function watch (): void {
+  setPriority(19) // it spins: on a loaded machine the racers come first
+  const lockFile = `${dataFile}.lock`
+  const stop = join(syncDir, 'stop')
+  const giveUp = Date.now() + 120_000
+  const torn: string[] = []
+  let seen = 0
+  signal('watching')
+  for (let i = 0; ; i++) {
+    if (i % 256 === 0 && (existsSync(stop) || Date.now() > giveUp)) break
+    let text: string
+    try {
+      text = readFileSync(lockFile, 'utf8')
+    } catch {
+      continue
+    }
+    seen++
+    try {
+      if (typeof JSON.parse(text).pid !== 'number') torn.push(text)
+    } catch {
+      torn.push(text)
+    }
+  }
+  process.stdout.write(JSON.stringify({ seen, torn }))
+}
+
+if (mode === 'watch') watch()
+else race()

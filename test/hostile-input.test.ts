@@ -1,0 +1,55 @@
+// No chat message can damage the stored state: typed words are never looked up in plain objects, and a
+// change that would make the document invalid is undone and never written.
+import test from 'ava'
+import { readFile } from 'node:fs/promises'
+import { startWorld, worldFor } from './fixture.js'
+
+const WANGFANG = 'u_wangfang'
+const ZHANGWEI = 'u_zhangwei'
+const OBJECT_WORDS = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'prototype']
+
+for (const word of OBJECT_WORDS) {
+  test(`"${word}" typed as 开/关, as 长期/短期 or as a menu choice is refused as the wrong word, and the data file still loads`, async (t) => {
+    const w = await startWorld()
+    const settingsBefore = JSON.stringify(w.assistant.store.data.accounts)
+    t.is(await w.ask(WANGFANG, `风险操作保护 ${word} 青禾书店`), '用法:风险操作保护 开|关 [公众号],例如 风险操作保护 开。')
+    t.is(await w.ask(WANGFANG, '确认'), '当前没有等待确认的操作。发送 帮助 查看可用命令。', 'no confirmation was asked for')
+    t.is(await w.ask(WANGFANG, `风险操作提醒 ${word}`), '用法:风险操作提醒 开|关 [公众号],例如 风险操作提醒 开。')
+    t.true((await w.ask(WANGFANG, `绑定运营者 zhouxiao_new ${word} 晨光茶馆`)).startsWith('请说明邀请 zhouxiao_new 做长期还是短期运营者'))
+    t.true((await w.ask(ZHANGWEI, '绑定查询')).startsWith('请选择查询方式'))
+    t.true((await w.ask(ZHANGWEI, word)).startsWith('请回复 1、2 或 3 选择查询方式'))
+    await w.stop()
+    const again = await worldFor(t, { dataFile: w.dataFile, clock: w.clock })
+    t.true((await again.ask(WANGFANG, '帮助')).includes('你是「晨光茶馆」「青禾书店」的管理员'))
+    t.is(JSON.stringify(again.assistant.store.data.accounts), settingsBefore, 'no setting changed')
+  })
+}
+
+test('a change that would make the document invalid is refused, undone in memory, and never written', async (t) => {
+  const w = await worldFor(t)
+  const { store } = w.assistant
+  const before = await readFile(w.dataFile, 'utf8')
+  const err = await t.throwsAsync(store.change((tx) => {
+    tx.addHistory({ accountId: 'acc_tea', at: '2026-11-21T02:00:00.000Z', action: 'settings.riskProtection', detail: '开启' })
+    tx.updateAccount('acc_tea', { riskProtection: 'constructor' as unknown as boolean })
+  }), { name: 'InvalidChange' })
+  t.regex(err!.message, /accounts acc_tea: riskProtection/)
+  t.true(store.account('acc_tea')!.riskProtection, 'the account is as it was')
+  t.false(store.historyOf('acc_tea').some((h) => h.at === '2026-11-21T02:00:00.000Z'), 'the history entry of the same change is gone too')
+  t.is(await readFile(w.dataFile, 'utf8'), before, 'nothing was written')
+
+  await t.throwsAsync(store.change((tx) => tx.addHistory({ accountId: 'acc_nowhere', at: '2026-11-21T02:00:00.000Z', action: 'x', detail: '' })), { message: /history entry h_\w+ names an unknown account acc_nowhere/ })
+  await t.throwsAsync(store.change((tx) => tx.updateUser('u_zhouxiao', { wechatId: 'ZHANGWEI_OPS' })), { message: /WeChat ID ZHANGWEI_OPS is another user's/ })
+  t.is(store.userByWechatId('zhouxiao_new')?.id, 'u_zhouxiao', 'indexes were rebuilt as they were')
+  t.is(store.userByWechatId('zhangwei_ops')?.id, 'u_zhangwei')
+
+  const thrown = await t.throwsAsync(store.change((tx) => {
+    tx.updateAccount('acc_tea', { riskAlerts: false })
+    throw new Error('a service bug after its first write')
+  }))
+  t.is(thrown!.message, 'a service bug after its first write')
+  t.true(store.account('acc_tea')!.riskAlerts === JSON.parse(before).accounts.find((a: { id: string }) => a.id === 'acc_tea').riskAlerts, 'a throwing change is undone too')
+
+  await store.change((tx) => tx.updateAccount('acc_tea', { riskProtection: false }))
+  t.false(JSON.parse(await readFile(w.dataFile, 'utf8')).accounts.find((a: { id: string }) => a.id === 'acc_tea').riskProtection, 'valid changes still go through')
+})
