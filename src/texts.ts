@@ -174,7 +174,8 @@ export const texts = {
   unbindNeedsLookup: '请先发送 绑定查询,在查询结果里找到要解绑的公众号,再回复 解绑 序号。',
   unbindNeedsNumber: (count: number): string => `请回复 解绑 序号(1–${count}),例如 解绑 1。`,
   unbindBadNumber: (n: string, count: number): string =>
-    `查询结果里没有序号 ${n}(共 ${count} 个)。请回复 解绑 1${count > 1 ? ` 到 解绑 ${count}` : ''} 之间的序号。`,
+    (/^\d{1,3}$/.test(n) ? `查询结果里没有序号 ${n}(共 ${count} 个)。` : `解绑 后面请写查询结果里的序号(共 ${count} 个)。`) +
+    `请回复 解绑 1${count > 1 ? ` 到 解绑 ${count}` : ''} 之间的序号。`,
   unbindAdmin: (accountName: string): string =>
     `你是「${accountName}」的管理员。管理员身份不能在这里解除(更换管理员请在公众平台 设置 → 人员设置 中操作)。这里只能解除运营者身份。`,
   unbindConfirm: (accountName: string, role: OperatorRole, wechatId: string | undefined): string =>
@@ -197,7 +198,7 @@ export const texts = {
   notAdminOf: (accountName: string, command: string): string =>
     `你不是「${accountName}」的管理员,不能对它使用 ${command}。只有该公众号的管理员可以管理它的运营者。`,
   unknownAccount: (name: string, own: string[]): string =>
-    `没有找到名为“${name}”的公众号。你管理的公众号:${own.map((n) => `「${n}」`).join('、')}。`,
+    `没有找到名为“${quote(name)}”的公众号。你管理的公众号:${own.map((n) => `「${n}」`).join('、')}。`,
   chooseAccount: (command: string, names: string[]): string =>
     `你管理多个公众号,要对哪一个使用 ${command}?回复序号:\n${names.map((n, i) => `${i + 1} ${n}`).join('\n')}\n(回复 取消 退出)`,
   badAccountChoice: (count: number): string => `请回复 1${count > 1 ? `–${count}` : ''} 之间的序号选择公众号,或回复 取消 退出。`,
@@ -355,7 +356,8 @@ export const texts = {
   renewalChoose: (list: Array<{ accountName: string, expiresAt: Millis }>, now: Millis): string =>
     `你有 ${list.length} 个可以续期的短期运营者身份,请回复 续期 序号:\n` +
     list.map((b, i) => `${i + 1}. ${b.accountName} — ${formatDateTime(b.expiresAt)} ${b.expiresAt > now ? '到期' : '已到期'}`).join('\n'),
-  renewalBadNumber: (n: string, count: number): string => `没有序号 ${n}。请回复 续期 1${count > 1 ? ` 到 续期 ${count}` : ''} 之间的序号。`,
+  renewalBadNumber: (n: string, count: number): string =>
+    `${/^\d{1,3}$/.test(n) ? `没有序号 ${n}` : '没有这个序号'}(可以续期的共 ${count} 个)。请回复 续期 1${count > 1 ? ` 到 续期 ${count}` : ''} 之间的序号。`,
   renewalAlreadyRequested: (accountName: string, adminName: string, code: string): string =>
     `你已经申请过「${accountName}」的续期(编号 ${code}),正在等管理员 ${adminName} 回复,无需重复申请。`,
   renewalRequested: (accountName: string, adminName: string, respondBy: Millis): string =>
@@ -472,6 +474,12 @@ const CLOSED_SHORT: Record<ClosedReason, string> = {
   removed: '运营者已被解除',
   expired: '短期运营者已到期',
   'not-admin': '已不是管理员',
+}
+
+/** What a person typed, quoted back only as far as it helps: one line, short (and through the last mask). */
+function quote (typed: string): string {
+  const line = typed.replace(/\s+/g, ' ')
+  return line.length > 20 ? `${line.slice(0, 20)}…` : line
 }
 
 const REACH_LABEL = { delivered: '已送达', queued: '等待发送', undeliverable: '未送达' } as const

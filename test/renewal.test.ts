@@ -80,7 +80,7 @@ test('with several short-term roles the operator picks one by number', async (t)
   const list = await w.ask(ZHANGWEI, '续期')
   t.true(list.startsWith('你有 2 个可以续期的短期运营者身份,请回复 续期 序号:\n1. 城西社区报 — '), list)
   t.true(list.includes('2. 海风摄影 — '))
-  t.is(await w.ask(ZHANGWEI, '续期 3'), '没有序号 3。请回复 续期 1 到 续期 2 之间的序号。')
+  t.is(await w.ask(ZHANGWEI, '续期 3'), '没有序号 3(可以续期的共 2 个)。请回复 续期 1 到 续期 2 之间的序号。')
   t.true((await w.ask(ZHANGWEI, '续期 2')).startsWith('已向「海风摄影」的管理员 刘洋 申请续期'))
 })
 

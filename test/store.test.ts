@@ -90,6 +90,8 @@ const inconsistent: Array<[string, (d: Whole) => void, RegExp]> = [
   ['a message to an unknown recipient', (d) => { d.outbox[0]!.toUserId = 'u_ghost' }, /outbox message m1 names an unknown recipient u_ghost/],
   ['a message about an unknown account', (d) => { d.outbox[0]!.accountId = 'acc_ghost' }, /outbox message m1 names an unknown account acc_ghost/],
   ['a user following an unknown account', (d) => { d.users[1]!.follows.push('acc_ghost') }, /user u_op names an unknown follows acc_ghost/],
+  ['a renewal of another person\'s binding', (d) => { d.renewals[0]!.requestedBy = 'u_admin' }, /renewal request r1 names binding b1, which is another account's or person's/],
+  ['an approval under another person\'s binding', (d) => { d.approvals[0]!.actorUserId = 'u_admin' }, /approval request op1 names binding b1, which is another account's or person's/],
   ['a binding ended by an unknown user', (d) => Object.assign(d.bindings[0]!, { endedAt: '2026-11-20T03:00:00.000Z', endReason: 'removed', endedBy: 'u_ghost' }), /binding b1 names an unknown endedBy u_ghost/],
 ]
 test('the whole-document example itself loads', async (t) => {

@@ -18,7 +18,7 @@ export const RENEWAL_REQUEST_TTL = hours(72)
 export type RequestResult =
   | { kind: 'nothing' }
   | { kind: 'choose', bindings: Binding[] }
-  | { kind: 'bad-number', count: number }
+  | { kind: 'bad-number', number: string, count: number }
   | { kind: 'already', renewal: Renewal }
   | { kind: 'requested', renewal: Renewal }
 
@@ -47,7 +47,7 @@ export class RenewalService {
     const picked = /\d+/.exec(number)?.[0]
     if (picked === undefined && candidates.length > 1) return { kind: 'choose', bindings: candidates }
     const binding = picked === undefined ? candidates[0] : candidates[Number(picked) - 1]
-    if (!binding) return { kind: 'bad-number', count: candidates.length }
+    if (!binding) return { kind: 'bad-number', number: picked!, count: candidates.length }
     const pending = this.ctx.store.renewalsOfAccount(binding.accountId).find((r) => r.bindingId === binding.id && isOpen(r, now))
     if (pending) return { kind: 'already', renewal: pending }
     const account = this.ctx.store.account(binding.accountId)!

@@ -58,6 +58,19 @@ export function danglingReferences (collection: Collection, record: RecordOf<Col
     .map(([field, target, id]) => `${singular(collection)} ${record.id} names an unknown ${field} ${id} (no such ${singular(target)})`)
 }
 
+/**
+ * A request that names a binding must be about that binding's account and person: one pointing at
+ * someone else's binding would renew or approve the wrong role.
+ */
+export function bindingMismatch (collection: Collection, record: RecordOf<Collection>, bindingOf: (id: string) => RecordOf<'bindings'> | undefined): string | undefined {
+  if (collection !== 'renewals' && collection !== 'approvals') return undefined
+  const request = record as RecordOf<'renewals'> | RecordOf<'approvals'>
+  const person = 'requestedBy' in request ? request.requestedBy : request.actorUserId
+  const binding = request.bindingId === undefined ? undefined : bindingOf(request.bindingId)
+  if (!binding || (binding.accountId === request.accountId && binding.userId === person)) return undefined
+  return `${singular(collection)} ${request.id} names binding ${binding.id}, which is another account's or person's`
+}
+
 /** Every uniqueness and reference problem of a whole document (already schema-valid). */
 export function consistencyProblems (data: Data): string[] {
   const problems: string[] = []
@@ -81,8 +94,13 @@ export function consistencyProblems (data: Data): string[] {
     bindings: new Set(data.bindings.map((b) => b.id)),
   }
   const exists = (target: Target, id: string): boolean => ids[target].has(id)
+  const bindings = new Map(data.bindings.map((b) => [b.id, b]))
   for (const collection of COLLECTIONS) {
-    for (const record of data[collection]) problems.push(...danglingReferences(collection, record, exists))
+    for (const record of data[collection]) {
+      problems.push(...danglingReferences(collection, record, exists))
+      const mismatch = bindingMismatch(collection, record, (id) => bindings.get(id))
+      if (mismatch) problems.push(mismatch)
+    }
   }
   return problems
 }

@@ -7,7 +7,7 @@ import type { z } from 'zod'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
 import { ChangeLog } from './change-log.js'
-import { consistencyProblems, danglingReferences, RECORD_SCHEMA } from './consistency.js'
+import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DurableJsonFile } from './durable-json-file.js'
 import { FileLock } from './file-lock.js'
@@ -205,6 +205,8 @@ export class Store {
       const parsed = RECORD_SCHEMA[collection].safeParse(record)
       if (!parsed.success) problems.push(`${collection} ${record.id}: ${describeIssues(parsed.error)}`)
       problems.push(...danglingReferences(collection, record, exists))
+      const mismatch = bindingMismatch(collection, record, (id) => this.bindingsById.get(id))
+      if (mismatch) problems.push(mismatch)
     }
     if (problems.length > 0) throw new InvalidChange(`Refused a change that would make the data file invalid: ${problems.slice(0, 3).join('; ')}`)
   }

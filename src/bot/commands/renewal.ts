@@ -14,7 +14,7 @@ export function renewalCommands (store: Store, renewals: RenewalService) {
       switch (result.kind) {
         case 'nothing': return texts.renewalNothing
         case 'choose': return texts.renewalChoose(result.bindings.map((b) => ({ accountName: accountOf(b.accountId).name, expiresAt: Date.parse(b.expiresAt!) })), turn.now)
-        case 'bad-number': return texts.renewalBadNumber(turn.args, result.count)
+        case 'bad-number': return texts.renewalBadNumber(result.number, result.count)
         case 'already': return texts.renewalAlreadyRequested(accountOf(result.renewal.accountId).name, adminName(result.renewal.accountId), result.renewal.code)
         case 'requested': return texts.renewalRequested(accountOf(result.renewal.accountId).name, adminName(result.renewal.accountId), Date.parse(result.renewal.expiresAt))
       }
