@@ -2,6 +2,7 @@
 // the scheduled jobs. Knows nothing of Wechaty: it is handed a way to send a text to a contact.
 import type { Millis } from './domain/calendar.js'
 import type { WindowLimit } from './domain/rate-limit.js'
+import { checkConfig } from './config-check.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { runExpirySweep } from './jobs/expiry-sweep.js'
 import { runReminders } from './jobs/reminders.js'
@@ -74,6 +75,7 @@ export interface Assistant {
 export async function openAssistant (config: AssistantConfig, send: SendText): Promise<Assistant> {
   const { clock, log } = config
   // A bad option is refused before the data file is opened (and locked).
+  checkConfig(config)
   const schedules = config.schedules === false ? false : { ...DEFAULT_SCHEDULES, ...config.schedules }
   if (schedules) Scheduler.check(schedules)
   const store = await Store.open({ file: config.dataFile, seedFile: config.seedFile, now: clock(), warn: (message) => log.warn(message) })

@@ -29,6 +29,14 @@ test('an invalid schedule is refused before the data file is opened: no file, no
   t.deepEqual(await readdir(dir), [], 'the data file was never created or locked')
 })
 
+test('a nonsensical number among the options is refused before the data file is opened', async (t) => {
+  const { dir, bot, plugin } = await bareBot(t, { invitationTtl: Number.NaN, lookupLimit: { max: 0, windowMs: 60_000 } })
+  bot.use(plugin)
+  await bot.start()
+  await t.throwsAsync(plugin.ready(), { message: /invalid options \(lookupLimit\.max: .*; invitationTtl: / })
+  t.deepEqual(await readdir(dir), [])
+})
+
 test('close() while start-up is still running: nothing stays attached to the bot and the data file is released', async (t) => {
   const { dir, bot, plugin } = await bareBot(t, {})
   const listeners = (event: string): number => (bot as unknown as EventEmitter).listenerCount(event)
