@@ -3,6 +3,7 @@
 import type { Millis } from './domain/calendar.js'
 import type { WindowLimit } from './domain/rate-limit.js'
 import { checkConfig } from './config-check.js'
+import { maskPersonalNumbers } from './domain/masking.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { runExpirySweep } from './jobs/expiry-sweep.js'
 import { runReminders } from './jobs/reminders.js'
@@ -58,6 +59,8 @@ export interface Platform {
   people: PeopleService
   /** Why the assistant cannot take changes now (its data file failed), if it cannot. */
   failure: () => Error | undefined
+  /** The last mask, for every answer the platform gets. */
+  mask: (text: string) => string
 }
 
 export interface Assistant {
@@ -69,6 +72,8 @@ export interface Assistant {
   /** Every job by name, runnable by hand with a chosen time. */
   jobs: Record<keyof Schedules, (now: Millis) => Promise<unknown>>
   scheduler: Scheduler | undefined
+  /** The last mask of invariant 5: every text that leaves passes it. */
+  mask: (text: string) => string
   close: () => Promise<void>
 }
 
@@ -94,7 +99,9 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
   const dialogs = new Dialogs()
   const invitations = new InvitationService(services, config.invitationTtl ?? DEFAULT_INVITATION_TTL)
   const renewals = new RenewalService(services, invitations)
-  const platform: Platform = { operations: new RiskyOperationService(services), people: new PeopleService(services), failure: () => store.failure }
+  // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).
+  const mask = (text: string): string => maskPersonalNumbers(text, (word) => store.userByWechatId(word) !== undefined)
+  const platform: Platform = { operations: new RiskyOperationService(services), people: new PeopleService(services), failure: () => store.failure, mask }
   const lookups = new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT)
   const conversation = buildConversation(services, dialogs, {
     lookups,
@@ -128,6 +135,7 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
     conversation,
     jobs,
     scheduler,
+    mask,
     close: async () => {
       try {
         await scheduler?.stop()

@@ -197,8 +197,8 @@ export const texts = {
     `只有公众号的管理员才能使用 ${command}。你目前不是任何公众号的管理员;如果你是运营者,可以发送 绑定查询 查看自己的绑定。`,
   notAdminOf: (accountName: string, command: string): string =>
     `你不是「${accountName}」的管理员,不能对它使用 ${command}。只有该公众号的管理员可以管理它的运营者。`,
-  unknownAccount: (name: string, own: string[]): string =>
-    `没有找到名为“${quote(name)}”的公众号。你管理的公众号:${own.map((n) => `「${n}」`).join('、')}。`,
+  unknownAccount: (own: string[]): string =>
+    `没有找到这个名称的公众号。你管理的公众号:${own.map((n) => `「${n}」`).join('、')};请在命令最后写上其中一个的名称。`,
   chooseAccount: (command: string, names: string[]): string =>
     `你管理多个公众号,要对哪一个使用 ${command}?回复序号:\n${names.map((n, i) => `${i + 1} ${n}`).join('\n')}\n(回复 取消 退出)`,
   badAccountChoice: (count: number): string => `请回复 1${count > 1 ? `–${count}` : ''} 之间的序号选择公众号,或回复 取消 退出。`,
@@ -207,8 +207,8 @@ export const texts = {
   inviteUsage: '用法:绑定运营者 微信号 长期|短期 [公众号],例如 绑定运营者 zhang_san01 长期。\n微信号是对方在 微信 → 我 页面看到的微信号,不是昵称。',
   inviteNeedsRole: (wechatId: string): string =>
     `请说明邀请 ${wechatId} 做长期还是短期运营者:发送 绑定运营者 ${wechatId} 长期 或 绑定运营者 ${wechatId} 短期(管理多个公众号时在最后加上公众号名称)。\n长期运营者一直有效(每个公众号最多 5 个);短期运营者一个月后自动失效(最多 20 个)。`,
-  inviteBadWechatId: (problem: FormatProblem): string =>
-    `${FORMAT_HINT[problem]}请核对对方的微信号(对方在 微信 → 我 页面头像旁可以看到,不是昵称)后重新发送 绑定运营者 微信号 长期|短期。`,
+  badWechatIdIn: (command: string, problem: FormatProblem): string =>
+    `${FORMAT_HINT[problem]}请核对对方的微信号(对方在 微信 → 我 页面头像旁可以看到,不是昵称)后重新发送 ${command} 微信号${command === '绑定运营者' ? ' 长期|短期' : ''}。`,
   unknownInvitee: (wechatId: string): string =>
     `没有找到微信号为 ${wechatId} 的用户。请确认填写的是对方的微信号(对方在 微信 → 我 页面头像旁可以看到,不是昵称或备注),` +
     '并请对方先关注公众号、添加公众平台安全助手为好友。',
@@ -474,12 +474,6 @@ const CLOSED_SHORT: Record<ClosedReason, string> = {
   removed: '运营者已被解除',
   expired: '短期运营者已到期',
   'not-admin': '已不是管理员',
-}
-
-/** What a person typed, quoted back only as far as it helps: one line, short (and through the last mask). */
-function quote (typed: string): string {
-  const line = typed.replace(/\s+/g, ' ')
-  return line.length > 20 ? `${line.slice(0, 20)}…` : line
 }
 
 const REACH_LABEL = { delivered: '已送达', queued: '等待发送', undeliverable: '未送达' } as const

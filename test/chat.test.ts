@@ -31,7 +31,12 @@ test('a phone or ID number typed where it does not belong is never quoted back w
   await w.ask('u_zhangwei', '绑定查询 13800138000')
   const bad = await w.ask('u_zhangwei', '解绑 13800138000')
   t.true(bad.startsWith('解绑 后面请写查询结果里的序号(共 2 个)'), bad)
-  t.true((await w.ask('u_liqiang', '撤销邀请 510107199208150069')).includes('510***********0069'))
+  const notAWechatId = await w.ask('u_liqiang', '撤销邀请 510107199208150069')
+  t.true(notAWechatId.startsWith('微信号格式不对:应以字母开头。') && notAWechatId.includes('重新发送 撤销邀请 微信号'), notAWechatId)
+  for (const spelling of ['138/0013/8000', '138,0013,8000', '138:0013:8000']) {
+    t.false((await w.ask('u_liqiang', `解绑运营者 ${spelling}`)).includes(spelling), 'a typed WeChat ID that cannot be one is never quoted')
+  }
+  t.false((await w.ask('u_liqiang', '操作记录 138/0013/8000')).includes('138/0013/8000'), 'nor an account name that does not exist')
   t.false([...w.inbox('u_zhangwei'), ...w.inbox('u_liqiang')].some((text) => /13800138000|510107199208150069/.test(text)))
 })
 

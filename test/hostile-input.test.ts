@@ -53,3 +53,15 @@ test('a change that would make the document invalid is refused, undone in memory
   await store.change((tx) => tx.updateAccount('acc_tea', { riskProtection: false }))
   t.false(JSON.parse(await readFile(w.dataFile, 'utf8')).accounts.find((a: { id: string }) => a.id === 'acc_tea').riskProtection, 'valid changes still go through')
 })
+
+test('undoing a refused change while another change is being written keeps that change\'s pushes back until its write is done', async (t) => {
+  const w = await worldFor(t)
+  const { store } = w.assistant
+  let queued: { id: string } | undefined
+  const first = store.change((tx) => { queued = tx.enqueue({ toUserId: 'u_zhangwei', text: '通知', createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_tea' }) })
+  await new Promise((resolve) => setImmediate(resolve)) // the write of `first` is now under way
+  await t.throwsAsync(store.change(() => { throw new Error('refused') }))
+  t.false(store.isDeliverable(store.message(queued!.id)!), 'not deliverable while its write is under way')
+  await first
+  t.true(store.isDeliverable(store.message(queued!.id)!), 'deliverable once written')
+})

@@ -73,7 +73,7 @@ test('only the account\'s admin may invite, and unknown WeChat IDs are explained
   t.true((await w.ask(LIQIANG, '绑定运营者 zhouxiao_new 永久')).startsWith('请说明邀请 zhouxiao_new 做长期还是短期运营者'))
   const badId = await w.ask(LIQIANG, '绑定运营者 周晓 长期')
   t.true(badId.startsWith('微信号格式不对') && badId.includes('重新发送 绑定运营者') && !badId.includes('绑定查询'), badId)
-  t.true((await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 不存在的号')).startsWith('没有找到名为“不存在的号”的公众号。你管理的公众号:「晨光茶馆」、「青禾书店」'))
+  t.true((await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 长期 不存在的号')).startsWith('没有找到这个名称的公众号。你管理的公众号:「晨光茶馆」、「青禾书店」'))
   await w.settled()
   t.false(w.inbox(ZHOUXIAO).some((text) => text.includes('邀请你成为')), 'no invitation went out')
 })

@@ -92,6 +92,21 @@ const inconsistent: Array<[string, (d: Whole) => void, RegExp]> = [
   ['a user following an unknown account', (d) => { d.users[1]!.follows.push('acc_ghost') }, /user u_op names an unknown follows acc_ghost/],
   ['a renewal of another person\'s binding', (d) => { d.renewals[0]!.requestedBy = 'u_admin' }, /renewal request r1 names binding b1, which is another account's or person's/],
   ['an approval under another person\'s binding', (d) => { d.approvals[0]!.actorUserId = 'u_admin' }, /approval request op1 names binding b1, which is another account's or person's/],
+  ['a date far beyond any real one', (d) => { d.bindings[0]!.expiresAt = '+275760-09-13T00:00:00.000Z' }, /bindings\.0\.expiresAt: not an ISO date-time/],
+  ['a date that is not ISO', (d) => { d.history[0]!.at = 'Tue Dec 01 2026' }, /history\.0\.at: not an ISO date-time/],
+  ['an impossible date', (d) => { d.history[0]!.at = '2026-02-30T00:00:00.000Z' }, /history\.0\.at: not a real date and time/],
+  ['a short-term binding without an expiry', (d) => { delete (d.bindings[0] as { expiresAt?: string }).expiresAt }, /bindings\.0\.expiresAt: a short-term binding has an expiry/],
+  ['an end reason without an end', (d) => Object.assign(d.bindings[0]!, { endReason: 'removed' }), /bindings\.0\.endReason: endedAt and endReason go together/],
+  ['a closed request without a reason', (d) => { d.approvals[0]!.status = 'closed' }, /approvals\.0\.closedReason: a closed request has closedAt and closedReason/],
+  ['a code in lower case', (d) => { d.invitations[0]!.code = 'aaaa' }, /invitations\.0\.code: not a code/],
+  ['two active roles of one person on one account', (d) => d.bindings.push({ ...d.bindings[0]!, id: 'b2', role: 'long', expiresAt: undefined as never }), /user u_op holds two active roles on account acc/],
+  ['the admin bound as operator of their own account', (d) => d.bindings.push({ id: 'b3', accountId: 'acc', userId: 'u_admin', role: 'long', boundAt: '2026-11-20T02:00:00.000Z' } as never), /binding b3 makes the admin of account acc its operator/],
+  ['six long-term operators on one account', (d) => {
+    for (let i = 0; i < 6; i++) {
+      d.users.push({ id: `u${i}`, name: `U${i}`, wechatId: `operator_x${i}`, accountProtection: true, bankCard: true, follows: [] })
+      d.bindings.push({ id: `bl${i}`, accountId: 'acc', userId: `u${i}`, role: 'long', boundAt: '2026-11-20T02:00:00.000Z' } as never)
+    }
+  }, /account acc has 6 active long-term operators \(at most 5\)/],
   ['a binding ended by an unknown user', (d) => Object.assign(d.bindings[0]!, { endedAt: '2026-11-20T03:00:00.000Z', endReason: 'removed', endedBy: 'u_ghost' }), /binding b1 names an unknown endedBy u_ghost/],
 ]
 test('the whole-document example itself loads', async (t) => {
@@ -113,6 +128,24 @@ for (const [name, damage, message] of inconsistent) {
     t.is(await readFile(file, 'utf8'), content)
   })
 }
+
+test('a data file that starts with a byte-order mark loads', async (t) => {
+  const file = await tempFile()
+  await writeFile(file, `\uFEFF${JSON.stringify(wholeDocument())}`)
+  const store = await Store.open({ file, now: NOW })
+  t.is(store.data.accounts.length, 1)
+  await store.close()
+})
+
+test('an old file that already holds a newer collection keeps it through the upgrade, validated, never emptied', async (t) => {
+  const file = await tempFile()
+  const document = { ...wholeDocument(), version: 2 } as Record<string, unknown>
+  delete document.approvals
+  await writeFile(file, JSON.stringify(document))
+  const store = await Store.open({ file, now: NOW })
+  t.is(store.data.renewals.length, 1, 'the renewals it held are kept')
+  await store.close()
+})
 
 test('a data file holding null is not taken for a missing one: start-up stops and the file is not overwritten with the demo world', async (t) => {
   const file = await tempFile()

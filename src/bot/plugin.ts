@@ -12,8 +12,6 @@ import type { OutboxPolicy } from '../outbox/outbox.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { normaliseText } from '../domain/identity.js'
-import { maskPersonalNumbers } from '../domain/masking.js'
-import type { Store } from '../store/store.js'
 import { StoreError } from '../store/errors.js'
 import { MessageIntake } from './intake.js'
 
@@ -94,7 +92,8 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   async function start (bot: WechatyInterface): Promise<RunningAssistant> {
-    const assistant = await openAssistant({ ...options, clock, log }, (contactId, text) => sendTo(bot, contactId, text, store))
+    // Pushes pass the last mask like replies do (the assistant exists by the time anything is sent).
+    const assistant: Assistant = await openAssistant({ ...options, clock, log }, (contactId, text) => sendTo(bot, contactId, assistant.mask(text)))
     const { store, outbox, conversation } = assistant
     closeAssistant = assistant.close
     if (closing) {
@@ -131,7 +130,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
         asker: store.userByContact(talker.id) ?? await identify(talker),
         now: clock(),
       })
-      await message.say(masked(reply, store))
+      await message.say(assistant.mask(reply))
     }
 
     // A change refused because the data file just failed is not a bug: say what the out-of-service reply says.
@@ -179,6 +178,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       jobs: assistant.jobs,
       scheduler: assistant.scheduler,
       platform: assistant.platform,
+      mask: assistant.mask,
       settled: async () => {
         await intake.idle()
         await outbox.idle()
@@ -198,16 +198,8 @@ function loggedIn (bot: WechatyInterface): boolean {
   }
 }
 
-/**
- * The last guard of invariant 5: whatever a reply quotes back, no whole phone or ID number leaves. Known
- * users' WeChat IDs stay whole even when they hold digits (an admin types them back).
- */
-function masked (text: string, store: Store): string {
-  return maskPersonalNumbers(text, (word) => store.userByWechatId(word) !== undefined)
-}
-
-async function sendTo (bot: WechatyInterface, contactId: string, text: string, store: Store): Promise<void> {
+async function sendTo (bot: WechatyInterface, contactId: string, text: string): Promise<void> {
   const contact = await bot.Contact.find({ id: contactId })
   if (!contact) throw new Error(`no chat contact ${contactId}`)
-  await contact.say(masked(text, store))
+  await contact.say(text)
 }

@@ -238,7 +238,9 @@ function findRewrites (shadow: string): Rewrite[] {
  * it; unchanged when there is none. The predicate is asked only about words that would be masked.
  */
 function blankKnownWechatIds (shadow: string, rewrites: Rewrite[], isKnownWechatId: (word: string) => boolean): string {
-  let blanked = shadow
+  // Built once from pieces: rebuilding the whole string per word made a long text quadratic.
+  const pieces: string[] = []
+  let cursor = 0
   let r = 0
   for (const w of shadow.matchAll(WORD)) {
     const wordStart = w.index
@@ -246,9 +248,12 @@ function blankKnownWechatIds (shadow: string, rewrites: Rewrite[], isKnownWechat
     while (r < rewrites.length && rewrites[r]!.end <= wordStart) r++
     if (r === rewrites.length) break
     if (rewrites[r]!.start >= wordEnd || !isKnownWechatId(w[0])) continue
-    blanked = blanked.slice(0, wordStart) + OTHER.repeat(w[0].length) + blanked.slice(wordEnd)
+    pieces.push(shadow.slice(cursor, wordStart), OTHER.repeat(w[0].length))
+    cursor = wordEnd
   }
-  return blanked
+  if (pieces.length === 0) return shadow
+  pieces.push(shadow.slice(cursor))
+  return pieces.join('')
 }
 
 /**

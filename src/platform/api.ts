@@ -6,7 +6,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Platform } from '../assistant.js'
 import { maskIdNumber, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
-import { maskPersonalNumbers } from '../domain/masking.js'
 import type { ParseResult } from '../domain/identity.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import type { Logger } from '../log.js'
@@ -60,6 +59,16 @@ const ProfileBody = z.object({
   idNumber: identifier(parseIdNumber, 'ID number').optional(),
 }).strict().refine((b) => Object.keys(b).length > 0, 'name at least one of name, wechatId, phone, idNumber')
 
+/** The same value with every string in it masked; the JSON structure is left as it is. */
+function maskStrings (value: unknown, mask: (text: string) => string): unknown {
+  if (typeof value === 'string') return mask(value)
+  if (Array.isArray(value)) return value.map((item) => maskStrings(item, mask))
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskStrings(item, mask)]))
+  }
+  return value
+}
+
 class HttpError extends Error {
   constructor (readonly status: number, readonly code: string, message: string) { super(message) }
 }
@@ -106,18 +115,20 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
     const failure = platform.failure()
     if (failure) return reply.code(503).send({ error: 'unavailable', message: `${failure.message} Nothing was done.` })
   })
+  // Invariant 5 for every answer, errors included: each string in it passes the last mask.
+  app.addHook('preSerialization', async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) => maskStrings(payload, platform.mask))
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, _request, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.code, message: err.message })
     // The write under this very request is the one that failed: the same answer as every later request.
     const failure = platform.failure()
     if (failure) return reply.code(503).send({ error: 'unavailable', message: `${failure.message} Nothing was done.` })
     if (err.statusCode && err.statusCode < 500) {
-      return reply.code(err.statusCode).send({ error: 'bad-request', message: maskPersonalNumbers(err.message) })
+      return reply.code(err.statusCode).send({ error: 'bad-request', message: err.message })
     }
     options.log.error('platform API request failed', err)
     return reply.code(500).send({ error: 'internal', message: 'The assistant could not handle this request; nothing was changed unless a later GET shows it.' })
   })
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: maskPersonalNumbers(`No endpoint ${request.method} ${request.url}.`) }))
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: `No endpoint ${request.method} ${request.url}.` }))
 
   app.post('/v1/operations', async (request) => {
     const body = parse(OperationBody, request.body)

@@ -11,7 +11,7 @@ import type { Account, Approval, Binding, User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { freshCode } from './codes.js'
 import type { ServiceContext } from './context.js'
-import { approvalStanding, closeApproval } from './requests.js'
+import { approvalStanding, closeApproval, withinDeadline } from './requests.js'
 
 /** How long the admin has to approve; no answer means refused. */
 export const APPROVAL_TTL = minutes(10)
@@ -84,7 +84,7 @@ export class RiskyOperationService {
   openFor (admin: User, now: Millis): Approval[] {
     const { store } = this.ctx
     return store.accountsAdministeredBy(admin.id)
-      .flatMap((account) => store.approvalsOfAccount(account.id))
+      .flatMap((account) => withinDeadline(store.approvalsOfAccount(account.id), now))
       .filter((a) => approvalStanding(store, a, now).state === 'pending')
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }

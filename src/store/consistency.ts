@@ -1,7 +1,10 @@
 // What the schema alone cannot say about a document: which ids must be unique, and which fields must
 // point at a record. Checked over the whole file at load and over each touched record before a write.
 import type { z } from 'zod'
+import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
+import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
+import type { OperatorRole } from '../domain/roles.js'
 import { AccountSchema, ApprovalSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
 import type { Data } from './schema.js'
 
@@ -101,6 +104,40 @@ export function consistencyProblems (data: Data): string[] {
       const mismatch = bindingMismatch(collection, record, (id) => bindings.get(id))
       if (mismatch) problems.push(mismatch)
     }
+  }
+  return problems
+}
+
+/**
+ * The product's limits as they stand at `now`: no one holds two roles on one account or an operator
+ * role on an account they administer, no account has more than 5 long-term or 20 short-term operators,
+ * no one more than 5 operator roles. The services never make such a state; a file holding one was
+ * edited by hand or damaged, and decisions made on it would be wrong.
+ */
+export function ruleProblems (data: Data, now: Millis): string[] {
+  const problems: string[] = []
+  const active = data.bindings.filter((b) => isActive(b, now))
+  const admins = new Map(data.accounts.map((a) => [a.id, a.adminUserId]))
+  const seen = new Set<string>()
+  const perAccount = new Map<string, Record<OperatorRole, number>>()
+  const perUser = new Map<string, number>()
+  for (const binding of active) {
+    const pair = `${binding.accountId} ${binding.userId}`
+    if (seen.has(pair)) problems.push(`user ${binding.userId} holds two active roles on account ${binding.accountId}`)
+    seen.add(pair)
+    if (admins.get(binding.accountId) === binding.userId) problems.push(`binding ${binding.id} makes the admin of account ${binding.accountId} its operator`)
+    const counts = perAccount.get(binding.accountId) ?? { long: 0, short: 0 }
+    counts[binding.role]++
+    perAccount.set(binding.accountId, counts)
+    perUser.set(binding.userId, (perUser.get(binding.userId) ?? 0) + 1)
+  }
+  for (const [accountId, counts] of perAccount) {
+    for (const role of ['long', 'short'] as const) {
+      if (counts[role] > SLOT_LIMIT[role]) problems.push(`account ${accountId} has ${counts[role]} active ${role}-term operators (at most ${SLOT_LIMIT[role]})`)
+    }
+  }
+  for (const [userId, held] of perUser) {
+    if (held > PER_USER_LIMIT) problems.push(`user ${userId} holds ${held} operator roles (at most ${PER_USER_LIMIT})`)
   }
   return problems
 }

@@ -21,7 +21,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
       throw new StoreError(`Cannot read the data file ${this.file}: ${(err as Error).message}`)
     }
     try {
-      return { exists: true, value: JSON.parse(text) }
+      // A byte-order mark (some editors add one) is not damage: the next write leaves it out.
+      return { exists: true, value: JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text) }
     } catch (err) {
       throw new StoreError(
         `The data file ${this.file} is not valid JSON (corrupt or truncated: ${(err as Error).message}). ` +

@@ -4,11 +4,12 @@ type Raw = Record<string, unknown>
 
 const steps: Record<number, (data: Raw) => Raw> = {
   // 2: invitations to become an operator
-  1: (data) => ({ ...data, version: 2, invitations: [] }),
+  // (an array already there is kept: its records are validated like any others, never dropped silently)
+  1: (data) => ({ invitations: [], ...data, version: 2 }),
   // 3: renewal requests; reminders, back-off and give-up on existing records are optional fields
-  2: (data) => ({ ...data, version: 3, renewals: [] }),
+  2: (data) => ({ renewals: [], ...data, version: 3 }),
   // 4: risky operations waiting for the admin
-  3: (data) => ({ ...data, version: 4, approvals: [] }),
+  3: (data) => ({ approvals: [], ...data, version: 4 }),
   // 5: requests closed when what they depended on ended ('closed', closedAt, closedReason), an approval's
   // binding, pushes about a request; all optional, so the records stay as they are
   4: (data) => ({ ...data, version: 5 }),

@@ -5,13 +5,22 @@ import type { ParseResult } from '../domain/identity.js'
 
 export const SCHEMA_VERSION = 5
 
-const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO date-time')
+/** What toIso writes: 2026-11-21T02:00:00.000Z (milliseconds optional), a real moment in a sane range. */
+const isoTime = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/, 'not an ISO date-time in UTC (2026-11-21T02:00:00.000Z)')
+  .refine((s) => { const at = Date.parse(s); return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 19) === s.slice(0, 19) }, 'not a real date and time')
+/** The short codes people quote: four characters of an alphabet without 0/O, 1/I/L (see services/codes.ts). */
+const code = z.string().regex(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/, 'not a code (4 of A–Z, 2–9, without I, L, O)')
 const id = z.string().min(1)
 /** Why an open request was closed without a decision: what it depended on no longer holds. */
 const closedReason = z.enum(['unbound', 'removed', 'expired', 'not-admin'])
 /** Identifiers are kept in their normalised form, so that indexes and comparisons are exact. */
 const normalised = (parse: (v: string) => ParseResult, what: string) =>
   z.string().refine((v) => { const r = parse(v); return r.ok && r.identifier.value === v }, `not a valid ${what}`)
+
+function closedWithReason (request: { status: string, closedAt?: string | undefined, closedReason?: string | undefined }): boolean {
+  const closed = request.status === 'closed'
+  return closed === (request.closedReason !== undefined) && closed === (request.closedAt !== undefined)
+}
 
 export const AccountSchema = z.object({
   id,
@@ -47,11 +56,13 @@ export const BindingSchema = z.object({
   /** Days-before-expiry reminders already sent (3, 1), so each goes out once. */
   remindersSent: z.array(z.number().int()).optional(),
 })
+  .refine((b) => (b.role === 'short') === (b.expiresAt !== undefined), { message: 'a short-term binding has an expiry and a long-term one has none', path: ['expiresAt'] })
+  .refine((b) => (b.endedAt === undefined) === (b.endReason === undefined), { message: 'endedAt and endReason go together', path: ['endReason'] })
 
 export const InvitationSchema = z.object({
   id,
   /** Short code the invitee quotes when answering one of several invitations. */
-  code: z.string().min(1),
+  code,
   accountId: id,
   inviteeUserId: id,
   invitedBy: id,
@@ -75,7 +86,7 @@ export const HistorySchema = z.object({
 export const RenewalSchema = z.object({
   id,
   /** What the admin quotes to approve or refuse. */
-  code: z.string().min(1),
+  code,
   bindingId: id,
   accountId: id,
   requestedBy: id,
@@ -88,12 +99,12 @@ export const RenewalSchema = z.object({
   /** Set with status 'closed': the binding it would renew was unbound or removed. */
   closedAt: isoTime.optional(),
   closedReason: closedReason.optional(),
-})
+}).refine(closedWithReason, { message: 'a closed request has closedAt and closedReason, and only a closed one', path: ['closedReason'] })
 
 /** A risky operation the platform asked about that waits for the admin (风险操作保护, rename, delete). */
 export const ApprovalSchema = z.object({
   id,
-  code: z.string().min(1),
+  code,
   accountId: id,
   actorUserId: id,
   /** The operator binding the request was made under; absent when the actor is the admin. */
@@ -108,7 +119,7 @@ export const ApprovalSchema = z.object({
   /** Set with status 'closed': the actor lost the role the request depended on. */
   closedAt: isoTime.optional(),
   closedReason: closedReason.optional(),
-})
+}).refine(closedWithReason, { message: 'a closed request has closedAt and closedReason, and only a closed one', path: ['closedReason'] })
 
 export const OutboxSchema = z.object({
   id,

@@ -7,7 +7,7 @@ import type { z } from 'zod'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
 import { ChangeLog } from './change-log.js'
-import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA } from './consistency.js'
+import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DurableJsonFile } from './durable-json-file.js'
 import { FileLock } from './file-lock.js'
@@ -58,6 +58,8 @@ export class Store {
   private broken: StoreError | undefined
   /** Messages queued by changes not yet on disk: the outbox sees them only once they are. */
   private readonly queuedMessages: OutboxMessage[] = []
+  /** Messages whose write is under way: not deliverable until it is done. */
+  private writingMessages: OutboxMessage[] = []
   private writing: Promise<void> | undefined
   private waiting: Array<{ resolve: () => void, reject: (err: unknown) => void }> = []
 
@@ -110,7 +112,7 @@ export class Store {
       } else {
         const raw = loaded.value
         const migrated = migrate(raw, SCHEMA_VERSION)
-        db.data = validate(options.file, migrated ?? raw)
+        db.data = validate(options.file, migrated ?? raw, options.now)
         // Keep the file as it was before its first write in the new version.
         if (migrated) await copyFile(file, `${file}.v${(raw as { version: number }).version}.bak`)
       }
@@ -159,7 +161,7 @@ export class Store {
   codeInUse (code: string): boolean { return this.byCode.has(code) }
   renewalByCode (code: string): Renewal | undefined { const r = this.byCode.get(code); return r && 'bindingId' in r && 'requestedBy' in r ? r : undefined }
   approvalByCode (code: string): Approval | undefined { const a = this.byCode.get(code); return a && 'operation' in a ? a : undefined }
-  /** The account's history in the order it was recorded. */
+  /** The account's history by when each thing happened, oldest first (an expiry swept late sits where it happened). */
   historyOf (accountId: string): readonly HistoryEntry[] { return this.historyByAccount.get(accountId) ?? [] }
   invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
   invitationsOfAccount (accountId: string): readonly Invitation[] { return this.invitationsByAccount.get(accountId) ?? [] }
@@ -224,8 +226,10 @@ export class Store {
       const batch = this.waiting.splice(0)
       // Taken together with the batch: the write below serialises exactly these changes.
       const messages = this.queuedMessages.splice(0)
+      this.writingMessages = messages
       try {
         await this.writeWithRetry()
+        this.writingMessages = []
         for (const message of messages) if (isUnsent(message)) this.unsent.add(message)
         for (const waiter of batch) waiter.resolve()
       } catch (err) {
@@ -315,7 +319,7 @@ export class Store {
       addHistory: (entry) => {
         const recorded = { id: `h_${randomBytes(6).toString('hex')}`, ...entry }
         add('history', recorded, undefined)
-        pushTo(this.historyByAccount, recorded.accountId, recorded)
+        insertByTime(this.historyByAccount, recorded)
       },
       enqueue: (message) => {
         const queued: OutboxMessage = { id: `m_${randomBytes(6).toString('hex')}`, attempts: 0, ...message }
@@ -378,9 +382,9 @@ export class Store {
     for (const invitation of data.invitations) this.indexInvitation(invitation)
     for (const renewal of data.renewals) this.indexRenewal(renewal)
     for (const approval of data.approvals) this.indexApproval(approval)
-    for (const entry of data.history) pushTo(this.historyByAccount, entry.accountId, entry)
-    // Messages queued by changes still being written are not deliverable yet.
-    const notYetWritten = new Set(this.queuedMessages)
+    for (const entry of data.history) insertByTime(this.historyByAccount, entry)
+    // Messages queued by changes not yet written, or being written, are not deliverable yet.
+    const notYetWritten = new Set([...this.queuedMessages, ...this.writingMessages])
     for (const message of data.outbox) {
       this.indexMessage(message)
       if (isUnsent(message) && !notYetWritten.has(message)) this.unsent.add(message)
@@ -454,6 +458,16 @@ function pushTo<K, V> (map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value])
 }
 
+/** Keeps each account's history ordered by time; entries of one moment keep the order they came in. */
+function insertByTime (map: Map<string, HistoryEntry[]>, entry: HistoryEntry): void {
+  const list = map.get(entry.accountId)
+  if (!list) return void map.set(entry.accountId, [entry])
+  const at = Date.parse(entry.at)
+  let i = list.length
+  while (i > 0 && Date.parse(list[i - 1]!.at) > at) i-- // almost always at the end already
+  list.splice(i, 0, entry)
+}
+
 function removeFrom<K, V> (map: Map<K, V[]>, key: K, value: V): void {
   const rest = (map.get(key) ?? []).filter((v) => v !== value)
   if (rest.length > 0) map.set(key, rest)
@@ -474,11 +488,11 @@ async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
   const parsed = SeedSchema.safeParse(raw)
   if (!parsed.success) throw new StoreError(`The seed file ${seedFile} is not valid: ${describeIssues(parsed.error)}`)
   const data = materialiseSeed(parsed.data, now)
-  refuseInconsistent(seedFile, data)
+  refuseInconsistent(seedFile, data, now)
   return data
 }
 
-function validate (file: string, raw: unknown): Data {
+function validate (file: string, raw: unknown, now: Millis): Data {
   const version = (raw as { version?: unknown } | null)?.version
   if (typeof version === 'number' && version > SCHEMA_VERSION) {
     throw new StoreError(
@@ -490,7 +504,7 @@ function validate (file: string, raw: unknown): Data {
   if (!parsed.success) {
     throw new StoreError(`The data file ${file} does not match the schema (${describeIssues(parsed.error)}). It was left untouched: repair it, or move it aside to start again.`)
   }
-  refuseInconsistent(file, parsed.data)
+  refuseInconsistent(file, parsed.data, now)
   return parsed.data
 }
 
@@ -501,8 +515,9 @@ function describeIssues (error: z.ZodError): string {
 }
 
 /** Duplicates and records that point at nothing would break lookups and decisions later: refuse them at load. */
-function refuseInconsistent (file: string, data: Data): void {
+function refuseInconsistent (file: string, data: Data, now: Millis): void {
   const problems = consistencyProblems(data)
+  if (problems.length === 0) problems.push(...ruleProblems(data, now))
   if (problems.length > 0) {
     const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''
     throw new StoreError(`The data file ${file} is inconsistent: ${problems.slice(0, 3).join('; ')}${more}. It was left untouched: repair it, or move it aside to start again.`)

@@ -46,7 +46,7 @@ export class AccountScope {
       if (accountName) {
         const account = this.store.data.accounts.find((a) => a.name === accountName) ??
           singleOrNone(own.filter((a) => a.name.includes(accountName)))
-        if (!account) return texts.unknownAccount(accountName, own.map((a) => a.name))
+        if (!account) return texts.unknownAccount(own.map((a) => a.name))
         if (account.adminUserId !== admin.id) return texts.notAdminOf(account.name, command)
         return spec.run(turn, admin, account, args)
       }

@@ -38,6 +38,13 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     }
   }
 
+  /** A WeChat ID that cannot be one is pointed out before anything else, and never quoted back. */
+  const wechatIdFirst = (command: string) => ([wechatId]: string[]): string | undefined => {
+    if (wechatId === undefined) return undefined // the usage answers that
+    const format = parseWechatId(wechatId)
+    return format.ok ? undefined : texts.badWechatIdIn(command, format.problem)
+  }
+
   const invite = define('绑定运营者', {
     args: 2,
     usage: texts.inviteUsage,
@@ -45,7 +52,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     check: ([wechatId, roleWord]) => {
       if (wechatId === undefined) return texts.inviteUsage
       const format = parseWechatId(wechatId)
-      if (!format.ok) return texts.inviteBadWechatId(format.problem)
+      if (!format.ok) return texts.badWechatIdIn('绑定运营者', format.problem)
       if (roleWord === undefined || !ROLE_WORDS.has(roleWord)) return texts.inviteNeedsRole(wechatId)
       return undefined
     },
@@ -65,6 +72,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
   const remove = define('解绑运营者', {
     args: 1,
     usage: texts.removeUsage,
+    check: wechatIdFirst('解绑运营者'),
     run: (turn, _admin, account, [wechatId]) => {
       const found = findOperator(services, account, wechatId!)
       if (found.kind === 'unknown-user') return texts.unknownOperator(wechatId!)
@@ -77,6 +85,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
   const withdraw = define('撤销邀请', {
     args: 1,
     usage: texts.withdrawUsage,
+    check: wechatIdFirst('撤销邀请'),
     run: async (_turn, admin, account, [wechatId]) => {
       const result = await invitations.withdraw(admin, account, wechatId!)
       if (result.kind === 'unknown-invitee') return texts.unknownInvitee(wechatId!)
@@ -88,6 +97,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
   const resend = define('重发邀请', {
     args: 1,
     usage: texts.resendUsage,
+    check: wechatIdFirst('重发邀请'),
     run: async (_turn, admin, account, [wechatId]) => {
       const result = await invitations.resend(admin, account, wechatId!)
       return inviteReply(result, wechatId!, undefined, account, spelled(admin, account, `重发邀请 ${wechatId}`))

@@ -4,7 +4,7 @@ import { setSwitch } from '../../services/settings.js'
 import { HISTORY_PAGE_SIZE, texts } from '../../texts.js'
 import type { Setting } from '../../texts.js'
 import type { Turn } from '../conversation.js'
-import type { Account, HistoryEntry, User } from '../../store/schema.js'
+import type { Account, User } from '../../store/schema.js'
 import type { AccountScope } from './account-scope.js'
 
 /** A Map: typed words are never looked up in a plain object (`constructor` would be found there). */
@@ -26,12 +26,14 @@ export function settingsCommands (services: ServiceContext, scope: AccountScope)
 
   /** Newest first by when it happened (a sweep after downtime records expiries late), a page at a time. */
   const history = (_turn: Turn, _admin: User, account: Account, [pageWord]: string[]): string => {
-    const entries = newestFirst(store.historyOf(account.id))
-    const pages = Math.max(1, Math.ceil(entries.length / HISTORY_PAGE_SIZE))
+    const all = store.historyOf(account.id) // oldest first by time: a page is cut from the end
+    const pages = Math.max(1, Math.ceil(all.length / HISTORY_PAGE_SIZE))
     const page = pageWord ? Number(pageWord) : 1
     if (!Number.isSafeInteger(page) || page < 1 || page > pages) return texts.historyBadPage(pages)
+    const end = all.length - (page - 1) * HISTORY_PAGE_SIZE
+    const entries = all.slice(Math.max(0, end - HISTORY_PAGE_SIZE), end).reverse()
     const nameOf = (userId: string | undefined): string => (userId && store.user(userId)?.name) || '系统'
-    return texts.history(account.name, entries.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE), page, pages, nameOf)
+    return texts.history(account.name, entries, page, pages, nameOf)
   }
 
   return {
@@ -51,9 +53,3 @@ export function settingsCommands (services: ServiceContext, scope: AccountScope)
   }
 }
 
-/** By the time of the event, newest first; entries of the same moment keep the order they were recorded in. */
-function newestFirst (entries: readonly HistoryEntry[]): HistoryEntry[] {
-  return entries.map((entry, index) => ({ entry, index, at: Date.parse(entry.at) }))
-    .sort((a, b) => b.at - a.at || b.index - a.index)
-    .map(({ entry }) => entry)
-}
