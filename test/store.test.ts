@@ -107,6 +107,7 @@ const inconsistent: Array<[string, (d: Whole) => void, RegExp]> = [
       d.bindings.push({ id: `bl${i}`, accountId: 'acc', userId: `u${i}`, role: 'long', boundAt: '2026-11-20T02:00:00.000Z' } as never)
     }
   }, /account acc has 6 active long-term operators \(at most 5\)/],
+  ['a user following one account twice', (d) => { d.users[1]!.follows.push('acc') }, /users\.1\.follows: follows an account twice/],
   ['a binding ended by an unknown user', (d) => Object.assign(d.bindings[0]!, { endedAt: '2026-11-20T03:00:00.000Z', endReason: 'removed', endedBy: 'u_ghost' }), /binding b1 names an unknown endedBy u_ghost/],
 ]
 test('the whole-document example itself loads', async (t) => {

@@ -40,7 +40,7 @@ export const UserSchema = z.object({
   idNumber: normalised(parseIdNumber, 'ID number (18 characters, upper-case X)').optional(),
   accountProtection: z.boolean(),
   bankCard: z.boolean(),
-  follows: z.array(id),
+  follows: z.array(id).refine((follows) => new Set(follows).size === follows.length, 'follows an account twice'),
 })
 
 export const BindingSchema = z.object({
