@@ -7,6 +7,8 @@ import { maskPersonalNumbers } from './domain/masking.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { runExpirySweep } from './jobs/expiry-sweep.js'
 import { runReminders } from './jobs/reminders.js'
+import { runRetention } from './jobs/retention.js'
+import { DEFAULT_RETENTION } from './domain/retention.js'
 import type { Logger } from './log.js'
 import { DEFAULT_OUTBOX_POLICY, Outbox } from './outbox/outbox.js'
 import type { OutboxPolicy, SendText } from './outbox/outbox.js'
@@ -33,12 +35,14 @@ export interface Schedules {
   expirySweep: string
   reminders: string
   outbox: string
+  retention: string
 }
 
 export const DEFAULT_SCHEDULES: Schedules = {
   expirySweep: '* * * * *',
   reminders: '*/5 * * * *',
   outbox: '*/10 * * * * *',
+  retention: '30 3 * * *',
 }
 
 export interface AssistantConfig {
@@ -48,6 +52,8 @@ export interface AssistantConfig {
   log: Logger
   lookupLimit?: WindowLimit | undefined
   invitationTtl?: Millis | undefined
+  /** How long history and ended records are kept (one year). */
+  retention?: Millis | undefined
   outbox?: OutboxPolicy | undefined
   /** false: no schedule at all (the jobs can still be run by hand, e.g. by tests). */
   schedules?: Partial<Schedules> | false | undefined
@@ -117,6 +123,7 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
     },
     reminders: (now) => runReminders(services, now),
     outbox: () => outbox.deliverDue(),
+    retention: (now) => runRetention(services, now, config.retention ?? DEFAULT_RETENTION),
   }
   let scheduler: Scheduler | undefined
   if (schedules) {

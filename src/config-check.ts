@@ -1,6 +1,7 @@
 // The options a host bot passes, checked once before anything is opened: a wrong number here would
 // otherwise surface much later as invalid dates refused at every write.
 import { z } from 'zod'
+import { MIN_RETENTION } from './domain/retention.js'
 
 const positive = z.number().finite().positive()
 const count = z.number().int().min(1)
@@ -10,6 +11,7 @@ const ConfigSchema = z.object({
   seedFile: z.string().min(1).optional(),
   lookupLimit: z.object({ max: count, windowMs: positive }).optional(),
   invitationTtl: positive.max(366 * 24 * 3_600_000, 'at most a year').optional(),
+  retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).optional(),
   outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count }).optional(),
 })
 

@@ -118,7 +118,8 @@ test('the real schedule is wired: named tasks on the configured patterns, and th
   t.is(scheduler.task('expirySweep')!.getPattern(), '* * * * *')
   t.is(scheduler.task('reminders')!.getPattern(), '0 * * * *')
   t.is(scheduler.task('outbox')!.getPattern(), '*/10 * * * * *')
-  const ids = ['expirySweep', 'reminders', 'outbox'].map((name) => scheduler.task(name)!.id)
+  t.is(scheduler.task('retention')!.getPattern(), '30 3 * * *')
+  const ids = ['expirySweep', 'reminders', 'outbox', 'retention'].map((name) => scheduler.task(name)!.id)
   t.true(ids.every((id) => cron.getTask(id) !== undefined), 'registered with node-cron')
   w.clock.at = expiryOf(w, 'b_zw_news') + 1
   await scheduler.task('expirySweep')!.execute()
@@ -156,4 +157,36 @@ test('an invalid schedule is refused with the job named', (t) => {
   t.throws(() => new Scheduler([{ name: 'sweep', schedule: 'every minute', run: async () => undefined }], () => 0, silent), {
     message: 'The schedule of job sweep is not a valid cron expression: "every minute"',
   })
+})
+
+test('retention prunes history and records that ended more than a year ago, keeps what is active, and the file still loads', async (t) => {
+  const w = await startWorld()
+  let stopped = false
+  t.teardown(async () => { if (!stopped) await w.stop() })
+  const { store } = w.assistant
+  await w.ask('u_zhangwei', '绑定查询 13800138000')
+  await w.ask('u_zhangwei', '解绑 1')
+  await w.ask('u_zhangwei', '确认') // ends b_zw_tea now
+  const activeLong = store.data.bindings.find((b) => b.role === 'long' && b.endedAt === undefined)!.id
+  w.clock.advance(days(366))
+  await w.assistant.jobs.expirySweep(w.clock.at)
+  await w.assistant.jobs.retention(w.clock.at)
+  t.is(store.binding('b_zw_tea'), undefined, 'the binding that ended a year ago is gone')
+  t.truthy(store.binding(activeLong), 'an active binding stays, however old')
+  t.truthy(store.binding('b_zw_news'), 'one that expired within the year stays (it is shown and renewable for 30 days)')
+  t.false(store.data.history.some((h) => Date.parse(h.at) < w.clock.at - days(365)), 'no history older than a year')
+  t.true(store.data.history.some((h) => h.action === 'binding.expired'), 'younger history stays')
+  t.is(await w.ask('u_wangfang', '操作记录 晨光茶馆'), '「晨光茶馆」还没有操作记录。', 'its year-old unbind is gone')
+  t.true((await w.ask('u_liqiang', '操作记录')).includes('短期运营者到期:zhangwei_ops'), 'the expiry of this year is there')
+  const active = store.bindingsOfUser('u_zhaomin').filter((b) => b.endedAt === undefined && (b.expiresAt === undefined || Date.parse(b.expiresAt) > w.clock.at)).length
+  t.true(active > 0)
+  t.true((await w.ask('u_zhaomin', '绑定查询 110105199502280078')).includes(`共 ${active} 个`), 'lookups still find what is active')
+  await w.stop()
+  stopped = true
+  const again = await worldFor(t, { dataFile: w.dataFile, clock: w.clock })
+  t.is(again.assistant.store.binding('b_zw_tea'), undefined)
+})
+
+test('a retention shorter than what the product still reads of the past is refused', async (t) => {
+  await t.throwsAsync(startWorld({ plugin: { retention: days(7) } }), { message: /retention: at least 31 days/ })
 })

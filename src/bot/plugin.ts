@@ -28,6 +28,8 @@ export interface SecurityAssistantOptions {
   lookupLimit?: WindowLimit
   /** How long an invitation can be answered, in milliseconds (24 hours). */
   invitationTtl?: Millis
+  /** How long history and ended records are kept, in milliseconds (one year; at least 31 days). */
+  retention?: Millis
   /** Pushes: sends a minute with a burst, and attempts before giving up. */
   outbox?: OutboxPolicy
   /** Job schedules (cron, Asia/Shanghai), or false to schedule nothing. */

@@ -24,11 +24,12 @@ const FORGET_DIALOGS_AFTER = hours(1)
 
 export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<SweepResult> {
   const { store } = deps
-  const bindings = store.data.bindings.filter((b) => b.role === 'short' && hasLapsed(b, now))
-  const invitations = store.data.invitations.filter((i) => i.status === 'pending' && invitationStatus(i, now) === 'expired')
-  const renewals = store.data.renewals.filter((r) => r.status === 'pending' && renewalState(r, now) === 'expired')
+  // Found by time through the store's deadline indexes, not by reading every record.
+  const bindings = store.shortTermExpiringBy(now).filter((b) => hasLapsed(b, now))
+  const invitations = store.pendingInvitationsDueBy(now).filter((i) => invitationStatus(i, now) === 'expired')
+  const renewals = store.pendingRenewalsDueBy(now).filter((r) => renewalState(r, now) === 'expired')
   // Already refused by the clock; marking them keeps the record and the history plain.
-  const approvals = store.data.approvals.filter((a) => a.status === 'pending' && approvalState(a, now) === 'lapsed')
+  const approvals = store.pendingApprovalsDueBy(now).filter((a) => approvalState(a, now) === 'lapsed')
   const stale = (m: { sentAt?: string | undefined, failedAt?: string | undefined }): boolean =>
     (m.sentAt !== undefined && fromIso(m.sentAt) < now - KEEP_SENT) || (m.failedAt !== undefined && fromIso(m.failedAt) < now - KEEP_FAILED)
   const prunable = store.data.outbox.some(stale)

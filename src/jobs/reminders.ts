@@ -1,15 +1,16 @@
 // Reminders before a short-term binding expires (3 days and 1 day): to the operator and the admin,
 // each once, remembered in the data file so a restart does not repeat them.
-import { fromIso, toIso } from '../domain/calendar.js'
+import { days, fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
-import { dueReminder, isActive } from '../domain/roles.js'
+import { dueReminder, isActive, REMINDER_DAYS } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
 import { texts } from '../texts.js'
 
 export async function runReminders (deps: ServiceContext, now: Millis): Promise<number> {
   const { store } = deps
-  const due = store.data.bindings
-    .filter((b) => b.role === 'short' && b.expiresAt !== undefined && isActive(b, now))
+  // Only bindings expiring within the earliest reminder's reach can be due: found by time, not by a scan.
+  const due = store.shortTermExpiringBy(now + days(Math.max(...REMINDER_DAYS)))
+    .filter((b) => isActive(b, now))
     .map((binding) => ({ binding, reminder: dueReminder(fromIso(binding.expiresAt!), binding.remindersSent ?? [], now) }))
     .filter((d) => d.reminder !== undefined)
   if (due.length === 0) return 0

@@ -24,6 +24,9 @@ export class ChangeLog {
     if (!this.replaced.has(collection)) this.replaced.set(collection, records)
   }
 
+  /** Set when records were dropped without their indexes being kept: they are made again after the change. */
+  reindex = false
+
   /** The records added or changed, each once, to be validated. */
   touched (): Array<{ collection: Collection, record: AnyRecord }> {
     return [

@@ -9,6 +9,7 @@ import type { Millis } from '../domain/calendar.js'
 import { ChangeLog } from './change-log.js'
 import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
+import { DeadlineIndex } from './deadline-index.js'
 import { DurableJsonFile } from './durable-json-file.js'
 import { FileLock } from './file-lock.js'
 import { InvalidChange, StoreError } from './errors.js'
@@ -50,6 +51,8 @@ export interface Transaction {
   updateMessage: (id: string, patch: Partial<OutboxMessage>) => void
   /** Drops the messages `keep` rejects; returns how many. */
   pruneMessages: (keep: (message: OutboxMessage) => boolean) => number
+  /** Drops the records of a collection that `keep` rejects (retention); returns how many. */
+  prune: <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean) => number
 }
 
 export class Store {
@@ -87,6 +90,11 @@ export class Store {
   private readonly invitationsById = new Map<string, Invitation>()
   private readonly invitationsByInvitee = new Map<string, Invitation[]>()
   private readonly invitationsByAccount = new Map<string, Invitation[]>()
+  /** What the jobs look for by time: short-term bindings not ended, and requests still pending. */
+  private readonly shortTermByExpiry = new DeadlineIndex<Binding>((b) => b.role === 'short' && b.endedAt === undefined && b.expiresAt ? Date.parse(b.expiresAt) : undefined)
+  private readonly pendingInvitationsByExpiry = new DeadlineIndex<Invitation>(pendingUntil)
+  private readonly pendingRenewalsByExpiry = new DeadlineIndex<Renewal>(pendingUntil)
+  private readonly pendingApprovalsByExpiry = new DeadlineIndex<Approval>(pendingUntil)
 
   private constructor (
     private readonly db: Low<Data>,
@@ -165,6 +173,12 @@ export class Store {
   historyOf (accountId: string): readonly HistoryEntry[] { return this.historyByAccount.get(accountId) ?? [] }
   invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
   invitationsOfAccount (accountId: string): readonly Invitation[] { return this.invitationsByAccount.get(accountId) ?? [] }
+  /** Short-term bindings not yet ended whose expiry is at or before `time` (active ones too, when `time` is ahead), earliest first. */
+  shortTermExpiringBy (time: Millis): Binding[] { return this.shortTermByExpiry.dueBy(time) }
+  /** Requests still marked pending whose deadline is at or before `time`, earliest first. */
+  pendingInvitationsDueBy (time: Millis): Invitation[] { return this.pendingInvitationsByExpiry.dueBy(time) }
+  pendingRenewalsDueBy (time: Millis): Renewal[] { return this.pendingRenewalsByExpiry.dueBy(time) }
+  pendingApprovalsDueBy (time: Millis): Approval[] { return this.pendingApprovalsByExpiry.dueBy(time) }
 
   /**
    * Applies `apply` to the data now and resolves once it is on disk. Every record it added or changed is
@@ -180,6 +194,7 @@ export class Store {
     try {
       result = apply(this.transaction(log))
       this.check(log)
+      if (log.reindex) this.rebuildIndexes() // records went: every index is made again from what is left
     } catch (err) {
       log.undo(this.db.data)
       this.queuedMessages.length = queuedBefore
@@ -274,13 +289,13 @@ export class Store {
         add('bindings', binding, this.bindingsById)
         this.indexBinding(binding)
       },
-      updateBinding: (id, patch) => update('bindings', this.bindingsById, id, patch),
+      updateBinding: (id, patch) => placed(this.shortTermByExpiry, update('bindings', this.bindingsById, id, patch)),
       addApproval: (approval) => {
         addCoded(approval)
         add('approvals', approval, this.approvalsById)
         this.indexApproval(approval)
       },
-      updateApproval: (id, patch) => update('approvals', this.approvalsById, id, patch),
+      updateApproval: (id, patch) => placed(this.pendingApprovalsByExpiry, update('approvals', this.approvalsById, id, patch)),
       updateAccount: (id, patch) => update('accounts', this.accountsById, id, patch),
       addUser: (user) => {
         add('users', user, this.usersById)
@@ -292,13 +307,13 @@ export class Store {
         add('renewals', renewal, this.renewalsById)
         this.indexRenewal(renewal)
       },
-      updateRenewal: (id, patch) => update('renewals', this.renewalsById, id, patch),
+      updateRenewal: (id, patch) => placed(this.pendingRenewalsByExpiry, update('renewals', this.renewalsById, id, patch)),
       addInvitation: (invitation) => {
         addCoded(invitation)
         add('invitations', invitation, this.invitationsById)
         this.indexInvitation(invitation)
       },
-      updateInvitation: (id, patch) => update('invitations', this.invitationsById, id, patch),
+      updateInvitation: (id, patch) => placed(this.pendingInvitationsByExpiry, update('invitations', this.invitationsById, id, patch)),
       setUserContact: (userId, contactId) => {
         const user = found(this.usersById, userId, 'users')
         const holder = this.usersByContact.get(contactId)
@@ -341,6 +356,15 @@ export class Store {
           }
         }
       },
+      prune: (collection, keep) => {
+        const list = data[collection] as Array<Data[typeof collection][number]>
+        const kept = list.filter(keep)
+        if (kept.length === list.length) return 0
+        log.replacing(collection, list)
+        log.reindex = true
+        ;(data as Record<Collection, unknown[]>)[collection] = kept
+        return list.length - kept.length
+      },
       pruneMessages: (keep) => {
         const dropped = data.outbox.filter((m) => !keep(m))
         if (dropped.length === 0) return 0
@@ -363,6 +387,7 @@ export class Store {
       this.bindingsById, this.bindingsByUser, this.bindingsByAccount, this.accountsByAdmin, this.outboxById, this.outboxByAbout,
       this.unsent, this.renewalsById, this.renewalsByAccount, this.byCode, this.historyByAccount, this.approvalsById,
       this.approvalsByAccount, this.invitationsById, this.invitationsByInvitee, this.invitationsByAccount,
+      this.shortTermByExpiry, this.pendingInvitationsByExpiry, this.pendingRenewalsByExpiry, this.pendingApprovalsByExpiry,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -409,6 +434,7 @@ export class Store {
 
   private indexInvitation (invitation: Invitation): void {
     this.invitationsById.set(invitation.id, invitation)
+    this.pendingInvitationsByExpiry.place(invitation)
     this.byCode.set(invitation.code, invitation)
     pushTo(this.invitationsByInvitee, invitation.inviteeUserId, invitation)
     pushTo(this.invitationsByAccount, invitation.accountId, invitation)
@@ -416,18 +442,21 @@ export class Store {
 
   private indexRenewal (renewal: Renewal): void {
     this.renewalsById.set(renewal.id, renewal)
+    this.pendingRenewalsByExpiry.place(renewal)
     this.byCode.set(renewal.code, renewal)
     pushTo(this.renewalsByAccount, renewal.accountId, renewal)
   }
 
   private indexApproval (approval: Approval): void {
     this.approvalsById.set(approval.id, approval)
+    this.pendingApprovalsByExpiry.place(approval)
     this.byCode.set(approval.code, approval)
     pushTo(this.approvalsByAccount, approval.accountId, approval)
   }
 
   private indexBinding (binding: Binding): void {
     this.bindingsById.set(binding.id, binding)
+    this.shortTermByExpiry.place(binding)
     pushTo(this.bindingsByUser, binding.userId, binding)
     pushTo(this.bindingsByAccount, binding.accountId, binding)
   }
@@ -439,6 +468,16 @@ export class Store {
 }
 
 const WRITE_ATTEMPTS = 3
+
+function pendingUntil (request: { status: string, expiresAt: string }): number | undefined {
+  return request.status === 'pending' ? Date.parse(request.expiresAt) : undefined
+}
+
+/** A changed record takes its new place in a deadline index. */
+function placed<R extends object> (index: DeadlineIndex<R>, record: R): R {
+  index.place(record)
+  return record
+}
 
 /** Still to be delivered: not sent, not given up on, not withdrawn. */
 function isUnsent (message: OutboxMessage): boolean {
