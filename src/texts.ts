@@ -14,6 +14,9 @@ import type { Delivery } from './services/context.js'
 import type { LookupEntry } from './services/lookup.js'
 import type { Roster } from './services/operators.js'
 import type { Switch } from './services/settings.js'
+import type { Actor, Notice } from './services/notices.js'
+import type { HistoryEvent } from './services/history.js'
+import type { OperationAnswer } from './services/risky-operations.js'
 
 export const KIND_LABEL: Record<IdentifierKind, string> = {
   phone: '手机号',
@@ -69,7 +72,6 @@ const SETTING_EFFECT = {
 
 export type Setting = Switch
 
-interface Actor { name: string | undefined, wechatId: string, role: Role | undefined }
 
 function actorLabel (who: Actor, admin: boolean): string {
   if (who.role === 'admin') return admin ? '你(管理员)' : `管理员 ${who.name}`
@@ -403,6 +405,10 @@ export const texts = {
 
   // ── risky operations ──
   operationDenied: (reason: DenyReason): string => DENY_TEXT[reason],
+  /** The message beside the platform's answer (API and console). */
+  operationAnswerMessage: (answer: OperationAnswer): string | undefined => answer.result === 'denied'
+    ? DENY_TEXT[answer.reason]
+    : answer.result === 'pending' ? texts.operationPending(answer.waitsFor === 'confirmation') : undefined,
   operationPending: (byAdmin: boolean): string => byAdmin
     ? '这项重要操作需要管理员在公众平台安全助手里确认,请在 10 分钟内回复 允许。'
     : '已开启风险操作保护:需要管理员在公众平台安全助手里允许,10 分钟内未允许视为拒绝。',
@@ -460,6 +466,58 @@ export const texts = {
   nonText: '我只能识别文字消息。发送 帮助 查看可用命令。',
   failure: '抱歉,处理你的消息时出错了,请稍后再试。如果一直这样,请联系公众号的管理员。',
   outOfService: '抱歉,公众平台安全助手暂时无法保存数据,已暂停服务,你的请求没有被处理。维护人员重启后即可恢复,请稍后再试。',
+}
+
+/** Every push, rendered from what it says; the one place a notice becomes text. */
+export function renderNotice (n: Notice): string {
+  switch (n.kind) {
+    case 'invitation': return texts.invitation(n)
+    case 'invitation-withdrawn': return texts.invitationWithdrawn(n.accountName, n.code)
+    case 'invitation-accepted': return texts.invitationAcceptedNotice(n.invitee, n.accountName, n.role, n.expiresAt)
+    case 'invitation-declined': return texts.invitationDeclinedNotice(n.invitee, n.accountName, n.role)
+    case 'invitation-blocked': return texts.acceptanceBlockedNotice(n.invitee, n.accountName, n.role, n.refusals)
+    case 'invitation-lapsed': return texts.invitationLapsedAdmin(n.invitee, n.accountName, n.role, n.code)
+    case 'operator-removed': return texts.operatorRemovedNotice(n.accountName, n.role, n.adminName, n.at)
+    case 'operator-unbound': return texts.adminNoticeUnbound(n)
+    case 'unbound-by-other-account': return texts.unboundFromOtherAccount(n.accountName, n.role, n.by, n.at)
+    case 'renewal-request': return texts.renewalRequest(n)
+    case 'renewal-approved': return texts.renewalApproved(n.accountName, n.expiresAt)
+    case 'renewal-refused': return texts.renewalRefused(n.accountName)
+    case 'renewal-lapsed': return texts.renewalLapsed(n.accountName)
+    case 'approval-request': return texts.approvalRequest(n)
+    case 'approval-decided': return texts.approvalDecidedNotice(n.accountName, n.operation, n.allowed)
+    case 'risk-alert': return texts.riskAlert(n)
+    case 'reminder': return texts.reminder(n.accountName, n.expiresAt, n.daysLeft)
+    case 'reminder-admin': return texts.reminderAdmin(n.operator, n.accountName, n.expiresAt, n.daysLeft)
+    case 'short-term-ended': return texts.shortTermEnded(n.accountName, n.expiresAt, n.adminName, n.renewable)
+    case 'short-term-ended-admin': return texts.shortTermEndedAdmin(n.operator, n.accountName, n.expiresAt)
+    case 'delivery-failed': return texts.deliveryFailedNotice(n.recipientName, n.accountName, n.text, n.reason)
+  }
+}
+
+/** The detail of a history entry, as 操作记录 shows it after the action's label. */
+export function renderHistoryDetail (e: HistoryEvent): string {
+  switch (e.action) {
+    case 'binding.created':
+    case 'invitation.created': return `${e.wechatId} ${ROLE_LABEL[e.role]},邀请码 ${e.code}`
+    case 'binding.ended':
+    case 'binding.removed':
+    case 'binding.expired': return `${e.wechatId} ${ROLE_LABEL[e.role]}`
+    case 'invitation.resent':
+    case 'invitation.cancelled':
+    case 'invitation.declined':
+    case 'invitation.expired':
+    case 'renewal.requested':
+    case 'renewal.approved':
+    case 'renewal.refused': return `${e.wechatId},${e.action.startsWith('renewal') ? '编号' : '邀请码'} ${e.code}`
+    case 'invitation.blocked': return `${e.wechatId},${e.refusals.length} 项条件不满足(${e.refusals.join('、')})`
+    case 'renewal.expired': return `编号 ${e.code}`
+    case 'renewal.closed': return `${e.wechatId},编号 ${e.code}(${texts.closedReason(e.reason)})`
+    case 'settings.riskProtection':
+    case 'settings.riskAlerts': return e.on ? '开启' : '关闭'
+    case 'operation.closed': return `${texts.operationDetail(e.wechatId, e.operation, undefined)}(${texts.closedReason(e.reason)})`
+    default: return texts.operationDetail(e.wechatId, e.operation, e.denied)
+  }
 }
 
 const CLOSED_BECAUSE: Record<ClosedReason, string> = {

@@ -13,6 +13,7 @@ import type { User } from '../store/schema.js'
 import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import { contactFor } from './world.js'
 import type { MockContact } from './world.js'
+import { texts } from '../texts.js'
 
 export interface ConsoleOptions {
   bot: Wechaty
@@ -147,7 +148,8 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       return
     }
     const answer = await options.platform.operations.request(account.id, actor.wechatId, operation as Operation)
-    const detail = answer.result === 'allowed' ? '' : answer.result === 'pending' ? ` (id ${answer.id}: ${answer.message})` : ` (${answer.reason}: ${answer.message})`
+    const message = texts.operationAnswerMessage(answer)
+    const detail = answer.result === 'allowed' ? '' : answer.result === 'pending' ? ` (id ${answer.id}: ${message})` : ` (${answer.reason}: ${message})`
     write(`[平台] ${actor.name} 在「${account.name}」${operation} → ${answer.result}${detail}`)
     prompt()
   }

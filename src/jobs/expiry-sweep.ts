@@ -8,7 +8,8 @@ import type { ServiceContext } from '../services/context.js'
 import { approvalState, renewalState } from '../domain/requests.js'
 import { withdrawPush } from '../services/invitations.js'
 import { closeRequestsOf } from '../services/requests.js'
-import { texts } from '../texts.js'
+import { notify } from '../services/notices.js'
+import { record } from '../services/history.js'
 
 export interface SweepDeps extends ServiceContext {
   /** Drops dialog steps that lapsed before `cutoff` (they were already dead by the clock). */
@@ -48,34 +49,34 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       // Ended when the clock said so, not when the sweep noticed.
       tx.updateBinding(binding.id, { endedAt: binding.expiresAt, endReason: 'expired' })
       const renewable = renewedExpiry(expiredAt, now) !== undefined
-      const about = { accountId: account.id, about: binding.id, topic: 'expiry' as const }
+      const about = { id: binding.id, topic: 'expiry' as const }
       tx.withdraw(binding.id, ['reminder'], at)
       // Closed as of the expiry: an approval asked for a role that had already run out never stood.
       closeRequestsOf(tx, store, binding, 'expired', now, binding.expiresAt!)
-      tx.enqueue({ toUserId: operator.id, text: texts.shortTermEnded(account.name, expiredAt, admin.name, renewable), createdAt: at, ...about })
-      tx.enqueue({ toUserId: admin.id, text: texts.shortTermEndedAdmin(operator, account.name, expiredAt), createdAt: at, ...about })
-      tx.addHistory({ accountId: account.id, at: binding.expiresAt!, action: 'binding.expired', detail: `${operator.wechatId} 短期运营者` })
+      notify(tx, { to: operator.id, notice: { kind: 'short-term-ended', accountName: account.name, expiresAt: expiredAt, adminName: admin.name, renewable }, at, accountId: account.id, about })
+      notify(tx, { to: admin.id, notice: { kind: 'short-term-ended-admin', operator, accountName: account.name, expiresAt: expiredAt }, at, accountId: account.id, about })
+      record(tx, { accountId: account.id, at: binding.expiresAt!, event: { action: 'binding.expired', wechatId: operator.wechatId, role: 'short' } })
     }
     for (const invitation of invitations) {
       const account = store.account(invitation.accountId)!
       const invitee = store.user(invitation.inviteeUserId)!
       tx.updateInvitation(invitation.id, { status: 'expired' })
       withdrawPush(tx, invitation, at)
-      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationLapsedAdmin(invitee, account.name, invitation.role, invitation.code), createdAt: at, accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: invitation.expiresAt, action: 'invitation.expired', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
+      notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-lapsed', invitee, accountName: account.name, role: invitation.role, code: invitation.code }, at, accountId: account.id })
+      record(tx, { accountId: account.id, at: invitation.expiresAt, event: { action: 'invitation.expired', wechatId: invitee.wechatId, code: invitation.code } })
     }
     for (const renewal of renewals) {
       const account = store.account(renewal.accountId)!
       tx.updateRenewal(renewal.id, { status: 'expired' })
       tx.withdraw(renewal.id, ['request'], at)
-      tx.enqueue({ toUserId: renewal.requestedBy, text: texts.renewalLapsed(account.name), createdAt: at, accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: renewal.expiresAt, action: 'renewal.expired', detail: `编号 ${renewal.code}` })
+      notify(tx, { to: renewal.requestedBy, notice: { kind: 'renewal-lapsed', accountName: account.name }, at, accountId: account.id })
+      record(tx, { accountId: account.id, at: renewal.expiresAt, event: { action: 'renewal.expired', code: renewal.code } })
     }
     for (const approval of approvals) {
       const actor = store.user(approval.actorUserId)!
       tx.updateApproval(approval.id, { status: 'lapsed' })
       tx.withdraw(approval.id, ['request'], at)
-      tx.addHistory({ accountId: approval.accountId, at: approval.expiresAt, action: 'operation.lapsed', detail: texts.operationDetail(actor.wechatId, approval.operation, undefined) })
+      record(tx, { accountId: approval.accountId, at: approval.expiresAt, event: { action: 'operation.lapsed', wechatId: actor.wechatId, operation: approval.operation } })
     }
     if (prunable) pruned = tx.pruneMessages((m) => !stale(m))
   })

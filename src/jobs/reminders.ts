@@ -4,7 +4,7 @@ import { days, fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { dueReminder, isActive, REMINDER_DAYS } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
-import { texts } from '../texts.js'
+import { notify } from '../services/notices.js'
 
 export async function runReminders (deps: ServiceContext, now: Millis): Promise<number> {
   const { store } = deps
@@ -21,9 +21,9 @@ export async function runReminders (deps: ServiceContext, now: Millis): Promise<
       const operator = store.user(binding.userId)!
       const expiresAt = fromIso(binding.expiresAt!)
       tx.updateBinding(binding.id, { remindersSent: reminder!.markSent })
-      const about = { accountId: account.id, about: binding.id, topic: 'reminder' as const }
-      tx.enqueue({ toUserId: operator.id, text: texts.reminder(account.name, expiresAt, reminder!.send), createdAt: at, ...about })
-      tx.enqueue({ toUserId: account.adminUserId, text: texts.reminderAdmin(operator, account.name, expiresAt, reminder!.send), createdAt: at, ...about })
+      const about = { id: binding.id, topic: 'reminder' as const }
+      notify(tx, { to: operator.id, notice: { kind: 'reminder', accountName: account.name, expiresAt, daysLeft: reminder!.send }, at, accountId: account.id, about })
+      notify(tx, { to: account.adminUserId, notice: { kind: 'reminder-admin', operator, accountName: account.name, expiresAt, daysLeft: reminder!.send }, at, accountId: account.id, about })
     }
   })
   deps.deliver()

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js'
 import type { Delivery } from '../services/context.js'
 import type { OutboxMessage } from '../store/schema.js'
 import type { Store } from '../store/store.js'
-import { texts } from '../texts.js'
+import { notify } from '../services/notices.js'
 
 /** Sends one text to a chat contact; rejects when the chat does not take it. */
 export type SendText = (contactId: string, text: string) => Promise<void>
@@ -157,7 +157,7 @@ export class Outbox {
       const account = message.accountId ? this.store.account(message.accountId) : undefined
       if (givesUp && account && account.adminUserId !== message.toUserId) {
         const recipient = this.store.user(message.toUserId)
-        tx.enqueue({ toUserId: account.adminUserId, text: texts.deliveryFailedNotice(recipient?.name ?? message.toUserId, account.name, message.text, lastError), createdAt: toIso(now), accountId: account.id })
+        notify(tx, { to: account.adminUserId, notice: { kind: 'delivery-failed', recipientName: recipient?.name ?? message.toUserId, accountName: account.name, text: message.text, reason: lastError }, at: toIso(now), accountId: account.id })
       }
     })
     this.log.warn(`message ${message.id} to ${message.toUserId} not delivered (attempt ${attempts}): ${lastError}${givesUp ? '; given up' : ''}`)

@@ -10,6 +10,7 @@ import type { ParseResult } from '../domain/identity.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import type { Logger } from '../log.js'
 import type { PeopleResult } from '../services/people.js'
+import { texts } from '../texts.js'
 import type { User } from '../store/schema.js'
 
 export interface ApiOptions {
@@ -132,7 +133,9 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
 
   app.post('/v1/operations', async (request) => {
     const body = parse(OperationBody, request.body)
-    return platform.operations.request(body.account, body.actor, body.operation)
+    const answer = await platform.operations.request(body.account, body.actor, body.operation)
+    const message = texts.operationAnswerMessage(answer)
+    return message === undefined ? answer : { ...answer, message }
   })
 
   app.get<{ Params: { id: string } }>('/v1/operations/:id', async (request) => {

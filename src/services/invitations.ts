@@ -4,11 +4,12 @@ import { fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationRefusals, invitationStatus, isPending } from '../domain/invitation-rules.js'
 import type { InvitationStatus, Refusal } from '../domain/invitation-rules.js'
-import { expiryFor, isActive, ROLE_LABEL } from '../domain/roles.js'
+import { expiryFor, isActive } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import type { Store, Transaction } from '../store/store.js'
-import { texts } from '../texts.js'
+import { notify } from './notices.js'
+import { record } from './history.js'
 import type { Delivery, ServiceContext } from './context.js'
 import { requireAdmin } from './authority.js'
 import { freshCode } from './codes.js'
@@ -70,7 +71,7 @@ export class InvitationService {
       invitation.id = tx.newId('i')
       tx.addInvitation(invitation)
       pushed = this.push(tx, invitation, now)
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.created', detail: `${invitee.wechatId} ${ROLE_LABEL[role]},邀请码 ${invitation.code}` })
+      record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'invitation.created', wechatId: invitee.wechatId, role, code: invitation.code } })
     })
     return { kind: 'invited', invitee, invitation, delivery: await this.ctx.deliverNow(pushed) }
   }
@@ -112,8 +113,8 @@ export class InvitationService {
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: toIso(now) })
       withdrawPush(tx, invitation, toIso(now))
-      if (reached) tx.enqueue({ toUserId: invitee.id, text: texts.invitationWithdrawn(account.name, invitation.code), createdAt: toIso(now), accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.cancelled', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
+      if (reached) notify(tx, { to: invitee.id, notice: { kind: 'invitation-withdrawn', accountName: account.name, code: invitation.code }, at: toIso(now), accountId: account.id })
+      record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'invitation.cancelled', wechatId: invitee.wechatId, code: invitation.code } })
     })
     this.ctx.deliver()
     return { kind: 'cancelled', invitee, invitation, told: reached }
@@ -136,7 +137,7 @@ export class InvitationService {
       withdrawPush(tx, pending, toIso(now))
       tx.updateInvitation(pending.id, { expiresAt: toIso(now + this.ttl) })
       pushed = this.push(tx, pending, now)
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'invitation.resent', detail: `${invitee.wechatId},邀请码 ${pending.code}` })
+      record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'invitation.resent', wechatId: invitee.wechatId, code: pending.code } })
     })
     return { kind: 'invited', invitee, invitation: pending, delivery: await this.ctx.deliverNow(pushed) }
   }
@@ -168,8 +169,8 @@ export class InvitationService {
     const refusals = this.refusals(account, invitee, invitation.role, now, invitation)
     if (refusals.length > 0) {
       await this.store.change((tx) => {
-        tx.enqueue({ toUserId: account.adminUserId, text: texts.acceptanceBlockedNotice(invitee, account.name, invitation.role, refusals), createdAt: toIso(now), accountId: account.id })
-        tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.blocked', detail: `${invitee.wechatId},${refusals.length} 项条件不满足(${refusals.map((r) => r.kind).join('、')})` })
+        notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-blocked', invitee, accountName: account.name, role: invitation.role, refusals }, at: toIso(now), accountId: account.id })
+        record(tx, { accountId: account.id, at: toIso(now), actorUserId: invitee.id, event: { action: 'invitation.blocked', wechatId: invitee.wechatId, refusals: refusals.map((r) => r.kind) } })
       })
       this.ctx.deliver()
       return { kind: 'refused', invitation, refusals }
@@ -188,8 +189,8 @@ export class InvitationService {
       tx.addBinding(binding)
       tx.updateInvitation(invitation.id, { status: 'accepted', answeredAt: toIso(now) })
       withdrawPush(tx, invitation, toIso(now))
-      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationAcceptedNotice(invitee, account.name, invitation.role, expiresAt), createdAt: toIso(now), accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'binding.created', detail: `${invitee.wechatId} ${ROLE_LABEL[invitation.role]},邀请码 ${invitation.code}` })
+      notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-accepted', invitee, accountName: account.name, role: invitation.role, expiresAt }, at: toIso(now), accountId: account.id })
+      record(tx, { accountId: account.id, at: toIso(now), actorUserId: invitee.id, event: { action: 'binding.created', wechatId: invitee.wechatId, role: invitation.role, code: invitation.code } })
     })
     this.ctx.deliver()
     return { kind: 'accepted', invitation, binding }
@@ -199,8 +200,8 @@ export class InvitationService {
     await this.store.change((tx) => {
       tx.updateInvitation(invitation.id, { status: 'declined', answeredAt: toIso(now) })
       withdrawPush(tx, invitation, toIso(now))
-      tx.enqueue({ toUserId: account.adminUserId, text: texts.invitationDeclinedNotice(invitee, account.name, invitation.role), createdAt: toIso(now), accountId: account.id })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: invitee.id, action: 'invitation.declined', detail: `${invitee.wechatId},邀请码 ${invitation.code}` })
+      notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-declined', invitee, accountName: account.name, role: invitation.role }, at: toIso(now), accountId: account.id })
+      record(tx, { accountId: account.id, at: toIso(now), actorUserId: invitee.id, event: { action: 'invitation.declined', wechatId: invitee.wechatId, code: invitation.code } })
     })
     this.ctx.deliver()
     return { kind: 'declined', invitation }
@@ -214,20 +215,20 @@ export class InvitationService {
   private push (tx: Transaction, invitation: Invitation, now: Millis): string {
     const store = this.store
     const others = store.invitationsOfUser(invitation.inviteeUserId).filter((i) => i.id !== invitation.id && isPending(i, now)).length
-    return tx.enqueue({
-      toUserId: invitation.inviteeUserId,
-      text: texts.invitation({
+    return notify(tx, {
+      to: invitation.inviteeUserId,
+      notice: {
+        kind: 'invitation',
         adminName: store.user(invitation.invitedBy)!.name,
         accountName: store.account(invitation.accountId)!.name,
         role: invitation.role,
         code: invitation.code,
         expiresAt: fromIso(invitation.expiresAt),
         quoteCode: others > 0,
-      }),
-      createdAt: toIso(now),
+      },
+      at: toIso(now),
       accountId: invitation.accountId,
-      about: invitation.id,
-      topic: 'invitation',
+      about: { id: invitation.id, topic: 'invitation' },
     }).id
   }
 }

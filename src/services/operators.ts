@@ -3,10 +3,11 @@ import { fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationStatus } from '../domain/invitation-rules.js'
 import type { InvitationStatus } from '../domain/invitation-rules.js'
-import { isActive, SLOT_LIMIT, ROLE_LABEL } from '../domain/roles.js'
+import { isActive, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
-import { texts } from '../texts.js'
+import { notify } from './notices.js'
+import { record } from './history.js'
 import { requireAdmin } from './authority.js'
 import type { ServiceContext } from './context.js'
 import { closeRequestsOf } from './requests.js'
@@ -96,8 +97,8 @@ export async function removeOperator (ctx: ServiceContext, admin: User, account:
     tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
     tx.withdraw(binding.id, ['reminder'], toIso(now))
     closeRequestsOf(tx, store, binding, 'removed', now, toIso(now))
-    tx.enqueue({ toUserId: user.id, text: texts.operatorRemovedNotice(account.name, binding.role, admin.name, now), createdAt: toIso(now), accountId: account.id })
-    tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: 'binding.removed', detail: `${user.wechatId} ${ROLE_LABEL[binding.role]}` })
+    notify(tx, { to: user.id, notice: { kind: 'operator-removed', accountName: account.name, role: binding.role, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
+    record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'binding.removed', wechatId: user.wechatId, role: binding.role } })
   })
   ctx.deliver()
   return { kind: 'removed', user, binding }

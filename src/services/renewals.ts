@@ -6,7 +6,8 @@ import type { Refusal } from '../domain/invitation-rules.js'
 import { renewalState } from '../domain/requests.js'
 import type { ClosedReason } from '../domain/requests.js'
 import type { Binding, Renewal, User } from '../store/schema.js'
-import { texts } from '../texts.js'
+import { notify } from './notices.js'
+import { record } from './history.js'
 import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
@@ -64,15 +65,14 @@ export class RenewalService {
     await this.ctx.store.change((tx) => {
       renewal.id = tx.newId('r')
       tx.addRenewal(renewal)
-      tx.enqueue({
-        toUserId: account.adminUserId,
-        text: texts.renewalRequest({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now }),
-        createdAt: toIso(now),
+      notify(tx, {
+        to: account.adminUserId,
+        notice: { kind: 'renewal-request', operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now },
+        at: toIso(now),
         accountId: account.id,
-        about: renewal.id,
-        topic: 'request',
+        about: { id: renewal.id, topic: 'request' },
       })
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: operator.id, action: 'renewal.requested', detail: `${operator.wechatId},编号 ${renewal.code}` })
+      record(tx, { accountId: account.id, at: toIso(now), actorUserId: operator.id, event: { action: 'renewal.requested', wechatId: operator.wechatId, code: renewal.code } })
     })
     this.ctx.deliver()
     return { kind: 'requested', renewal }
@@ -104,12 +104,12 @@ export class RenewalService {
     if (state === 'closed' && renewal.status === 'pending') await store.change((tx) => closeRenewal(tx, store, renewal, reason!, toIso(now)))
     if (state !== 'pending') return { kind: 'closed', renewal, status: state, reason, operator }
     if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
-    const history = (action: string) => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action, detail: `${operator.wechatId},编号 ${renewal.code}` })
+    const history = (action: 'renewal.approved' | 'renewal.refused') => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action, wechatId: operator.wechatId, code: renewal.code } })
     if (!approve) {
       await store.change((tx) => {
         tx.updateRenewal(renewal.id, { status: 'refused', decidedAt: toIso(now), decidedBy: admin.id })
-        tx.enqueue({ toUserId: operator.id, text: texts.renewalRefused(account.name), createdAt: toIso(now), accountId: account.id })
-        tx.addHistory(history('renewal.refused'))
+        notify(tx, { to: operator.id, notice: { kind: 'renewal-refused', accountName: account.name }, at: toIso(now), accountId: account.id })
+        record(tx, history('renewal.refused'))
       })
       this.ctx.deliver()
       return { kind: 'refused', renewal, operator }
@@ -128,8 +128,8 @@ export class RenewalService {
       tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
       tx.withdraw(binding.id, ['reminder', 'expiry'], toIso(now)) // news about the old expiry is stale now
       tx.updateRenewal(renewal.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
-      tx.enqueue({ toUserId: operator.id, text: texts.renewalApproved(account.name, expiresAt), createdAt: toIso(now), accountId: account.id })
-      tx.addHistory(history('renewal.approved'))
+      notify(tx, { to: operator.id, notice: { kind: 'renewal-approved', accountName: account.name, expiresAt }, at: toIso(now), accountId: account.id })
+      record(tx, history('renewal.approved'))
     })
     this.ctx.deliver()
     return { kind: 'approved', renewal, operator, expiresAt }

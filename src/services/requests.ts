@@ -6,7 +6,7 @@ import type { ClosedReason } from '../domain/requests.js'
 import { isActive } from '../domain/roles.js'
 import type { Approval, Binding, Renewal } from '../store/schema.js'
 import type { Store, Transaction } from '../store/store.js'
-import { texts } from '../texts.js'
+import { record } from './history.js'
 
 /**
  * The requests among `records` (one account's, in the order they were made) whose deadline is still
@@ -56,14 +56,14 @@ export function closeApproval (tx: Transaction, store: Store, approval: Approval
   tx.updateApproval(approval.id, { status: 'closed', closedAt: at, closedReason: reason })
   tx.withdraw(approval.id, ['request'], at) // the admin need not be asked about it any more
   const actor = store.user(approval.actorUserId)!
-  tx.addHistory({ accountId: approval.accountId, at, action: 'operation.closed', detail: texts.operationDetail(actor.wechatId, approval.operation, undefined) + `(${texts.closedReason(reason)})` })
+  record(tx, { accountId: approval.accountId, at, event: { action: 'operation.closed', wechatId: actor.wechatId, operation: approval.operation, reason } })
 }
 
 export function closeRenewal (tx: Transaction, store: Store, renewal: Renewal, reason: ClosedReason, at: string): void {
   tx.updateRenewal(renewal.id, { status: 'closed', closedAt: at, closedReason: reason })
   tx.withdraw(renewal.id, ['request'], at)
   const operator = store.user(renewal.requestedBy)!
-  tx.addHistory({ accountId: renewal.accountId, at, action: 'renewal.closed', detail: `${operator.wechatId},编号 ${renewal.code}(${texts.closedReason(reason)})` })
+  record(tx, { accountId: renewal.accountId, at, event: { action: 'renewal.closed', wechatId: operator.wechatId, code: renewal.code, reason } })
 }
 
 /**

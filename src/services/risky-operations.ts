@@ -8,18 +8,21 @@ import type { ApprovalState, ClosedReason } from '../domain/requests.js'
 import { isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
 import type { Account, Approval, Binding, User } from '../store/schema.js'
-import { texts } from '../texts.js'
 import { freshCode } from './codes.js'
 import type { ServiceContext } from './context.js'
 import { approvalStanding, closeApproval, withinDeadline } from './requests.js'
+import { notify } from './notices.js'
+import { record } from './history.js'
 
 /** How long the admin has to approve; no answer means refused. */
 export const APPROVAL_TTL = minutes(10)
 
+/** What the platform is told; the API and the console word it (texts.operationAnswerMessage). */
 export type OperationAnswer =
   | { result: 'allowed' }
-  | { result: 'denied', reason: DenyReason, message: string }
-  | { result: 'pending', id: string, expiresAt: string, message: string }
+  | { result: 'denied', reason: DenyReason }
+  /** `confirmation`: an important operation of the admin's own; else an operator's, under 风险操作保护. */
+  | { result: 'pending', id: string, expiresAt: string, waitsFor: 'confirmation' | 'approval' }
 
 export type DecideApprovalResult =
   | { kind: 'closed', approval: Approval, actor: User, state: Exclude<ApprovalState, 'pending'>, reason: ClosedReason | undefined }
@@ -35,7 +38,7 @@ export class RiskyOperationService {
     const actor = store.userByWechatId(actorWechatId)
     const { role, expired, binding } = account && actor ? this.standing(account, actor, now) : { role: undefined, expired: false, binding: undefined }
     const decision = decide({ operation, accountKnown: account !== undefined, role, expired, protection: account?.riskProtection ?? false })
-    if (!account) return { result: 'denied', reason: 'unknown-account', message: texts.operationDenied('unknown-account') }
+    if (!account) return { result: 'denied', reason: 'unknown-account' }
 
     const at = toIso(now)
     const who = actor ? { name: actor.name, wechatId: actor.wechatId, role } : { name: undefined, wechatId: actorWechatId, role: undefined }
@@ -55,23 +58,23 @@ export class RiskyOperationService {
           status: 'pending',
         }
         tx.addApproval(approval)
-        tx.enqueue({ toUserId: account.adminUserId, text: texts.approvalRequest({ who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }), createdAt: at, accountId: account.id, about: approval.id, topic: 'request' })
+        notify(tx, { to: account.adminUserId, notice: { kind: 'approval-request', who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }, at, accountId: account.id, about: { id: approval.id, topic: 'request' } })
       }
       if (alert) {
-        tx.enqueue({ toUserId: account.adminUserId, text: texts.riskAlert({ who, accountName: account.name, operation, at: now, decision, removable: role === 'long' || role === 'short', severalAccounts: store.accountsAdministeredBy(account.adminUserId).length > 1 }), createdAt: at, accountId: account.id })
+        const severalAccounts = store.accountsAdministeredBy(account.adminUserId).length > 1
+        notify(tx, { to: account.adminUserId, notice: { kind: 'risk-alert', who, accountName: account.name, operation, at: now, decision, removable: role === 'long' || role === 'short', severalAccounts }, at, accountId: account.id })
       }
-      tx.addHistory({
+      record(tx, {
         accountId: account.id,
         at,
-        ...(actor ? { actorUserId: actor.id } : {}),
-        action: `operation.${decision.kind}`,
-        detail: texts.operationDetail(who.wechatId, operation, decision.kind === 'denied' ? decision.reason : undefined),
+        actorUserId: actor?.id,
+        event: { action: `operation.${decision.kind}`, wechatId: who.wechatId, operation, denied: decision.kind === 'denied' ? decision.reason : undefined },
       })
     })
     if (decision.kind === 'pending' || alert) this.ctx.deliver()
-    if (decision.kind === 'denied') return { result: 'denied', reason: decision.reason, message: texts.operationDenied(decision.reason) }
+    if (decision.kind === 'denied') return { result: 'denied', reason: decision.reason }
     if (decision.kind === 'allowed') return { result: 'allowed' }
-    return { result: 'pending', id: approval!.id, expiresAt: approval!.expiresAt, message: texts.operationPending(role === 'admin') }
+    return { result: 'pending', id: approval!.id, expiresAt: approval!.expiresAt, waitsFor: role === 'admin' ? 'confirmation' : 'approval' }
   }
 
   /** The state at this moment: a request whose actor lost the role reads as closed, even before anything marked it. */
@@ -111,9 +114,9 @@ export class RiskyOperationService {
     await store.change((tx) => {
       tx.updateApproval(approval.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
       if (actor.id !== admin.id) {
-        tx.enqueue({ toUserId: actor.id, text: texts.approvalDecidedNotice(account.name, approval.operation, allow), createdAt: toIso(now), accountId: account.id })
+        notify(tx, { to: actor.id, notice: { kind: 'approval-decided', accountName: account.name, operation: approval.operation, allowed: allow }, at: toIso(now), accountId: account.id })
       }
-      tx.addHistory({ accountId: account.id, at: toIso(now), actorUserId: admin.id, action: allow ? 'operation.approved' : 'operation.refused', detail: texts.operationDetail(actor.wechatId, approval.operation, undefined) })
+      record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: allow ? 'operation.approved' : 'operation.refused', wechatId: actor.wechatId, operation: approval.operation } })
     })
     this.ctx.deliver()
     return { kind: 'decided', approval, actor, allowed: allow }

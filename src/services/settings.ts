@@ -3,6 +3,7 @@ import { toIso } from '../domain/calendar.js'
 import type { Account, User } from '../store/schema.js'
 import { requireAdmin } from './authority.js'
 import type { ServiceContext } from './context.js'
+import { record } from './history.js'
 
 export type Switch = 'riskProtection' | 'riskAlerts'
 
@@ -10,6 +11,6 @@ export async function setSwitch (ctx: ServiceContext, admin: User, account: Acco
   requireAdmin(ctx.store, admin, account)
   await ctx.store.change((tx) => {
     tx.updateAccount(account.id, { [setting]: on })
-    tx.addHistory({ accountId: account.id, at: toIso(ctx.now()), actorUserId: admin.id, action: `settings.${setting}`, detail: on ? '开启' : '关闭' })
+    record(tx, { accountId: account.id, at: toIso(ctx.now()), actorUserId: admin.id, event: { action: `settings.${setting}`, on } })
   })
 }

@@ -1,9 +1,10 @@
 // Self-unbind: an operator ends their own binding; the account's admin is told.
 import { toIso } from '../domain/calendar.js'
-import { isActive, ROLE_LABEL } from '../domain/roles.js'
+import { isActive } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { User } from '../store/schema.js'
-import { texts } from '../texts.js'
+import { notify } from './notices.js'
+import { record } from './history.js'
 import type { ServiceContext } from './context.js'
 import { peopleOf } from './lookup.js'
 import { closeRequestsOf } from './requests.js'
@@ -26,22 +27,16 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
     tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'unbound', endedBy: asker.id })
     tx.withdraw(binding.id, ['reminder'], toIso(now)) // a reminder to renew a role just given up is wrong
     closeRequestsOf(tx, store, binding, 'unbound', now, toIso(now))
-    tx.addHistory({
-      accountId: account.id,
-      at: toIso(now),
-      actorUserId: asker.id,
-      action: 'binding.ended',
-      detail: `${operator.wechatId} ${ROLE_LABEL[binding.role]}`,
-    })
+    record(tx, { accountId: account.id, at: toIso(now), actorUserId: asker.id, event: { action: 'binding.ended', wechatId: operator.wechatId, role: binding.role } })
     // Unbinding from another WeChat account of the same person: that account and the admin hear who did it.
     const by = operator.id === asker.id ? undefined : asker.wechatId
-    tx.enqueue({
-      toUserId: account.adminUserId,
-      text: texts.adminNoticeUnbound({ operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, role: binding.role, at: now, by }),
-      createdAt: toIso(now),
+    notify(tx, {
+      to: account.adminUserId,
+      notice: { kind: 'operator-unbound', operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, role: binding.role, at: now, by },
+      at: toIso(now),
       accountId: account.id,
     })
-    if (by) tx.enqueue({ toUserId: operator.id, text: texts.unboundFromOtherAccount(account.name, binding.role, by, now), createdAt: toIso(now), accountId: account.id })
+    if (by) notify(tx, { to: operator.id, notice: { kind: 'unbound-by-other-account', accountName: account.name, role: binding.role, by, at: now }, at: toIso(now), accountId: account.id })
   })
   ctx.log.info(`binding ${binding.id} on ${account.id} unbound by ${asker.id}`)
   ctx.deliver()

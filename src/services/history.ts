@@ -1,0 +1,31 @@
+// What goes into an account's 操作记录, as data. Services and jobs describe the event; `record` renders
+// its detail once, from texts.ts, and adds it in the same change.
+import type { Operation, DenyReason } from '../domain/permissions.js'
+import type { ClosedReason } from '../domain/requests.js'
+import type { OperatorRole } from '../domain/roles.js'
+import type { Refusal } from '../domain/invitation-rules.js'
+import type { Transaction } from '../store/store.js'
+import { renderHistoryDetail } from '../texts.js'
+
+export type HistoryEvent =
+  | { action: 'binding.created' | 'invitation.created', wechatId: string, role: OperatorRole, code: string }
+  | { action: 'binding.ended' | 'binding.removed' | 'binding.expired', wechatId: string, role: OperatorRole }
+  | { action: 'invitation.resent' | 'invitation.cancelled' | 'invitation.declined' | 'invitation.expired', wechatId: string, code: string }
+  | { action: 'invitation.blocked', wechatId: string, refusals: Array<Refusal['kind']> }
+  | { action: 'renewal.requested' | 'renewal.approved' | 'renewal.refused', wechatId: string, code: string }
+  | { action: 'renewal.expired', code: string }
+  | { action: 'renewal.closed', wechatId: string, code: string, reason: ClosedReason }
+  | { action: 'settings.riskProtection' | 'settings.riskAlerts', on: boolean }
+  | { action: 'operation.allowed' | 'operation.denied' | 'operation.pending' | 'operation.approved' | 'operation.refused' | 'operation.lapsed', wechatId: string, operation: Operation, denied?: DenyReason | undefined }
+  | { action: 'operation.closed', wechatId: string, operation: Operation, reason: ClosedReason }
+
+/** The one way an entry reaches the history: in the change it records, its detail rendered once. */
+export function record (tx: Transaction, entry: { accountId: string, at: string, actorUserId?: string | undefined, event: HistoryEvent }): void {
+  tx.addHistory({
+    accountId: entry.accountId,
+    at: entry.at,
+    ...(entry.actorUserId === undefined ? {} : { actorUserId: entry.actorUserId }),
+    action: entry.event.action,
+    detail: renderHistoryDetail(entry.event),
+  })
+}

@@ -1,0 +1,59 @@
+// What a push says, as data. Services and jobs describe what happened; `notify` renders it once, from
+// texts.ts, when it is queued (so a push re-sent after a crash is the same text, word for word).
+import type { Millis } from '../domain/calendar.js'
+import type { Refusal } from '../domain/invitation-rules.js'
+import type { Decision, Operation } from '../domain/permissions.js'
+import type { OperatorRole, Role } from '../domain/roles.js'
+import type { OutboxMessage, OutboxTopic } from '../store/schema.js'
+import type { Transaction } from '../store/store.js'
+import { renderNotice } from '../texts.js'
+
+/** Someone named in a notice. */
+export interface Person { name: string, wechatId: string }
+/** Who did a risky operation, as far as the account knows them. */
+export interface Actor { name: string | undefined, wechatId: string, role: Role | undefined }
+
+export type Notice =
+  | { kind: 'invitation', adminName: string, accountName: string, role: OperatorRole, code: string, expiresAt: Millis, quoteCode: boolean }
+  | { kind: 'invitation-withdrawn', accountName: string, code: string }
+  | { kind: 'invitation-accepted', invitee: Person, accountName: string, role: OperatorRole, expiresAt: Millis | undefined }
+  | { kind: 'invitation-declined', invitee: Person, accountName: string, role: OperatorRole }
+  | { kind: 'invitation-blocked', invitee: Person, accountName: string, role: OperatorRole, refusals: Refusal[] }
+  | { kind: 'invitation-lapsed', invitee: Person, accountName: string, role: OperatorRole, code: string }
+  | { kind: 'operator-removed', accountName: string, role: OperatorRole, adminName: string, at: Millis }
+  | { kind: 'operator-unbound', operatorName: string, wechatId: string, accountName: string, role: OperatorRole, at: Millis, by: string | undefined }
+  | { kind: 'unbound-by-other-account', accountName: string, role: OperatorRole, by: string, at: Millis }
+  | { kind: 'renewal-request', operatorName: string, wechatId: string, accountName: string, expiresAt: Millis, code: string, now: Millis }
+  | { kind: 'renewal-approved', accountName: string, expiresAt: Millis }
+  | { kind: 'renewal-refused', accountName: string }
+  | { kind: 'renewal-lapsed', accountName: string }
+  | { kind: 'approval-request', who: Actor, accountName: string, operation: Operation, code: string, at: Millis, expiresAt: Millis }
+  | { kind: 'approval-decided', accountName: string, operation: Operation, allowed: boolean }
+  | { kind: 'risk-alert', who: Actor, accountName: string, operation: Operation, at: Millis, decision: Decision, removable: boolean, severalAccounts: boolean }
+  | { kind: 'reminder', accountName: string, expiresAt: Millis, daysLeft: number }
+  | { kind: 'reminder-admin', operator: Person, accountName: string, expiresAt: Millis, daysLeft: number }
+  | { kind: 'short-term-ended', accountName: string, expiresAt: Millis, adminName: string, renewable: boolean }
+  | { kind: 'short-term-ended-admin', operator: Person, accountName: string, expiresAt: Millis }
+  | { kind: 'delivery-failed', recipientName: string, accountName: string, text: string, reason: string }
+
+export interface Push {
+  to: string
+  notice: Notice
+  /** When it was queued (ISO). */
+  at: string
+  /** The account it is about, so its admin can be told when it never arrives. */
+  accountId: string | undefined
+  /** The record it is about and what kind of news it is, so that it can be taken back. */
+  about?: { id: string, topic: OutboxTopic }
+}
+
+/** The one way a push is queued: inside the change that causes it, rendered once, delivered after the write. */
+export function notify (tx: Transaction, push: Push): OutboxMessage {
+  return tx.enqueue({
+    toUserId: push.to,
+    text: renderNotice(push.notice),
+    createdAt: push.at,
+    accountId: push.accountId,
+    ...(push.about ? { about: push.about.id, topic: push.about.topic } : {}),
+  })
+}
