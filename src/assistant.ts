@@ -1,5 +1,6 @@
-// Puts the assistant together from its configuration: the store, the services, the conversation and
-// the scheduled jobs. Knows nothing of Wechaty: it is handed a way to send a text to a contact.
+// Puts the assistant together from its configuration: the store, the services, the outbox and the
+// scheduled jobs. Knows nothing of Wechaty nor of the chat's commands (the bot builds its own router
+// on the services exposed here): it is handed a way to send a text to a contact.
 import type { Millis } from './domain/calendar.js'
 import type { WindowLimit } from './domain/rate-limit.js'
 import { checkConfig } from './config-check.js'
@@ -13,22 +14,11 @@ import type { Logger } from './log.js'
 import { DEFAULT_OUTBOX_POLICY, Outbox } from './outbox/outbox.js'
 import type { OutboxPolicy, SendText } from './outbox/outbox.js'
 import type { ServiceContext } from './services/context.js'
-import { DEFAULT_INVITATION_TTL, InvitationService } from './services/invitations.js'
-import { DEFAULT_LOOKUP_LIMIT, LookupService } from './services/lookup.js'
-import { RenewalService } from './services/renewals.js'
-import { PeopleService } from './services/people.js'
-import { RiskyOperationService } from './services/risky-operations.js'
+import { createServices } from './services/index.js'
+import type { Services } from './services/index.js'
+import type { PeopleService } from './services/people.js'
+import type { RiskyOperationService } from './services/risky-operations.js'
 import { Store } from './store/store.js'
-import { AccountScope } from './bot/commands/account-scope.js'
-import { adminCommands } from './bot/commands/admin.js'
-import { settingsCommands } from './bot/commands/settings.js'
-import { basicCommands } from './bot/commands/basics.js'
-import { invitationCommands } from './bot/commands/invitations.js'
-import { lookupCommands } from './bot/commands/lookup.js'
-import { renewalCommands } from './bot/commands/renewal.js'
-import { unbindCommands } from './bot/commands/unbind.js'
-import { Conversation } from './bot/conversation.js'
-import { Dialogs } from './bot/dialog.js'
 
 /** Cron expressions (Asia/Shanghai; node-cron allows a leading seconds field). */
 export interface Schedules {
@@ -57,6 +47,8 @@ export interface AssistantConfig {
   outbox?: OutboxPolicy | undefined
   /** false: no schedule at all (the jobs can still be run by hand, e.g. by tests). */
   schedules?: Partial<Schedules> | false | undefined
+  /** Called by the expiry sweep: drop conversation state (dialog steps) that lapsed before `cutoff`. */
+  forgetDialogs?: ((cutoff: Millis) => void) | undefined
 }
 
 /** What the platform (公众平台) calls: the HTTP API and the demo console's /op. */
@@ -72,9 +64,9 @@ export interface Platform {
 export interface Assistant {
   store: Store
   outbox: Outbox
-  services: ServiceContext
+  /** Every service, for the bot's router. */
+  services: Services
   platform: Platform
-  conversation: Conversation
   /** Every job by name, runnable by hand with a chosen time. */
   jobs: Record<keyof Schedules, (now: Millis) => Promise<unknown>>
   scheduler: Scheduler | undefined
@@ -101,29 +93,20 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
 function assemble (config: AssistantConfig, send: SendText, store: Store, schedules: Schedules | false): Assistant {
   const { clock, log } = config
   const outbox = new Outbox(store, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
-  const services: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
-  const dialogs = new Dialogs()
-  const invitations = new InvitationService(services, config.invitationTtl ?? DEFAULT_INVITATION_TTL)
-  const renewals = new RenewalService(services, invitations)
+  const context: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
+  const services = createServices(context, { lookupLimit: config.lookupLimit, invitationTtl: config.invitationTtl })
   // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).
   const mask = (text: string): string => maskPersonalNumbers(text, (word) => store.userByWechatId(word) !== undefined)
-  const platform: Platform = { operations: new RiskyOperationService(services), people: new PeopleService(services), failure: () => store.failure, mask }
-  const lookups = new LookupService(services, config.lookupLimit ?? DEFAULT_LOOKUP_LIMIT)
-  const conversation = buildConversation(services, dialogs, {
-    lookups,
-    invitations,
-    renewals,
-    operations: platform.operations,
-  })
+  const platform: Platform = { operations: services.operations, people: services.people, failure: () => services.status.failure(), mask }
 
   const jobs: Assistant['jobs'] = {
     expirySweep: (now) => {
-      lookups.forget(now)
-      return runExpirySweep({ ...services, forgetDialogs: (cutoff) => dialogs.forget(cutoff) }, now)
+      services.lookups.forget(now)
+      return runExpirySweep({ ...context, forgetDialogs: config.forgetDialogs }, now)
     },
-    reminders: (now) => runReminders(services, now),
+    reminders: (now) => runReminders(context, now),
     outbox: () => outbox.deliverDue(),
-    retention: (now) => runRetention(services, now, config.retention ?? DEFAULT_RETENTION),
+    retention: (now) => runRetention(context, now, config.retention ?? DEFAULT_RETENTION),
   }
   let scheduler: Scheduler | undefined
   if (schedules) {
@@ -139,7 +122,6 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
     outbox,
     services,
     platform,
-    conversation,
     jobs,
     scheduler,
     mask,
@@ -154,45 +136,4 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
       }
     },
   }
-}
-
-function buildConversation (
-  services: ServiceContext,
-  dialogs: Dialogs,
-  with_: { lookups: LookupService, invitations: InvitationService, renewals: RenewalService, operations: RiskyOperationService },
-): Conversation {
-  const scope = new AccountScope(services.store)
-  const basics = basicCommands(services.store)
-  const lookup = lookupCommands(with_.lookups)
-  const unbind = unbindCommands(services)
-  const answers = invitationCommands(services.store, with_.invitations, with_.renewals, with_.operations)
-  const admin = adminCommands(services, with_.invitations, scope)
-  const settings = settingsCommands(services, scope)
-  const renewal = renewalCommands(services.store, with_.renewals)
-  return new Conversation(dialogs, {
-    'lookup.method': lookup.chooseMethod,
-    'lookup.value': lookup.enterValue,
-    'lookup.results': unbind.fromResults,
-    'unbind.confirm': unbind.confirm,
-    'admin.account': scope.chooseAccount,
-    'remove.confirm': admin.confirmRemove,
-    'settings.confirm': settings.confirm,
-  })
-    .command(['帮助', '菜单', 'help', '?', '?'], basics.help)
-    .command(['取消', 'cancel'], basics.cancel)
-    .command(['绑定查询', '查询绑定'], lookup.start)
-    .command(['解绑', '解除绑定'], unbind.command)
-    .command(['我的邀请'], answers.list)
-    .command(['同意', '接受'], answers.accept)
-    .command(['允许'], answers.allow)
-    .command(['拒绝'], answers.decline)
-    .command(['续期'], renewal.request)
-    .command(['绑定运营者', '邀请运营者'], admin.invite)
-    .command(['运营者列表'], admin.roster)
-    .command(['解绑运营者'], admin.remove)
-    .command(['撤销邀请'], admin.withdraw)
-    .command(['重发邀请'], admin.resend)
-    .command(['风险操作保护'], settings.protection)
-    .command(['风险操作提醒'], settings.alerts)
-    .command(['操作记录'], settings.history)
 }

@@ -23,10 +23,12 @@ export interface Turn {
 }
 
 export type Handler = (turn: Turn) => Promise<string> | string
+/** A turn taken by step `S` of the sender's dialog. */
+export type StepTurn<S extends DialogStep['step']> = Turn & { dialog: Extract<Dialog, { step: S }> }
 /** A step handler may pass (undefined) on text that is not for it; the fallback answers then. */
 type StepHandler = (turn: Turn) => Promise<string | undefined> | string | undefined
-type StepHandlers = {
-  [S in DialogStep['step']]: (turn: Turn & { dialog: Extract<Dialog, { step: S }> }) => Promise<string | undefined> | string | undefined
+export type StepHandlers = {
+  [S in DialogStep['step']]: (turn: StepTurn<S>) => Promise<string | undefined> | string | undefined
 }
 
 export class Conversation {

@@ -13,7 +13,9 @@ import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { normaliseText } from '../domain/identity.js'
 import { StoreError } from '../store/errors.js'
+import { Dialogs } from './dialog.js'
 import { MessageIntake } from './intake.js'
+import { buildRouter } from './router.js'
 
 export interface SecurityAssistantOptions {
   /** The data file (created from `seedFile` when missing). */
@@ -38,7 +40,7 @@ export interface SecurityAssistantOptions {
 }
 
 /** What the runner and tests can reach once the plugin is installed. */
-export interface RunningAssistant extends Omit<Assistant, 'close' | 'conversation' | 'services'> {
+export interface RunningAssistant extends Omit<Assistant, 'close' | 'services'> {
   /** Resolves when every received message has been answered and every queued push tried. */
   settled: () => Promise<void>
 }
@@ -94,24 +96,25 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   async function start (bot: WechatyInterface): Promise<RunningAssistant> {
+    // Dialog steps are the bot's; the assistant's expiry sweep is told how to drop lapsed ones.
+    const dialogs = new Dialogs()
     // Pushes pass the last mask like replies do (the assistant exists by the time anything is sent).
-    const assistant: Assistant = await openAssistant({ ...options, clock, log }, (contactId, text) => sendTo(bot, contactId, assistant.mask(text)))
-    const { store, outbox, conversation } = assistant
+    const assistant: Assistant = await openAssistant(
+      { ...options, clock, log, forgetDialogs: (cutoff) => dialogs.forget(cutoff) },
+      (contactId, text) => sendTo(bot, contactId, assistant.mask(text)),
+    )
+    const { outbox, services } = assistant
+    const { contacts, status } = services
     closeAssistant = assistant.close
     if (closing) {
       // close() came while the data file was being opened: attach nothing, let the file go.
       await assistant.close()
       throw new Error('SecurityAssistant: closed before start-up finished')
     }
+    const conversation = buildRouter(services, dialogs)
 
-    const identify = async (contact: Contact): Promise<User | undefined> => {
-      const known = store.userByContact(contact.id)
-      if (known) return known
-      const handle = contact.handle()
-      const user = handle ? store.userByWechatId(handle) : undefined
-      if (user) await store.change((tx) => tx.setUserContact(user.id, contact.id))
-      return user
-    }
+    /** The user behind a chat contact, linked to it on first contact by the WeChat ID the chat shows. */
+    const identify = (contact: Contact): Promise<User | undefined> => contacts.identify(contact.id, contact.handle())
 
     const handle = async (message: Message): Promise<void> => {
       if (message.room()) {
@@ -123,20 +126,20 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
         return
       }
       // Memory may be ahead of the file: answer nothing from it until a restart reloads the file.
-      if (store.failure) return void await message.say(texts.outOfService)
+      if (status.failure()) return void await message.say(texts.outOfService)
       const talker = message.talker()
       const reply = await conversation.reply({
         // Full-width digits and ＋86 from Chinese keyboards read as what they are.
         text: normaliseText(message.text()),
         sender: talker.id,
-        asker: store.userByContact(talker.id) ?? await identify(talker),
+        asker: await identify(talker),
         now: clock(),
       })
       await message.say(assistant.mask(reply))
     }
 
     // A change refused because the data file just failed is not a bug: say what the out-of-service reply says.
-    const apologise = (message: Message): Promise<void> => message.say(store.failure ? texts.outOfService : texts.failure).then(() => undefined)
+    const apologise = (message: Message): Promise<void> => message.say(status.failure() ? texts.outOfService : texts.failure).then(() => undefined)
     const intake = new MessageIntake(handle, apologise, log, options.wallClock ?? Date.now)
     const onMessage = (message: Message): void => intake.accept(message)
     const onLogin = (): void => outbox.setOnline(true)
@@ -165,7 +168,8 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       outbox.setOnline(false)
     }
     if (loggedIn(bot)) outbox.setOnline(true)
-    log.info(`data file ${options.dataFile} open: ${store.data.accounts.length} accounts, ${store.data.bindings.length} bindings`)
+    const holdings = status.holdings()
+    log.info(`data file ${options.dataFile} open: ${holdings.accounts} accounts, ${holdings.bindings} bindings`)
     try {
       await assistant.scheduler?.start() // catches up on what came due while the assistant was down
     } catch (err) {
@@ -175,7 +179,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       throw err
     }
     return {
-      store,
+      store: assistant.store,
       outbox,
       jobs: assistant.jobs,
       scheduler: assistant.scheduler,

@@ -1,9 +1,9 @@
 // Admin commands name their account, or the bot asks which one (numbered) when the admin has several.
 // One place checks that the sender administers the account before any admin command runs.
+import type { AccountService } from '../../services/accounts.js'
 import type { Account, User } from '../../store/schema.js'
-import type { Store } from '../../store/store.js'
 import { texts } from '../../texts.js'
-import type { Handler, Turn } from '../conversation.js'
+import type { Handler, StepTurn, Turn } from '../conversation.js'
 
 export type AccountCommand = (turn: Turn, admin: User, account: Account, args: string[]) => Promise<string> | string
 
@@ -18,19 +18,17 @@ export interface AccountCommandSpec {
   run: AccountCommand
 }
 
-type ChooseTurn = Turn & { dialog: { step: 'admin.account', data: { command: string, args: string[], accountIds: string[] } } }
-
 export class AccountScope {
   private readonly specs = new Map<string, AccountCommandSpec>()
 
-  constructor (private readonly store: Store) {}
+  constructor (private readonly accounts: AccountService) {}
 
   /** The handler for `command`: resolves the account and checks the sender administers it. */
   define = (command: string, spec: AccountCommandSpec): Handler => {
     this.specs.set(command, spec)
-    return (turn) => {
+    return async (turn) => {
       const admin = turn.asker
-      const own = admin ? this.store.accountsAdministeredBy(admin.id) : []
+      const own = admin ? await this.accounts.administeredBy(admin) : []
       if (!admin || own.length === 0) return texts.notAnAdmin(command)
       const words = turn.args.split(/\s+/).filter(Boolean)
       const wrong = spec.check?.(words)
@@ -44,11 +42,10 @@ export class AccountScope {
       }
       const accountName = rest.join(' ')
       if (accountName) {
-        const account = this.store.data.accounts.find((a) => a.name === accountName) ??
-          singleOrNone(own.filter((a) => a.name.includes(accountName)))
-        if (!account) return texts.unknownAccount(own.map((a) => a.name))
-        if (account.adminUserId !== admin.id) return texts.notAdminOf(account.name, command)
-        return spec.run(turn, admin, account, args)
+        const named = await this.accounts.named(admin, accountName)
+        if (named.kind === 'unknown') return texts.unknownAccount(named.own.map((a) => a.name))
+        if (named.kind === 'not-admin') return texts.notAdminOf(named.account.name, command)
+        return spec.run(turn, admin, named.account, args)
       }
       if (own.length === 1) return spec.run(turn, admin, own[0]!, args)
       turn.setDialog({ step: 'admin.account', data: { command, args, accountIds: own.map((a) => a.id) } })
@@ -57,20 +54,16 @@ export class AccountScope {
   }
 
   /** The numbered answer to "which account?": runs the command that asked. */
-  chooseAccount = (turn: ChooseTurn): Promise<string> | string | undefined => {
+  chooseAccount = async (turn: StepTurn<'admin.account'>): Promise<string | undefined> => {
     const { command, args, accountIds } = turn.dialog.data
     if (!/^\d+$/.test(turn.text)) return undefined
-    const account = this.store.account(accountIds[Number(turn.text) - 1] ?? '')
+    const account = await this.accounts.get(accountIds[Number(turn.text) - 1] ?? '')
     if (!account) {
       turn.setDialog(turn.dialog)
       return texts.badAccountChoice(accountIds.length)
     }
     turn.endDialog()
-    if (!turn.asker || account.adminUserId !== turn.asker.id) return texts.notAdminOf(account.name, command)
+    if (!turn.asker || !this.accounts.administers(turn.asker, account)) return texts.notAdminOf(account.name, command)
     return this.specs.get(command)!.run(turn, turn.asker, account, args)
   }
-}
-
-function singleOrNone<T> (list: T[]): T | undefined {
-  return list.length === 1 ? list[0] : undefined
 }

@@ -1,24 +1,24 @@
 // The admin's commands: invite, list, remove, withdraw and resend (account resolution: AccountScope).
 import { parseWechatId } from '../../domain/identity.js'
 import type { OperatorRole } from '../../domain/roles.js'
-import type { ServiceContext } from '../../services/context.js'
-import type { InvitationService, InviteResult, ResendResult } from '../../services/invitations.js'
-import { findOperator, removeOperator, rosterOf } from '../../services/operators.js'
+import type { Removal } from '../../services/accounts.js'
+import type { Services } from '../../services/index.js'
+import type { InviteResult, ResendResult } from '../../services/invitations.js'
 import type { Account, User } from '../../store/schema.js'
 import { texts } from '../../texts.js'
-import type { Turn } from '../conversation.js'
+import { confirmStep } from '../confirm.js'
 import type { AccountScope } from './account-scope.js'
 
 /** What people type for a role. A Map: typed words are never looked up in a plain object (`constructor`). */
 const ROLE_WORDS = new Map<string, OperatorRole>([['长期', 'long'], ['短期', 'short'], ['long', 'long'], ['short', 'short'], ['长期运营者', 'long'], ['短期运营者', 'short']])
 
-export function adminCommands (services: ServiceContext, invitations: InvitationService, scope: AccountScope) {
+export function adminCommands (services: Pick<Services, 'accounts' | 'invitations' | 'operators'>, scope: AccountScope) {
   const define = scope.define
-  const { store } = services
+  const { accounts, invitations, operators } = services
 
   /** The command as the admin would type it again, naming the account when they have several. */
-  const spelled = (admin: User, account: Account, command: string): string =>
-    store.accountsAdministeredBy(admin.id).length > 1 ? `${command} ${account.name}` : command
+  const spelled = async (admin: User, account: Account, command: string): Promise<string> =>
+    (await accounts.administeredBy(admin)).length > 1 ? `${command} ${account.name}` : command
 
   const inviteReply = (result: InviteResult | ResendResult, wechatId: string, role: OperatorRole | undefined, account: Account, retry: string): string => {
     switch (result.kind) {
@@ -59,14 +59,14 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     run: async (_turn, admin, account, [wechatId, roleWord]) => {
       const role = ROLE_WORDS.get(roleWord!)!
       const result = await invitations.invite(admin, account, wechatId!, role)
-      return inviteReply(result, wechatId!, role, account, spelled(admin, account, `绑定运营者 ${wechatId} ${roleWord}`))
+      return inviteReply(result, wechatId!, role, account, await spelled(admin, account, `绑定运营者 ${wechatId} ${roleWord}`))
     },
   })
 
   const roster = define('运营者列表', {
     args: 0,
     usage: '',
-    run: (turn, _admin, account) => texts.roster(rosterOf(services, account), turn.now),
+    run: (turn, _admin, account) => texts.roster(operators.roster(account), turn.now),
   })
 
   const remove = define('解绑运营者', {
@@ -74,7 +74,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     usage: texts.removeUsage,
     check: wechatIdFirst('解绑运营者'),
     run: (turn, _admin, account, [wechatId]) => {
-      const found = findOperator(services, account, wechatId!)
+      const found = operators.find(account, wechatId!)
       if (found.kind === 'unknown-user') return texts.unknownOperator(wechatId!)
       if (found.kind === 'not-bound') return texts.notAnOperator(found.user.name, found.user.wechatId, account.name)
       turn.setDialog({ step: 'remove.confirm', data: { accountId: account.id, bindingId: found.binding.id } })
@@ -100,7 +100,7 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     check: wechatIdFirst('重发邀请'),
     run: async (_turn, admin, account, [wechatId]) => {
       const result = await invitations.resend(admin, account, wechatId!)
-      return inviteReply(result, wechatId!, undefined, account, spelled(admin, account, `重发邀请 ${wechatId}`))
+      return inviteReply(result, wechatId!, undefined, account, await spelled(admin, account, `重发邀请 ${wechatId}`))
     },
   })
 
@@ -111,18 +111,17 @@ export function adminCommands (services: ServiceContext, invitations: Invitation
     withdraw,
     resend,
 
-    confirmRemove: async (turn: Turn & { dialog: { step: 'remove.confirm', data: { accountId: string, bindingId: string } } }) => {
-      const { accountId, bindingId } = turn.dialog.data
-      const account = store.account(accountId)!
-      const binding = store.binding(bindingId)!
-      const user = store.user(binding.userId)!
-      if (turn.text !== '确认') return texts.removeConfirm(user.name, user.wechatId, account.name, binding.role)
-      turn.endDialog()
-      if (!turn.asker || account.adminUserId !== turn.asker.id) return texts.notAdminOf(account.name, '解绑运营者')
-      const result = await removeOperator(services, turn.asker, account, bindingId)
-      if (result.kind === 'removed') return texts.removed(user.name, account.name, binding.role)
-      return texts.notAnOperator(user.name, user.wechatId, account.name)
-    },
+    confirmRemove: confirmStep<'remove.confirm', Removal>({
+      load: ({ accountId, bindingId }) => accounts.removal(accountId, bindingId),
+      ask: ({ account, binding, user }) => texts.removeConfirm(user.name, user.wechatId, account.name, binding.role),
+      allowed: (asker, { account }) => accounts.administers(asker, account),
+      refused: ({ account }) => texts.notAdminOf(account.name, '解绑运营者'),
+      run: async (asker, { account, binding, user }) => {
+        const result = await operators.remove(asker, account, binding.id)
+        if (result.kind === 'removed') return texts.removed(user.name, account.name, binding.role)
+        return texts.notAnOperator(user.name, user.wechatId, account.name)
+      },
+    }),
   }
 }
 

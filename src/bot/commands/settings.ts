@@ -1,17 +1,19 @@
 // The admin's switches (风险操作保护, 风险操作提醒) with a confirmation, and the 操作记录 view.
-import type { ServiceContext } from '../../services/context.js'
-import { setSwitch } from '../../services/settings.js'
+import type { Services } from '../../services/index.js'
 import { HISTORY_PAGE_SIZE, texts } from '../../texts.js'
 import type { Setting } from '../../texts.js'
 import type { Turn } from '../conversation.js'
 import type { Account, User } from '../../store/schema.js'
+import { confirmStep } from '../confirm.js'
 import type { AccountScope } from './account-scope.js'
 
 /** A Map: typed words are never looked up in a plain object (`constructor` would be found there). */
 const SWITCH = new Map<string, boolean>([['开', true], ['关', false], ['开启', true], ['关闭', false], ['on', true], ['off', false]])
 
-export function settingsCommands (services: ServiceContext, scope: AccountScope) {
-  const { store } = services
+const COMMAND: Record<Setting, string> = { riskProtection: '风险操作保护', riskAlerts: '风险操作提醒' }
+
+export function settingsCommands (services: Pick<Services, 'accounts' | 'setSwitch'>, scope: AccountScope) {
+  const { accounts } = services
 
   /** 开 or 关 is what to fix first, before asking which account. */
   const switchWord = (setting: Setting) => ([word]: string[]): string | undefined => word !== undefined && SWITCH.has(word) ? undefined : texts.settingsUsage(setting)
@@ -25,31 +27,27 @@ export function settingsCommands (services: ServiceContext, scope: AccountScope)
   }
 
   /** Newest first by when it happened (a sweep after downtime records expiries late), a page at a time. */
-  const history = (_turn: Turn, _admin: User, account: Account, [pageWord]: string[]): string => {
-    const all = store.historyOf(account.id) // oldest first by time: a page is cut from the end
-    const pages = Math.max(1, Math.ceil(all.length / HISTORY_PAGE_SIZE))
-    const page = pageWord ? Number(pageWord) : 1
-    if (!Number.isSafeInteger(page) || page < 1 || page > pages) return texts.historyBadPage(pages)
-    const end = all.length - (page - 1) * HISTORY_PAGE_SIZE
-    const entries = all.slice(Math.max(0, end - HISTORY_PAGE_SIZE), end).reverse()
-    const nameOf = (userId: string | undefined): string => (userId && store.user(userId)?.name) || '系统'
-    return texts.history(account.name, entries, page, pages, nameOf)
+  const history = async (_turn: Turn, _admin: User, account: Account, [pageWord]: string[]): Promise<string> => {
+    const cut = await accounts.historyPage(account, pageWord ? Number(pageWord) : 1, HISTORY_PAGE_SIZE)
+    if (cut.kind === 'bad-page') return texts.historyBadPage(cut.pages)
+    const nameOf = (userId: string | undefined): string => (userId && cut.actorNames.get(userId)) || '系统'
+    return texts.history(account.name, cut.entries, cut.page, cut.pages, nameOf)
   }
 
   return {
-    protection: scope.define('风险操作保护', { args: 1, usage: texts.settingsUsage('riskProtection'), check: switchWord('riskProtection'), run: askToSwitch('riskProtection') }),
-    alerts: scope.define('风险操作提醒', { args: 1, usage: texts.settingsUsage('riskAlerts'), check: switchWord('riskAlerts'), run: askToSwitch('riskAlerts') }),
+    protection: scope.define(COMMAND.riskProtection, { args: 1, usage: texts.settingsUsage('riskProtection'), check: switchWord('riskProtection'), run: askToSwitch('riskProtection') }),
+    alerts: scope.define(COMMAND.riskAlerts, { args: 1, usage: texts.settingsUsage('riskAlerts'), check: switchWord('riskAlerts'), run: askToSwitch('riskAlerts') }),
     history: scope.define('操作记录', { args: 0, trailingNumber: true, usage: '', run: history }),
 
-    confirm: async (turn: Turn & { dialog: { step: 'settings.confirm', data: { accountId: string, setting: Setting, on: boolean } } }): Promise<string> => {
-      const { accountId, setting, on } = turn.dialog.data
-      const account = store.account(accountId)!
-      if (turn.text !== '确认') return texts.settingsConfirm(setting, account.name, on)
-      turn.endDialog()
-      if (!turn.asker || account.adminUserId !== turn.asker.id) return texts.notAdminOf(account.name, setting === 'riskProtection' ? '风险操作保护' : '风险操作提醒')
-      await setSwitch(services, turn.asker, account, setting, on)
-      return texts.settingsDone(setting, account.name, on)
-    },
+    confirm: confirmStep<'settings.confirm', { account: Account, setting: Setting, on: boolean }>({
+      load: async ({ accountId, setting, on }) => ({ account: (await accounts.get(accountId))!, setting, on }),
+      ask: ({ account, setting, on }) => texts.settingsConfirm(setting, account.name, on),
+      allowed: (asker, { account }) => accounts.administers(asker, account),
+      refused: ({ account, setting }) => texts.notAdminOf(account.name, COMMAND[setting]),
+      run: async (asker, { account, setting, on }) => {
+        await services.setSwitch(asker, account, setting, on)
+        return texts.settingsDone(setting, account.name, on)
+      },
+    }),
   }
 }
-

@@ -1,13 +1,11 @@
 // 解绑 N after a lookup → confirmation → 确认 ends the binding; 取消 keeps it.
-import type { ServiceContext } from '../../services/context.js'
-import { unbindSelf } from '../../services/unbind.js'
+import type { Services } from '../../services/index.js'
 import { texts } from '../../texts.js'
+import { confirmStep } from '../confirm.js'
 import type { Turn } from '../conversation.js'
 import type { UnbindChoice } from '../dialog.js'
 
-type ConfirmTurn = Turn & { dialog: { step: 'unbind.confirm', data: UnbindChoice } }
-
-export function unbindCommands (services: ServiceContext) {
+export function unbindCommands (unbind: Services['unbind']) {
   /** Picks entry `number` (1-based, as typed) from the lookup results in the dialog. */
   function pick (turn: Turn, number: string): string {
     const dialog = turn.dialog
@@ -34,15 +32,17 @@ export function unbindCommands (services: ServiceContext) {
     /** A bare number after the results is taken as 解绑 N, like tapping an account in the real assistant. */
     fromResults: (turn: Turn): string | undefined => /^\d+$/.test(turn.text) ? pick(turn, turn.text) : undefined,
 
-    async confirm (turn: ConfirmTurn): Promise<string> {
-      const choice = turn.dialog.data
-      if (turn.text !== '确认') return texts.unbindConfirm(choice.accountName, choice.role, choice.wechatId)
-      turn.endDialog()
-      if (!turn.asker) return texts.unbindNotYours
-      const result = await unbindSelf(services, turn.asker, choice.bindingId)
-      if (result.ok) return texts.unbindDone(result.accountName, result.role, result.at, choice.wechatId)
-      if (result.reason === 'already-ended') return texts.unbindAlreadyEnded(result.accountName, result.role)
-      return texts.unbindNotYours
-    },
+    confirm: confirmStep<'unbind.confirm', UnbindChoice>({
+      load: (choice) => choice,
+      ask: (choice) => texts.unbindConfirm(choice.accountName, choice.role, choice.wechatId),
+      // Whether the binding is still the asker's to give up is the service's to check.
+      refused: () => texts.unbindNotYours,
+      run: async (asker, choice) => {
+        const result = await unbind(asker, choice.bindingId)
+        if (result.ok) return texts.unbindDone(result.accountName, result.role, result.at, choice.wechatId)
+        if (result.reason === 'already-ended') return texts.unbindAlreadyEnded(result.accountName, result.role)
+        return texts.unbindNotYours
+      },
+    }),
   }
 }

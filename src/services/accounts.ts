@@ -1,0 +1,87 @@
+// The accounts as the chat side needs them: which ones a person administers, the one an admin command
+// names, the names a reply quotes, and an account's history a page at a time.
+import { pageFromNewest } from '../domain/paging.js'
+import type { Account, Binding, HistoryEntry, User } from '../store/schema.js'
+import type { ServiceContext } from './context.js'
+
+/** The account an admin command names. */
+export type NamedAccount =
+  | { kind: 'found', account: Account }
+  /** An account of that exact name that someone else administers. */
+  | { kind: 'not-admin', account: Account }
+  /** Nothing fits: `own` are the accounts the admin could have meant. */
+  | { kind: 'unknown', own: readonly Account[] }
+
+export type HistoryPage =
+  | { kind: 'page', entries: HistoryEntry[], page: number, pages: number, actorNames: ReadonlyMap<string, string> }
+  | { kind: 'bad-page', pages: number }
+
+export interface Removal {
+  account: Account
+  binding: Binding
+  user: User
+}
+
+export class AccountService {
+  constructor (private readonly ctx: ServiceContext) {}
+
+  /** The accounts `user` administers, in the order they were made. */
+  async administeredBy (user: User): Promise<readonly Account[]> {
+    return this.ctx.store.accountsAdministeredBy(user.id)
+  }
+
+  async get (accountId: string): Promise<Account | undefined> {
+    return this.ctx.store.account(accountId)
+  }
+
+  /** Only an account's admin manages it (the services check again; this is for a kind reply first). */
+  administers (user: User, account: Account): boolean {
+    return account.adminUserId === user.id
+  }
+
+  /** The account of exactly that name, else the only one of the admin's own whose name contains it. */
+  async named (admin: User, name: string): Promise<NamedAccount> {
+    const { store } = this.ctx
+    const own = store.accountsAdministeredBy(admin.id)
+    const account = store.data.accounts.find((a) => a.name === name) ?? singleOrNone(own.filter((a) => a.name.includes(name)))
+    if (!account) return { kind: 'unknown', own }
+    if (!this.administers(admin, account)) return { kind: 'not-admin', account }
+    return { kind: 'found', account }
+  }
+
+  /** The account's name and its admin's, for a reply. */
+  async names (accountId: string): Promise<{ accountName: string, adminName: string }> {
+    const { store } = this.ctx
+    const account = store.account(accountId)
+    if (!account) throw new Error(`no account ${accountId}`)
+    return { accountName: account.name, adminName: store.user(account.adminUserId)!.name }
+  }
+
+  /** The binding an admin is asked to confirm removing, read again now (with its account and operator). */
+  async removal (accountId: string, bindingId: string): Promise<Removal> {
+    const { store } = this.ctx
+    const account = store.account(accountId)
+    const binding = store.binding(bindingId)
+    const user = binding && store.user(binding.userId)
+    if (!account || !binding || !user) throw new Error(`no binding ${bindingId} on ${accountId}`)
+    return { account, binding, user }
+  }
+
+  /** Page `page` (1 = newest) of the account's history, newest first by when it happened. */
+  async historyPage (account: Account, page: number, pageSize: number): Promise<HistoryPage> {
+    const { store } = this.ctx
+    // Oldest first by time (a sweep after downtime records expiries late, so not by when written).
+    const cut = pageFromNewest(store.historyOf(account.id), page, pageSize)
+    if (cut.kind === 'bad-page') return cut
+    const actorNames = new Map<string, string>()
+    for (const entry of cut.items) {
+      const name = entry.actorUserId === undefined ? undefined : store.user(entry.actorUserId)?.name
+      if (name !== undefined) actorNames.set(entry.actorUserId!, name)
+    }
+    return { kind: 'page', entries: cut.items, page: cut.page, pages: cut.pages, actorNames }
+  }
+}
+
+function singleOrNone<T> (list: readonly T[]): T | undefined {
+  return list.length === 1 ? list[0] : undefined
+}

@@ -1,0 +1,76 @@
+// Every service, handed its context once: what the bot, the platform API and the demo console call.
+// Nothing here renders text or knows the chat; the store stays behind these.
+import type { WindowLimit } from '../domain/rate-limit.js'
+import type { Account, User } from '../store/schema.js'
+import { AccountService } from './accounts.js'
+import { AnswerService } from './answers.js'
+import { ContactService } from './contacts.js'
+import type { ServiceContext } from './context.js'
+import { DEFAULT_INVITATION_TTL, InvitationService } from './invitations.js'
+import { DEFAULT_LOOKUP_LIMIT, LookupService } from './lookup.js'
+import { findOperator, removeOperator, rosterOf } from './operators.js'
+import type { OperatorLookup, RemoveResult, Roster } from './operators.js'
+import { PeopleService } from './people.js'
+import { RenewalService } from './renewals.js'
+import { RiskyOperationService } from './risky-operations.js'
+import { setSwitch } from './settings.js'
+import type { Switch } from './settings.js'
+import { StatusService } from './status.js'
+import { unbindSelf } from './unbind.js'
+import type { UnbindResult } from './unbind.js'
+import type { Millis } from '../domain/calendar.js'
+
+export interface Services {
+  /** Who a chat contact is (linked on first contact). */
+  contacts: ContactService
+  /** Whether changes can be taken now; what the data holds. */
+  status: StatusService
+  /** Accounts by admin and by name, names for replies, history pages. */
+  accounts: AccountService
+  /** 同意 / 允许 / 拒绝: what an answer is for, carried out; 我的邀请. */
+  answers: AnswerService
+  lookups: LookupService
+  invitations: InvitationService
+  renewals: RenewalService
+  operations: RiskyOperationService
+  people: PeopleService
+  /** An account's operators as its admin sees them, and removing one. */
+  operators: {
+    roster: (account: Account) => Roster
+    find: (account: Account, wechatId: string) => OperatorLookup
+    remove: (admin: User, account: Account, bindingId: string) => Promise<RemoveResult>
+  }
+  /** An operator giving up their own binding. */
+  unbind: (asker: User, bindingId: string) => Promise<UnbindResult>
+  /** 风险操作保护 / 风险操作提醒. */
+  setSwitch: (admin: User, account: Account, setting: Switch, on: boolean) => Promise<void>
+}
+
+export interface ServiceOptions {
+  lookupLimit?: WindowLimit | undefined
+  invitationTtl?: Millis | undefined
+}
+
+export function createServices (ctx: ServiceContext, options: ServiceOptions = {}): Services {
+  const invitations = new InvitationService(ctx, options.invitationTtl ?? DEFAULT_INVITATION_TTL)
+  const renewals = new RenewalService(ctx, invitations)
+  const operations = new RiskyOperationService(ctx)
+  return {
+    contacts: new ContactService(ctx),
+    status: new StatusService(ctx),
+    accounts: new AccountService(ctx),
+    answers: new AnswerService(ctx, { invitations, renewals, operations }),
+    lookups: new LookupService(ctx, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
+    invitations,
+    renewals,
+    operations,
+    people: new PeopleService(ctx),
+    operators: {
+      roster: (account) => rosterOf(ctx, account),
+      find: (account, wechatId) => findOperator(ctx, account, wechatId),
+      remove: (admin, account, bindingId) => removeOperator(ctx, admin, account, bindingId),
+    },
+    unbind: (asker, bindingId) => unbindSelf(ctx, asker, bindingId),
+    setSwitch: (admin, account, setting, on) => setSwitch(ctx, admin, account, setting, on),
+  }
+}
