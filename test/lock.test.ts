@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { FileLock } from '../src/store/file-lock.js'
 import { DurableJsonFile } from '../src/store/durable-json-file.js'
 import { StoreError } from '../src/store/errors.js'
+import { DEAD_PID, staleLock } from './helpers/lock-stale.js'
 
 /** A fresh folder, by its real path (the lock names real paths). */
 async function tempDir (): Promise<string> {
@@ -82,6 +83,35 @@ test('a damaged lock file (empty, or not an owner) is stale and taken over', asy
     t.is(lock.release(), undefined)
   }
   t.deepEqual(await readdir(dir), [], 'no lock, temp or stale file left behind')
+})
+
+test('a takeover mutex left by a process that stopped while holding it is cleared, and the stale lock taken over', async (t) => {
+  const dir = await tempDir()
+  const file = join(dir, 'assistant.json')
+  const left = [
+    JSON.stringify({ pid: DEAD_PID, host: hostname(), since: '2026-11-21T02:00:00.000Z' }), // its process is gone
+    '', // damaged: it is never written half
+    JSON.stringify({ pid: process.pid, host: hostname(), since: '2026-11-21T02:00:00.000Z' }), // an earlier process with this pid
+  ]
+  for (const [index, mutex] of left.entries()) {
+    await writeFile(`${file}.lock`, staleLock(index))
+    await writeFile(`${file}.lock.takeover`, mutex)
+    const lock = FileLock.acquire(file)
+    t.is(JSON.parse(await readFile(lock.path, 'utf8')).pid, process.pid, JSON.stringify(mutex))
+    t.is(lock.release(), undefined)
+    t.deepEqual(await readdir(dir), [], 'no lock, mutex or temp file left behind')
+  }
+})
+
+test('a takeover mutex is not needed, nor touched, when there is no lock', async (t) => {
+  const dir = await tempDir()
+  const file = join(dir, 'assistant.json')
+  // a live process's mutex: waited for, were there a stale lock to take over
+  const mutex = JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-11-21T02:00:00.000Z' })
+  await writeFile(`${file}.lock.takeover`, mutex)
+  const lock = FileLock.acquire(file)
+  t.is(lock.release(), undefined)
+  t.is(await readFile(`${file}.lock.takeover`, 'utf8'), mutex)
 })
 
 test('release does not throw when the lock file cannot be removed: it returns the error', async (t) => {
@@ -163,6 +193,18 @@ function runChild (args: string[]): { child: ChildProcess, finished: Promise<Fin
   return { child, finished }
 }
 
+test('a takeover mutex that stays the same for seconds is cleared, even one that cannot be checked by its pid', async (t) => {
+  const dir = await tempDir()
+  const file = join(dir, 'assistant.json')
+  await writeFile(`${file}.lock`, staleLock(0))
+  await writeFile(`${file}.lock.takeover`, JSON.stringify({ pid: 1, host: 'old-container', since: '2026-11-21T02:00:00.000Z' }))
+  // in a child process, as the wait blocks it for seconds
+  const { code, stdout, stderr } = await runChild(['once', file]).finished
+  t.is(code, 0, stderr)
+  t.is(stdout, 'held')
+  t.deepEqual(await readdir(dir), [], 'no lock, mutex or temp file left behind')
+})
+
 test('processes racing for the lock: one holds it at a time, and nobody ever sees a half-written lock', async (t) => {
   const racers = 4
   const rounds = 250
@@ -197,4 +239,38 @@ test('processes racing for the lock: one holds it at a time, and nobody ever see
   t.deepEqual(torn, [], 'the lock file was never there without its complete owner')
   t.log(`${rounds} rounds in ${reports[0]!.ms} ms, ${Date.now() - started} ms with start-up; the watcher read the lock ${seen} times`)
   t.deepEqual((await readdir(dir)).sort(), ['sync'], 'no lock or temp file left behind')
+})
+
+test('processes racing to take over a stale lock: exactly one holds it each round', async (t) => {
+  // Each round starts from a stale lock (alternately naming a dead process on this host, and empty), so each
+  // round is a takeover race; a clash needs an unlucky interleaving, so the more rounds the better. Rounds
+  // stop at a time budget, so the test stays bounded on a slow machine (a few hundred rounds on a loaded
+  // one): it checks the rounds that ran, whatever their number.
+  const racers = 8
+  const rounds = 1000
+  const budgetMs = 8_000
+  const dir = await tempDir()
+  const dataFile = join(dir, 'assistant.json')
+  const syncDir = join(dir, 'sync')
+  await mkdir(syncDir)
+  await writeFile(`${dataFile}.lock`, staleLock(0))
+  const running = Array.from({ length: racers }, (_, index) => runChild(['stale', dataFile, syncDir, String(index), String(racers), String(rounds), String(budgetMs)]))
+  t.teardown(() => { for (const { child } of running) if (child.exitCode === null) child.kill() })
+  const started = Date.now()
+  for (const { finished } of running) void finished.then(({ code }) => { if (code !== 0) for (const { child } of running) child.kill() })
+  const results = await Promise.all(running.map(({ finished }) => finished))
+  for (const result of results) t.is(result.code, 0, result.stderr)
+  if (results.some(({ code }) => code !== 0)) return
+
+  const reports = results.map(({ stdout }) => JSON.parse(stdout) as { held: number[], overlaps: number[], problems: string[], rounds: number, ms: number })
+  const ran = reports[0]!.rounds
+  const holders = Array.from({ length: ran }, (_, round) => reports.filter((r) => r.held.includes(round)).length)
+  const clashes = holders.map((n, round) => [round, n]).filter(([, n]) => n !== 1)
+  t.log(`${ran} rounds in ${reports[0]!.ms} ms, ${Date.now() - started} ms with start-up; ${clashes.length} without exactly one holder`)
+  t.deepEqual(reports.map((r) => r.rounds), reports.map(() => ran), 'all racers stopped after the same round')
+  t.true(ran > 0)
+  t.deepEqual(clashes, [], 'each round exactly one racer took the stale lock over (it kept it until all had tried): [round, holders]')
+  t.deepEqual(reports.flatMap((r) => r.overlaps), [], 'no round had two holders at the same time')
+  t.deepEqual(reports.flatMap((r) => r.problems), [])
+  t.deepEqual((await readdir(dir)).sort(), ['assistant.json.lock', 'sync'], 'only the last round\'s stale lock left: no mutex, temp or stale file')
 })

@@ -1,5 +1,5 @@
 // One process per data file: a lock file beside the file's real path, naming the owner.
-import { linkSync, lstatSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { linkSync, lstatSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { basename, dirname, join } from 'node:path'
@@ -24,7 +24,7 @@ export class FileLock {
     const path = `${real}.lock`
     const content = JSON.stringify({ pid, host: hostname(), since: new Date().toISOString() })
     for (let attempt = 0; attempt < 3; attempt++) {
-      if (placeLock(path, content)) {
+      if (placeFile(path, content, 'lock file')) {
         held.add(path)
         return new FileLock(real, path, content)
       }
@@ -102,10 +102,10 @@ function isLink (path: string): boolean {
 }
 
 /**
- * Writes the whole lock to a temp file, then links it into place: the lock file never exists half written,
- * so whoever reads it sees a complete owner. False when another lock is there.
+ * Writes the whole file to a temp file, then links it into place: it never exists half written, so whoever
+ * reads it sees a complete owner, and a file already there is never replaced. False when one is there.
  */
-function placeLock (path: string, content: string): boolean {
+function placeFile (path: string, content: string, what: string): boolean {
   const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
   try {
     writeFileSync(temp, content, { flag: 'wx' })
@@ -113,12 +113,12 @@ function placeLock (path: string, content: string): boolean {
     return true
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw new StoreError(`Cannot create the lock file ${path}: ${(err as Error).message}`)
+    throw new StoreError(`Cannot create the ${what} ${path}: ${(err as Error).message}`)
   } finally {
     try {
       rmSync(temp, { force: true })
     } catch {
-      // a temp file left behind is clutter, not a reason to fail: the lock itself is settled
+      // a temp file left behind is clutter, not a reason to fail: the file itself is settled
     }
   }
 }
@@ -129,19 +129,88 @@ function inUse (path: string, owner: Owner): boolean {
   return isAlive(owner.pid)
 }
 
+/** How long a takeover mutex may stay the same, watched by one waiting for it, before it counts as left by a process that stopped while holding it. */
+const MUTEX_STALE_MS = 5_000
+/** How long to wait for the takeover mutex at all: past this, something other than a stopped holder is wrong. */
+const MUTEX_GIVE_UP_MS = 2 * MUTEX_STALE_MS
+
 /**
- * Moves the stale lock aside rather than deleting it, and checks it is the one judged stale: if another
- * process replaced it in between, its fresh lock is put back instead of being lost.
+ * Removes the lock judged stale, so that the next attempt can link a lock into its place. Nothing but this
+ * (and release, of a process's own lock) ever removes a lock file, and only a process holding the takeover
+ * mutex (`<lock>.takeover`) does it here, after reading under the mutex that the lock still holds exactly what
+ * it judged stale. A lock is only ever placed by link, which never replaces a file, so while the mutex is
+ * held nothing can turn the stale lock into a fresh one between that read and the removal: a fresh lock is
+ * never removed. Whoever links first after the removal holds the lock; the others, the remover included, meet
+ * it on their next attempt and judge it like any other. Taking the lock when there is none never involves
+ * the mutex.
+ *
+ * A mutex is cleared as left by a process that stopped while holding it when it is damaged (it is never
+ * written half), when it names a process on this host that no longer runs (or this process, which never
+ * holds it while waiting for it), or when it has stayed the same for MUTEX_STALE_MS while waited for: a
+ * holder releases it after a few file operations, so that long means stopped, not slow. Watching it rather
+ * than reading its time keeps another host's clock out of it. Just before removing the lock, a holder checks
+ * that the mutex is still its own, and leaves the lock alone if not.
+ *
+ * The window left: that check and the removal are two system calls, not one. A holder suspended between
+ * them for over MUTEX_STALE_MS (a stopped process, a frozen machine), while another process clears its mutex
+ * and takes the stale lock over, removes the fresh lock when it resumes. And when a process died holding the
+ * mutex (it holds it for microseconds), two processes clearing it at the same moment can both come to hold
+ * a mutex, if one is suspended between re-reading the mutex and removing it while the other removes it and
+ * places its own; the check above then catches it unless a holder is also suspended between its check and
+ * its removal. File systems offer no removal that depends on a file's content, so a lock made of files alone
+ * keeps a window of this kind; this one needs a process suspended at one exact point, on top of a stale lock.
  */
 function takeOverStale (path: string, seen: string): void {
-  const aside = `${path}.${randomBytes(4).toString('hex')}.stale`
+  const mutex = `${path}.takeover`
+  const mine = takeMutex(mutex, path, seen)
+  if (mine === undefined) return // the lock changed meanwhile (or the wait was given up): the next attempt sees what is there now
   try {
-    renameSync(path, aside)
+    if (readText(path) === seen && readText(mutex) === mine) rmSync(path)
   } catch {
-    return // gone already: the next attempt sees what is there now
+    // gone already, or it cannot be removed: the next attempt sees what is there now
+  } finally {
+    removeIf(mutex, mine)
   }
-  if (readText(aside) === seen) rmSync(aside, { force: true })
-  else renameSync(aside, path)
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4))
+
+/** The mutex's content once this process holds it; undefined when the lock stopped holding `seen` first, as then there is nothing to take over. */
+function takeMutex (mutex: string, path: string, seen: string): string | undefined {
+  const content = JSON.stringify({ pid, host: hostname(), since: new Date().toISOString() })
+  const giveUp = performance.now() + MUTEX_GIVE_UP_MS
+  let watched: { text: string, since: number } | undefined
+  for (;;) {
+    if (readText(path) !== seen) return undefined
+    if (placeFile(mutex, content, 'takeover file')) return content
+    const now = performance.now()
+    if (now > giveUp) return undefined
+    const text = readText(mutex)
+    if (text !== undefined) {
+      if (watched?.text !== text) watched = { text, since: now }
+      if (mutexLeft(text, now - watched.since) && removeIf(mutex, text)) continue
+    }
+    Atomics.wait(pause, 0, 0, 1) // its holder is a few file operations from releasing it
+  }
+}
+
+/** Whether a takeover mutex was left by a process that stopped while holding it (see takeOverStale). */
+function mutexLeft (text: string, watchedMs: number): boolean {
+  const owner = parseOwner(text)
+  if (!owner) return true
+  if (owner.host === hostname() && (owner.pid === pid || !isAlive(owner.pid))) return true
+  return watchedMs > MUTEX_STALE_MS
+}
+
+/** Removes the file if it still holds `content`; never throws. False when it was not removed (gone already, replaced, or it cannot be). */
+function removeIf (path: string, content: string): boolean {
+  try {
+    if (readFileSync(path, 'utf8') !== content) return false
+    rmSync(path)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function readText (path: string): string | undefined {
@@ -152,7 +221,7 @@ function readText (path: string): string | undefined {
   }
 }
 
-/** Undefined for a lock that cannot be read as an owner: never a write in progress (see placeLock), so damage, and stale. */
+/** Undefined for a lock that cannot be read as an owner: never a write in progress (see placeFile), so damage, and stale. */
 function parseOwner (text: string): Owner | undefined {
   try {
     const owner = JSON.parse(text) as Partial<Owner> | null

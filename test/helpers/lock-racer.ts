@@ -3,13 +3,17 @@
 // exclusively, so a second holder at the same time is caught) and keeps the lock until every racer has
 // tried, so every round is contended however the racers are scheduled. A watcher reads the lock file
 // throughout, for a moment where it is there but not a complete owner.
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+// In the stale race every round starts from a stale lock instead (see staleRace).
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { join } from 'node:path'
 import { FileLock } from '../../src/store/file-lock.js'
+import { staleLock } from './lock-stale.js'
 
 // race <dataFile> <syncDir> <index> <racers> <rounds> | watch <dataFile> <syncDir>
-const [mode, dataFile, syncDir, indexArg, racersArg, roundsArg] = process.argv.slice(2) as [string, string, string, string?, string?, string?]
+// | stale <dataFile> <syncDir> <index> <racers> <rounds> <budgetMs> | once <dataFile>
+const [mode, dataFile, syncDir, indexArg, racersArg, roundsArg, budgetArg] =
+  process.argv.slice(2) as [string, string, string, string?, string?, string?, string?]
 const index = Number(indexArg)
 const racers = Number(racersArg)
 const rounds = Number(roundsArg)
@@ -72,6 +76,77 @@ function race (): void {
   process.stdout.write(JSON.stringify({ held, overlaps, problems, ms: Date.now() - started }))
 }
 
+/**
+ * Every round starts from a stale lock, so every round is a takeover race. A holder keeps the lock until every
+ * racer has tried, then releases it, puts the next round's stale lock in its place and starts the next round;
+ * the others wait for that (or, when nobody got the lock, for everyone to have tried). Rounds end on one file
+ * each rather than on every racer's, as a loaded machine is slow to run every racer once more per round. The
+ * holder of a round that ends after the time budget tells everyone to stop, so the run stays bounded however
+ * slow the machine is; the test checks the rounds that ran.
+ */
+function staleRace (): void {
+  const budget = Number(budgetArg)
+  const lockFile = `${dataFile}.lock`
+  const marker = join(syncDir, 'holder')
+  const stop = join(syncDir, 'stop')
+  const held: number[] = []
+  const overlaps: number[] = []
+  const problems: string[] = []
+  signal(`ready.${index}`)
+  waitFor(allSignalled('ready'))
+  const started = Date.now()
+  let round = 0
+  while (round < rounds) {
+    let lock: FileLock | undefined
+    try {
+      lock = FileLock.acquire(dataFile)
+    } catch (err) {
+      if (!/in use by another running assistant/.test((err as Error).message)) problems.push(`round ${round}: ${(err as Error).message}`)
+    }
+    let marked = false
+    if (lock) {
+      held.push(round)
+      try {
+        closeSync(openSync(marker, 'wx'))
+        marked = true
+      } catch {
+        overlaps.push(round)
+      }
+    }
+    // one byte per racer, appended: the file's size says how many have tried, its bytes whether anyone holds
+    const tried = join(syncDir, `tried.${round}`)
+    appendFileSync(tried, lock ? 'H' : '-')
+    const everyoneTried = (): boolean => sizeOf(tried) >= racers
+    const next = join(syncDir, `next.${round}`)
+    if (lock) {
+      waitFor(everyoneTried)
+      if (marked) rmSync(marker)
+      const failed = lock.release()
+      if (failed) problems.push(`round ${round}: release: ${failed.message}`)
+      // written whole, then renamed into place: nobody tries the lock before the next round anyway
+      const temp = join(syncDir, `stale.${index}`)
+      writeFileSync(temp, staleLock(round + 1))
+      renameSync(temp, lockFile)
+      if (Date.now() - started > budget) signal('stop')
+      signal(`next.${round}`)
+      Atomics.wait(pause, 0, 0, 1) // no head start on the others, who wake from their 1 ms waits for the file
+    } else {
+      waitFor(() => existsSync(next) || (everyoneTried() && !readFileSync(tried, 'utf8').includes('H')))
+    }
+    round++
+    if (existsSync(stop)) break
+  }
+  process.stdout.write(JSON.stringify({ held, overlaps, problems, rounds: round, ms: Date.now() - started }))
+}
+
+function sizeOf (path: string): number {
+  try {
+    return statSync(path).size
+  } catch {
+    return 0
+  }
+}
+
 function watch (): void {
   setPriority(19) // it spins: on a loaded machine the racers come first
   const lockFile = `${dataFile}.lock`
@@ -98,5 +173,14 @@ function watch (): void {
   process.stdout.write(JSON.stringify({ seen, torn }))
 }
 
+/** Takes the lock and lets it go, for a test that needs it taken in another process. */
+function once (): void {
+  const failed = FileLock.acquire(dataFile).release()
+  if (failed) throw failed
+  process.stdout.write('held')
+}
+
 if (mode === 'watch') watch()
+else if (mode === 'stale') staleRace()
+else if (mode === 'once') once()
 else race()

@@ -18,6 +18,8 @@ export interface TestPostgres {
   freshDatabase: () => Promise<TestDatabase>
   /** Another pool on a database made by freshDatabase, as a second process would have. */
   connect: (database: string) => pg.Pool
+  /** The connection URL of a database, for a child process (ASSISTANT_DATABASE_URL). */
+  url: (database: string) => string
   stop: () => Promise<void>
 }
 
@@ -73,6 +75,7 @@ export async function startPostgres (): Promise<TestPostgres> {
   }
   return {
     connect,
+    url: (database) => `postgres://${USER}:${password}@127.0.0.1:${port}/${database}`,
     freshDatabase: async () => {
       const name = `t_${randomBytes(6).toString('hex')}`
       await server.createDatabase(name)
