@@ -20,6 +20,14 @@ function idNumberOf (i: number): string {
   return first17 + idCheckDigit(first17)
 }
 
+/** The k-th four-character code in the alphabet codes are drawn from (services/codes.ts). */
+function codeOf (k: number): string {
+  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+  let code = ''
+  for (let n = k, i = 0; i < 4; i++, n = Math.floor(n / alphabet.length)) code = alphabet[n % alphabet.length] + code
+  return code
+}
+
 export function largeWorld (o: LargeWorldOptions): Data {
   const iso = (ms: number): string => new Date(ms).toISOString()
   const day = 86_400_000
@@ -54,7 +62,7 @@ export function largeWorld (o: LargeWorldOptions): Data {
   // Pending invitations go to users of the account they follow, from that account's admin.
   const invitations = users.slice(o.accounts, o.accounts + o.pendingInvitations).map((u, k) => ({
     id: `i${k}`,
-    code: `B${String(k).padStart(4, '0')}`,
+    code: codeOf(k),
     accountId: `a${(k + 1) % o.accounts}`,
     inviteeUserId: u.id,
     invitedBy: `u${(k + 1) % o.accounts}`,

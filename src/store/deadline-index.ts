@@ -9,6 +9,17 @@ export class DeadlineIndex<R extends object> {
   /** `deadline` is the record's due time while it belongs here, undefined when it does not. */
   constructor (private readonly deadline: (record: R) => number | undefined) {}
 
+  /** Fills an empty index at once (one sort instead of an insertion each). */
+  fill (records: Iterable<R>): void {
+    for (const record of records) {
+      const at = this.deadline(record)
+      if (at === undefined || Number.isNaN(at)) continue
+      this.entries.push({ at, record })
+      this.placedAt.set(record, at)
+    }
+    this.entries.sort((a, b) => a.at - b.at)
+  }
+
   /** Puts the record where its deadline says, or leaves it out; call after every change to it. */
   place (record: R): void {
     this.remove(record)

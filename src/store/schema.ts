@@ -7,7 +7,13 @@ export const SCHEMA_VERSION = 5
 
 /** What toIso writes: 2026-11-21T02:00:00.000Z (milliseconds optional), a real moment in a sane range. */
 const isoTime = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/, 'not an ISO date-time in UTC (2026-11-21T02:00:00.000Z)')
-  .refine((s) => { const at = Date.parse(s); return !Number.isNaN(at) && new Date(at).toISOString().slice(0, 19) === s.slice(0, 19) }, 'not a real date and time')
+  .refine(isRealMoment, 'not a real date and time')
+/** Date.parse rolls 02-30 over into March and takes 24:00: a real moment has its own day and an hour below 24. */
+function isRealMoment (iso: string): boolean {
+  const at = Date.parse(iso)
+  return !Number.isNaN(at) && Number(iso.slice(11, 13)) < 24 && new Date(at).getUTCDate() === Number(iso.slice(8, 10))
+}
+
 /** The short codes people quote: four characters of an alphabet without 0/O, 1/I/L (see services/codes.ts). */
 const code = z.string().regex(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/, 'not a code (4 of A–Z, 2–9, without I, L, O)')
 const id = z.string().min(1)
