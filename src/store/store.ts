@@ -7,6 +7,8 @@ import type { z } from 'zod'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
 import { ChangeLog } from './change-log.js'
+import { READS } from './contract.js'
+import type { StoreEngine, StoreReader, StoreTransaction } from './contract.js'
 import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
@@ -64,6 +66,8 @@ export class Store {
   /** Messages whose write is under way: not deliverable until it is done. */
   private writingMessages: OutboxMessage[] = []
   private writing: Promise<void> | undefined
+  /** Transactions take turns: each one's reads and writes happen with no other change in between. */
+  private turns: Promise<void> = Promise.resolve()
   private waiting: Array<{ resolve: () => void, reject: (err: unknown) => void }> = []
 
   private readonly accountsById = new Map<string, Account>()
@@ -192,7 +196,7 @@ export class Store {
     const queuedBefore = this.queuedMessages.length
     let result: T
     try {
-      result = apply(this.transaction(log))
+      result = apply(this.writesFor(log))
       this.check(log)
       if (log.reindex) this.rebuildIndexes() // records went: every index is made again from what is left
     } catch (err) {
@@ -203,6 +207,44 @@ export class Store {
     }
     await this.persist()
     return result
+  }
+
+  /**
+   * The contract's transaction (store/contract.ts): `work` may await its reads; transactions run one at
+   * a time, so what it read still holds when it writes. Validated and undone like `change`; resolves
+   * once the write holding it is on disk (transactions that finish meanwhile share that write).
+   */
+  async transaction<T> (work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('The store is closed')
+    if (this.broken) throw this.broken
+    const previous = this.turns
+    let done!: () => void
+    this.turns = new Promise<void>((resolve) => { done = resolve })
+    await previous
+    const log = new ChangeLog()
+    const queuedBefore = this.queuedMessages.length
+    let result: T
+    try {
+      if (this.broken) throw this.broken
+      result = await work(this.asyncTransaction(this.writesFor(log)))
+      this.check(log)
+      if (log.reindex) this.rebuildIndexes()
+    } catch (err) {
+      log.undo(this.db.data)
+      this.queuedMessages.length = queuedBefore
+      this.rebuildIndexes()
+      done()
+      throw err
+    }
+    done()
+    await this.persist()
+    return result
+  }
+
+  /** The engine view of this store: the contract's reads and transactions. */
+  engine (): StoreEngine {
+    const reads = Object.fromEntries(READS.map((name) => [name, (...args: unknown[]) => Promise.resolve((this[name] as (...a: unknown[]) => unknown)(...args))]))
+    return { ...(reads as StoreReader), transaction: (work) => this.transaction(work), failure: () => this.broken, close: () => this.close() }
   }
 
   /** Waits for pending writes, then lets another process have the file. Never throws. */
@@ -268,7 +310,16 @@ export class Store {
     }
   }
 
-  private transaction (log: ChangeLog): Transaction {
+  private asyncTransaction (writes: Transaction): StoreTransaction {
+    const tx: Record<string, unknown> = { newId: writes.newId }
+    for (const name of READS) tx[name] = (...args: unknown[]) => Promise.resolve((this[name] as (...a: unknown[]) => unknown)(...args))
+    for (const [name, write] of Object.entries(writes)) {
+      if (name !== 'newId') tx[name] = (...args: unknown[]) => Promise.resolve((write as (...a: unknown[]) => unknown)(...args))
+    }
+    return tx as StoreTransaction
+  }
+
+  private writesFor (log: ChangeLog): Transaction {
     const data = this.db.data
     const add = <C extends Collection>(collection: C, record: Data[C][number], ids: Map<string, unknown> | undefined): void => {
       if (ids?.has(record.id)) throw new InvalidChange(`Refused a change: ${collection} id ${record.id} is taken`)
