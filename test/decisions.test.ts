@@ -79,3 +79,18 @@ test('a renewal request asked before expiry can still be approved after the bind
   await w.assistant.jobs.expirySweep(w.clock.at)
   t.true((await w.ask(LIQIANG, `同意 ${code}`)).startsWith('已批准 张伟 在「城西社区报」的续期'))
 })
+
+test('a clock that steps back never hides an open request: the admin still sees it and a removal still closes it', async (t) => {
+  const { w, call, operation } = await api(t)
+  const start = w.clock.at
+  const first = await operation('acc_tea', 'zhangwei_ops', 'mass-send') // due start + 10 min
+  w.clock.at = start - hours(1)
+  await operation('acc_tea', 'zhaomin_work', 'mass-send') // made later, due earlier
+  w.clock.at = start - minutes(45)
+  const open = await w.ask(WANGFANG, '允许')
+  t.true(open.includes(w.assistant.store.approval(String(first.id))!.code), open)
+  await w.ask(WANGFANG, '解绑运营者 zhangwei_ops 晨光茶馆')
+  await w.ask(WANGFANG, '确认')
+  t.is(w.assistant.store.approval(String(first.id))!.status, 'closed', 'closed in the change that removed the operator')
+  t.like((await call('GET', `/v1/operations/${String(first.id)}`)).json, { state: 'closed', closedReason: 'removed' })
+})

@@ -331,3 +331,16 @@ function worldWithAccounts (count: number): Seed {
     outbox: [],
   }
 }
+
+test('re-inviting after an invitation lapsed by the clock: the old one closes then, and no sweep later tells the admin it expired', async (t) => {
+  const w = await worldFor(t)
+  await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 短期 晨光茶馆')
+  w.clock.advance(25 * 3_600_000)
+  t.true((await w.ask(WANGFANG, '重发邀请 zhouxiao_new 晨光茶馆')).startsWith('已重新发送邀请'))
+  const before = w.inbox(WANGFANG).length
+  await w.assistant.jobs.expirySweep(w.clock.at)
+  await w.assistant.jobs.outbox(w.clock.at)
+  await w.settled()
+  t.false(w.inbox(WANGFANG).slice(before).some((text) => text.includes('已过期')), 'no stale lapse notice')
+  t.is(w.assistant.store.data.invitations.filter((i) => i.inviteeUserId === 'u_zhouxiao' && i.status === 'pending').length, 1)
+})

@@ -253,3 +253,14 @@ test('every answer passes the last mask: unknown keys quoted in a 400, names, un
   t.is(path.status, 404)
   t.false(JSON.stringify(path.json).includes('13800138000'))
 })
+
+test('a name no engine could store (a NUL, a broken character) is refused with 400, so the state can always move to PostgreSQL', async (t) => {
+  const { call, w } = await api(t)
+  for (const name of ['Null\u0000Guy', 'half\uD800', 'bell\u0007']) {
+    const answer = await call('POST', '/v1/users', { name, wechatId: 'newuser_09', accountProtection: true, bankCard: true })
+    t.is(answer.status, 400, JSON.stringify(name))
+    t.regex(String(answer.json.message), /name: holds a control character or a broken character/)
+  }
+  t.is(w.assistant.store.userByWechatId('newuser_09'), undefined)
+  t.is((await call('PATCH', '/v1/users/wutian_2025/profile', { name: 'x\u0000' })).status, 400)
+})

@@ -107,6 +107,8 @@ const inconsistent: Array<[string, (d: Whole) => void, RegExp]> = [
       d.bindings.push({ id: `bl${i}`, accountId: 'acc', userId: `u${i}`, role: 'long', boundAt: '2026-11-20T02:00:00.000Z' } as never)
     }
   }, /account acc has 6 active long-term operators \(at most 5\)/],
+  ['a name with a NUL in it', (d) => { d.users[1]!.name = 'a\u0000b' }, /users\.1\.name: holds a control character/],
+  ['a year no database keeps', (d) => { d.history[0]!.at = '0000-01-01T00:00:00.000Z' }, /history\.0\.at: not an ISO date-time/],
   ['a user following one account twice', (d) => { d.users[1]!.follows.push('acc') }, /users\.1\.follows: follows an account twice/],
   ['a binding ended by an unknown user', (d) => Object.assign(d.bindings[0]!, { endedAt: '2026-11-20T03:00:00.000Z', endReason: 'removed', endedBy: 'u_ghost' }), /binding b1 names an unknown endedBy u_ghost/],
 ]

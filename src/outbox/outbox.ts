@@ -9,6 +9,7 @@ import type { Delivery } from '../services/context.js'
 import type { OutboxMessage } from '../store/schema.js'
 import type { Store } from '../store/store.js'
 import { notify } from '../services/notices.js'
+import { storable } from '../domain/text.js'
 
 /** Sends one text to a chat contact; rejects when the chat does not take it. */
 export type SendText = (contactId: string, text: string) => Promise<void>
@@ -147,7 +148,7 @@ export class Outbox {
       await this.store.change((tx) => tx.updateMessage(message.id, { sentAt: toIso(now), attempts, lastError: undefined, nextAttemptAt: undefined }))
       return
     }
-    const lastError = delivery.reason === 'failed' ? delivery.error ?? 'failed' : delivery.reason
+    const lastError = storable(delivery.reason === 'failed' ? delivery.error ?? 'failed' : delivery.reason) // a chat error's words, kept
     // No contact yet is not a failure of the chat: it waits for the contact instead of counting down.
     const givesUp = delivery.reason === 'failed' && attempts >= this.policy.maxAttempts
     await this.store.change((tx) => {

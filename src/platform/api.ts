@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { Platform } from '../assistant.js'
 import { maskIdNumber, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
+import { isStorableText } from '../domain/text.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import type { Logger } from '../log.js'
 import type { PeopleResult } from '../services/people.js'
@@ -34,6 +35,7 @@ const identifier = (parse: (v: string) => ParseResult, what: string) => z.string
   return z.NEVER
 })
 const wechatId = identifier(parseWechatId, 'WeChat ID')
+const personName = z.string().min(1).max(40).refine(isStorableText, 'holds a control character or a broken character')
 
 const OperationBody = z.object({
   account: z.string().min(1),
@@ -42,7 +44,7 @@ const OperationBody = z.object({
 }).strict()
 
 const NewUserBody = z.object({
-  name: z.string().min(1).max(40),
+  name: personName,
   wechatId,
   phone: identifier(parsePhone, 'mobile number').optional(),
   idNumber: identifier(parseIdNumber, 'ID number').optional(),
@@ -54,7 +56,7 @@ const SecurityBody = z.object({ accountProtection: z.boolean().optional(), bankC
   .refine((b) => Object.keys(b).length > 0, 'name accountProtection or bankCard')
 
 const ProfileBody = z.object({
-  name: z.string().min(1).max(40).optional(),
+  name: personName.optional(),
   wechatId: wechatId.optional(),
   phone: identifier(parsePhone, 'mobile number').optional(),
   idNumber: identifier(parseIdNumber, 'ID number').optional(),
@@ -129,7 +131,8 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
     options.log.error('platform API request failed', err)
     return reply.code(500).send({ error: 'internal', message: 'The assistant could not handle this request; nothing was changed unless a later GET shows it.' })
   })
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: `No endpoint ${request.method} ${request.url}.` }))
+  // The path is not quoted back: percent-encoding would carry a number past the last mask.
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: 'not-found', message: `No such endpoint for ${request.method}; see the README for the routes.` }))
 
   app.post('/v1/operations', async (request) => {
     const body = parse(OperationBody, request.body)

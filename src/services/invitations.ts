@@ -66,8 +66,16 @@ export class InvitationService {
       expiresAt: toIso(now + this.ttl),
       status: 'pending',
     }
+    // An earlier one that lapsed by the clock is closed here, so that no sweep later tells the admin,
+    // who is inviting again, that it expired.
+    const lapsed = this.store.invitationsOfUser(invitee.id).filter((i) => i.accountId === account.id && i.status === 'pending' && invitationStatus(i, now) === 'expired')
     let pushed = ''
     await this.store.change((tx) => {
+      for (const old of lapsed) {
+        tx.updateInvitation(old.id, { status: 'expired' })
+        withdrawPush(tx, old, toIso(now))
+        record(tx, { accountId: account.id, at: old.expiresAt, event: { action: 'invitation.expired', wechatId: invitee.wechatId, code: old.code } })
+      }
       invitation.id = tx.newId('i')
       tx.addInvitation(invitation)
       pushed = this.push(tx, invitation, now)

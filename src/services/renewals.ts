@@ -11,7 +11,7 @@ import { record } from './history.js'
 import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
-import { closeRenewal, renewalStanding, withinDeadline } from './requests.js'
+import { closeRenewal, renewalStanding } from './requests.js'
 
 /** How long the admin has to answer a renewal request. */
 export const RENEWAL_REQUEST_TTL = hours(72)
@@ -49,7 +49,7 @@ export class RenewalService {
     if (picked === undefined && candidates.length > 1) return { kind: 'choose', bindings: candidates }
     const binding = picked === undefined ? candidates[0] : candidates[Number(picked) - 1]
     if (!binding) return { kind: 'bad-number', number: picked!, count: candidates.length }
-    const pending = withinDeadline(this.ctx.store.renewalsOfAccount(binding.accountId), now).find((r) => r.bindingId === binding.id && isOpen(r, now))
+    const pending = this.ctx.store.pendingRenewalsOf(binding.accountId).find((r) => r.bindingId === binding.id && isOpen(r, now))
     if (pending) return { kind: 'already', renewal: pending }
     const account = this.ctx.store.account(binding.accountId)!
     const renewal: Renewal = {
@@ -82,7 +82,7 @@ export class RenewalService {
   openFor (admin: User, now: Millis): Renewal[] {
     const { store } = this.ctx
     return store.accountsAdministeredBy(admin.id)
-      .flatMap((account) => withinDeadline(store.renewalsOfAccount(account.id), now))
+      .flatMap((account) => store.pendingRenewalsOf(account.id))
       .filter((r) => renewalStanding(store, r, now).state === 'pending')
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }

@@ -8,17 +8,6 @@ import type { Approval, Binding, Renewal } from '../store/schema.js'
 import type { Store, Transaction } from '../store/store.js'
 import { record } from './history.js'
 
-/**
- * The requests among `records` (one account's, in the order they were made) whose deadline is still
- * ahead: a request's deadline is its creation plus a fixed time, so only the newest can be open, and
- * the walk stops at the first that has lapsed instead of reading a whole account's past.
- */
-export function withinDeadline<R extends { expiresAt: string }> (records: readonly R[], now: Millis): R[] {
-  const open: R[] = []
-  for (let i = records.length - 1; i >= 0 && Date.parse(records[i]!.expiresAt) > now; i--) open.push(records[i]!)
-  return open.reverse()
-}
-
 /** Why an approval no longer stands at `now` (its actor lost the role it was asked under), or undefined. */
 export function approvalGone (store: Store, approval: Approval, now: Millis): ClosedReason | undefined {
   if (approval.bindingId) return bindingGone(store.binding(approval.bindingId)!, now)
@@ -72,7 +61,7 @@ export function closeRenewal (tx: Transaction, store: Store, renewal: Renewal, r
  */
 export function closeRequestsOf (tx: Transaction, store: Store, binding: Binding, reason: ClosedReason, now: Millis, at: string): number {
   let closed = 0
-  for (const approval of withinDeadline(store.approvalsOfAccount(binding.accountId), now)) {
+  for (const approval of store.pendingApprovalsOf(binding.accountId)) {
     const dependsOn = approval.bindingId === binding.id || (approval.bindingId === undefined && approval.actorUserId === binding.userId)
     if (dependsOn && approvalState(approval, now) === 'pending') {
       closeApproval(tx, store, approval, reason, at)
@@ -80,7 +69,7 @@ export function closeRequestsOf (tx: Transaction, store: Store, binding: Binding
     }
   }
   if (reason === 'expired') return closed
-  for (const renewal of withinDeadline(store.renewalsOfAccount(binding.accountId), now)) {
+  for (const renewal of store.pendingRenewalsOf(binding.accountId)) {
     if (renewal.bindingId === binding.id && renewalState(renewal, now) === 'pending') {
       closeRenewal(tx, store, renewal, reason, at)
       closed++

@@ -10,7 +10,7 @@ import type { Role } from '../domain/roles.js'
 import type { Account, Approval, Binding, User } from '../store/schema.js'
 import { freshCode } from './codes.js'
 import type { ServiceContext } from './context.js'
-import { approvalStanding, closeApproval, withinDeadline } from './requests.js'
+import { approvalStanding, closeApproval } from './requests.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
 
@@ -87,7 +87,7 @@ export class RiskyOperationService {
   openFor (admin: User, now: Millis): Approval[] {
     const { store } = this.ctx
     return store.accountsAdministeredBy(admin.id)
-      .flatMap((account) => withinDeadline(store.approvalsOfAccount(account.id), now))
+      .flatMap((account) => store.pendingApprovalsOf(account.id))
       .filter((a) => approvalStanding(store, a, now).state === 'pending')
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }

@@ -21,6 +21,8 @@ export interface Reads {
   approval: (id: string) => Approval | undefined
   approvalsOfAccount: (accountId: string) => readonly Approval[]
   renewalsOfAccount: (accountId: string) => readonly Renewal[]
+  pendingApprovalsOf: (accountId: string) => Approval[]
+  pendingRenewalsOf: (accountId: string) => Renewal[]
   codeInUse: (code: string) => boolean
   renewalByCode: (code: string) => Renewal | undefined
   approvalByCode: (code: string) => Approval | undefined
@@ -38,6 +40,7 @@ export interface Reads {
 export const READS: ReadonlyArray<keyof Reads> = [
   'account', 'user', 'userByContact', 'userByWechatId', 'usersWithPhone', 'usersWithIdNumber', 'binding', 'bindingsOfUser',
   'bindingsOfAccount', 'accountsAdministeredBy', 'administers', 'approval', 'approvalsOfAccount', 'renewalsOfAccount',
+  'pendingApprovalsOf', 'pendingRenewalsOf',
   'codeInUse', 'renewalByCode', 'approvalByCode', 'historyOf', 'invitationsOfUser', 'invitationsOfAccount', 'messagesAbout',
   'shortTermExpiringBy', 'pendingInvitationsDueBy', 'pendingRenewalsDueBy', 'pendingApprovalsDueBy',
 ]

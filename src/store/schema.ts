@@ -2,17 +2,22 @@
 import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
+import { isStorableText } from '../domain/text.js'
 
 export const SCHEMA_VERSION = 5
 
 /** What toIso writes: 2026-11-21T02:00:00.000Z (milliseconds optional), a real moment in a sane range. */
-const isoTime = z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/, 'not an ISO date-time in UTC (2026-11-21T02:00:00.000Z)')
+const isoTime = z.string().regex(/^(?:19|2\d)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/, 'not an ISO date-time in UTC (2026-11-21T02:00:00.000Z)')
   .refine(isRealMoment, 'not a real date and time')
 /** Date.parse rolls 02-30 over into March and takes 24:00: a real moment has its own day and an hour below 24. */
 function isRealMoment (iso: string): boolean {
   const at = Date.parse(iso)
   return !Number.isNaN(at) && Number(iso.slice(11, 13)) < 24 && new Date(at).getUTCDate() === Number(iso.slice(8, 10))
 }
+
+/** Text from people or other systems: nothing any engine would refuse to keep. */
+const text = z.string().refine(isStorableText, 'holds a control character or a broken character')
+const name = text.pipe(z.string().min(1))
 
 /** The short codes people quote: four characters of an alphabet without 0/O, 1/I/L (see services/codes.ts). */
 const code = z.string().regex(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/, 'not a code (4 of A–Z, 2–9, without I, L, O)')
@@ -30,7 +35,7 @@ function closedWithReason (request: { status: string, closedAt?: string | undefi
 
 export const AccountSchema = z.object({
   id,
-  name: z.string().min(1),
+  name,
   adminUserId: id,
   riskProtection: z.boolean(),
   riskAlerts: z.boolean(),
@@ -38,7 +43,7 @@ export const AccountSchema = z.object({
 
 export const UserSchema = z.object({
   id,
-  name: z.string().min(1),
+  name,
   wechatId: normalised(parseWechatId, 'WeChat ID'),
   /** The chat contact this user talks to the assistant from, once known. */
   contactId: z.string().min(1).optional(),
@@ -86,7 +91,7 @@ export const HistorySchema = z.object({
   at: isoTime,
   actorUserId: id.optional(),
   action: z.string().min(1),
-  detail: z.string(),
+  detail: text,
 })
 
 export const RenewalSchema = z.object({
@@ -130,7 +135,7 @@ export const ApprovalSchema = z.object({
 export const OutboxSchema = z.object({
   id,
   toUserId: id,
-  text: z.string().min(1),
+  text: name,
   createdAt: isoTime,
   attempts: z.number().int().min(0),
   sentAt: isoTime.optional(),

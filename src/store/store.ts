@@ -99,6 +99,9 @@ export class Store {
   private readonly pendingInvitationsByExpiry = new DeadlineIndex<Invitation>(pendingUntil)
   private readonly pendingRenewalsByExpiry = new DeadlineIndex<Renewal>(pendingUntil)
   private readonly pendingApprovalsByExpiry = new DeadlineIndex<Approval>(pendingUntil)
+  /** Requests still marked pending, per account: what an admin's open list and a binding's end look at. */
+  private readonly pendingApprovalsByAccount = new Map<string, Set<Approval>>()
+  private readonly pendingRenewalsByAccount = new Map<string, Set<Renewal>>()
 
   private constructor (
     private readonly db: Low<Data>,
@@ -170,6 +173,9 @@ export class Store {
   approval (id: string): Approval | undefined { return this.approvalsById.get(id) }
   approvalsOfAccount (accountId: string): readonly Approval[] { return this.approvalsByAccount.get(accountId) ?? [] }
   renewalsOfAccount (accountId: string): readonly Renewal[] { return this.renewalsByAccount.get(accountId) ?? [] }
+  /** The account's requests still marked pending (some may have lapsed by the clock), oldest first. */
+  pendingApprovalsOf (accountId: string): Approval[] { return [...this.pendingApprovalsByAccount.get(accountId) ?? []] }
+  pendingRenewalsOf (accountId: string): Renewal[] { return [...this.pendingRenewalsByAccount.get(accountId) ?? []] }
   codeInUse (code: string): boolean { return this.byCode.has(code) }
   renewalByCode (code: string): Renewal | undefined { const r = this.byCode.get(code); return r && 'bindingId' in r && 'requestedBy' in r ? r : undefined }
   approvalByCode (code: string): Approval | undefined { const a = this.byCode.get(code); return a && 'operation' in a ? a : undefined }
@@ -346,7 +352,11 @@ export class Store {
         add('approvals', approval, this.approvalsById)
         this.indexApproval(approval)
       },
-      updateApproval: (id, patch) => placed(this.pendingApprovalsByExpiry, update('approvals', this.approvalsById, id, patch)),
+      updateApproval: (id, patch) => {
+        const approval = placed(this.pendingApprovalsByExpiry, update('approvals', this.approvalsById, id, patch))
+        keepPending(this.pendingApprovalsByAccount, approval)
+        return approval
+      },
       updateAccount: (id, patch) => update('accounts', this.accountsById, id, patch),
       addUser: (user) => {
         add('users', user, this.usersById)
@@ -358,7 +368,11 @@ export class Store {
         add('renewals', renewal, this.renewalsById)
         this.indexRenewal(renewal)
       },
-      updateRenewal: (id, patch) => placed(this.pendingRenewalsByExpiry, update('renewals', this.renewalsById, id, patch)),
+      updateRenewal: (id, patch) => {
+        const renewal = placed(this.pendingRenewalsByExpiry, update('renewals', this.renewalsById, id, patch))
+        keepPending(this.pendingRenewalsByAccount, renewal)
+        return renewal
+      },
       addInvitation: (invitation) => {
         addCoded(invitation)
         add('invitations', invitation, this.invitationsById)
@@ -439,6 +453,7 @@ export class Store {
       this.unsent, this.renewalsById, this.renewalsByAccount, this.byCode, this.historyByAccount, this.approvalsById,
       this.approvalsByAccount, this.invitationsById, this.invitationsByInvitee, this.invitationsByAccount,
       this.shortTermByExpiry, this.pendingInvitationsByExpiry, this.pendingRenewalsByExpiry, this.pendingApprovalsByExpiry,
+      this.pendingApprovalsByAccount, this.pendingRenewalsByAccount,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -499,6 +514,7 @@ export class Store {
   private indexRenewal (renewal: Renewal, placeByDeadline = true): void {
     this.renewalsById.set(renewal.id, renewal)
     if (placeByDeadline) this.pendingRenewalsByExpiry.place(renewal)
+    keepPending(this.pendingRenewalsByAccount, renewal)
     this.byCode.set(renewal.code, renewal)
     pushTo(this.renewalsByAccount, renewal.accountId, renewal)
   }
@@ -506,6 +522,7 @@ export class Store {
   private indexApproval (approval: Approval, placeByDeadline = true): void {
     this.approvalsById.set(approval.id, approval)
     if (placeByDeadline) this.pendingApprovalsByExpiry.place(approval)
+    keepPending(this.pendingApprovalsByAccount, approval)
     this.byCode.set(approval.code, approval)
     pushTo(this.approvalsByAccount, approval.accountId, approval)
   }
@@ -527,6 +544,18 @@ const WRITE_ATTEMPTS = 3
 
 function pendingUntil (request: { status: string, expiresAt: string }): number | undefined {
   return request.status === 'pending' ? Date.parse(request.expiresAt) : undefined
+}
+
+/** A request is in its account's pending set exactly while it is marked pending. */
+function keepPending<R extends { accountId: string, status: string }> (map: Map<string, Set<R>>, request: R): void {
+  let set = map.get(request.accountId)
+  if (request.status === 'pending') {
+    if (!set) map.set(request.accountId, set = new Set())
+    set.add(request)
+  } else if (set) {
+    set.delete(request)
+    if (set.size === 0) map.delete(request.accountId)
+  }
 }
 
 /** A changed record takes its new place in a deadline index. */

@@ -36,9 +36,10 @@ export async function copyFileToPostgres (file: string, pool: Pool, now: Millis)
 
 /** Writes the database's whole state to a new data file (never over an existing one). */
 export async function exportPostgresToFile (pool: Pool, file: string): Promise<Counts> {
-  if (await exists(file)) throw new StoreError(`${file} already exists: export to a new file, so that no data file is overwritten.`)
   const lock = FileLock.acquire(file)
   try {
+    // Checked under the lock: an assistant could otherwise have made the file in between.
+    if (await exists(lock.dataFile)) throw new StoreError(`${file} already exists: export to a new file, so that no data file is overwritten.`)
     await migrate(pool)
     const data = await exportDocument(pool) // validated as a data file is at load
     await new DurableJsonFile<Data>(lock.dataFile).write(data)
