@@ -1,70 +1,348 @@
-// The store contract's transactions on the embedded engine: reads and writes of one transaction happen
-// with nothing in between, a failure undoes all of it, and the answer comes once it is on disk.
+// The store contract on every engine: the same tests for the embedded one (the JSON file) and for
+// PostgreSQL (a fresh database on a throwaway server, filled with the demo world). Reads and writes of
+// one transaction happen with nothing in between, a failure undoes all of it, the answer comes once it
+// is durable, and every read answers what the embedded store answers. Then what PostgreSQL adds: several
+// processes (pools) on one database.
 import test from 'ava'
+import type { ExecutionContext } from 'ava'
 import { mkdtemp, readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type pg from 'pg'
 import { READS } from '../src/store/contract.js'
+import type { Reads, StoreEngine, StoreTransaction } from '../src/store/contract.js'
+import { exportDocument, importDocument } from '../src/store/postgres/copy.js'
+import { openPostgresEngine } from '../src/store/postgres/engine.js'
+import { migrate } from '../src/store/postgres/migrate.js'
+import { SeedSchema } from '../src/store/schema.js'
+import type { Data, HistoryEntry } from '../src/store/schema.js'
+import { materialiseSeed } from '../src/store/seed.js'
 import { Store } from '../src/store/store.js'
+import { startPostgres } from './helpers/postgres.js'
+import type { TestPostgres } from './helpers/postgres.js'
 
 const NOW = Date.parse('2026-11-21T02:00:00Z')
 const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
 
-async function demoStore (t: { teardown: (fn: () => Promise<void>) => void }): Promise<{ store: Store, file: string }> {
+let server: TestPostgres | undefined
+test.before(async () => { server = await startPostgres() })
+test.after.always(async () => { await server?.stop() })
+
+function postgres (): TestPostgres {
+  if (!server) throw new Error('PostgreSQL did not start')
+  return server
+}
+
+function demoWorld (): Data {
+  return materialiseSeed(SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8'))), NOW)
+}
+
+type Context = Pick<ExecutionContext, 'teardown'>
+
+/** An engine under test holding the demo world, and how to see what it has made durable. */
+interface Subject {
+  engine: StoreEngine
+  /** The state as a document, read the way another process (or a restart) would read it. */
+  durable: () => Promise<Data>
+  /** The embedded store behind the engine, for what only it has (file writes). */
+  store?: Store
+}
+
+async function embeddedStore (t: Context): Promise<{ store: Store, file: string }> {
   const file = join(await mkdtemp(join(tmpdir(), 'assistant-contract-')), 'assistant.json')
   const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
   t.teardown(() => store.close())
   return { store, file }
 }
 
+/** A migrated database holding the demo world; `connect` gives further pools on it (other processes). */
+async function demoDatabase (): Promise<{ name: string, pool: pg.Pool }> {
+  const database = await postgres().freshDatabase()
+  await migrate(database.pool)
+  await importDocument(database.pool, demoWorld())
+  return database
+}
+
+const ENGINES: Array<{ name: string, open: (t: Context) => Promise<Subject> }> = [
+  {
+    name: 'embedded',
+    open: async (t) => {
+      const { store, file } = await embeddedStore(t)
+      return { engine: store.engine(), store, durable: async () => JSON.parse(await readFile(file, 'utf8')) as Data }
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    open: async () => {
+      const { name, pool } = await demoDatabase()
+      const engine = await openPostgresEngine(pool)
+      const other = postgres().connect(name)
+      return { engine, durable: () => exportDocument(other) }
+    },
+  },
+]
+
 const pause = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-test('transactions that read, wait and then write take turns: two flips of one switch cancel out', async (t) => {
-  const { store } = await demoStore(t)
-  const engine = store.engine()
-  const before = (await engine.account('acc_tea'))!.riskAlerts
-  const flip = (): Promise<void> => engine.transaction(async (tx) => {
-    const was = (await tx.account('acc_tea'))!.riskAlerts
-    await pause() // another transaction would get in here if they did not take turns
-    await tx.updateAccount('acc_tea', { riskAlerts: !was })
+/** A promise and the function that settles it, to order steps of two transactions without timing. */
+function signal (): { promise: Promise<void>, fire: () => void } {
+  let fire!: () => void
+  const promise = new Promise<void>((resolve) => { fire = resolve })
+  return { promise, fire }
+}
+
+/** Plain data, as it would be written: undefined fields gone. */
+const plain = <T>(value: T): T => (value === undefined ? value : JSON.parse(JSON.stringify(value)) as T)
+
+for (const { name, open } of ENGINES) {
+  test(`${name}: transactions that read, wait and then write take turns: two flips of one switch cancel out`, async (t) => {
+    const { engine } = await open(t)
+    const before = (await engine.account('acc_tea'))!.riskAlerts
+    const flip = (): Promise<void> => engine.transaction(async (tx) => {
+      const was = (await tx.account('acc_tea'))!.riskAlerts
+      await pause() // another transaction would get in here if they did not take turns
+      await tx.updateAccount('acc_tea', { riskAlerts: !was })
+    })
+    await Promise.all([flip(), flip()])
+    t.is((await engine.account('acc_tea'))!.riskAlerts, before)
   })
-  await Promise.all([flip(), flip()])
-  t.is((await engine.account('acc_tea'))!.riskAlerts, before)
-})
 
-test('a transaction that throws after writing, or writes something invalid, leaves nothing behind', async (t) => {
-  const { store, file } = await demoStore(t)
-  const engine = store.engine()
-  const onDisk = await readFile(file, 'utf8')
-  await t.throwsAsync(engine.transaction(async (tx) => {
-    await tx.updateAccount('acc_tea', { riskAlerts: false })
+  test(`${name}: a transaction that throws after writing, or writes something invalid, leaves nothing behind`, async (t) => {
+    const { engine, durable } = await open(t)
+    const before = await durable()
+    await t.throwsAsync(engine.transaction(async (tx) => {
+      await tx.updateAccount('acc_tea', { riskAlerts: false })
+      await pause()
+      throw new Error('changed its mind')
+    }), { message: 'changed its mind' })
+    await t.throwsAsync(engine.transaction(async (tx) => {
+      await tx.updateAccount('acc_tea', { riskProtection: 'toString' as unknown as boolean })
+    }), { name: 'InvalidChange' })
+    await t.throwsAsync(engine.transaction(async (tx) => {
+      await tx.updateUser('u_wutian', { name: '吴天改' })
+      await tx.addBinding({ id: 'b_new', accountId: 'acc_ghost', userId: 'u_wutian', role: 'long', boundAt: new Date(NOW).toISOString() })
+    }), { name: 'InvalidChange' })
+    t.deepEqual(plain(await engine.account('acc_tea')), before.accounts.find((a) => a.id === 'acc_tea'))
+    t.is((await engine.user('u_wutian'))!.name, before.users.find((u) => u.id === 'u_wutian')!.name)
+    t.deepEqual(await durable(), before, 'nothing was made durable')
+    await engine.transaction(async (tx) => { await tx.updateAccount('acc_tea', { riskAlerts: false }) })
+    t.false((await engine.account('acc_tea'))!.riskAlerts, 'the next transaction goes through')
+  })
+
+  test(`${name}: a transaction resolves once its change is durable, however many run at once`, async (t) => {
+    const { engine, durable, store } = await open(t)
+    const writesBefore = store?.fileWrites ?? 0
+    await Promise.all(Array.from({ length: 50 }, (_, i) => engine.transaction(async (tx) => {
+      await tx.updateUser('u_wutian', { name: `吴天${i}` })
+    })))
+    t.is((await durable()).users.find((u) => u.id === 'u_wutian')!.name, '吴天49')
+    // The embedded engine shares one file write among the transactions that finish meanwhile.
+    if (store) t.true(store.fileWrites - writesBefore <= 5, `${store.fileWrites - writesBefore} writes for 50 transactions`)
+  })
+
+  test(`${name}: the engine offers every read of the contract, answering what the embedded store answers`, async (t) => {
+    const { engine } = await open(t)
+    const { store: reference } = await embeddedStore(t)
+    for (const read of READS) t.is(typeof engine[read], 'function', read)
+    const world = demoWorld()
+    const calls = argumentsForEveryRead(world)
+    for (const read of READS) {
+      const cases = calls[read]
+      t.true(cases.length > 0, read)
+      for (const args of cases) {
+        const expected = (reference[read] as (...a: unknown[]) => unknown)(...args)
+        const actual = await (engine[read] as (...a: unknown[]) => Promise<unknown>)(...args)
+        // The embedded engine hands out its records in memory, where a materialised seed keeps undefined fields.
+        t.deepEqual(name === 'embedded' ? plain(actual) : actual, plain(expected), `${read}(${args.join(', ')})`)
+      }
+    }
+  })
+
+  test(`${name}: every kind of write leaves the state the embedded store would have, and answers the same`, async (t) => {
+    const { engine, durable } = await open(t)
+    const { store: reference } = await embeddedStore(t)
+    const mine = await engine.transaction(everyWrite)
+    const theirs = await reference.engine().transaction(everyWrite)
+    t.deepEqual(withoutRandomIds(plain(mine)), withoutRandomIds(plain(theirs)))
+    t.deepEqual(withoutRandomIds(await durable()), withoutRandomIds(plain(reference.data as Data)))
+    // And the reads inside a transaction saw its own writes.
+    t.is(mine.nameSeenInside, '新名字')
+  })
+}
+
+// ---------------------------------------------------------------------------- what PostgreSQL adds
+
+test('PostgreSQL: two processes flipping one switch at once end where serial runs would', async (t) => {
+  const { name, pool } = await demoDatabase()
+  const engines = [await openPostgresEngine(pool), await openPostgresEngine(postgres().connect(name))]
+  const before = (await engines[0]!.account('acc_tea'))!.riskAlerts
+  const flip = (engine: StoreEngine): Promise<void> => engine.transaction(async (tx) => {
+    const was = (await tx.account('acc_tea'))!.riskAlerts
     await pause()
-    throw new Error('changed its mind')
-  }), { message: 'changed its mind' })
+    await new Promise((resolve) => setTimeout(resolve, 2)) // gives the other process every chance to get in
+    await tx.updateAccount('acc_tea', { riskAlerts: !was })
+    await tx.addHistory({ accountId: 'acc_tea', at: new Date(NOW).toISOString(), action: 'test.flip', detail: String(!was) })
+  })
+  // Seven flips, from both processes interleaved: an odd number, so the switch ends the other way.
+  await Promise.all(Array.from({ length: 7 }, (_, i) => flip(engines[i % 2]!)))
+  t.is((await engines[1]!.account('acc_tea'))!.riskAlerts, !before)
+  // Each flip saw the one before it: the recorded values alternate.
+  const flips = (await engines[0]!.historyOf('acc_tea')).filter((h) => h.action === 'test.flip').map((h) => h.detail)
+  t.deepEqual(flips, Array.from({ length: 7 }, (_, i) => String(i % 2 === 0 ? !before : before)))
+})
+
+test('PostgreSQL: an invalid write in one process rolls back only its own transaction', async (t) => {
+  const { name, pool } = await demoDatabase()
+  const mine = await openPostgresEngine(pool)
+  const theirs = await openPostgresEngine(postgres().connect(name))
+  const results = await Promise.allSettled([
+    mine.transaction(async (tx) => {
+      await tx.updateUser('u_wutian', { name: '不该留下' })
+      await pause()
+      // Zhang Wei's mobile number: the database's unique constraint refuses it.
+      await tx.updateUser('u_wutian', { phone: '13800138000' })
+    }),
+    theirs.transaction(async (tx) => {
+      await pause()
+      await tx.updateUser('u_hexiaodong', { name: '何晓东改' })
+    }),
+  ])
+  t.is(results[0].status, 'rejected')
+  const err = (results[0] as PromiseRejectedResult).reason as Error
+  t.is(err.name, 'InvalidChange')
+  t.regex(err.message, /users_phone_key/, 'names the constraint')
+  t.notRegex(err.message, /13800138000/, 'never the value')
+  t.notRegex(JSON.stringify(err.cause ?? null), /13800138000/, 'not even in its cause')
+  t.is(results[1].status, 'fulfilled')
+  t.is((await theirs.user('u_wutian'))!.name, demoWorld().users.find((u) => u.id === 'u_wutian')!.name)
+  t.is((await mine.user('u_hexiaodong'))!.name, '何晓东改')
+})
+
+test('PostgreSQL: a read outside a transaction sees only committed state, in this process and another', async (t) => {
+  const { name, pool } = await demoDatabase()
+  const mine = await openPostgresEngine(pool)
+  const theirs = await openPostgresEngine(postgres().connect(name))
+  const before = (await mine.account('acc_tea'))!.name
+  const written = signal()
+  const looked = signal()
+  const running = mine.transaction(async (tx) => {
+    await tx.updateAccount('acc_tea', { name: '改名中' })
+    t.is((await tx.account('acc_tea'))!.name, '改名中', 'the transaction sees its own write')
+    written.fire()
+    await looked.promise
+  })
+  await written.promise
+  t.is((await mine.account('acc_tea'))!.name, before, 'this process, outside the transaction')
+  t.is((await theirs.account('acc_tea'))!.name, before, 'another process')
+  looked.fire()
+  await running
+  t.is((await mine.account('acc_tea'))!.name, '改名中')
+  t.is((await theirs.account('acc_tea'))!.name, '改名中')
+})
+
+test('PostgreSQL: a transaction that goes on after the database refused a statement is not committed', async (t) => {
+  const { pool } = await demoDatabase()
+  const engine = await openPostgresEngine(pool)
   await t.throwsAsync(engine.transaction(async (tx) => {
-    await tx.updateAccount('acc_tea', { riskProtection: 'toString' as unknown as boolean })
-  }), { name: 'InvalidChange' })
-  t.is(JSON.stringify((await engine.account('acc_tea'))), JSON.stringify(JSON.parse(onDisk).accounts.find((a: { id: string }) => a.id === 'acc_tea')))
-  t.is(await readFile(file, 'utf8'), onDisk, 'nothing was written')
-  await engine.transaction(async (tx) => { await tx.updateAccount('acc_tea', { riskAlerts: false }) })
-  t.false((await engine.account('acc_tea'))!.riskAlerts, 'the next transaction goes through')
+    await tx.updateAccount('acc_tea', { name: '半途' })
+    await tx.addBinding({ id: 'b_x', accountId: 'acc_ghost', userId: 'u_wutian', role: 'long', boundAt: new Date(NOW).toISOString() }).catch(() => undefined)
+    return 'carried on'
+  }), { name: 'InvalidChange', message: /bindings_account_id_fkey/ })
+  t.not((await engine.account('acc_tea'))!.name, '半途')
 })
 
-test('a transaction resolves once its change is on disk, and many at once share few writes', async (t) => {
-  const { store, file } = await demoStore(t)
-  const engine = store.engine()
-  const writesBefore = store.fileWrites
-  await Promise.all(Array.from({ length: 50 }, (_, i) => engine.transaction(async (tx) => {
-    await tx.updateUser('u_wutian', { name: `吴天${i}` })
-  })))
-  t.is(JSON.parse(await readFile(file, 'utf8')).users.find((u: { id: string }) => u.id === 'u_wutian').name, '吴天49')
-  t.true(store.fileWrites - writesBefore <= 5, `${store.fileWrites - writesBefore} writes for 50 transactions`)
+test('PostgreSQL: opening an engine migrates an empty database and fills it from the seed once', async (t) => {
+  const { name, pool } = await postgres().freshDatabase()
+  const [a, b] = await Promise.all([
+    openPostgresEngine(pool, { seed: demoWorld() }),
+    openPostgresEngine(postgres().connect(name), { seed: demoWorld() }),
+  ])
+  t.is((await a.userByWechatId('ZHANGWEI_OPS'))?.id, 'u_zhangwei')
+  t.deepEqual(await b.bindingsOfUser('u_zhaomin'), plain(demoWorld().bindings.filter((x) => x.userId === 'u_zhaomin')))
+  t.deepEqual(await exportDocument(postgres().connect(name)), plain(demoWorld()))
 })
 
-test('the engine offers every read of the contract, answering what the store holds', async (t) => {
-  const { store } = await demoStore(t)
-  const engine = store.engine()
-  for (const name of READS) t.is(typeof engine[name], 'function', name)
-  t.is((await engine.userByWechatId('ZHANGWEI_OPS'))?.id, 'u_zhangwei')
-  t.is((await engine.bindingsOfUser('u_zhaomin')).length, store.bindingsOfUser('u_zhaomin').length)
-})
+// ------------------------------------------------------------------------------------------ helpers
+
+/** For each read, argument lists that find something and ones that find nothing. */
+function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
+  const ids = <R extends { id: string }>(records: readonly R[]): string[][] => [...records.map((r) => [r.id]), ['nobody']]
+  const accounts = ids(world.accounts)
+  const users = ids(world.users)
+  const times = [NOW - 40 * 86_400_000, NOW, NOW + 7 * 86_400_000, NOW + 40 * 86_400_000].map((time) => [time])
+  const codes = [...world.invitations, ...world.renewals, ...world.approvals].map((r) => [r.code]).concat([['ZZZZ']])
+  return {
+    account: accounts,
+    user: users,
+    userByContact: [...world.users.flatMap((u) => (u.contactId ? [[u.contactId]] : [])), ['wxid_nobody']],
+    userByWechatId: [...world.users.map((u) => [u.wechatId.toUpperCase()]), ['nobody_here']],
+    usersWithPhone: [...world.users.flatMap((u) => (u.phone ? [[u.phone]] : [])), ['13000000000']],
+    usersWithIdNumber: [...world.users.flatMap((u) => (u.idNumber ? [[u.idNumber]] : [])), ['110105194912310021']],
+    binding: ids(world.bindings),
+    bindingsOfUser: users,
+    bindingsOfAccount: accounts,
+    accountsAdministeredBy: users,
+    administers: world.accounts.flatMap((a) => [[a.adminUserId, a.id], ['u_zhaomin', a.id]]),
+    approval: ids(world.approvals),
+    approvalsOfAccount: accounts,
+    renewalsOfAccount: accounts,
+    pendingApprovalsOf: accounts,
+    pendingRenewalsOf: accounts,
+    codeInUse: codes,
+    renewalByCode: codes,
+    approvalByCode: codes,
+    historyOf: accounts,
+    invitationsOfUser: users,
+    invitationsOfAccount: accounts,
+    messagesAbout: [...world.outbox.flatMap((m) => (m.about ? [[m.about]] : [])), ['nothing']],
+    shortTermExpiringBy: times,
+    pendingInvitationsDueBy: times,
+    pendingRenewalsDueBy: times,
+    pendingApprovalsDueBy: times,
+  }
+}
+
+const at = (days: number): string => new Date(NOW + days * 86_400_000).toISOString()
+
+/** One transaction using every write, returning what each answered and what reads inside saw. */
+async function everyWrite (tx: StoreTransaction): Promise<Record<string, unknown>> {
+  // Each answer as it was then: the embedded engine answers with its live records, which later writes change.
+  const answers: Record<string, unknown> = {}
+  await tx.addUser({ id: 'u_new', name: '新人', wechatId: 'New_Person1', phone: '13500135000', accountProtection: false, bankCard: true, follows: ['acc_tea', 'acc_news'] })
+  await tx.setUserContact('u_new', 'wxid_new')
+  answers.user = plain(await tx.updateUser('u_new', { name: '新名字', phone: undefined, follows: ['acc_news'] }))
+  answers.nameSeenInside = plain((await tx.userByContact('wxid_new'))?.name)
+  await tx.addBinding({ id: 'b_new', accountId: 'acc_tea', userId: 'u_new', role: 'short', boundAt: at(0), expiresAt: at(30) })
+  answers.binding = plain(await tx.updateBinding('b_new', { remindersSent: [3] }))
+  answers.due = plain(await tx.shortTermExpiringBy(NOW + 31 * 86_400_000))
+  await tx.addInvitation({ id: 'i_new', code: 'TTTT', accountId: 'acc_books', inviteeUserId: 'u_new', invitedBy: 'u_wangfang', role: 'long', createdAt: at(0), expiresAt: at(2), status: 'pending' })
+  answers.invitation = plain(await tx.updateInvitation('i_new', { status: 'declined', answeredAt: at(1) }))
+  await tx.addRenewal({ id: 'r_new', code: 'UUUU', bindingId: 'b_new', accountId: 'acc_tea', requestedBy: 'u_new', createdAt: at(1), expiresAt: at(3), status: 'pending' })
+  answers.pendingRenewals = plain(await tx.pendingRenewalsOf('acc_tea'))
+  answers.renewal = plain(await tx.updateRenewal('r_new', { status: 'closed', closedAt: at(2), closedReason: 'unbound' }))
+  await tx.addApproval({ id: 'op_new', code: 'VVVV', accountId: 'acc_tea', actorUserId: 'u_wangfang', operation: 'login', createdAt: at(1), expiresAt: at(1.1), status: 'pending' })
+  answers.approvalByCode = plain(await tx.approvalByCode('VVVV'))
+  answers.approval = plain(await tx.updateApproval('op_new', { status: 'approved', decidedAt: at(1.05), decidedBy: 'u_wangfang' }))
+  answers.binding2 = plain(await tx.updateBinding('b_new', { endedAt: at(2), endReason: 'unbound', endedBy: 'u_new', remindersSent: undefined }))
+  answers.account = plain(await tx.updateAccount('acc_tea', { name: '茶馆', riskAlerts: false }))
+  await tx.addHistory({ accountId: 'acc_tea', at: at(2), actorUserId: 'u_new', action: 'binding.unbound', detail: '解绑' })
+  await tx.addHistory({ accountId: 'acc_tea', at: at(-1), action: 'binding.expired', detail: '' })
+  answers.history = plain(await tx.historyOf('acc_tea'))
+  const reminder = plain(await tx.enqueue({ toUserId: 'u_new', text: '提醒', createdAt: at(2), accountId: 'acc_tea', about: 'b_new', topic: 'reminder' }))
+  await tx.enqueue({ toUserId: 'u_new', text: '到期', createdAt: at(2), accountId: 'acc_tea', about: 'b_new', topic: 'expiry' })
+  const sent = await tx.enqueue({ toUserId: 'u_wangfang', text: '通知', createdAt: at(2), accountId: undefined })
+  await tx.updateMessage(sent.id, { sentAt: at(2.1), attempts: 1 })
+  await tx.withdraw('b_new', ['reminder'], at(2.2))
+  answers.messages = plain(await tx.messagesAbout('b_new'))
+  answers.reminder = plain(reminder)
+  answers.prunedMessages = plain(await tx.pruneMessages((m) => m.withdrawnAt === undefined))
+  answers.prunedHistory = plain(await tx.prune('history', (h) => (h as HistoryEntry).action !== 'binding.expired'))
+  answers.newId = plain(/^x_[0-9a-f]{12}$/.test(tx.newId('x')))
+  return answers
+}
+
+/** History and outbox ids are drawn at random by each engine: compared by position instead. */
+function withoutRandomIds<T> (value: T): T {
+  return JSON.parse(JSON.stringify(value), (key, v: unknown) => (key === 'id' && typeof v === 'string' && /^[hm]_[0-9a-f]{12}$/.test(v) ? '(random)' : v)) as T
+}
