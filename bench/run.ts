@@ -59,7 +59,7 @@ console.log(`World: ${SIZE.users} users, ${SIZE.users - SIZE.accounts} bindings,
   const store = await Store.open({ file: await fresh('sweep'), now: NOW })
   const before = store.fileWrites
   const started = performance.now()
-  const swept = await runExpirySweep({ store, now: () => NOW, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }, NOW)
+  const swept = await runExpirySweep({ engine: store.engine(), store, now: () => NOW, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }, NOW)
   const took = performance.now() - started
   const writes = store.fileWrites - before
   const queued = store.unsentMessages().length

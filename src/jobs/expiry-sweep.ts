@@ -7,7 +7,7 @@ import { hasLapsed, renewedExpiry } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
 import { approvalState, renewalState } from '../domain/requests.js'
 import { withdrawPush } from '../services/invitations.js'
-import { closeRequestsOf } from '../services/requests.js'
+import { closeRequestsOfSync } from '../services/requests.js'
 import { notify } from '../services/notices.js'
 import { record } from '../services/history.js'
 
@@ -52,7 +52,7 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       const about = { id: binding.id, topic: 'expiry' as const }
       tx.withdraw(binding.id, ['reminder'], at)
       // Closed as of the expiry: an approval asked for a role that had already run out never stood.
-      closeRequestsOf(tx, store, binding, 'expired', now, binding.expiresAt!)
+      closeRequestsOfSync(tx, store, binding, 'expired', now, binding.expiresAt!)
       notify(tx, { to: operator.id, notice: { kind: 'short-term-ended', accountName: account.name, expiresAt: expiredAt, adminName: admin.name, renewable }, at, accountId: account.id, about })
       notify(tx, { to: admin.id, notice: { kind: 'short-term-ended-admin', operator, accountName: account.name, expiresAt: expiredAt }, at, accountId: account.id, about })
       record(tx, { accountId: account.id, at: binding.expiresAt!, event: { action: 'binding.expired', wechatId: operator.wechatId, role: 'short' } })

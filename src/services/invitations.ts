@@ -11,7 +11,7 @@ import type { Store, Transaction } from '../store/store.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
 import type { Delivery, ServiceContext } from './context.js'
-import { requireAdmin } from './authority.js'
+import { requireAdminSync } from './authority.js'
 import { freshCode } from './codes.js'
 
 export const DEFAULT_INVITATION_TTL = hours(24)
@@ -49,7 +49,7 @@ export class InvitationService {
   private get store (): Store { return this.ctx.store }
 
   async invite (admin: User, account: Account, inviteeWechatId: string, role: OperatorRole): Promise<InviteResult> {
-    requireAdmin(this.store, admin, account)
+    requireAdminSync(this.store, admin, account)
     const invitee = this.store.userByWechatId(inviteeWechatId)
     if (!invitee) return { kind: 'unknown-invitee' }
     const now = this.ctx.now()
@@ -110,7 +110,7 @@ export class InvitationService {
   }
 
   async withdraw (admin: User, account: Account, inviteeWechatId: string): Promise<WithdrawResult> {
-    requireAdmin(this.store, admin, account)
+    requireAdminSync(this.store, admin, account)
     const invitee = this.store.userByWechatId(inviteeWechatId)
     if (!invitee) return { kind: 'unknown-invitee' }
     const now = this.ctx.now()
@@ -130,7 +130,7 @@ export class InvitationService {
 
   /** A pending invitation is pushed again with a fresh deadline; a closed one is issued anew, checked again. */
   async resend (admin: User, account: Account, inviteeWechatId: string): Promise<ResendResult> {
-    requireAdmin(this.store, admin, account)
+    requireAdminSync(this.store, admin, account)
     const invitee = this.store.userByWechatId(inviteeWechatId)
     if (!invitee) return { kind: 'unknown-invitee' }
     const now = this.ctx.now()

@@ -5,6 +5,7 @@ import type { Refusal } from '../domain/invitation-rules.js'
 import type { Decision, Operation } from '../domain/permissions.js'
 import type { OperatorRole, Role } from '../domain/roles.js'
 import type { OutboxMessage, OutboxTopic } from '../store/schema.js'
+import type { StoreTransaction } from '../store/contract.js'
 import type { Transaction } from '../store/store.js'
 import { renderNotice } from '../texts.js'
 
@@ -48,7 +49,9 @@ export interface Push {
 }
 
 /** The one way a push is queued: inside the change that causes it, rendered once, delivered after the write. */
-export function notify (tx: Transaction, push: Push): OutboxMessage {
+export function notify (tx: StoreTransaction, push: Push): Promise<OutboxMessage>
+export function notify (tx: Transaction, push: Push): OutboxMessage
+export function notify (tx: StoreTransaction | Transaction, push: Push): Promise<OutboxMessage> | OutboxMessage {
   return tx.enqueue({
     toUserId: push.to,
     text: renderNotice(push.notice),

@@ -11,7 +11,7 @@ import { record } from './history.js'
 import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
-import { closeRenewal, renewalStanding } from './requests.js'
+import { closeRenewalSync, renewalStandingSync } from './requests.js'
 
 /** How long the admin has to answer a renewal request. */
 export const RENEWAL_REQUEST_TTL = hours(72)
@@ -83,7 +83,7 @@ export class RenewalService {
     const { store } = this.ctx
     return store.accountsAdministeredBy(admin.id)
       .flatMap((account) => store.pendingRenewalsOf(account.id))
-      .filter((r) => renewalStanding(store, r, now).state === 'pending')
+      .filter((r) => renewalStandingSync(store, r, now).state === 'pending')
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
 
@@ -100,8 +100,8 @@ export class RenewalService {
     const account = store.account(renewal.accountId)!
     const binding = store.binding(renewal.bindingId)!
     const operator = store.user(binding.userId)!
-    const { state, reason } = renewalStanding(store, renewal, now)
-    if (state === 'closed' && renewal.status === 'pending') await store.change((tx) => closeRenewal(tx, store, renewal, reason!, toIso(now)))
+    const { state, reason } = renewalStandingSync(store, renewal, now)
+    if (state === 'closed' && renewal.status === 'pending') await store.change((tx) => closeRenewalSync(tx, store, renewal, reason!, toIso(now)))
     if (state !== 'pending') return { kind: 'closed', renewal, status: state, reason, operator }
     if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
     const history = (action: 'renewal.approved' | 'renewal.refused') => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action, wechatId: operator.wechatId, code: renewal.code } })

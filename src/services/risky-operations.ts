@@ -10,7 +10,7 @@ import type { Role } from '../domain/roles.js'
 import type { Account, Approval, Binding, User } from '../store/schema.js'
 import { freshCode } from './codes.js'
 import type { ServiceContext } from './context.js'
-import { approvalStanding, closeApproval } from './requests.js'
+import { approvalStandingSync, closeApprovalSync } from './requests.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
 
@@ -80,7 +80,7 @@ export class RiskyOperationService {
   /** The state at this moment: a request whose actor lost the role reads as closed, even before anything marked it. */
   status (id: string): { approval: Approval, state: ApprovalState, reason: ClosedReason | undefined } | undefined {
     const approval = this.ctx.store.approval(id)
-    return approval && { approval, ...approvalStanding(this.ctx.store, approval, this.ctx.now()) }
+    return approval && { approval, ...approvalStandingSync(this.ctx.store, approval, this.ctx.now()) }
   }
 
   /** Approvals still waiting for this admin, oldest first. */
@@ -88,7 +88,7 @@ export class RiskyOperationService {
     const { store } = this.ctx
     return store.accountsAdministeredBy(admin.id)
       .flatMap((account) => store.pendingApprovalsOf(account.id))
-      .filter((a) => approvalStanding(store, a, now).state === 'pending')
+      .filter((a) => approvalStandingSync(store, a, now).state === 'pending')
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
 
@@ -104,10 +104,10 @@ export class RiskyOperationService {
     const now = this.ctx.now()
     const account = store.account(approval.accountId)!
     const actor = store.user(approval.actorUserId)!
-    const { state, reason } = approvalStanding(store, approval, now)
+    const { state, reason } = approvalStandingSync(store, approval, now)
     if (state === 'closed' && approval.status === 'pending') {
       // Found out only now (an expiry no sweep has marked yet): closed, never approved.
-      await store.change((tx) => closeApproval(tx, store, approval, reason!, toIso(now)))
+      await store.change((tx) => closeApprovalSync(tx, store, approval, reason!, toIso(now)))
     }
     if (state !== 'pending') return { kind: 'closed', approval, actor, state, reason }
     if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
