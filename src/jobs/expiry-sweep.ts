@@ -6,7 +6,7 @@ import { invitationStatus } from '../domain/invitation-rules.js'
 import { hasLapsed, renewedExpiry } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
 import { approvalState, renewalState } from '../domain/requests.js'
-import { withdrawPush } from '../services/invitations.js'
+import { withdrawPushSync } from '../services/invitations.js'
 import { closeRequestsOfSync } from '../services/requests.js'
 import { notify } from '../services/notices.js'
 import { record } from '../services/history.js'
@@ -61,7 +61,7 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       const account = store.account(invitation.accountId)!
       const invitee = store.user(invitation.inviteeUserId)!
       tx.updateInvitation(invitation.id, { status: 'expired' })
-      withdrawPush(tx, invitation, at)
+      withdrawPushSync(tx, invitation, at)
       notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-lapsed', invitee, accountName: account.name, role: invitation.role, code: invitation.code }, at, accountId: account.id })
       record(tx, { accountId: account.id, at: invitation.expiresAt, event: { action: 'invitation.expired', wechatId: invitee.wechatId, code: invitation.code } })
     }
