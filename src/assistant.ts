@@ -95,8 +95,8 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
 
 function assemble (config: AssistantConfig, send: SendText, store: Store, schedules: Schedules | false): Assistant {
   const { clock, log } = config
-  const outbox = new Outbox(store, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
   const engine = store.engine()
+  const outbox = new Outbox(store, engine, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
   const context: ServiceContext = { engine, store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
   const services = createServices(context, { lookupLimit: config.lookupLimit, invitationTtl: config.invitationTtl })
   // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).

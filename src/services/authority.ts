@@ -2,13 +2,8 @@
 // makes sure no other caller can get round that. Asked inside the transaction that makes the change.
 import type { StoreReader } from '../store/contract.js'
 import type { Account, User } from '../store/schema.js'
-import type { Store } from '../store/store.js'
 
 export async function requireAdmin (reader: StoreReader, admin: User, account: Account): Promise<void> {
   if (!await reader.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
 }
 
-/** The synchronous form, for services not yet on the store contract. */
-export function requireAdminSync (store: Store, admin: User, account: Account): void {
-  if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
-}

@@ -5,7 +5,6 @@ import type { ClosedReason } from '../domain/requests.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Refusal } from '../domain/invitation-rules.js'
 import type { StoreTransaction } from '../store/contract.js'
-import type { Transaction } from '../store/store.js'
 import { renderHistoryDetail } from '../texts.js'
 
 export type HistoryEvent =
@@ -23,9 +22,7 @@ export type HistoryEvent =
 export interface HistoryRecord { accountId: string, at: string, actorUserId?: string | undefined, event: HistoryEvent }
 
 /** The one way an entry reaches the history: in the change it records, its detail rendered once. */
-export function record (tx: StoreTransaction, entry: HistoryRecord): Promise<void>
-export function record (tx: Transaction, entry: HistoryRecord): void
-export function record (tx: StoreTransaction | Transaction, entry: HistoryRecord): Promise<void> | void {
+export function record (tx: StoreTransaction, entry: HistoryRecord): Promise<void> {
   return tx.addHistory({
     accountId: entry.accountId,
     at: entry.at,

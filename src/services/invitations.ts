@@ -8,7 +8,6 @@ import { expiryFor, isActive } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
-import type { Transaction } from '../store/store.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
 import type { Delivery, ServiceContext } from './context.js'
@@ -282,11 +281,6 @@ export class InvitationService {
 /** An invitation that is no longer open takes back its pushes that have not gone out yet. */
 export async function withdrawPush (tx: StoreTransaction, invitation: Invitation, at: string): Promise<void> {
   await tx.withdraw(invitation.id, ['invitation'], at)
-}
-
-/** The synchronous form, for what is not on the store contract yet. */
-export function withdrawPushSync (tx: Transaction, invitation: Invitation, at: string): void {
-  tx.withdraw(invitation.id, ['invitation'], at)
 }
 
 function latestRecent (invitations: readonly Invitation[], now: Millis): Invitation | undefined {

@@ -6,7 +6,6 @@ import type { Decision, Operation } from '../domain/permissions.js'
 import type { OperatorRole, Role } from '../domain/roles.js'
 import type { OutboxMessage, OutboxTopic } from '../store/schema.js'
 import type { StoreTransaction } from '../store/contract.js'
-import type { Transaction } from '../store/store.js'
 import { renderNotice } from '../texts.js'
 
 /** Someone named in a notice. */
@@ -48,10 +47,8 @@ export interface Push {
   about?: { id: string, topic: OutboxTopic }
 }
 
-/** The one way a push is queued: inside the change that causes it, rendered once, delivered after the write. */
-export function notify (tx: StoreTransaction, push: Push): Promise<OutboxMessage>
-export function notify (tx: Transaction, push: Push): OutboxMessage
-export function notify (tx: StoreTransaction | Transaction, push: Push): Promise<OutboxMessage> | OutboxMessage {
+/** The one way a push is queued: inside the transaction that causes it, rendered once, delivered after the write. */
+export function notify (tx: StoreTransaction, push: Push): Promise<OutboxMessage> {
   return tx.enqueue({
     toUserId: push.to,
     text: renderNotice(push.notice),
