@@ -19,6 +19,7 @@ import type { Services } from './services/index.js'
 import type { PeopleService } from './services/people.js'
 import type { RiskyOperationService } from './services/risky-operations.js'
 import { Store } from './store/store.js'
+import type { StoreEngine } from './store/contract.js'
 
 /** Cron expressions (Asia/Shanghai; node-cron allows a leading seconds field). */
 export interface Schedules {
@@ -63,6 +64,8 @@ export interface Platform {
 
 export interface Assistant {
   store: Store
+  /** The store contract over `store`: what services, jobs and the outbox use. */
+  engine: StoreEngine
   outbox: Outbox
   /** Every service, for the bot's router. */
   services: Services
@@ -92,8 +95,9 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
 
 function assemble (config: AssistantConfig, send: SendText, store: Store, schedules: Schedules | false): Assistant {
   const { clock, log } = config
-  const outbox = new Outbox(store, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
-  const context: ServiceContext = { store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
+  const engine = store.engine()
+  const outbox = new Outbox(store, engine, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
+  const context: ServiceContext = { engine, store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
   const services = createServices(context, { lookupLimit: config.lookupLimit, invitationTtl: config.invitationTtl })
   // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).
   const mask = (text: string): string => maskPersonalNumbers(text, (word) => store.userByWechatId(word) !== undefined)
@@ -119,6 +123,7 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
 
   return {
     store,
+    engine,
     outbox,
     services,
     platform,

@@ -180,6 +180,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     }
     return {
       store: assistant.store,
+      engine: assistant.engine,
       outbox,
       jobs: assistant.jobs,
       scheduler: assistant.scheduler,

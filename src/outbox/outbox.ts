@@ -7,6 +7,7 @@ import type { Bucket, BucketLimit } from '../domain/rate-limit.js'
 import type { Logger } from '../log.js'
 import type { Delivery } from '../services/context.js'
 import type { OutboxMessage } from '../store/schema.js'
+import type { StoreEngine } from '../store/contract.js'
 import type { Store } from '../store/store.js'
 import { notify } from '../services/notices.js'
 import { storable } from '../domain/text.js'
@@ -32,7 +33,9 @@ export class Outbox {
   private readonly inFlight = new Map<string, Promise<Delivery>>()
 
   constructor (
+    /** Only for what the contract lacks: a message by id, the unsent ones, whether one is on disk yet. */
     private readonly store: Store,
+    private readonly engine: StoreEngine,
     private readonly send: SendText,
     private readonly now: () => Millis,
     private readonly log: Logger,
@@ -70,12 +73,14 @@ export class Outbox {
 
   /** Tries one message now (or joins the attempt under way) and says how it went. */
   async deliverNow (id: string): Promise<Delivery> {
+    // contract lacks a message by id and whether it is on disk yet (deliverable): the embedded store answers for now.
     const message = this.store.message(id)
     if (!message) throw new Error(`No outbox message ${id}`)
     if (message.sentAt) return { sent: true }
     if (!this.store.isDeliverable(message)) return { sent: false, reason: 'failed', error: 'not deliverable' }
     if (!this.online) return { sent: false, reason: 'offline' }
-    if (this.store.failure) return { sent: false, reason: 'failed', error: this.store.failure.message }
+    const failure = this.engine.failure()
+    if (failure) return { sent: false, reason: 'failed', error: failure.message }
     if (!this.inFlight.has(id) && !this.takeToken()) return { sent: false, reason: 'busy' }
     return this.attempt(message)
   }
@@ -90,15 +95,16 @@ export class Outbox {
 
   private async deliverPass (): Promise<void> {
     // Whatever it sent now could not be marked sent, and would go out again and again.
-    if (this.store.failure) return
+    if (this.engine.failure()) return
     const now = this.now()
     const recorded: Array<Promise<Delivery>> = []
+    // contract lacks the unsent messages (a claim of due ones): the embedded store answers for now.
     for (const message of this.store.unsentMessages()) {
       if (!this.online) break
       if (message.sentAt !== undefined || message.failedAt !== undefined || message.withdrawnAt !== undefined || this.inFlight.has(message.id)) continue
       if (message.nextAttemptAt !== undefined && Date.parse(message.nextAttemptAt) > now) continue
       // Messages to people who never chatted with the assistant wait until they do.
-      if (!this.store.user(message.toUserId)?.contactId) continue
+      if (!(await this.engine.user(message.toUserId))?.contactId) continue
       if (!this.takeToken()) break
       // Sends go one after another; their records share group-commit writes instead of one write each.
       const { sent, done } = this.start(message)
@@ -131,7 +137,7 @@ export class Outbox {
   }
 
   private async sendOnce (message: OutboxMessage): Promise<Delivery> {
-    const recipient = this.store.user(message.toUserId)
+    const recipient = await this.engine.user(message.toUserId)
     if (!recipient?.contactId) return { sent: false, reason: 'no-contact' }
     try {
       await this.send(recipient.contactId, message.text)
@@ -145,20 +151,20 @@ export class Outbox {
     const now = this.now()
     const attempts = message.attempts + 1
     if (delivery.sent) {
-      await this.store.change((tx) => tx.updateMessage(message.id, { sentAt: toIso(now), attempts, lastError: undefined, nextAttemptAt: undefined }))
+      await this.engine.transaction((tx) => tx.updateMessage(message.id, { sentAt: toIso(now), attempts, lastError: undefined, nextAttemptAt: undefined }))
       return
     }
     const lastError = storable(delivery.reason === 'failed' ? delivery.error ?? 'failed' : delivery.reason) // a chat error's words, kept
     // No contact yet is not a failure of the chat: it waits for the contact instead of counting down.
     const givesUp = delivery.reason === 'failed' && attempts >= this.policy.maxAttempts
-    await this.store.change((tx) => {
-      tx.updateMessage(message.id, givesUp
+    await this.engine.transaction(async (tx) => {
+      await tx.updateMessage(message.id, givesUp
         ? { attempts, lastError, failedAt: toIso(now), nextAttemptAt: undefined }
         : { attempts, lastError, nextAttemptAt: delivery.reason === 'failed' ? toIso(now + retryDelay(attempts)) : undefined })
-      const account = message.accountId ? this.store.account(message.accountId) : undefined
+      const account = message.accountId ? await tx.account(message.accountId) : undefined
       if (givesUp && account && account.adminUserId !== message.toUserId) {
-        const recipient = this.store.user(message.toUserId)
-        notify(tx, { to: account.adminUserId, notice: { kind: 'delivery-failed', recipientName: recipient?.name ?? message.toUserId, accountName: account.name, text: message.text, reason: lastError }, at: toIso(now), accountId: account.id })
+        const recipient = await tx.user(message.toUserId)
+        await notify(tx, { to: account.adminUserId, notice: { kind: 'delivery-failed', recipientName: recipient?.name ?? message.toUserId, accountName: account.name, text: message.text, reason: lastError }, at: toIso(now), accountId: account.id })
       }
     })
     this.log.warn(`message ${message.id} to ${message.toUserId} not delivered (attempt ${attempts}): ${lastError}${givesUp ? '; given up' : ''}`)

@@ -142,7 +142,7 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
   })
 
   app.get<{ Params: { id: string } }>('/v1/operations/:id', async (request) => {
-    const found = platform.operations.status(request.params.id)
+    const found = await platform.operations.status(request.params.id)
     if (!found) throw new HttpError(404, 'unknown-operation', 'No operation request has this id.')
     const { approval, state, reason } = found
     return {

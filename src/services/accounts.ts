@@ -27,11 +27,11 @@ export class AccountService {
 
   /** The accounts `user` administers, in the order they were made. */
   async administeredBy (user: User): Promise<readonly Account[]> {
-    return this.ctx.store.accountsAdministeredBy(user.id)
+    return this.ctx.engine.accountsAdministeredBy(user.id)
   }
 
   async get (accountId: string): Promise<Account | undefined> {
-    return this.ctx.store.account(accountId)
+    return this.ctx.engine.account(accountId)
   }
 
   /** Only an account's admin manages it (the services check again; this is for a kind reply first). */
@@ -41,8 +41,9 @@ export class AccountService {
 
   /** The account of exactly that name, else the only one of the admin's own whose name contains it. */
   async named (admin: User, name: string): Promise<NamedAccount> {
-    const { store } = this.ctx
-    const own = store.accountsAdministeredBy(admin.id)
+    const { engine, store } = this.ctx
+    const own = await engine.accountsAdministeredBy(admin.id)
+    // contract lacks an account by name (or a list of all accounts): read from the embedded store for now.
     const account = store.data.accounts.find((a) => a.name === name) ?? singleOrNone(own.filter((a) => a.name.includes(name)))
     if (!account) return { kind: 'unknown', own }
     if (!this.administers(admin, account)) return { kind: 'not-admin', account }
@@ -51,31 +52,31 @@ export class AccountService {
 
   /** The account's name and its admin's, for a reply. */
   async names (accountId: string): Promise<{ accountName: string, adminName: string }> {
-    const { store } = this.ctx
-    const account = store.account(accountId)
+    const { engine } = this.ctx
+    const account = await engine.account(accountId)
     if (!account) throw new Error(`no account ${accountId}`)
-    return { accountName: account.name, adminName: store.user(account.adminUserId)!.name }
+    return { accountName: account.name, adminName: (await engine.user(account.adminUserId))!.name }
   }
 
   /** The binding an admin is asked to confirm removing, read again now (with its account and operator). */
   async removal (accountId: string, bindingId: string): Promise<Removal> {
-    const { store } = this.ctx
-    const account = store.account(accountId)
-    const binding = store.binding(bindingId)
-    const user = binding && store.user(binding.userId)
+    const { engine } = this.ctx
+    const account = await engine.account(accountId)
+    const binding = await engine.binding(bindingId)
+    const user = binding && await engine.user(binding.userId)
     if (!account || !binding || !user) throw new Error(`no binding ${bindingId} on ${accountId}`)
     return { account, binding, user }
   }
 
   /** Page `page` (1 = newest) of the account's history, newest first by when it happened. */
   async historyPage (account: Account, page: number, pageSize: number): Promise<HistoryPage> {
-    const { store } = this.ctx
+    const { engine } = this.ctx
     // Oldest first by time (a sweep after downtime records expiries late, so not by when written).
-    const cut = pageFromNewest(store.historyOf(account.id), page, pageSize)
+    const cut = pageFromNewest(await engine.historyOf(account.id), page, pageSize)
     if (cut.kind === 'bad-page') return cut
     const actorNames = new Map<string, string>()
     for (const entry of cut.items) {
-      const name = entry.actorUserId === undefined ? undefined : store.user(entry.actorUserId)?.name
+      const name = entry.actorUserId === undefined ? undefined : (await engine.user(entry.actorUserId))?.name
       if (name !== undefined) actorNames.set(entry.actorUserId!, name)
     }
     return { kind: 'page', entries: cut.items, page: cut.page, pages: cut.pages, actorNames }

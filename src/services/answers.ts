@@ -66,36 +66,44 @@ export class AnswerService {
 
   /** Invitations waiting for `user`'s answer, oldest first. */
   async pendingInvitations (user: User): Promise<PendingInvitation[]> {
-    const { store } = this.ctx
-    return this.with_.invitations.pendingFor(user).map((i) => ({
-      code: i.code,
-      accountName: this.accountName(i.accountId),
-      role: i.role,
-      adminName: store.user(i.invitedBy)!.name,
-      expiresAt: Date.parse(i.expiresAt),
-    }))
+    const { engine } = this.ctx
+    const pending: PendingInvitation[] = []
+    for (const i of await this.with_.invitations.pendingFor(user)) {
+      pending.push({
+        code: i.code,
+        accountName: await this.accountName(i.accountId),
+        role: i.role,
+        adminName: (await engine.user(i.invitedBy))!.name,
+        expiresAt: Date.parse(i.expiresAt),
+      })
+    }
+    return pending
   }
 
   /** Requests waiting for this admin's answer: risky operations, then renewal requests, each oldest first. */
   async openRequests (admin: User): Promise<OpenRequest[]> {
-    const { store } = this.ctx
+    const { engine } = this.ctx
     const now = this.ctx.now()
-    return [
-      ...this.with_.operations.openFor(admin, now).map((a): OpenRequest => ({
+    const open: OpenRequest[] = []
+    for (const a of await this.with_.operations.openFor(admin, now)) {
+      open.push({
         kind: 'operation',
         code: a.code,
-        actorName: store.user(a.actorUserId)!.name,
-        accountName: this.accountName(a.accountId),
+        actorName: (await engine.user(a.actorUserId))!.name,
+        accountName: await this.accountName(a.accountId),
         operation: a.operation,
         expiresAt: Date.parse(a.expiresAt),
-      })),
-      ...this.with_.renewals.openFor(admin, now).map((r): OpenRequest => ({
+      })
+    }
+    for (const r of await this.with_.renewals.openFor(admin, now)) {
+      open.push({
         kind: 'renewal',
         code: r.code,
-        operatorName: store.user(r.requestedBy)!.name,
-        accountName: this.accountName(r.accountId),
-      })),
-    ]
+        operatorName: (await engine.user(r.requestedBy))!.name,
+        accountName: await this.accountName(r.accountId),
+      })
+    }
+    return open
   }
 
   /** `code` as typed (upper case), if the answer named one. */
@@ -111,11 +119,11 @@ export class AnswerService {
       const decided = await this.decide(sender, code, true)
       if (decided) return decided
       // An invitee who says 允许 to their own invitation is pointed to 同意, not turned away.
-      if (invitations.pendingFor(sender).some((i) => i.code === code)) return { kind: 'agree-instead', code }
+      if ((await invitations.pendingFor(sender)).some((i) => i.code === code)) return { kind: 'agree-instead', code }
       return { kind: 'no-such-request', code }
     }
 
-    if (!code && invitations.pendingFor(sender).length === 0) {
+    if (!code && (await invitations.pendingFor(sender)).length === 0) {
       const open = await this.openRequests(sender)
       if (open.length > 0) return { kind: 'open-requests', requests: open }
     }
@@ -123,23 +131,27 @@ export class AnswerService {
     if (result.kind === 'no-such-code') {
       const decided = await this.decide(sender, result.code, yes)
       if (decided) return decided
-      if (this.ctx.store.accountsAdministeredBy(sender.id).length > 0) return { kind: 'no-such-request', code: result.code }
+      if ((await this.ctx.engine.accountsAdministeredBy(sender.id)).length > 0) return { kind: 'no-such-request', code: result.code }
     }
     switch (result.kind) {
       case 'none-pending': return { kind: 'no-invitation' }
-      case 'choose': return { kind: 'choose-invitation', pending: result.pending.map((i) => ({ code: i.code, accountName: this.accountName(i.accountId) })) }
+      case 'choose': {
+        const pending: Array<{ code: string, accountName: string }> = []
+        for (const i of result.pending) pending.push({ code: i.code, accountName: await this.accountName(i.accountId) })
+        return { kind: 'choose-invitation', pending }
+      }
       case 'no-such-code': return { kind: 'no-such-invitation', code: result.code }
       case 'closed': {
         const { invitation } = result
         const at = result.status === 'expired' ? invitation.expiresAt : invitation.answeredAt
-        return { kind: 'invitation-closed', accountName: this.accountName(invitation.accountId), status: result.status, at: at ? Date.parse(at) : undefined }
+        return { kind: 'invitation-closed', accountName: await this.accountName(invitation.accountId), status: result.status, at: at ? Date.parse(at) : undefined }
       }
-      case 'refused': return { kind: 'invitation-refused', accountName: this.accountName(result.invitation.accountId), role: result.invitation.role, refusals: result.refusals }
+      case 'refused': return { kind: 'invitation-refused', accountName: await this.accountName(result.invitation.accountId), role: result.invitation.role, refusals: result.refusals }
       case 'accepted': {
         const { binding } = result
-        return { kind: 'invitation-accepted', accountName: this.accountName(binding.accountId), role: binding.role, expiresAt: binding.expiresAt ? Date.parse(binding.expiresAt) : undefined }
+        return { kind: 'invitation-accepted', accountName: await this.accountName(binding.accountId), role: binding.role, expiresAt: binding.expiresAt ? Date.parse(binding.expiresAt) : undefined }
       }
-      case 'declined': return { kind: 'invitation-declined', accountName: this.accountName(result.invitation.accountId) }
+      case 'declined': return { kind: 'invitation-declined', accountName: await this.accountName(result.invitation.accountId) }
     }
   }
 
@@ -150,10 +162,10 @@ export class AnswerService {
 
   private async decideOperation (admin: User, code: string, allow: boolean): Promise<AnswerOutcome | undefined> {
     const { operations } = this.with_
-    const approval = operations.findFor(admin, code)
+    const approval = await operations.findFor(admin, code)
     if (!approval) return undefined
     const result = await operations.decide(admin, approval, allow)
-    const accountName = this.accountName(approval.accountId)
+    const accountName = await this.accountName(approval.accountId)
     if (result.kind === 'closed') {
       return { kind: 'operation-closed', accountName, operation: approval.operation, state: result.state, actorName: result.actor.name, reason: result.reason }
     }
@@ -162,10 +174,10 @@ export class AnswerService {
 
   private async decideRenewal (admin: User, code: string, approve: boolean): Promise<AnswerOutcome | undefined> {
     const { renewals } = this.with_
-    const renewal = renewals.findFor(admin, code)
+    const renewal = await renewals.findFor(admin, code)
     if (!renewal) return undefined
     const result = await renewals.decide(admin, renewal, approve)
-    const accountName = this.accountName(renewal.accountId)
+    const accountName = await this.accountName(renewal.accountId)
     switch (result.kind) {
       case 'not-found': return undefined
       case 'closed': return { kind: 'renewal-closed', accountName, status: result.status, operatorName: result.operator.name, reason: result.reason }
@@ -176,7 +188,7 @@ export class AnswerService {
     }
   }
 
-  private accountName (accountId: string): string {
-    return this.ctx.store.account(accountId)!.name
+  private async accountName (accountId: string): Promise<string> {
+    return (await this.ctx.engine.account(accountId))!.name
   }
 }

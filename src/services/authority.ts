@@ -1,8 +1,9 @@
 // Only an account's admin manages it. The bot says so kindly before it calls a service; this guard
-// makes sure no other caller can get round that.
+// makes sure no other caller can get round that. Asked inside the transaction that makes the change.
+import type { StoreReader } from '../store/contract.js'
 import type { Account, User } from '../store/schema.js'
-import type { Store } from '../store/store.js'
 
-export function requireAdmin (store: Store, admin: User, account: Account): void {
-  if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
+export async function requireAdmin (reader: StoreReader, admin: User, account: Account): Promise<void> {
+  if (!await reader.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
 }
+

@@ -1,6 +1,6 @@
 // Short codes people quote in replies (同意 K7Q2): unique across invitations and requests.
 import { randomInt } from 'node:crypto'
-import type { Store } from '../store/store.js'
+import type { StoreReader } from '../store/contract.js'
 
 /** No 0/O, 1/I/L: codes are read off a phone screen and typed back. */
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
@@ -10,9 +10,10 @@ export function codeIn (words: string): string | undefined {
   return words.toUpperCase().match(new RegExp(`(?<![A-Z0-9])[${ALPHABET}]{4}(?![A-Z0-9])`))?.[0]
 }
 
-export function freshCode (store: Store): string {
+/** A code no record holds: asked of the transaction that adds the record, so no other can take it meanwhile. */
+export async function freshCode (tx: StoreReader): Promise<string> {
   for (;;) {
     const code = Array.from({ length: 4 }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')
-    if (!store.codeInUse(code)) return code
+    if (!await tx.codeInUse(code)) return code
   }
 }

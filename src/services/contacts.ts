@@ -10,11 +10,17 @@ export class ContactService {
    * contact's handle, linked to it now (once on disk) so that pushes to them can find the contact.
    */
   async identify (contactId: string, handle: string | undefined): Promise<User | undefined> {
-    const { store } = this.ctx
-    const known = store.userByContact(contactId)
+    const { engine } = this.ctx
+    // Answered without a transaction when nothing is to be linked: most messages come from known contacts.
+    const known = await engine.userByContact(contactId)
     if (known) return known
-    const user = handle ? store.userByWechatId(handle) : undefined
-    if (user) await store.change((tx) => tx.setUserContact(user.id, contactId))
-    return user
+    if (!handle || !await engine.userByWechatId(handle)) return undefined
+    return engine.transaction(async (tx) => {
+      const linked = await tx.userByContact(contactId)
+      if (linked) return linked
+      const user = await tx.userByWechatId(handle)
+      if (user) await tx.setUserContact(user.id, contactId)
+      return user
+    })
   }
 }

@@ -4,7 +4,7 @@ import type { Operation, DenyReason } from '../domain/permissions.js'
 import type { ClosedReason } from '../domain/requests.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { Refusal } from '../domain/invitation-rules.js'
-import type { Transaction } from '../store/store.js'
+import type { StoreTransaction } from '../store/contract.js'
 import { renderHistoryDetail } from '../texts.js'
 
 export type HistoryEvent =
@@ -19,9 +19,11 @@ export type HistoryEvent =
   | { action: 'operation.allowed' | 'operation.denied' | 'operation.pending' | 'operation.approved' | 'operation.refused' | 'operation.lapsed', wechatId: string, operation: Operation, denied?: DenyReason | undefined }
   | { action: 'operation.closed', wechatId: string, operation: Operation, reason: ClosedReason }
 
+export interface HistoryRecord { accountId: string, at: string, actorUserId?: string | undefined, event: HistoryEvent }
+
 /** The one way an entry reaches the history: in the change it records, its detail rendered once. */
-export function record (tx: Transaction, entry: { accountId: string, at: string, actorUserId?: string | undefined, event: HistoryEvent }): void {
-  tx.addHistory({
+export function record (tx: StoreTransaction, entry: HistoryRecord): Promise<void> {
+  return tx.addHistory({
     accountId: entry.accountId,
     at: entry.at,
     ...(entry.actorUserId === undefined ? {} : { actorUserId: entry.actorUserId }),

@@ -36,8 +36,8 @@ export interface Services {
   people: PeopleService
   /** An account's operators as its admin sees them, and removing one. */
   operators: {
-    roster: (account: Account) => Roster
-    find: (account: Account, wechatId: string) => OperatorLookup
+    roster: (account: Account) => Promise<Roster>
+    find: (account: Account, wechatId: string) => Promise<OperatorLookup>
     remove: (admin: User, account: Account, bindingId: string) => Promise<RemoveResult>
   }
   /** An operator giving up their own binding. */

@@ -7,7 +7,7 @@ import { takeHit } from '../domain/rate-limit.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
 import { hasLapsed, isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
-import type { Store } from '../store/store.js'
+import type { StoreReader } from '../store/contract.js'
 import type { User } from '../store/schema.js'
 import type { ServiceContext } from './context.js'
 
@@ -35,7 +35,8 @@ export const DEFAULT_LOOKUP_LIMIT: WindowLimit = { max: 10, windowMs: 10 * 60_00
 export class LookupService {
   private readonly hits = new Map<string, Millis[]>()
 
-  constructor (private readonly ctx: ServiceContext, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT) {}
+  /** The rate limit needs only the clock; the engine is read for a known asker's own identifiers. */
+  constructor (private readonly ctx: Pick<ServiceContext, 'now'> & { engine?: StoreReader }, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT) {}
 
   /** Forgets people whose every lookup is older than the window: the limit no longer remembers them anyway. */
   forget (now: Millis): void {
@@ -46,13 +47,17 @@ export class LookupService {
   get remembered (): number { return this.hits.size }
 
   /** `askerKey` identifies the person for the rate limit even when they are not a known user. */
-  lookup (askerKey: string, asker: User | undefined, identifier: Identifier): LookupResult {
+  async lookup (askerKey: string, asker: User | undefined, identifier: Identifier): Promise<LookupResult> {
     const now = this.ctx.now()
+    // The hit is taken before anything is awaited: lookups racing each other all count.
     const decision = takeHit(this.limit, this.hits.get(askerKey) ?? [], now)
     this.hits.set(askerKey, decision.hits)
     if (!decision.allowed) return { kind: 'rate-limited', retryAt: decision.retryAt }
-    const holders = asker && ownsIdentifier(asker, identifier) ? holdersOf(this.ctx.store, asker, identifier) : []
-    return { kind: 'found', identifier, ...entriesOf(this.ctx.store, holders, now) }
+    if (!asker || !ownsIdentifier(asker, identifier)) return { kind: 'found', identifier, active: [], lapsed: [] }
+    const reader = this.ctx.engine
+    if (!reader) throw new Error('LookupService: no store to read')
+    const holders = await holdersOf(reader, asker, identifier)
+    return { kind: 'found', identifier, ...await entriesOf(reader, holders, now) }
   }
 }
 
@@ -61,28 +66,28 @@ export class LookupService {
  * same person verified with it; a phone number (which can change hands) and a WeChat ID cover only the
  * asker's own account.
  */
-function holdersOf (store: Store, asker: User, identifier: Identifier): User[] {
-  return identifier.kind === 'idNumber' ? peopleOf(store, asker) : [asker]
+async function holdersOf (reader: StoreReader, asker: User, identifier: Identifier): Promise<User[]> {
+  return identifier.kind === 'idNumber' ? peopleOf(reader, asker) : [asker]
 }
 
 /** Everyone the asker may speak for: themselves and the WeChat accounts verified with their ID number. */
-export function peopleOf (store: Store, asker: User): User[] {
+export async function peopleOf (reader: StoreReader, asker: User): Promise<User[]> {
   const people = new Map<string, User>([[asker.id, asker]])
-  if (asker.idNumber) for (const user of store.usersWithIdNumber(asker.idNumber)) people.set(user.id, user)
+  if (asker.idNumber) for (const user of await reader.usersWithIdNumber(asker.idNumber)) people.set(user.id, user)
   return [...people.values()]
 }
 
-function entriesOf (store: Store, holders: User[], now: Millis): { active: LookupEntry[], lapsed: LookupEntry[] } {
+async function entriesOf (reader: StoreReader, holders: User[], now: Millis): Promise<{ active: LookupEntry[], lapsed: LookupEntry[] }> {
   const active: LookupEntry[] = []
   const lapsed: LookupEntry[] = []
   for (const user of holders) {
-    for (const account of store.accountsAdministeredBy(user.id)) {
+    for (const account of await reader.accountsAdministeredBy(user.id)) {
       active.push({ accountId: account.id, accountName: account.name, role: 'admin', wechatId: user.wechatId })
     }
-    for (const binding of store.bindingsOfUser(user.id)) {
+    for (const binding of await reader.bindingsOfUser(user.id)) {
       const entry: LookupEntry = {
         accountId: binding.accountId,
-        accountName: store.account(binding.accountId)!.name,
+        accountName: (await reader.account(binding.accountId))!.name,
         role: binding.role,
         wechatId: user.wechatId,
         bindingId: binding.id,

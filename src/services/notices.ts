@@ -5,7 +5,7 @@ import type { Refusal } from '../domain/invitation-rules.js'
 import type { Decision, Operation } from '../domain/permissions.js'
 import type { OperatorRole, Role } from '../domain/roles.js'
 import type { OutboxMessage, OutboxTopic } from '../store/schema.js'
-import type { Transaction } from '../store/store.js'
+import type { StoreTransaction } from '../store/contract.js'
 import { renderNotice } from '../texts.js'
 
 /** Someone named in a notice. */
@@ -47,8 +47,8 @@ export interface Push {
   about?: { id: string, topic: OutboxTopic }
 }
 
-/** The one way a push is queued: inside the change that causes it, rendered once, delivered after the write. */
-export function notify (tx: Transaction, push: Push): OutboxMessage {
+/** The one way a push is queued: inside the transaction that causes it, rendered once, delivered after the write. */
+export function notify (tx: StoreTransaction, push: Push): Promise<OutboxMessage> {
   return tx.enqueue({
     toUserId: push.to,
     text: renderNotice(push.notice),

@@ -5,6 +5,7 @@ import { invitationStatus } from '../domain/invitation-rules.js'
 import type { InvitationStatus } from '../domain/invitation-rules.js'
 import { isActive, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
+import type { StoreReader } from '../store/contract.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
@@ -43,20 +44,21 @@ export type OperatorLookup =
 
 export type RemoveResult = Exclude<OperatorLookup, { kind: 'found' }> | { kind: 'removed', user: User, binding: Binding }
 
-export function rosterOf (ctx: ServiceContext, account: Account): Roster {
-  const { store } = ctx
+export async function rosterOf (ctx: ServiceContext, account: Account): Promise<Roster> {
+  const { engine } = ctx
   const now = ctx.now()
   const operators: Roster['operators'] = { long: [], short: [] }
-  for (const binding of store.bindingsOfAccount(account.id)) {
-    if (isActive(binding, now)) operators[binding.role].push({ binding, user: store.user(binding.userId)! })
+  for (const binding of await engine.bindingsOfAccount(account.id)) {
+    if (isActive(binding, now)) operators[binding.role].push({ binding, user: (await engine.user(binding.userId))! })
   }
-  const invitations = store.invitationsOfAccount(account.id)
-    .map((invitation) => describeInvitation(ctx, invitation, now))
+  const described: RosterInvitation[] = []
+  for (const invitation of await engine.invitationsOfAccount(account.id)) described.push(await describeInvitation(engine, invitation, now))
+  const invitations = described
     .filter((i) => i.status === 'pending' || fromIso(i.invitation.answeredAt ?? i.invitation.expiresAt) > now - SHOW_CLOSED_FOR)
   const pending = (role: OperatorRole): number => invitations.filter((i) => i.status === 'pending' && i.invitation.role === role).length
   return {
     account,
-    admin: store.user(account.adminUserId)!,
+    admin: (await engine.user(account.adminUserId))!,
     operators,
     invitations,
     used: { long: operators.long.length + pending('long'), short: operators.short.length + pending('short') },
@@ -64,12 +66,12 @@ export function rosterOf (ctx: ServiceContext, account: Account): Roster {
   }
 }
 
-function describeInvitation (ctx: ServiceContext, invitation: Invitation, now: Millis): RosterInvitation {
-  const message = ctx.store.messagesAbout(invitation.id).filter((m) => m.topic === 'invitation').at(-1)
+async function describeInvitation (reader: StoreReader, invitation: Invitation, now: Millis): Promise<RosterInvitation> {
+  const message = (await reader.messagesAbout(invitation.id)).filter((m) => m.topic === 'invitation').at(-1)
   const reach: Reach = message?.sentAt ? 'delivered' : message && message.attempts > 0 ? 'undeliverable' : 'queued'
   return {
     invitation,
-    invitee: ctx.store.user(invitation.inviteeUserId)!,
+    invitee: (await reader.user(invitation.inviteeUserId))!,
     status: invitationStatus(invitation, now),
     reach,
     reachError: message?.lastError,
@@ -77,29 +79,41 @@ function describeInvitation (ctx: ServiceContext, invitation: Invitation, now: M
 }
 
 /** The active binding `wechatId` holds on the account, for the admin's confirmation. */
-export function findOperator (ctx: ServiceContext, account: Account, wechatId: string): OperatorLookup {
-  const user = ctx.store.userByWechatId(wechatId)
+export async function findOperator (ctx: ServiceContext, account: Account, wechatId: string): Promise<OperatorLookup> {
+  const user = await ctx.engine.userByWechatId(wechatId)
   if (!user) return { kind: 'unknown-user' }
   const now = ctx.now()
-  const binding = ctx.store.bindingsOfUser(user.id).find((b) => b.accountId === account.id && isActive(b, now))
+  const binding = (await ctx.engine.bindingsOfUser(user.id)).find((b) => b.accountId === account.id && isActive(b, now))
   return binding ? { kind: 'found', user, binding } : { kind: 'not-bound', user }
 }
 
 export async function removeOperator (ctx: ServiceContext, admin: User, account: Account, bindingId: string): Promise<RemoveResult> {
-  const { store } = ctx
-  requireAdmin(store, admin, account)
+  await requireAdmin(ctx.engine, admin, account)
   const now = ctx.now()
-  const binding = store.binding(bindingId)
-  const user = binding && store.user(binding.userId)
+  // Checked first without a transaction (a refusal writes nothing), then again inside the one that ends it.
+  const early = await standing(ctx.engine, account, bindingId, now)
+  if (early.kind !== 'removable') return early
+  const result = await ctx.engine.transaction(async (tx): Promise<RemoveResult> => {
+    await requireAdmin(tx, admin, account)
+    const found = await standing(tx, account, bindingId, now)
+    if (found.kind !== 'removable') return found
+    const { binding, user } = found
+    await tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
+    await tx.withdraw(binding.id, ['reminder'], toIso(now))
+    await closeRequestsOf(tx, binding, 'removed', now, toIso(now))
+    await notify(tx, { to: user.id, notice: { kind: 'operator-removed', accountName: account.name, role: binding.role, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
+    await record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'binding.removed', wechatId: user.wechatId, role: binding.role } })
+    return { kind: 'removed', user, binding }
+  })
+  if (result.kind === 'removed') ctx.deliver()
+  return result
+}
+
+/** Whether the binding is one the admin can remove from the account now. */
+async function standing (reader: StoreReader, account: Account, bindingId: string, now: Millis): Promise<Exclude<OperatorLookup, { kind: 'found' }> | { kind: 'removable', user: User, binding: Binding }> {
+  const binding = await reader.binding(bindingId)
+  const user = binding && await reader.user(binding.userId)
   if (!binding || !user) return { kind: 'unknown-user' }
   if (binding.accountId !== account.id || !isActive(binding, now)) return { kind: 'not-bound', user }
-  await store.change((tx) => {
-    tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
-    tx.withdraw(binding.id, ['reminder'], toIso(now))
-    closeRequestsOf(tx, store, binding, 'removed', now, toIso(now))
-    notify(tx, { to: user.id, notice: { kind: 'operator-removed', accountName: account.name, role: binding.role, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
-    record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'binding.removed', wechatId: user.wechatId, role: binding.role } })
-  })
-  ctx.deliver()
-  return { kind: 'removed', user, binding }
+  return { kind: 'removable', user, binding }
 }

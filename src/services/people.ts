@@ -19,39 +19,36 @@ export class PeopleService {
   constructor (private readonly ctx: ServiceContext) {}
 
   async register (input: NewUser): Promise<PeopleResult> {
-    const { store } = this.ctx
-    if (store.userByWechatId(input.wechatId)) return { ok: false, problem: 'wechat-id-taken' }
-    if (input.phone && store.usersWithPhone(input.phone).length > 0) return { ok: false, problem: 'phone-taken' }
-    const user: User = { id: '', follows: [], ...withoutUndefined(input) }
-    await store.change((tx) => {
-      user.id = tx.newId('u')
-      tx.addUser(user)
+    return this.ctx.engine.transaction(async (tx): Promise<PeopleResult> => {
+      if (await tx.userByWechatId(input.wechatId)) return { ok: false, problem: 'wechat-id-taken' }
+      if (input.phone && (await tx.usersWithPhone(input.phone)).length > 0) return { ok: false, problem: 'phone-taken' }
+      const user: User = { id: tx.newId('u'), follows: [], ...withoutUndefined(input) }
+      await tx.addUser(user)
+      return { ok: true, user }
     })
-    return { ok: true, user }
   }
 
   /** Changes profile or security fields; a new WeChat ID must be free. */
   async update (wechatId: string, patch: Partial<Omit<NewUser, 'name'>> & { name?: string }): Promise<PeopleResult> {
-    const { store } = this.ctx
-    const user = store.userByWechatId(wechatId)
-    if (!user) return { ok: false, problem: 'unknown-user' }
-    if (patch.wechatId !== undefined && store.userByWechatId(patch.wechatId) && store.userByWechatId(patch.wechatId) !== user) {
-      return { ok: false, problem: 'wechat-id-taken' }
-    }
-    // Like WeChat itself: one mobile number, one WeChat account.
-    if (patch.phone !== undefined && store.usersWithPhone(patch.phone).some((other) => other !== user)) return { ok: false, problem: 'phone-taken' }
-    await store.change((tx) => tx.updateUser(user.id, withoutUndefined(patch)))
-    return { ok: true, user }
+    return this.ctx.engine.transaction(async (tx): Promise<PeopleResult> => {
+      const user = await tx.userByWechatId(wechatId)
+      if (!user) return { ok: false, problem: 'unknown-user' }
+      const holder = patch.wechatId === undefined ? undefined : await tx.userByWechatId(patch.wechatId)
+      if (holder && holder.id !== user.id) return { ok: false, problem: 'wechat-id-taken' }
+      // Like WeChat itself: one mobile number, one WeChat account.
+      if (patch.phone !== undefined && (await tx.usersWithPhone(patch.phone)).some((other) => other.id !== user.id)) return { ok: false, problem: 'phone-taken' }
+      return { ok: true, user: await tx.updateUser(user.id, withoutUndefined(patch)) }
+    })
   }
 
   async setFollowing (accountId: string, wechatId: string, follows: boolean): Promise<PeopleResult> {
-    const { store } = this.ctx
-    if (!store.account(accountId)) return { ok: false, problem: 'unknown-account' }
-    const user = store.userByWechatId(wechatId)
-    if (!user) return { ok: false, problem: 'unknown-user' }
-    const others = user.follows.filter((id) => id !== accountId)
-    await store.change((tx) => tx.updateUser(user.id, { follows: follows ? [...others, accountId] : others }))
-    return { ok: true, user }
+    return this.ctx.engine.transaction(async (tx): Promise<PeopleResult> => {
+      if (!await tx.account(accountId)) return { ok: false, problem: 'unknown-account' }
+      const user = await tx.userByWechatId(wechatId)
+      if (!user) return { ok: false, problem: 'unknown-user' }
+      const others = user.follows.filter((id) => id !== accountId)
+      return { ok: true, user: await tx.updateUser(user.id, { follows: follows ? [...others, accountId] : others }) }
+    })
   }
 }
 

@@ -5,6 +5,7 @@ import { isActive, RENEWABLE_AFTER_EXPIRY_DAYS, renewedExpiry } from '../domain/
 import type { Refusal } from '../domain/invitation-rules.js'
 import { renewalState } from '../domain/requests.js'
 import type { ClosedReason } from '../domain/requests.js'
+import type { StoreReader } from '../store/contract.js'
 import type { Binding, Renewal, User } from '../store/schema.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
@@ -35,104 +36,125 @@ export class RenewalService {
   constructor (private readonly ctx: ServiceContext, private readonly invitations: InvitationService) {}
 
   /** Short-term bindings of the operator that can still be renewed: active, or lapsed within 30 days. */
-  renewable (operator: User, now: Millis): Binding[] {
-    return this.ctx.store.bindingsOfUser(operator.id).filter((b) => b.role === 'short' && b.expiresAt !== undefined &&
+  async renewable (operator: User, now: Millis, reader: StoreReader = this.ctx.engine): Promise<Binding[]> {
+    return (await reader.bindingsOfUser(operator.id)).filter((b) => b.role === 'short' && b.expiresAt !== undefined &&
       (isActive(b, now) || ((b.endedAt === undefined || b.endReason === 'expired') && fromIso(b.expiresAt) > now - days(RENEWABLE_AFTER_EXPIRY_DAYS))))
   }
 
   async request (operator: User, number: string): Promise<RequestResult> {
     const now = this.ctx.now()
-    const candidates = this.renewable(operator, now)
-    if (candidates.length === 0) return { kind: 'nothing' }
-    // 续期 2 picks the second; words such as 续期申请 carry no number.
-    const picked = /\d+/.exec(number)?.[0]
-    if (picked === undefined && candidates.length > 1) return { kind: 'choose', bindings: candidates }
-    const binding = picked === undefined ? candidates[0] : candidates[Number(picked) - 1]
-    if (!binding) return { kind: 'bad-number', number: picked!, count: candidates.length }
-    const pending = this.ctx.store.pendingRenewalsOf(binding.accountId).find((r) => r.bindingId === binding.id && isOpen(r, now))
-    if (pending) return { kind: 'already', renewal: pending }
-    const account = this.ctx.store.account(binding.accountId)!
-    const renewal: Renewal = {
-      id: '',
-      code: freshCode(this.ctx.store),
-      bindingId: binding.id,
-      accountId: account.id,
-      requestedBy: operator.id,
-      createdAt: toIso(now),
-      expiresAt: toIso(now + RENEWAL_REQUEST_TTL),
-      status: 'pending',
-    }
-    await this.ctx.store.change((tx) => {
-      renewal.id = tx.newId('r')
-      tx.addRenewal(renewal)
-      notify(tx, {
+    // Checked first without a transaction (most answers write nothing), then again inside the one that asks.
+    const early = await this.pick(this.ctx.engine, operator, number, now)
+    if (early.kind !== 'pick') return early
+    const result = await this.ctx.engine.transaction(async (tx): Promise<RequestResult> => {
+      const picked = await this.pick(tx, operator, number, now)
+      if (picked.kind !== 'pick') return picked
+      const { binding } = picked
+      const account = (await tx.account(binding.accountId))!
+      const renewal: Renewal = {
+        id: tx.newId('r'),
+        code: await freshCode(tx),
+        bindingId: binding.id,
+        accountId: account.id,
+        requestedBy: operator.id,
+        createdAt: toIso(now),
+        expiresAt: toIso(now + RENEWAL_REQUEST_TTL),
+        status: 'pending',
+      }
+      await tx.addRenewal(renewal)
+      await notify(tx, {
         to: account.adminUserId,
         notice: { kind: 'renewal-request', operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now },
         at: toIso(now),
         accountId: account.id,
         about: { id: renewal.id, topic: 'request' },
       })
-      record(tx, { accountId: account.id, at: toIso(now), actorUserId: operator.id, event: { action: 'renewal.requested', wechatId: operator.wechatId, code: renewal.code } })
+      await record(tx, { accountId: account.id, at: toIso(now), actorUserId: operator.id, event: { action: 'renewal.requested', wechatId: operator.wechatId, code: renewal.code } })
+      return { kind: 'requested', renewal }
     })
-    this.ctx.deliver()
-    return { kind: 'requested', renewal }
+    if (result.kind === 'requested') this.ctx.deliver()
+    return result
+  }
+
+  /** The binding `number` picks among the renewable ones, unless the answer is another. */
+  private async pick (reader: StoreReader, operator: User, number: string, now: Millis): Promise<Exclude<RequestResult, { kind: 'requested' }> | { kind: 'pick', binding: Binding }> {
+    const candidates = await this.renewable(operator, now, reader)
+    if (candidates.length === 0) return { kind: 'nothing' }
+    // 续期 2 picks the second; words such as 续期申请 carry no number.
+    const picked = /\d+/.exec(number)?.[0]
+    if (picked === undefined && candidates.length > 1) return { kind: 'choose', bindings: candidates }
+    const binding = picked === undefined ? candidates[0] : candidates[Number(picked) - 1]
+    if (!binding) return { kind: 'bad-number', number: picked!, count: candidates.length }
+    const pending = (await reader.pendingRenewalsOf(binding.accountId)).find((r) => r.bindingId === binding.id && isOpen(r, now))
+    if (pending) return { kind: 'already', renewal: pending }
+    return { kind: 'pick', binding }
   }
 
   /** Renewal requests still waiting for this admin, oldest first. */
-  openFor (admin: User, now: Millis): Renewal[] {
-    const { store } = this.ctx
-    return store.accountsAdministeredBy(admin.id)
-      .flatMap((account) => store.pendingRenewalsOf(account.id))
-      .filter((r) => renewalStanding(store, r, now).state === 'pending')
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  async openFor (admin: User, now: Millis): Promise<Renewal[]> {
+    const { engine } = this.ctx
+    const open: Renewal[] = []
+    for (const account of await engine.accountsAdministeredBy(admin.id)) {
+      for (const renewal of await engine.pendingRenewalsOf(account.id)) {
+        if ((await renewalStanding(engine, renewal, now)).state === 'pending') open.push(renewal)
+      }
+    }
+    return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
 
   /** The renewal request `code` addressed to this admin, if any. */
-  findFor (admin: User, code: string): Renewal | undefined {
-    const renewal = this.ctx.store.renewalByCode(code.toUpperCase())
-    return renewal && this.ctx.store.administers(admin.id, renewal.accountId) ? renewal : undefined
+  async findFor (admin: User, code: string): Promise<Renewal | undefined> {
+    const renewal = await this.ctx.engine.renewalByCode(code.toUpperCase())
+    return renewal && await this.ctx.engine.administers(admin.id, renewal.accountId) ? renewal : undefined
   }
 
-  /** Re-checks at this moment that the binding to renew was not given up or taken away. */
+  /** Re-checks at this moment, inside the transaction that decides, that the binding to renew was not given up or taken away. */
   async decide (admin: User, renewal: Renewal, approve: boolean): Promise<DecideResult> {
-    const { store } = this.ctx
+    const { engine } = this.ctx
     const now = this.ctx.now()
-    const account = store.account(renewal.accountId)!
-    const binding = store.binding(renewal.bindingId)!
-    const operator = store.user(binding.userId)!
-    const { state, reason } = renewalStanding(store, renewal, now)
-    if (state === 'closed' && renewal.status === 'pending') await store.change((tx) => closeRenewal(tx, store, renewal, reason!, toIso(now)))
-    if (state !== 'pending') return { kind: 'closed', renewal, status: state, reason, operator }
-    if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
-    const history = (action: 'renewal.approved' | 'renewal.refused') => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action, wechatId: operator.wechatId, code: renewal.code } })
-    if (!approve) {
-      await store.change((tx) => {
-        tx.updateRenewal(renewal.id, { status: 'refused', decidedAt: toIso(now), decidedBy: admin.id })
-        notify(tx, { to: operator.id, notice: { kind: 'renewal-refused', accountName: account.name }, at: toIso(now), accountId: account.id })
-        record(tx, history('renewal.refused'))
-      })
-      this.ctx.deliver()
-      return { kind: 'refused', renewal, operator }
+    const early = await renewalStanding(engine, renewal, now)
+    if (early.state !== 'pending' && !(early.state === 'closed' && renewal.status === 'pending')) {
+      const operator = (await engine.user((await engine.binding(renewal.bindingId))!.userId))!
+      return { kind: 'closed', renewal, status: early.state, reason: early.reason, operator }
     }
-    const expiresAt = renewedExpiry(fromIso(binding.expiresAt!), now)
-    if (expiresAt === undefined) {
-      await store.change((tx) => tx.updateRenewal(renewal.id, { status: 'expired', decidedAt: toIso(now), decidedBy: admin.id }))
-      return { kind: 'too-late', renewal, operator }
-    }
-    if (!isActive(binding, now)) {
-      // A lapsed binding no longer holds its slot: bringing it back must fit the limits again.
-      const refusals = this.invitations.refusals(account, operator, 'short', now)
-      if (refusals.length > 0) return { kind: 'blocked', renewal, operator, refusals }
-    }
-    await store.change((tx) => {
-      tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
-      tx.withdraw(binding.id, ['reminder', 'expiry'], toIso(now)) // news about the old expiry is stale now
-      tx.updateRenewal(renewal.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
-      notify(tx, { to: operator.id, notice: { kind: 'renewal-approved', accountName: account.name, expiresAt }, at: toIso(now), accountId: account.id })
-      record(tx, history('renewal.approved'))
+    let decided = false
+    const result = await engine.transaction(async (tx): Promise<DecideResult> => {
+      const current = (await tx.renewalByCode(renewal.code))!
+      const account = (await tx.account(current.accountId))!
+      const binding = (await tx.binding(current.bindingId))!
+      const operator = (await tx.user(binding.userId))!
+      const { state, reason } = await renewalStanding(tx, current, now)
+      if (state === 'closed' && current.status === 'pending') await closeRenewal(tx, current, reason!, toIso(now))
+      if (state !== 'pending') return { kind: 'closed', renewal: current, status: state, reason, operator }
+      if (!await tx.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
+      const history = (action: 'renewal.approved' | 'renewal.refused') => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action, wechatId: operator.wechatId, code: current.code } })
+      if (!approve) {
+        await tx.updateRenewal(current.id, { status: 'refused', decidedAt: toIso(now), decidedBy: admin.id })
+        await notify(tx, { to: operator.id, notice: { kind: 'renewal-refused', accountName: account.name }, at: toIso(now), accountId: account.id })
+        await record(tx, history('renewal.refused'))
+        decided = true
+        return { kind: 'refused', renewal: current, operator }
+      }
+      const expiresAt = renewedExpiry(fromIso(binding.expiresAt!), now)
+      if (expiresAt === undefined) {
+        await tx.updateRenewal(current.id, { status: 'expired', decidedAt: toIso(now), decidedBy: admin.id })
+        return { kind: 'too-late', renewal: current, operator }
+      }
+      if (!isActive(binding, now)) {
+        // A lapsed binding no longer holds its slot: bringing it back must fit the limits again.
+        const refusals = await this.invitations.refusals(account, operator, 'short', now, undefined, tx)
+        if (refusals.length > 0) return { kind: 'blocked', renewal: current, operator, refusals }
+      }
+      await tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
+      await tx.withdraw(binding.id, ['reminder', 'expiry'], toIso(now)) // news about the old expiry is stale now
+      await tx.updateRenewal(current.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
+      await notify(tx, { to: operator.id, notice: { kind: 'renewal-approved', accountName: account.name, expiresAt }, at: toIso(now), accountId: account.id })
+      await record(tx, history('renewal.approved'))
+      decided = true
+      return { kind: 'approved', renewal: current, operator, expiresAt }
     })
-    this.ctx.deliver()
-    return { kind: 'approved', renewal, operator, expiresAt }
+    if (decided) this.ctx.deliver()
+    return result
   }
 }
 

@@ -7,6 +7,7 @@ import type { DenyReason, Operation } from '../domain/permissions.js'
 import type { ApprovalState, ClosedReason } from '../domain/requests.js'
 import { isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
+import type { StoreReader } from '../store/contract.js'
 import type { Account, Approval, Binding, User } from '../store/schema.js'
 import { freshCode } from './codes.js'
 import type { ServiceContext } from './context.js'
@@ -32,23 +33,24 @@ export class RiskyOperationService {
   constructor (private readonly ctx: ServiceContext) {}
 
   async request (accountId: string, actorWechatId: string, operation: Operation): Promise<OperationAnswer> {
-    const { store } = this.ctx
     const now = this.ctx.now()
-    const account = store.account(accountId)
-    const actor = store.userByWechatId(actorWechatId)
-    const { role, expired, binding } = account && actor ? this.standing(account, actor, now) : { role: undefined, expired: false, binding: undefined }
-    const decision = decide({ operation, accountKnown: account !== undefined, role, expired, protection: account?.riskProtection ?? false })
-    if (!account) return { result: 'denied', reason: 'unknown-account' }
-
     const at = toIso(now)
-    const who = actor ? { name: actor.name, wechatId: actor.wechatId, role } : { name: undefined, wechatId: actorWechatId, role: undefined }
-    const alert = account.riskAlerts && role !== 'admin' && decision.kind !== 'pending'
-    let approval: Approval | undefined
-    await store.change((tx) => {
+    // An unknown account is answered without a transaction: there is nothing to record it in.
+    if (!await this.ctx.engine.account(accountId)) return { result: 'denied', reason: 'unknown-account' }
+    // Every request is recorded, so the decision is made inside the transaction that records it.
+    const outcome = await this.ctx.engine.transaction(async (tx) => {
+      const account = await tx.account(accountId)
+      const actor = await tx.userByWechatId(actorWechatId)
+      const { role, expired, binding } = account && actor ? await standing(tx, account, actor, now) : { role: undefined, expired: false, binding: undefined }
+      const decision = decide({ operation, accountKnown: account !== undefined, role, expired, protection: account?.riskProtection ?? false })
+      if (!account) return { decision, role, alert: false, approval: undefined }
+      const who = actor ? { name: actor.name, wechatId: actor.wechatId, role } : { name: undefined, wechatId: actorWechatId, role: undefined }
+      const alert = account.riskAlerts && role !== 'admin' && decision.kind !== 'pending'
+      let approval: Approval | undefined
       if (decision.kind === 'pending') {
         approval = {
           id: tx.newId('op'),
-          code: freshCode(store),
+          code: await freshCode(tx),
           accountId: account.id,
           actorUserId: actor!.id,
           ...(binding ? { bindingId: binding.id } : {}),
@@ -57,20 +59,23 @@ export class RiskyOperationService {
           expiresAt: toIso(now + APPROVAL_TTL),
           status: 'pending',
         }
-        tx.addApproval(approval)
-        notify(tx, { to: account.adminUserId, notice: { kind: 'approval-request', who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }, at, accountId: account.id, about: { id: approval.id, topic: 'request' } })
+        await tx.addApproval(approval)
+        await notify(tx, { to: account.adminUserId, notice: { kind: 'approval-request', who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }, at, accountId: account.id, about: { id: approval.id, topic: 'request' } })
       }
       if (alert) {
-        const severalAccounts = store.accountsAdministeredBy(account.adminUserId).length > 1
-        notify(tx, { to: account.adminUserId, notice: { kind: 'risk-alert', who, accountName: account.name, operation, at: now, decision, removable: role === 'long' || role === 'short', severalAccounts }, at, accountId: account.id })
+        const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
+        await notify(tx, { to: account.adminUserId, notice: { kind: 'risk-alert', who, accountName: account.name, operation, at: now, decision, removable: role === 'long' || role === 'short', severalAccounts }, at, accountId: account.id })
       }
-      record(tx, {
+      await record(tx, {
         accountId: account.id,
         at,
         actorUserId: actor?.id,
         event: { action: `operation.${decision.kind}`, wechatId: who.wechatId, operation, denied: decision.kind === 'denied' ? decision.reason : undefined },
       })
+      return { decision, role, alert, approval }
     })
+    const { decision, role, alert, approval } = outcome
+    if (decision.kind === 'denied' && decision.reason === 'unknown-account') return { result: 'denied', reason: 'unknown-account' }
     if (decision.kind === 'pending' || alert) this.ctx.deliver()
     if (decision.kind === 'denied') return { result: 'denied', reason: decision.reason }
     if (decision.kind === 'allowed') return { result: 'allowed' }
@@ -78,58 +83,67 @@ export class RiskyOperationService {
   }
 
   /** The state at this moment: a request whose actor lost the role reads as closed, even before anything marked it. */
-  status (id: string): { approval: Approval, state: ApprovalState, reason: ClosedReason | undefined } | undefined {
-    const approval = this.ctx.store.approval(id)
-    return approval && { approval, ...approvalStanding(this.ctx.store, approval, this.ctx.now()) }
+  async status (id: string): Promise<{ approval: Approval, state: ApprovalState, reason: ClosedReason | undefined } | undefined> {
+    const approval = await this.ctx.engine.approval(id)
+    return approval && { approval, ...await approvalStanding(this.ctx.engine, approval, this.ctx.now()) }
   }
 
   /** Approvals still waiting for this admin, oldest first. */
-  openFor (admin: User, now: Millis): Approval[] {
-    const { store } = this.ctx
-    return store.accountsAdministeredBy(admin.id)
-      .flatMap((account) => store.pendingApprovalsOf(account.id))
-      .filter((a) => approvalStanding(store, a, now).state === 'pending')
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  async openFor (admin: User, now: Millis): Promise<Approval[]> {
+    const { engine } = this.ctx
+    const open: Approval[] = []
+    for (const account of await engine.accountsAdministeredBy(admin.id)) {
+      for (const approval of await engine.pendingApprovalsOf(account.id)) {
+        if ((await approvalStanding(engine, approval, now)).state === 'pending') open.push(approval)
+      }
+    }
+    return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
   }
 
   /** The approval `code` waiting for this admin, if any. */
-  findFor (admin: User, code: string): Approval | undefined {
-    const approval = this.ctx.store.approvalByCode(code.toUpperCase())
-    return approval && this.ctx.store.administers(admin.id, approval.accountId) ? approval : undefined
+  async findFor (admin: User, code: string): Promise<Approval | undefined> {
+    const approval = await this.ctx.engine.approvalByCode(code.toUpperCase())
+    return approval && await this.ctx.engine.administers(admin.id, approval.accountId) ? approval : undefined
   }
 
-  /** Re-checks at this moment that the actor still holds the role the request was made under. */
+  /** Re-checks at this moment, inside the transaction that decides, that the actor still holds the role the request was made under. */
   async decide (admin: User, approval: Approval, allow: boolean): Promise<DecideApprovalResult> {
-    const { store } = this.ctx
+    const { engine } = this.ctx
     const now = this.ctx.now()
-    const account = store.account(approval.accountId)!
-    const actor = store.user(approval.actorUserId)!
-    const { state, reason } = approvalStanding(store, approval, now)
-    if (state === 'closed' && approval.status === 'pending') {
-      // Found out only now (an expiry no sweep has marked yet): closed, never approved.
-      await store.change((tx) => closeApproval(tx, store, approval, reason!, toIso(now)))
-    }
-    if (state !== 'pending') return { kind: 'closed', approval, actor, state, reason }
-    if (!store.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
-    await store.change((tx) => {
-      tx.updateApproval(approval.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
-      if (actor.id !== admin.id) {
-        notify(tx, { to: actor.id, notice: { kind: 'approval-decided', accountName: account.name, operation: approval.operation, allowed: allow }, at: toIso(now), accountId: account.id })
+    const early = await approvalStanding(engine, approval, now)
+    const actor = (await engine.user(approval.actorUserId))!
+    // Closed already and marked so: nothing to write.
+    if (early.state !== 'pending' && !(early.state === 'closed' && approval.status === 'pending')) return { kind: 'closed', approval, actor, state: early.state, reason: early.reason }
+    const result = await engine.transaction(async (tx): Promise<DecideApprovalResult> => {
+      const current = (await tx.approval(approval.id))!
+      const account = (await tx.account(current.accountId))!
+      const actor = (await tx.user(current.actorUserId))!
+      const { state, reason } = await approvalStanding(tx, current, now)
+      if (state === 'closed' && current.status === 'pending') {
+        // Found out only now (an expiry no sweep has marked yet): closed, never approved.
+        await closeApproval(tx, current, reason!, toIso(now))
       }
-      record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: allow ? 'operation.approved' : 'operation.refused', wechatId: actor.wechatId, operation: approval.operation } })
+      if (state !== 'pending') return { kind: 'closed', approval: current, actor, state, reason }
+      if (!await tx.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
+      const decided = await tx.updateApproval(current.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
+      if (actor.id !== admin.id) {
+        await notify(tx, { to: actor.id, notice: { kind: 'approval-decided', accountName: account.name, operation: current.operation, allowed: allow }, at: toIso(now), accountId: account.id })
+      }
+      await record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: allow ? 'operation.approved' : 'operation.refused', wechatId: actor.wechatId, operation: current.operation } })
+      return { kind: 'decided', approval: decided, actor, allowed: allow }
     })
-    this.ctx.deliver()
-    return { kind: 'decided', approval, actor, allowed: allow }
+    if (result.kind === 'decided') this.ctx.deliver()
+    return result
   }
+}
 
-  /** The actor's role on the account now, and whether a short-term role of theirs ran out there. */
-  private standing (account: Account, actor: User, now: Millis): { role: Role | undefined, expired: boolean, binding: Binding | undefined } {
-    if (account.adminUserId === actor.id) return { role: 'admin', expired: false, binding: undefined }
-    const here = this.ctx.store.bindingsOfUser(actor.id).filter((b) => b.accountId === account.id)
-    const active = here.find((b) => isActive(b, now))
-    if (active) return { role: active.role, expired: false, binding: active }
-    const last = here.at(-1)
-    const expired = last !== undefined && last.role === 'short' && (last.endReason === 'expired' || (last.endedAt === undefined && !isActive(last, now)))
-    return { role: undefined, expired, binding: undefined }
-  }
+/** The actor's role on the account now, and whether a short-term role of theirs ran out there. */
+async function standing (reader: StoreReader, account: Account, actor: User, now: Millis): Promise<{ role: Role | undefined, expired: boolean, binding: Binding | undefined }> {
+  if (account.adminUserId === actor.id) return { role: 'admin', expired: false, binding: undefined }
+  const here = (await reader.bindingsOfUser(actor.id)).filter((b) => b.accountId === account.id)
+  const active = here.find((b) => isActive(b, now))
+  if (active) return { role: active.role, expired: false, binding: active }
+  const last = here.at(-1)
+  const expired = last !== undefined && last.role === 'short' && (last.endReason === 'expired' || (last.endedAt === undefined && !isActive(last, now)))
+  return { role: undefined, expired, binding: undefined }
 }

@@ -8,9 +8,9 @@ import { record } from './history.js'
 export type Switch = 'riskProtection' | 'riskAlerts'
 
 export async function setSwitch (ctx: ServiceContext, admin: User, account: Account, setting: Switch, on: boolean): Promise<void> {
-  requireAdmin(ctx.store, admin, account)
-  await ctx.store.change((tx) => {
-    tx.updateAccount(account.id, { [setting]: on })
-    record(tx, { accountId: account.id, at: toIso(ctx.now()), actorUserId: admin.id, event: { action: `settings.${setting}`, on } })
+  await ctx.engine.transaction(async (tx) => {
+    await requireAdmin(tx, admin, account)
+    await tx.updateAccount(account.id, { [setting]: on })
+    await record(tx, { accountId: account.id, at: toIso(ctx.now()), actorUserId: admin.id, event: { action: `settings.${setting}`, on } })
   })
 }

@@ -11,10 +11,11 @@ export class StatusService {
 
   /** Why nothing may be answered from memory now (the data file failed and memory may be ahead of it). */
   failure (): Error | undefined {
-    return this.ctx.store.failure
+    return this.ctx.engine.failure()
   }
 
   holdings (): Holdings {
+    // contract lacks counts of all accounts and bindings: read from the embedded store for now.
     const { data } = this.ctx.store
     return { accounts: data.accounts.length, bindings: data.bindings.length }
   }

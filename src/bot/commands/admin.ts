@@ -66,15 +66,15 @@ export function adminCommands (services: Pick<Services, 'accounts' | 'invitation
   const roster = define('运营者列表', {
     args: 0,
     usage: '',
-    run: (turn, _admin, account) => texts.roster(operators.roster(account), turn.now),
+    run: async (turn, _admin, account) => texts.roster(await operators.roster(account), turn.now),
   })
 
   const remove = define('解绑运营者', {
     args: 1,
     usage: texts.removeUsage,
     check: wechatIdFirst('解绑运营者'),
-    run: (turn, _admin, account, [wechatId]) => {
-      const found = operators.find(account, wechatId!)
+    run: async (turn, _admin, account, [wechatId]) => {
+      const found = await operators.find(account, wechatId!)
       if (found.kind === 'unknown-user') return texts.unknownOperator(wechatId!)
       if (found.kind === 'not-bound') return texts.notAnOperator(found.user.name, found.user.wechatId, account.name)
       turn.setDialog({ step: 'remove.confirm', data: { accountId: account.id, bindingId: found.binding.id } })

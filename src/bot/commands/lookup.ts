@@ -17,9 +17,9 @@ const METHOD_BY_ANSWER = new Map<string, IdentifierKind>([
 ])
 
 export function lookupCommands (lookups: LookupService) {
-  function answer (turn: Turn, parsed: ParseResult, inDialog: boolean): string {
+  async function answer (turn: Turn, parsed: ParseResult, inDialog: boolean): Promise<string> {
     if (!parsed.ok) return texts.badFormat(parsed.problem, parsed.kind, inDialog)
-    const result = lookups.lookup(turn.sender, turn.asker, parsed.identifier)
+    const result = await lookups.lookup(turn.sender, turn.asker, parsed.identifier)
     if (result.kind === 'rate-limited') {
       turn.endDialog()
       return texts.rateLimited(lookups.limit, result.retryAt, turn.now)
@@ -30,7 +30,7 @@ export function lookupCommands (lookups: LookupService) {
   }
 
   return {
-    start (turn: Turn): string {
+    async start (turn: Turn): Promise<string> {
       if (turn.args === '') {
         turn.setDialog({ step: 'lookup.method', data: {} })
         return texts.chooseMethod
@@ -48,7 +48,7 @@ export function lookupCommands (lookups: LookupService) {
       return texts.askValue(kind)
     },
 
-    enterValue (turn: Turn & { dialog: { step: 'lookup.value', data: { kind: IdentifierKind } } }): string {
+    async enterValue (turn: Turn & { dialog: { step: 'lookup.value', data: { kind: IdentifierKind } } }): Promise<string> {
       const parsed = parseIdentifier(turn.dialog.data.kind, turn.text)
       if (!parsed.ok) turn.setDialog(turn.dialog) // a retry gets the full five minutes again
       return answer(turn, parsed, true)
