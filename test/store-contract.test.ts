@@ -346,3 +346,18 @@ async function everyWrite (tx: StoreTransaction): Promise<Record<string, unknown
 function withoutRandomIds<T> (value: T): T {
   return JSON.parse(JSON.stringify(value), (key, v: unknown) => (key === 'id' && typeof v === 'string' && /^[hm]_[0-9a-f]{12}$/.test(v) ? '(random)' : v)) as T
 }
+
+test('embedded: a transaction that changes nothing writes nothing, yet answers only once what it read is on disk', async (t) => {
+  const file = join(await mkdtemp(join(tmpdir(), 'assistant-contract-')), 'assistant.json')
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  t.teardown(() => store.close())
+  const engine = store.engine()
+  const writes = store.fileWrites
+  t.is(await engine.transaction(async (tx) => (await tx.account('acc_tea'))!.name), '晨光茶馆')
+  t.is(store.fileWrites, writes, 'no write for a transaction that only read')
+  const changing = engine.transaction(async (tx) => { await tx.updateAccount('acc_tea', { riskAlerts: false }) })
+  const reading = engine.transaction(async (tx) => (await tx.account('acc_tea'))!.riskAlerts)
+  t.false(await reading)
+  t.false(JSON.parse(await readFile(file, 'utf8')).accounts.find((a: { id: string }) => a.id === 'acc_tea').riskAlerts, 'the change it read was on disk before it answered')
+  await changing
+})

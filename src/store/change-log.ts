@@ -27,6 +27,11 @@ export class ChangeLog {
   /** Set when records were dropped without their indexes being kept: they are made again after the change. */
   reindex = false
 
+  /** Nothing was added, changed or dropped. */
+  get empty (): boolean {
+    return this.added.size === 0 && this.before.size === 0 && this.replaced.size === 0
+  }
+
   /** The records added or changed, each once, to be validated. */
   touched (): Array<{ collection: Collection, record: AnyRecord }> {
     return [

@@ -66,6 +66,8 @@ export class Store {
   /** Messages whose write is under way: not deliverable until it is done. */
   private writingMessages: OutboxMessage[] = []
   private writing: Promise<void> | undefined
+  /** Resolves once every change made so far is on disk (rejects when the write holding the last one failed). */
+  private lastPersist: Promise<void> = Promise.resolve()
   /** Transactions take turns: each one's reads and writes happen with no other change in between. */
   private turns: Promise<void> = Promise.resolve()
   private waiting: Array<{ resolve: () => void, reject: (err: unknown) => void }> = []
@@ -243,7 +245,10 @@ export class Store {
       throw err
     }
     done()
-    await this.persist()
+    // A transaction that changed nothing needs no write of its own, but what it read may be a change
+    // still being written: it answers only once everything before it is on disk.
+    if (log.empty) await this.lastPersist
+    else await this.persist()
     return result
   }
 
@@ -278,6 +283,7 @@ export class Store {
 
   private persist (): Promise<void> {
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }))
+    this.lastPersist = done
     this.writing ??= this.writeLoop()
     return done
   }
