@@ -60,7 +60,7 @@ console.log(`World: ${SIZE.users} users, ${SIZE.users - SIZE.accounts} bindings,
   const store = await Store.open({ file: await fresh('sweep'), now: NOW })
   const before = store.fileWrites
   const started = performance.now()
-  const swept = await runExpirySweep({ engine: store.engine(), store, now: () => NOW, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }, NOW)
+  const swept = await runExpirySweep({ engine: store.engine(), now: () => NOW, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }, NOW)
   const took = performance.now() - started
   const writes = store.fileWrites - before
   const queued = store.unsentMessages().length
@@ -68,7 +68,7 @@ console.log(`World: ${SIZE.users} users, ${SIZE.users - SIZE.accounts} bindings,
     `${swept.bindings} bindings expired in ${took.toFixed(0)} ms: ${writes} file write, ${queued} notices queued`, writes === 1 && queued === 2 * swept.bindings)
 
   // Delivering those notices: sends one after another, their "sent" marks sharing writes.
-  const outbox = new Outbox(store, store.engine(), async () => undefined, () => NOW, silent, { rate: { perMinute: 1e9, burst: queued }, maxAttempts: 8 })
+  const outbox = new Outbox(store.engine(), async () => undefined, () => NOW, silent, { rate: { perMinute: 1e9, burst: queued }, maxAttempts: 8 })
   const beforeDelivery = store.fileWrites
   const deliveryStarted = performance.now()
   outbox.setOnline(true)

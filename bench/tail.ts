@@ -165,7 +165,7 @@ export async function measureTail (dir: string, users: number, now: number): Pro
     for (let k = 0; k < 2_000; k++) tx.enqueue({ toUserId: `u${size.accounts + (k % 1000)}`, text: `通知 ${k}`, createdAt: new Date(now).toISOString(), accountId: undefined })
   })
   let clock = now
-  const outbox = new Outbox(outboxStore, outboxStore.engine(), async () => undefined, () => clock, silent, DEFAULT_OUTBOX_POLICY)
+  const outbox = new Outbox(outboxStore.engine(), async () => undefined, () => clock, silent, DEFAULT_OUTBOX_POLICY)
   const before = outboxStore.fileWrites
   outbox.setOnline(true)
   while (outboxStore.unsentMessages().length > 0) {

@@ -48,8 +48,6 @@ export interface AssistantConfig {
   outbox?: OutboxPolicy | undefined
   /** false: no schedule at all (the jobs can still be run by hand, e.g. by tests). */
   schedules?: Partial<Schedules> | false | undefined
-  /** Called by the expiry sweep: drop conversation state (dialog steps) that lapsed before `cutoff`. */
-  forgetDialogs?: ((cutoff: Millis) => void) | undefined
 }
 
 /** What the platform (公众平台) calls: the HTTP API and the demo console's /op. */
@@ -63,6 +61,7 @@ export interface Platform {
 }
 
 export interface Assistant {
+  /** The embedded store, for the runner and tests only: services, jobs and the outbox use `engine`. */
   store: Store
   /** The store contract over `store`: what services, jobs and the outbox use. */
   engine: StoreEngine
@@ -96,17 +95,17 @@ export async function openAssistant (config: AssistantConfig, send: SendText): P
 function assemble (config: AssistantConfig, send: SendText, store: Store, schedules: Schedules | false): Assistant {
   const { clock, log } = config
   const engine = store.engine()
-  const outbox = new Outbox(store, engine, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
-  const context: ServiceContext = { engine, store, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
+  const outbox = new Outbox(engine, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
+  const context: ServiceContext = { engine, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
   const services = createServices(context, { lookupLimit: config.lookupLimit, invitationTtl: config.invitationTtl })
   // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).
   const mask = (text: string): string => maskPersonalNumbers(text, (word) => store.userByWechatId(word) !== undefined)
   const platform: Platform = { operations: services.operations, people: services.people, failure: () => services.status.failure(), mask }
 
   const jobs: Assistant['jobs'] = {
-    expirySweep: (now) => {
-      services.lookups.forget(now)
-      return runExpirySweep({ ...context, forgetDialogs: config.forgetDialogs }, now)
+    expirySweep: async (now) => {
+      await services.lookups.forget(now)
+      return runExpirySweep(context, now)
     },
     reminders: (now) => runReminders(context, now),
     outbox: () => outbox.deliverDue(),

@@ -2,7 +2,11 @@
 import test from 'ava'
 import { days, minutes } from '../src/domain/calendar.js'
 import { idCheckDigit } from '../src/domain/identity.js'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { LookupService } from '../src/services/lookup.js'
+import { Store } from '../src/store/store.js'
 import { worldFor } from './fixture.js'
 
 const ZHANGWEI = { id: 'u_zhangwei', phone: '13800138000', idNumber: '510107199208150069', wechatId: 'zhangwei_ops' }
@@ -139,16 +143,19 @@ test('an expired short-term binding is not listed as active, before any sweep', 
   t.true(/已到期[^]*城西社区报 — 短期运营者/.test(later), later)
 })
 
-test('the lookup rate limit forgets people whose lookups are all older than its window', (t) => {
+test('the lookup rate limit forgets people whose lookups are all older than its window', async (t) => {
   let now = Date.parse('2026-11-21T02:00:00Z')
-  const ctx = { store: { userByWechatId: () => undefined } as never, now: () => now, deliver: () => undefined, deliverNow: async () => ({ sent: true as const }), log: { info: () => undefined, warn: () => undefined, error: () => undefined } }
+  // The hits are kept by the store now (its engine); the embedded one counts the askers it remembers.
+  const store = await Store.open({ file: join(await mkdtemp(join(tmpdir(), 'assistant-lookup-')), 'assistant.json'), now })
+  t.teardown(() => store.close())
+  const ctx = { engine: store.engine(), now: () => now, deliver: () => undefined, deliverNow: async () => ({ sent: true as const }), log: { info: () => undefined, warn: () => undefined, error: () => undefined } }
   const lookups = new LookupService(ctx, { max: 2, windowMs: 60_000 })
   const identifier = { kind: 'wechatId' as const, value: 'someone_1' }
-  for (let i = 0; i < 500; i++) lookups.lookup(`stranger-${i}`, undefined, identifier)
-  t.is(lookups.remembered, 500)
+  for (let i = 0; i < 500; i++) void lookups.lookup(`stranger-${i}`, undefined, identifier)
+  t.is(store.lookupAskers, 500)
   now += 30_000
-  lookups.lookup('recent', undefined, identifier)
+  await lookups.lookup('recent', undefined, identifier)
   now += 40_000
-  lookups.forget(now)
-  t.is(lookups.remembered, 1, 'only the one whose lookup is still inside the window is kept')
+  await lookups.forget(now)
+  t.is(store.lookupAskers, 1, 'only the one whose lookup is still inside the window is kept')
 })

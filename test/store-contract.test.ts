@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type pg from 'pg'
-import { READS } from '../src/store/contract.js'
+import { CLAIM_LEASE, READS } from '../src/store/contract.js'
+import { takeHit } from '../src/domain/rate-limit.js'
 import type { Reads, StoreEngine, StoreTransaction } from '../src/store/contract.js'
 import { exportDocument, importDocument } from '../src/store/postgres/copy.js'
 import { openPostgresEngine } from '../src/store/postgres/engine.js'
@@ -171,7 +172,119 @@ for (const { name, open } of ENGINES) {
   })
 }
 
+// ------------------------------------------------------------------ claims, retention, conversation state
+
+const MINUTE = 60_000
+/** People of the demo world who have chatted with the assistant, and one who has not. */
+const WITH_CONTACT = ['u_wangfang', 'u_liqiang', 'u_chenjing']
+
+async function queueMessages (engine: StoreEngine, count: number, extra: Partial<{ toUserId: string }> = {}): Promise<string[]> {
+  return engine.transaction(async (tx) => {
+    const ids: string[] = []
+    for (let i = 0; i < count; i++) {
+      ids.push((await tx.enqueue({ toUserId: extra.toUserId ?? WITH_CONTACT[i % WITH_CONTACT.length]!, text: `通知 ${i}`, createdAt: new Date(NOW).toISOString(), accountId: undefined })).id)
+    }
+    return ids
+  })
+}
+
+for (const { name, open } of ENGINES) {
+  test(`${name}: due messages are claimed once, oldest first, until released, tried or the lease runs out`, async (t) => {
+    const { engine } = await open(t)
+    const earlier = (await engine.transaction((tx) => tx.claimDueMessages(NOW, 1000))).map((m) => m.id) // the demo world's own
+    const ids = await queueMessages(engine, 6)
+    await engine.transaction((tx) => tx.addUser({ id: 'u_stranger', name: '陌生人', wechatId: 'stranger_01', accountProtection: false, bankCard: false, follows: [] }))
+    const waiting = await queueMessages(engine, 1, { toUserId: 'u_stranger' }) // never chatted: waits
+    const texts = (list: readonly { text: string }[]): string[] => list.map((m) => m.text)
+    const first = await engine.transaction((tx) => tx.claimDueMessages(NOW, 4))
+    t.deepEqual(texts(first), ['通知 0', '通知 1', '通知 2', '通知 3'])
+    t.deepEqual(first.map((m) => m.id), ids.slice(0, 4))
+    t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(NOW, 10))).map((m) => m.id), ids.slice(4), 'the rest, not the claimed ones nor one to a stranger')
+    t.deepEqual(await engine.transaction((tx) => tx.claimDueMessages(NOW, 10)), [], 'everything is claimed')
+    t.is(await engine.transaction((tx) => tx.claimMessage(ids[0]!, NOW)), undefined, 'not even one by id')
+    t.true(await engine.deliverable(ids[0]!), 'still deliverable: claimed is not sent')
+    await engine.transaction((tx) => tx.releaseClaims([ids[1]!]))
+    await engine.transaction((tx) => tx.updateMessage(ids[2]!, { attempts: 1, lastError: 'x', nextAttemptAt: new Date(NOW + MINUTE).toISOString() }))
+    t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(NOW, 10))).map((m) => m.id), [ids[1]], 'released; the tried one waits for its back-off')
+    t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(NOW + MINUTE, 10))).map((m) => m.id), [ids[2]], 'after its back-off')
+    t.is((await engine.transaction((tx) => tx.claimMessage(waiting[0]!, NOW)))?.id, waiting[0], 'by id: due or not, contact or not')
+    const afterLease = NOW + CLAIM_LEASE + 1
+    t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(afterLease, 100))).map((m) => m.id),
+      [...earlier, ...ids].filter((id) => id !== ids[2]), 'a crashed claimer\'s messages come back (not the one claimed a minute later)')
+    await engine.transaction((tx) => tx.updateMessage(ids[3]!, { attempts: 1, sentAt: new Date(NOW).toISOString() }))
+    t.false(await engine.deliverable(ids[3]!))
+    t.is(await engine.transaction((tx) => tx.claimMessage(ids[3]!, afterLease + CLAIM_LEASE)), undefined, 'sent: never claimed again')
+    t.is((await engine.message(ids[3]!))?.sentAt, new Date(NOW).toISOString())
+  })
+
+  test(`${name}: retention prunes by time what the embedded store would`, async (t) => {
+    const { engine, durable } = await open(t)
+    const { store: reference } = await embeddedStore(t)
+    for (const cutoff of [NOW - 400 * 86_400_000, NOW - 30 * 86_400_000, NOW + 400 * 86_400_000]) {
+      const mine = await engine.transaction((tx) => tx.pruneOlderThan(cutoff))
+      const theirs = await reference.engine().transaction((tx) => tx.pruneOlderThan(cutoff))
+      t.deepEqual(mine, theirs, `cutoff ${new Date(cutoff).toISOString()}`)
+      t.deepEqual(withoutRandomIds(await durable()), withoutRandomIds(plain(reference.data as Data)))
+    }
+    t.deepEqual(await engine.counts(), reference.counts())
+  })
+
+  test(`${name}: dialog steps and the lookup limit are kept as the bot and takeHit keep them`, async (t) => {
+    const { engine } = await open(t)
+    t.is(await engine.dialog('wxid_a'), undefined)
+    await engine.setDialog('wxid_a', { step: 'lookup.value', data: { kind: 'phone' } }, NOW + 5 * MINUTE)
+    await engine.setDialog('wxid_b', { step: 'lookup.method', data: {} }, NOW + MINUTE)
+    t.deepEqual(await engine.dialog('wxid_a'), { step: 'lookup.value', data: { kind: 'phone' }, expiresAt: NOW + 5 * MINUTE })
+    await engine.setDialog('wxid_a', { step: 'lookup.results', data: { entries: [{ accountId: 'acc_tea', role: 'long' }] } }, NOW + 6 * MINUTE)
+    t.deepEqual(await engine.dialog('wxid_a'), { step: 'lookup.results', data: { entries: [{ accountId: 'acc_tea', role: 'long' }] }, expiresAt: NOW + 6 * MINUTE })
+    await engine.forgetDialogs(NOW + 2 * MINUTE)
+    t.is(await engine.dialog('wxid_b'), undefined, 'lapsed before the cutoff')
+    t.truthy(await engine.dialog('wxid_a'))
+    await engine.clearDialog('wxid_a')
+    t.is(await engine.dialog('wxid_a'), undefined)
+
+    const limit = { max: 3, windowMs: 10 * MINUTE }
+    let hits: number[] = []
+    for (const at of [0, 1, 2, 3, 4, 10, 11, 11, 12, 25].map((m) => NOW + m * MINUTE)) {
+      const expected = takeHit(limit, hits, at)
+      hits = expected.hits
+      t.deepEqual(await engine.takeLookupHit('asker', at, limit), expected, `at +${(at - NOW) / MINUTE} min`)
+    }
+    t.true((await engine.takeLookupHit('other', NOW, limit)).allowed, 'per asker')
+    await engine.forgetLookupHits(NOW + 30 * MINUTE)
+    t.deepEqual(await engine.takeLookupHit('asker', NOW + 26 * MINUTE, limit), { allowed: true, hits: [NOW + 26 * MINUTE] }, 'forgotten')
+  })
+}
+
 // ---------------------------------------------------------------------------- what PostgreSQL adds
+
+test('PostgreSQL: two processes claiming due messages at once never get the same message', async (t) => {
+  const { name, pool } = await demoDatabase()
+  const engines = [await openPostgresEngine(pool), await openPostgresEngine(postgres().connect(name))]
+  const earlier = (await engines[0]!.transaction((tx) => tx.claimDueMessages(NOW, 1000))).map((m) => m.id)
+  await engines[0]!.transaction((tx) => tx.releaseClaims(earlier))
+  const ids = await queueMessages(engines[0]!, 60)
+  const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => engines[i % 2]!.transaction((tx) => tx.claimDueMessages(NOW, 7))))
+  const all = claims.flat().map((m) => m.id)
+  t.is(new Set(all).size, all.length, 'no message claimed twice')
+  t.deepEqual([...all].sort(), [...earlier, ...ids].sort(), 'and every one claimed')
+  const byId = await Promise.all([engines[0]!, engines[1]!, engines[0]!, engines[1]!].map((engine) => engine.transaction((tx) => tx.claimMessage(ids[0]!, afterAll))))
+  t.is(byId.filter((m) => m !== undefined).length, 1, 'one message by id: one claimer')
+})
+const afterAll = NOW + CLAIM_LEASE + 1
+
+test('PostgreSQL: a dialog step and lookup hits kept by one process are read by another', async (t) => {
+  const { name, pool } = await demoDatabase()
+  const mine = await openPostgresEngine(pool)
+  const theirs = await openPostgresEngine(postgres().connect(name))
+  await mine.setDialog('wxid_a', { step: 'remove.confirm', data: { accountId: 'acc_tea', bindingId: 'b_zw_tea' } }, NOW + MINUTE)
+  t.deepEqual(await theirs.dialog('wxid_a'), { step: 'remove.confirm', data: { accountId: 'acc_tea', bindingId: 'b_zw_tea' }, expiresAt: NOW + MINUTE })
+  await theirs.clearDialog('wxid_a')
+  t.is(await mine.dialog('wxid_a'), undefined)
+  const limit = { max: 5, windowMs: 10 * MINUTE }
+  const decisions = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? mine : theirs).takeLookupHit('asker', NOW + i, limit)))
+  t.is(decisions.filter((d) => d.allowed).length, 5, 'racing lookups from two processes all count')
+})
 
 test('PostgreSQL: two processes flipping one switch at once end where serial runs would', async (t) => {
   const { name, pool } = await demoDatabase()
@@ -300,6 +413,12 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     pendingInvitationsDueBy: times,
     pendingRenewalsDueBy: times,
     pendingApprovalsDueBy: times,
+    accountNamed: [...world.accounts.map((a) => [a.name]), ['没有这个号']],
+    counts: [[]],
+    message: ids(world.outbox),
+    deliverable: ids(world.outbox),
+    messagesSentBefore: times,
+    messagesFailedBefore: times,
   }
 }
 
@@ -336,6 +455,9 @@ async function everyWrite (tx: StoreTransaction): Promise<Record<string, unknown
   await tx.withdraw('b_new', ['reminder'], at(2.2))
   answers.messages = plain(await tx.messagesAbout('b_new'))
   answers.reminder = plain(reminder)
+  answers.sentBefore = plain(await tx.messagesSentBefore(NOW + 3 * 86_400_000))
+  answers.notYetSent = plain(await tx.messagesSentBefore(NOW + 2.1 * 86_400_000))
+  answers.droppedMessages = plain(await tx.dropMessages([sent.id, 'm_nothing']))
   answers.prunedMessages = plain(await tx.pruneMessages((m) => m.withdrawnAt === undefined))
   answers.prunedHistory = plain(await tx.prune('history', (h) => (h as HistoryEntry).action !== 'binding.expired'))
   answers.newId = plain(/^x_[0-9a-f]{12}$/.test(tx.newId('x')))

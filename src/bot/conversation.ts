@@ -49,19 +49,29 @@ export class Conversation {
 
   async reply (input: { text: string, sender: string, asker: User | undefined, now: Millis }): Promise<string> {
     const { text, sender, now } = input
-    const stored = this.dialogs.get(sender)
+    const stored = await this.dialogs.get(sender)
     const dialog = stored && stored.expiresAt > now ? stored : undefined
     const command = this.find(text)
     const turn = new ConversationTurn(this.dialogs, input, command ? text.slice(command.word.length).trim() : '', dialog)
+    try {
+      return await this.route(turn, command, stored)
+    } finally {
+      // The reply goes once the step it leaves behind is kept: the sender's next message finds it.
+      await turn.written()
+    }
+  }
+
+  private async route (turn: ConversationTurn, command: { handler: Handler } | undefined, stored: Dialog | undefined): Promise<string> {
+    const { text, dialog } = turn
     if (command) {
-      if (stored && !dialog) this.dialogs.clear(sender)
+      if (stored && !dialog) turn.endDialog()
       return command.handler(turn)
     }
     if (dialog) {
       const reply = await (this.steps[dialog.step] as StepHandler)(turn)
       if (reply !== undefined) return reply
     } else if (stored) {
-      this.dialogs.clear(sender)
+      turn.endDialog()
       return texts.stepExpired(RESTART[stored.step])
     }
     if (text === '确认') return texts.nothingToConfirm
@@ -81,6 +91,8 @@ class ConversationTurn implements Turn {
   readonly sender: string
   readonly asker: User | undefined
   readonly now: Millis
+  /** The turn's dialog writes, one after another in the order they were asked for. */
+  private writes: Promise<void> = Promise.resolve()
 
   constructor (
     private readonly dialogs: Dialogs,
@@ -95,11 +107,16 @@ class ConversationTurn implements Turn {
   }
 
   setDialog (step: DialogStep): void {
-    this.dialogs.set(this.sender, step, this.now)
+    this.writes = this.writes.then(() => this.dialogs.set(this.sender, step, this.now))
   }
 
   endDialog (): void {
-    this.dialogs.clear(this.sender)
+    this.writes = this.writes.then(() => this.dialogs.clear(this.sender))
+  }
+
+  /** Resolves once every dialog write of the turn is done (rejects if one failed). */
+  written (): Promise<void> {
+    return this.writes
   }
 }
 

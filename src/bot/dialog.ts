@@ -3,6 +3,7 @@ import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
 import type { IdentifierKind } from '../domain/identity.js'
 import type { OperatorRole } from '../domain/roles.js'
+import type { DialogService } from '../services/dialogs.js'
 import type { LookupEntry } from '../services/lookup.js'
 import type { Setting } from '../texts.js'
 
@@ -40,23 +41,25 @@ export const RESTART: Record<DialogStep['step'], string> = {
   'settings.confirm': '风险操作保护 或 风险操作提醒',
 }
 
+/** The steps as the bot types them, kept by the store through the dialog service (the bot never touches the store). */
 export class Dialogs {
-  private readonly bySender = new Map<string, Dialog>()
+  constructor (private readonly service: DialogService) {}
 
-  get (sender: string): Dialog | undefined {
-    return this.bySender.get(sender)
+  async get (sender: string): Promise<Dialog | undefined> {
+    // Only the bot writes steps, always as a DialogStep: what comes back is one.
+    return await this.service.get(sender) as Dialog | undefined
   }
 
-  set (sender: string, step: DialogStep, now: Millis): void {
-    this.bySender.set(sender, { ...step, expiresAt: now + STEP_TTL } as Dialog)
+  set (sender: string, step: DialogStep, now: Millis): Promise<void> {
+    return this.service.set(sender, step, now + STEP_TTL)
   }
 
-  clear (sender: string): void {
-    this.bySender.delete(sender)
+  clear (sender: string): Promise<void> {
+    return this.service.clear(sender)
   }
 
   /** Forgets steps that lapsed before `cutoff`; later ones are kept to answer "that step expired". */
-  forget (cutoff: Millis): void {
-    for (const [sender, dialog] of this.bySender) if (dialog.expiresAt < cutoff) this.bySender.delete(sender)
+  forget (cutoff: Millis): Promise<void> {
+    return this.service.forget(cutoff)
   }
 }

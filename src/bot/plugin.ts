@@ -13,7 +13,6 @@ import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { normaliseText } from '../domain/identity.js'
 import { StoreError } from '../store/errors.js'
-import { Dialogs } from './dialog.js'
 import { MessageIntake } from './intake.js'
 import { buildRouter } from './router.js'
 
@@ -96,11 +95,9 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   async function start (bot: WechatyInterface): Promise<RunningAssistant> {
-    // Dialog steps are the bot's; the assistant's expiry sweep is told how to drop lapsed ones.
-    const dialogs = new Dialogs()
     // Pushes pass the last mask like replies do (the assistant exists by the time anything is sent).
     const assistant: Assistant = await openAssistant(
-      { ...options, clock, log, forgetDialogs: (cutoff) => dialogs.forget(cutoff) },
+      { ...options, clock, log },
       (contactId, text) => sendTo(bot, contactId, assistant.mask(text)),
     )
     const { outbox, services } = assistant
@@ -111,7 +108,8 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       await assistant.close()
       throw new Error('SecurityAssistant: closed before start-up finished')
     }
-    const conversation = buildRouter(services, dialogs)
+    // Dialog steps are kept by the store, through the dialog service; the expiry sweep drops lapsed ones.
+    const conversation = buildRouter(services)
 
     /** The user behind a chat contact, linked to it on first contact by the WeChat ID the chat shows. */
     const identify = (contact: Contact): Promise<User | undefined> => contacts.identify(contact.id, contact.handle())
@@ -168,7 +166,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       outbox.setOnline(false)
     }
     if (loggedIn(bot)) outbox.setOnline(true)
-    const holdings = status.holdings()
+    const holdings = await status.holdings()
     log.info(`data file ${options.dataFile} open: ${holdings.accounts} accounts, ${holdings.bindings} bindings`)
     try {
       await assistant.scheduler?.start() // catches up on what came due while the assistant was down

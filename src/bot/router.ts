@@ -9,9 +9,9 @@ import { renewalCommands } from './commands/renewal.js'
 import { settingsCommands } from './commands/settings.js'
 import { unbindCommands } from './commands/unbind.js'
 import { Conversation } from './conversation.js'
-import type { Dialogs } from './dialog.js'
+import { Dialogs } from './dialog.js'
 
-export function buildRouter (services: Services, dialogs: Dialogs): Conversation {
+export function buildRouter (services: Services, dialogs: Dialogs = new Dialogs(services.dialogs)): Conversation {
   const scope = new AccountScope(services.accounts)
   const basics = basicCommands(services.accounts)
   const lookup = lookupCommands(services.lookups)

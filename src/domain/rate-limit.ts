@@ -30,10 +30,14 @@ export interface Bucket {
   at: Millis
 }
 
+/** How many tokens the bucket holds at `now` (none taken). */
+export function tokensAt (limit: BucketLimit, bucket: Bucket, now: Millis): number {
+  return Math.min(limit.burst, bucket.tokens + Math.max(0, now - bucket.at) * limit.perMinute / 60_000)
+}
+
 /** The bucket at `now`, then whether one token could be taken. */
 export function takeToken (limit: BucketLimit, bucket: Bucket, now: Millis): { taken: boolean, bucket: Bucket } {
-  const elapsed = Math.max(0, now - bucket.at)
-  const tokens = Math.min(limit.burst, bucket.tokens + elapsed * limit.perMinute / 60_000)
+  const tokens = tokensAt(limit, bucket, now)
   if (tokens < 1) return { taken: false, bucket: { tokens, at: Math.max(now, bucket.at) } }
   return { taken: true, bucket: { tokens: tokens - 1, at: Math.max(now, bucket.at) } }
 }

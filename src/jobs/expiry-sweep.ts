@@ -13,10 +13,7 @@ import { closeRequestsOf } from '../services/requests.js'
 import { notify } from '../services/notices.js'
 import { record } from '../services/history.js'
 
-export interface SweepDeps extends ServiceContext {
-  /** Drops dialog steps that lapsed before `cutoff` (they were already dead by the clock). */
-  forgetDialogs?: (cutoff: Millis) => void
-}
+export type SweepDeps = ServiceContext
 
 export interface SweepResult { bindings: number, invitations: number, renewals: number, approvals: number, pruned: number }
 
@@ -26,15 +23,12 @@ const KEEP_FAILED = days(30)
 const FORGET_DIALOGS_AFTER = hours(1)
 
 export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<SweepResult> {
-  const { engine, store } = deps
-  const stale = (m: { sentAt?: string | undefined, failedAt?: string | undefined }): boolean =>
-    (m.sentAt !== undefined && fromIso(m.sentAt) < now - KEEP_SENT) || (m.failedAt !== undefined && fromIso(m.failedAt) < now - KEEP_FAILED)
-  // contract lacks a read of old sent or failed messages (by time): the embedded store is scanned for now.
-  const prunable = (): boolean => store.data.outbox.some(stale)
+  const { engine } = deps
   // Looked for first without a transaction (nothing due is no write), then again inside the one that ends them.
   const early = await dueAt(engine, now)
-  const anyPrunable = prunable()
-  deps.forgetDialogs?.(now - FORGET_DIALOGS_AFTER)
+  const anyPrunable = (await staleMessages(engine, now)).length > 0
+  // Dialog steps that lapsed a while ago were already dead by the clock.
+  await engine.forgetDialogs(now - FORGET_DIALOGS_AFTER)
   if (early.closing === 0 && !anyPrunable) return { bindings: 0, invitations: 0, renewals: 0, approvals: 0, pruned: 0 }
 
   const result = await engine.transaction(async (tx): Promise<SweepResult> => {
@@ -77,7 +71,8 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       await tx.withdraw(approval.id, ['request'], at)
       await record(tx, { accountId: approval.accountId, at: approval.expiresAt, event: { action: 'operation.lapsed', wechatId: actor.wechatId, operation: approval.operation } })
     }
-    const pruned = prunable() ? await tx.pruneMessages((m) => !stale(m)) : 0
+    const stale = await staleMessages(tx, now)
+    const pruned = stale.length > 0 ? await tx.dropMessages(stale) : 0
     return { bindings: bindings.length, invitations: invitations.length, renewals: renewals.length, approvals: approvals.length, pruned }
   })
   deps.deliver()
@@ -85,6 +80,13 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
     deps.log.info(`sweep: ${result.bindings} short-term bindings, ${result.invitations} invitations, ${result.renewals} renewal requests expired`)
   }
   return result
+}
+
+/** Sent pushes older than a week and given-up ones older than a month, found by time through an index. */
+async function staleMessages (reader: StoreReader, now: Millis): Promise<string[]> {
+  const sent = await reader.messagesSentBefore(now - KEEP_SENT)
+  const failed = await reader.messagesFailedBefore(now - KEEP_FAILED)
+  return [...new Set([...sent, ...failed].map((m) => m.id))]
 }
 
 /** What the clock has ended by `now`, found by time through the deadline indexes, not by reading every record. */

@@ -2,13 +2,12 @@
 // the chat took them, given up on (and the admin told) after the last attempt.
 import { toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
-import { retryDelay, takeToken } from '../domain/rate-limit.js'
+import { retryDelay, takeToken, tokensAt } from '../domain/rate-limit.js'
 import type { Bucket, BucketLimit } from '../domain/rate-limit.js'
 import type { Logger } from '../log.js'
 import type { Delivery } from '../services/context.js'
 import type { OutboxMessage } from '../store/schema.js'
 import type { StoreEngine } from '../store/contract.js'
-import type { Store } from '../store/store.js'
 import { notify } from '../services/notices.js'
 import { storable } from '../domain/text.js'
 
@@ -33,8 +32,6 @@ export class Outbox {
   private readonly inFlight = new Map<string, Promise<Delivery>>()
 
   constructor (
-    /** Only for what the contract lacks: a message by id, the unsent ones, whether one is on disk yet. */
-    private readonly store: Store,
     private readonly engine: StoreEngine,
     private readonly send: SendText,
     private readonly now: () => Millis,
@@ -73,16 +70,21 @@ export class Outbox {
 
   /** Tries one message now (or joins the attempt under way) and says how it went. */
   async deliverNow (id: string): Promise<Delivery> {
-    // contract lacks a message by id and whether it is on disk yet (deliverable): the embedded store answers for now.
-    const message = this.store.message(id)
+    const message = await this.engine.message(id)
     if (!message) throw new Error(`No outbox message ${id}`)
     if (message.sentAt) return { sent: true }
-    if (!this.store.isDeliverable(message)) return { sent: false, reason: 'failed', error: 'not deliverable' }
+    // The embedded engine: not before the write holding it is on disk.
+    if (!await this.engine.deliverable(id)) return { sent: false, reason: 'failed', error: 'not deliverable' }
     if (!this.online) return { sent: false, reason: 'offline' }
     const failure = this.engine.failure()
     if (failure) return { sent: false, reason: 'failed', error: failure.message }
-    if (!this.inFlight.has(id) && !this.takeToken()) return { sent: false, reason: 'busy' }
-    return this.attempt(message)
+    const running = this.inFlight.get(id)
+    if (running) return running
+    if (!this.takeToken()) return { sent: false, reason: 'busy' }
+    // Claimed first, so that no other process (nor a delivery pass here) sends it too.
+    const claimed = await this.engine.transaction((tx) => tx.claimMessage(id, this.now()))
+    if (!claimed) return this.inFlight.get(id) ?? { sent: false, reason: 'busy' }
+    return this.attempt(claimed)
   }
 
   /** Resolves when nothing is being delivered: for an orderly stop and for tests. */
@@ -97,20 +99,27 @@ export class Outbox {
     // Whatever it sent now could not be marked sent, and would go out again and again.
     if (this.engine.failure()) return
     const now = this.now()
+    // As many as the rate allows now, claimed at once: due, durable, to people who have chatted with the
+    // assistant, and taken by no other process (store/contract.ts, claimDueMessages).
+    const room = Math.floor(tokensAt(this.policy.rate, this.bucket, now))
+    if (room < 1 || !this.online) return
+    const claimed = await this.engine.transaction((tx) => tx.claimDueMessages(now, room))
     const recorded: Array<Promise<Delivery>> = []
-    // contract lacks the unsent messages (a claim of due ones): the embedded store answers for now.
-    for (const message of this.store.unsentMessages()) {
+    let tried = 0
+    for (const message of claimed) {
       if (!this.online) break
-      if (message.sentAt !== undefined || message.failedAt !== undefined || message.withdrawnAt !== undefined || this.inFlight.has(message.id)) continue
-      if (message.nextAttemptAt !== undefined && Date.parse(message.nextAttemptAt) > now) continue
-      // Messages to people who never chatted with the assistant wait until they do.
-      if (!(await this.engine.user(message.toUserId))?.contactId) continue
-      if (!this.takeToken()) break
-      // Sends go one after another; their records share group-commit writes instead of one write each.
-      const { sent, done } = this.start(message)
-      await sent
-      recorded.push(done)
+      if (!this.inFlight.has(message.id)) {
+        if (!this.takeToken()) break
+        // Sends go one after another; their records share group-commit writes instead of one write each.
+        const { sent, done } = this.start(message)
+        await sent
+        recorded.push(done)
+      }
+      tried++
     }
+    // Not tried after all (the bot went offline): given back at once rather than when the claim runs out.
+    const untried = claimed.slice(tried).map((m) => m.id)
+    if (untried.length > 0) await this.engine.transaction((tx) => tx.releaseClaims(untried))
     await Promise.all(recorded)
   }
 

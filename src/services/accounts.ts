@@ -41,10 +41,9 @@ export class AccountService {
 
   /** The account of exactly that name, else the only one of the admin's own whose name contains it. */
   async named (admin: User, name: string): Promise<NamedAccount> {
-    const { engine, store } = this.ctx
+    const { engine } = this.ctx
     const own = await engine.accountsAdministeredBy(admin.id)
-    // contract lacks an account by name (or a list of all accounts): read from the embedded store for now.
-    const account = store.data.accounts.find((a) => a.name === name) ?? singleOrNone(own.filter((a) => a.name.includes(name)))
+    const account = await engine.accountNamed(name) ?? singleOrNone(own.filter((a) => a.name.includes(name)))
     if (!account) return { kind: 'unknown', own }
     if (!this.administers(admin, account)) return { kind: 'not-admin', account }
     return { kind: 'found', account }

@@ -1,7 +1,6 @@
 // What every service is handed: the store, the clock and a way to get queued pushes delivered.
 import type { Millis } from '../domain/calendar.js'
 import type { StoreEngine } from '../store/contract.js'
-import type { Store } from '../store/store.js'
 import type { Logger } from '../log.js'
 
 /** What became of one push tried at once. */
@@ -12,8 +11,6 @@ export type Delivery =
 export interface ServiceContext {
   /** The store contract: every decision reads and writes in one `engine.transaction`. */
   engine: StoreEngine
-  /** The embedded store itself, only for the few reads the contract lacks (each one says which). */
-  store: Store
   now: () => Millis
   /** Called after a change that queued pushes is on disk. */
   deliver: () => void

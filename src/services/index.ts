@@ -5,6 +5,7 @@ import type { Account, User } from '../store/schema.js'
 import { AccountService } from './accounts.js'
 import { AnswerService } from './answers.js'
 import { ContactService } from './contacts.js'
+import { DialogService } from './dialogs.js'
 import type { ServiceContext } from './context.js'
 import { DEFAULT_INVITATION_TTL, InvitationService } from './invitations.js'
 import { DEFAULT_LOOKUP_LIMIT, LookupService } from './lookup.js'
@@ -30,6 +31,8 @@ export interface Services {
   /** 同意 / 允许 / 拒绝: what an answer is for, carried out; 我的邀请. */
   answers: AnswerService
   lookups: LookupService
+  /** The bot's dialog steps, kept by the store. */
+  dialogs: DialogService
   invitations: InvitationService
   renewals: RenewalService
   operations: RiskyOperationService
@@ -61,6 +64,7 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     accounts: new AccountService(ctx),
     answers: new AnswerService(ctx, { invitations, renewals, operations }),
     lookups: new LookupService(ctx, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
+    dialogs: new DialogService(ctx),
     invitations,
     renewals,
     operations,

@@ -3,7 +3,6 @@ import { fromIso, days } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import type { Identifier } from '../domain/identity.js'
 import { ownsIdentifier } from '../domain/ownership.js'
-import { takeHit } from '../domain/rate-limit.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
 import { hasLapsed, isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
@@ -33,29 +32,23 @@ const SHOW_LAPSED_FOR = days(30)
 export const DEFAULT_LOOKUP_LIMIT: WindowLimit = { max: 10, windowMs: 10 * 60_000 }
 
 export class LookupService {
-  private readonly hits = new Map<string, Millis[]>()
-
-  /** The rate limit needs only the clock; the engine is read for a known asker's own identifiers. */
-  constructor (private readonly ctx: Pick<ServiceContext, 'now'> & { engine?: StoreReader }, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT) {}
+  /** The rate limit's hits live in the store (a restart or another process keeps them). */
+  constructor (private readonly ctx: Pick<ServiceContext, 'now' | 'engine'>, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT) {}
 
   /** Forgets people whose every lookup is older than the window: the limit no longer remembers them anyway. */
-  forget (now: Millis): void {
-    for (const [key, hits] of this.hits) if (hits.every((at) => at <= now - this.limit.windowMs)) this.hits.delete(key)
+  async forget (now: Millis): Promise<void> {
+    await this.ctx.engine.forgetLookupHits(now - this.limit.windowMs)
   }
-
-  /** How many people the limit remembers (for tests). */
-  get remembered (): number { return this.hits.size }
 
   /** `askerKey` identifies the person for the rate limit even when they are not a known user. */
   async lookup (askerKey: string, asker: User | undefined, identifier: Identifier): Promise<LookupResult> {
     const now = this.ctx.now()
-    // The hit is taken before anything is awaited: lookups racing each other all count.
-    const decision = takeHit(this.limit, this.hits.get(askerKey) ?? [], now)
-    this.hits.set(askerKey, decision.hits)
+    // Taken by the store as one decision (embedded: at the call; PostgreSQL: under a lock per asker):
+    // lookups racing each other all count.
+    const decision = await this.ctx.engine.takeLookupHit(askerKey, now, this.limit)
     if (!decision.allowed) return { kind: 'rate-limited', retryAt: decision.retryAt }
     if (!asker || !ownsIdentifier(asker, identifier)) return { kind: 'found', identifier, active: [], lapsed: [] }
-    const reader = this.ctx.engine
-    if (!reader) throw new Error('LookupService: no store to read')
+    const reader: StoreReader = this.ctx.engine
     const holders = await holdersOf(reader, asker, identifier)
     return { kind: 'found', identifier, ...await entriesOf(reader, holders, now) }
   }

@@ -1,10 +1,8 @@
 // Whether the assistant can take changes now, and how much it holds (for the start-up log line).
+import type { Holdings } from '../store/contract.js'
 import type { ServiceContext } from './context.js'
 
-export interface Holdings {
-  accounts: number
-  bindings: number
-}
+export type { Holdings }
 
 export class StatusService {
   constructor (private readonly ctx: ServiceContext) {}
@@ -14,9 +12,7 @@ export class StatusService {
     return this.ctx.engine.failure()
   }
 
-  holdings (): Holdings {
-    // contract lacks counts of all accounts and bindings: read from the embedded store for now.
-    const { data } = this.ctx.store
-    return { accounts: data.accounts.length, bindings: data.bindings.length }
+  async holdings (): Promise<Holdings> {
+    return this.ctx.engine.counts()
   }
 }

@@ -2,6 +2,8 @@
 // which those reads and the writes they lead to happen together. The embedded engine (the JSON file)
 // keeps it today; PostgreSQL will keep the same one. Services move onto it from the synchronous Store.
 import type { Millis } from '../domain/calendar.js'
+import { minutes } from '../domain/calendar.js'
+import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import type { Account, Approval, Binding, HistoryEntry, Invitation, OutboxMessage, Renewal, User } from './schema.js'
 import type { Transaction } from './store.js'
 
@@ -34,6 +36,55 @@ export interface Reads {
   pendingInvitationsDueBy: (time: Millis) => Invitation[]
   pendingRenewalsDueBy: (time: Millis) => Renewal[]
   pendingApprovalsDueBy: (time: Millis) => Approval[]
+  /** The first account (in the order they were made) whose name is exactly `name` (an index on the name). */
+  accountNamed: (name: string) => Account | undefined
+  /** How many accounts and bindings there are (the start-up log line). */
+  counts: () => Holdings
+  message: (id: string) => OutboxMessage | undefined
+  /** Still to be delivered and durable (the embedded engine: the write holding it is on disk). */
+  deliverable: (id: string) => boolean
+  /** Messages sent before `time` (strictly), earliest first: what the sweep drops after a week, by an index on the time. */
+  messagesSentBefore: (time: Millis) => OutboxMessage[]
+  /** Messages given up on before `time` (strictly), earliest first. */
+  messagesFailedBefore: (time: Millis) => OutboxMessage[]
+}
+
+export interface Holdings {
+  accounts: number
+  bindings: number
+}
+
+/** What retention dropped, per collection. */
+export interface PruneCounts { history: number, invitations: number, renewals: number, approvals: number, bindings: number }
+
+/**
+ * How long a claimed message is kept from every other claimer. A claimer that crashed mid-send gives its
+ * messages back this long after (at-least-once across a crash); a recorded attempt ends the claim at once.
+ */
+export const CLAIM_LEASE: Millis = minutes(5)
+
+/** A sender's pending conversation step, as the store keeps it (the bot gives `step` and `data` their types). */
+export interface DialogRecord {
+  step: string
+  data: unknown
+  expiresAt: Millis
+}
+
+/**
+ * Conversation state kept per sender: dialog steps and the lookup rate limit. Outside transactions on
+ * purpose: each touches one sender only, so PostgreSQL answers them without the global transaction lock
+ * (a per-asker lock for the rate limit), and the embedded engine keeps them in memory, not in the file.
+ */
+export interface ConversationState {
+  dialog: (sender: string) => Promise<DialogRecord | undefined>
+  setDialog: (sender: string, step: { step: string, data: unknown }, expiresAt: Millis) => Promise<void>
+  clearDialog: (sender: string) => Promise<void>
+  /** Drops the steps that lapsed before `before`; later ones are kept to answer "that step expired". */
+  forgetDialogs: (before: Millis) => Promise<void>
+  /** Records one lookup at `now` if the limit allows it: the same decision as domain/rate-limit.ts's takeHit on the asker's hits. */
+  takeLookupHit: (askerKey: string, now: Millis, limit: WindowLimit) => Promise<LimitDecision>
+  /** Forgets hits at or before `before` (older than every window that asks); an asker with none left is forgotten. */
+  forgetLookupHits: (before: Millis) => Promise<void>
 }
 
 /** Every read by name, so that an engine can be checked to offer them all. */
@@ -43,6 +94,7 @@ export const READS: ReadonlyArray<keyof Reads> = [
   'pendingApprovalsOf', 'pendingRenewalsOf',
   'codeInUse', 'renewalByCode', 'approvalByCode', 'historyOf', 'invitationsOfUser', 'invitationsOfAccount', 'messagesAbout',
   'shortTermExpiringBy', 'pendingInvitationsDueBy', 'pendingRenewalsDueBy', 'pendingApprovalsDueBy',
+  'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore',
 ]
 
 /** The same functions, answering through a promise (a database answers later). */
@@ -53,7 +105,7 @@ export type StoreReader = Async<Reads>
 /** Inside a transaction: reads see its own writes; the writes are those of the synchronous Transaction. */
 export type StoreTransaction = StoreReader & Async<Omit<Transaction, 'newId'>> & Pick<Transaction, 'newId'>
 
-export interface StoreEngine extends StoreReader {
+export interface StoreEngine extends StoreReader, ConversationState {
   /**
    * Runs `work` with every read a decision depends on and every write in one transaction: nothing
    * else changes the state meanwhile, a throw (or an invalid change) undoes all of it, and the promise

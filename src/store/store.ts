@@ -6,9 +6,12 @@ import { Low } from 'lowdb'
 import type { z } from 'zod'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
+import { takeHit } from '../domain/rate-limit.js'
+import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
+import { bindingExpired, historyExpired, invitationExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
-import { READS } from './contract.js'
-import type { StoreEngine, StoreReader, StoreTransaction } from './contract.js'
+import { CLAIM_LEASE, READS } from './contract.js'
+import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
 import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
@@ -55,6 +58,24 @@ export interface Transaction {
   pruneMessages: (keep: (message: OutboxMessage) => boolean) => number
   /** Drops the records of a collection that `keep` rejects (retention); returns how many. */
   prune: <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean) => number
+  /** Drops these messages (the sweep's old sent and failed ones); returns how many were there. */
+  dropMessages: (ids: readonly string[]) => number
+  /**
+   * Retention: drops history older than `cutoff`, invitations and decided requests closed before it, and
+   * bindings that ended before it once no request that stays names them; returns how many of each.
+   */
+  pruneOlderThan: (cutoff: Millis) => PruneCounts
+  /**
+   * Claims up to `limit` messages for delivery: durable, still to send, due by `now` (never tried, or their
+   * back-off is over), to a recipient with a chat contact, and not claimed by another claimer whose lease
+   * (CLAIM_LEASE) runs; oldest first. No other claimer gets them until an attempt is recorded (updateMessage),
+   * they are released, or the lease runs out.
+   */
+  claimDueMessages: (now: Millis, limit: number) => OutboxMessage[]
+  /** Claims one message (due or not: it is tried now) if it is deliverable and no other claimer holds it. */
+  claimMessage: (id: string, now: Millis) => OutboxMessage | undefined
+  /** Gives back claimed messages that were not tried after all. */
+  releaseClaims: (ids: readonly string[]) => void
 }
 
 export class Store {
@@ -86,6 +107,22 @@ export class Store {
   private readonly outboxByAbout = new Map<string, OutboxMessage[]>()
   /** Messages on disk and still to be delivered, oldest first. */
   private readonly unsent = new Set<OutboxMessage>()
+  /**
+   * Delivery claims (message id → lease end), in memory only: one process per data file, so a claim
+   * never needs to outlive the process, and a claim is no reason for a whole-file write.
+   */
+  private readonly claims = new Map<string, Millis>()
+  /**
+   * Dialog steps and lookup hits, in memory and NOT in the JSON file: a step is taken at every turn of a
+   * conversation, and a whole-file write per step would be ruinous. One process per data file, so this
+   * memory is all of that process's store; a restart forgets them (PostgreSQL keeps them in tables).
+   */
+  private readonly dialogs = new Map<string, DialogRecord>()
+  private readonly lookupHits = new Map<string, Millis[]>()
+  private readonly accountsByName = new Map<string, Account[]>()
+  /** Sent and given-up messages by when: what the sweep drops after a while, found without a scan. */
+  private readonly sentByTime = new DeadlineIndex<OutboxMessage>((m) => m.sentAt === undefined ? undefined : Date.parse(m.sentAt))
+  private readonly failedByTime = new DeadlineIndex<OutboxMessage>((m) => m.failedAt === undefined ? undefined : Date.parse(m.failedAt))
   private readonly renewalsById = new Map<string, Renewal>()
   private readonly renewalsByAccount = new Map<string, Renewal[]>()
   /** Every short code in use (invitations, renewals, approvals): codes are unique across them. */
@@ -191,6 +228,35 @@ export class Store {
   pendingInvitationsDueBy (time: Millis): Invitation[] { return this.pendingInvitationsByExpiry.dueBy(time) }
   pendingRenewalsDueBy (time: Millis): Renewal[] { return this.pendingRenewalsByExpiry.dueBy(time) }
   pendingApprovalsDueBy (time: Millis): Approval[] { return this.pendingApprovalsByExpiry.dueBy(time) }
+  accountNamed (name: string): Account | undefined { return this.accountsByName.get(name)?.[0] }
+  counts (): Holdings { return { accounts: this.db.data.accounts.length, bindings: this.db.data.bindings.length } }
+  deliverable (id: string): boolean { const m = this.outboxById.get(id); return m !== undefined && this.unsent.has(m) }
+  messagesSentBefore (time: Millis): OutboxMessage[] { return this.sentByTime.dueBy(time - 1) }
+  messagesFailedBefore (time: Millis): OutboxMessage[] { return this.failedByTime.dueBy(time - 1) }
+
+  /** The contract's conversation state (store/contract.ts, ConversationState), kept in this process's memory. */
+  dialog (sender: string): DialogRecord | undefined { return this.dialogs.get(sender) }
+  setDialog (sender: string, step: { step: string, data: unknown }, expiresAt: Millis): void {
+    this.dialogs.set(sender, { ...step, expiresAt })
+  }
+
+  clearDialog (sender: string): void { this.dialogs.delete(sender) }
+  forgetDialogs (before: Millis): void {
+    for (const [sender, dialog] of this.dialogs) if (dialog.expiresAt < before) this.dialogs.delete(sender)
+  }
+
+  takeLookupHit (askerKey: string, now: Millis, limit: WindowLimit): LimitDecision {
+    const decision = takeHit(limit, this.lookupHits.get(askerKey) ?? [], now)
+    this.lookupHits.set(askerKey, decision.hits)
+    return decision
+  }
+
+  forgetLookupHits (before: Millis): void {
+    for (const [key, hits] of this.lookupHits) if (hits.every((at) => at <= before)) this.lookupHits.delete(key)
+  }
+
+  /** How many askers the lookup limit remembers (for tests). */
+  get lookupAskers (): number { return this.lookupHits.size }
 
   /**
    * Applies `apply` to the data now and resolves once it is on disk. Every record it added or changed is
@@ -255,7 +321,22 @@ export class Store {
   /** The engine view of this store: the contract's reads and transactions. */
   engine (): StoreEngine {
     const reads = Object.fromEntries(READS.map((name) => [name, (...args: unknown[]) => Promise.resolve((this[name] as (...a: unknown[]) => unknown)(...args))]))
-    return { ...(reads as StoreReader), transaction: (work) => this.transaction(work), failure: () => this.broken, close: () => this.close() }
+    const answer = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): Promise<R> => {
+      try { return Promise.resolve(f(...a)) } catch (err) { return Promise.reject(err) }
+    }
+    return {
+      ...(reads as StoreReader),
+      // Done at the call, before anything is awaited: lookups racing each other all count.
+      dialog: answer((sender) => this.dialog(sender)),
+      setDialog: answer((sender, step, expiresAt) => this.setDialog(sender, step, expiresAt)),
+      clearDialog: answer((sender) => this.clearDialog(sender)),
+      forgetDialogs: answer((before) => this.forgetDialogs(before)),
+      takeLookupHit: answer((askerKey, now, limit) => this.takeLookupHit(askerKey, now, limit)),
+      forgetLookupHits: answer((before) => this.forgetLookupHits(before)),
+      transaction: (work) => this.transaction(work),
+      failure: () => this.broken,
+      close: () => this.close(),
+    }
   }
 
   /** Waits for pending writes, then lets another process have the file. Never throws. */
@@ -346,6 +427,30 @@ export class Store {
       log.updating(collection, record)
       return Object.assign(record, patch)
     }
+    const prune = <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean): number => {
+      const list = data[collection] as Array<Data[C][number]>
+      const kept = list.filter(keep)
+      if (kept.length === list.length) return 0
+      log.replacing(collection, list)
+      log.reindex = true
+      ;(data as Record<Collection, unknown[]>)[collection] = kept
+      return list.length - kept.length
+    }
+    const pruneMessages = (keep: (message: OutboxMessage) => boolean): number => {
+      const dropped = data.outbox.filter((m) => !keep(m))
+      if (dropped.length === 0) return 0
+      log.replacing('outbox', data.outbox)
+      data.outbox = data.outbox.filter(keep)
+      for (const message of dropped) {
+        this.outboxById.delete(message.id)
+        if (message.about) removeFrom(this.outboxByAbout, message.about, message)
+        this.unsent.delete(message)
+        this.claims.delete(message.id)
+        this.sentByTime.remove(message)
+        this.failedByTime.remove(message)
+      }
+      return dropped.length
+    }
     return {
       newId: (prefix) => `${prefix}_${randomBytes(6).toString('hex')}`,
       addBinding: (binding) => {
@@ -363,7 +468,16 @@ export class Store {
         keepPending(this.pendingApprovalsByAccount, approval)
         return approval
       },
-      updateAccount: (id, patch) => update('accounts', this.accountsById, id, patch),
+      updateAccount: (id, patch) => {
+        const before = found(this.accountsById, id, 'accounts').name
+        const account = update('accounts', this.accountsById, id, patch)
+        if (account.name !== before) {
+          removeFrom(this.accountsByName, before, account)
+          // Renames are rare: the new name's list is made again in the order the accounts were made.
+          this.accountsByName.set(account.name, data.accounts.filter((a) => a.name === account.name))
+        }
+        return account
+      },
       addUser: (user) => {
         add('users', user, this.usersById)
         this.usersById.set(user.id, user)
@@ -416,6 +530,9 @@ export class Store {
       },
       updateMessage: (id, patch) => {
         const message = update('outbox', this.outboxById, id, patch)
+        this.claims.delete(id) // an attempt recorded ends its claim
+        this.sentByTime.place(message)
+        this.failedByTime.place(message)
         if (!isUnsent(message)) this.unsent.delete(message)
       },
       withdraw: (about, topics, at) => {
@@ -427,27 +544,46 @@ export class Store {
           }
         }
       },
-      prune: (collection, keep) => {
-        const list = data[collection] as Array<Data[typeof collection][number]>
-        const kept = list.filter(keep)
-        if (kept.length === list.length) return 0
-        log.replacing(collection, list)
-        log.reindex = true
-        ;(data as Record<Collection, unknown[]>)[collection] = kept
-        return list.length - kept.length
-      },
-      pruneMessages: (keep) => {
-        const dropped = data.outbox.filter((m) => !keep(m))
-        if (dropped.length === 0) return 0
-        log.replacing('outbox', data.outbox)
-        data.outbox = data.outbox.filter(keep)
-        for (const message of dropped) {
-          this.outboxById.delete(message.id)
-          if (message.about) removeFrom(this.outboxByAbout, message.about, message)
-          this.unsent.delete(message)
+      prune,
+      pruneOlderThan: (cutoff) => {
+        // In memory every record is at hand: one pass over each collection (the file is written once anyway).
+        const requests = [...data.renewals, ...data.approvals]
+        const dropRequests = new Set<Renewal | Approval>(requests.filter((r) => r.status !== 'pending' && requestExpired(r, cutoff)))
+        // A binding goes only once nothing that stays names it.
+        const named = new Set(requests.filter((r) => !dropRequests.has(r)).map((r) => r.bindingId))
+        return {
+          history: prune('history', (h) => !historyExpired(h, cutoff)),
+          invitations: prune('invitations', (i) => !invitationExpired(i, cutoff)),
+          renewals: prune('renewals', (r) => !dropRequests.has(r)),
+          approvals: prune('approvals', (a) => !dropRequests.has(a)),
+          bindings: prune('bindings', (b) => !(bindingExpired(b, cutoff) && !named.has(b.id))),
         }
-        return dropped.length
       },
+      dropMessages: (ids) => {
+        const going = new Set(ids)
+        return pruneMessages((m) => !going.has(m.id))
+      },
+      claimDueMessages: (now, limit) => {
+        const claimed: OutboxMessage[] = []
+        for (const message of this.unsent) {
+          if (claimed.length >= limit) break
+          if ((this.claims.get(message.id) ?? -Infinity) > now) continue
+          if (message.nextAttemptAt !== undefined && Date.parse(message.nextAttemptAt) > now) continue
+          // Messages to people who never chatted with the assistant wait until they do.
+          if (!this.usersById.get(message.toUserId)?.contactId) continue
+          claimed.push(message)
+        }
+        for (const message of claimed) this.claims.set(message.id, now + CLAIM_LEASE)
+        return claimed
+      },
+      claimMessage: (id, now) => {
+        const message = this.outboxById.get(id)
+        if (!message || !this.unsent.has(message) || (this.claims.get(id) ?? -Infinity) > now) return undefined
+        this.claims.set(id, now + CLAIM_LEASE)
+        return message
+      },
+      releaseClaims: (ids) => { for (const id of ids) this.claims.delete(id) },
+      pruneMessages,
     }
   }
 
@@ -459,7 +595,7 @@ export class Store {
       this.unsent, this.renewalsById, this.renewalsByAccount, this.byCode, this.historyByAccount, this.approvalsById,
       this.approvalsByAccount, this.invitationsById, this.invitationsByInvitee, this.invitationsByAccount,
       this.shortTermByExpiry, this.pendingInvitationsByExpiry, this.pendingRenewalsByExpiry, this.pendingApprovalsByExpiry,
-      this.pendingApprovalsByAccount, this.pendingRenewalsByAccount,
+      this.pendingApprovalsByAccount, this.pendingRenewalsByAccount, this.accountsByName, this.sentByTime, this.failedByTime,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -469,6 +605,7 @@ export class Store {
     for (const account of data.accounts) {
       this.accountsById.set(account.id, account)
       pushTo(this.accountsByAdmin, account.adminUserId, account)
+      pushTo(this.accountsByName, account.name, account)
     }
     for (const user of data.users) {
       this.usersById.set(user.id, user)
@@ -485,6 +622,8 @@ export class Store {
     this.pendingRenewalsByExpiry.fill(data.renewals)
     this.pendingApprovalsByExpiry.fill(data.approvals)
     for (const entry of data.history) insertByTime(this.historyByAccount, entry)
+    this.sentByTime.fill(data.outbox)
+    this.failedByTime.fill(data.outbox)
     // Messages queued by changes not yet written, or being written, are not deliverable yet.
     const notYetWritten = new Set([...this.queuedMessages, ...this.writingMessages])
     for (const message of data.outbox) {

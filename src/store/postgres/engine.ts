@@ -13,7 +13,9 @@ import { randomBytes } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
 import type { z } from 'zod'
 import type { Millis } from '../../domain/calendar.js'
-import type { Async, Reads, StoreEngine, StoreReader, StoreTransaction } from '../contract.js'
+import { takeHit } from '../../domain/rate-limit.js'
+import { CLAIM_LEASE } from '../contract.js'
+import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction } from '../contract.js'
 import { RECORD_SCHEMA } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { InvalidChange } from '../errors.js'
@@ -21,6 +23,7 @@ import type { Data, OutboxMessage, User } from '../schema.js'
 import type { Transaction } from '../store.js'
 import { importDocument } from './copy.js'
 import { migrate } from './migrate.js'
+import { inTransaction } from './transaction.js'
 import { fromRow, TABLES, toRow } from './tables.js'
 import type { Table } from './tables.js'
 
@@ -31,6 +34,10 @@ export interface PostgresEngineOptions {
 
 /** Held by each transaction from its start to its end: one at a time across every process of the program. */
 export const TRANSACTION_LOCK = 0x5ECA552 // migrate.ts uses 0x5ECA551
+/** With a hash of the asker (the two-key form, apart from the one-key locks above): one lookup-limit decision per asker at a time. */
+const LOOKUP_LOCK = 0x5ECA553
+/** A message still to be delivered (not sent, not given up on, not withdrawn). */
+const UNSENT = 'sent_at is null and failed_at is null and withdrawn_at is null'
 
 type Row = Record<string, unknown>
 type AnyRecord = Data[Collection][number]
@@ -67,6 +74,7 @@ class PostgresEngine {
   view (): StoreEngine {
     return {
       ...readsOn(this.pool, () => undefined),
+      ...conversationOn(this.pool),
       transaction: (work) => this.transaction(work),
       failure: () => undefined, // a database error fails its own transaction only; the next one gets another connection
       close: () => this.close(),
@@ -209,8 +217,55 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     pendingInvitationsDueBy: (time) => many('invitations', `status = 'pending' and expires_at <= $1`, [due(time)], 'expires_at, seq'),
     pendingRenewalsDueBy: (time) => many('renewals', `status = 'pending' and expires_at <= $1`, [due(time)], 'expires_at, seq'),
     pendingApprovalsDueBy: (time) => many('approvals', `status = 'pending' and expires_at <= $1`, [due(time)], 'expires_at, seq'),
+    accountNamed: (name) => one('accounts', 'name = $1', [name]),
+    counts: () => query(async () => {
+      const { rows } = await db.query<Holdings>('select (select count(*) from accounts)::int as accounts, (select count(*) from bindings)::int as bindings')
+      return { accounts: rows[0]!.accounts, bindings: rows[0]!.bindings }
+    }),
+    message: (id) => one('outbox', 'id = $1', [id]),
+    // Committed is durable: every message still to send is deliverable.
+    deliverable: (id) => query(async () => {
+      const { rows } = await db.query<{ yes: boolean }>(`select exists (select from outbox where id = $1 and ${UNSENT}) as yes`, [id])
+      return rows[0]!.yes
+    }),
+    messagesSentBefore: (time) => many('outbox', 'sent_at < $1', [due(time)], 'sent_at, seq'),
+    messagesFailedBefore: (time) => many('outbox', 'failed_at < $1', [due(time)], 'failed_at, seq'),
   }
   return reads
+}
+
+// ------------------------------------------------------------------------------- conversation state
+
+/**
+ * Dialog steps and lookup hits, on the pool and outside the global transaction lock: each statement is
+ * about one sender; the lookup limit takes a lock per asker so that two processes counting the same
+ * person's lookups at once still count them all.
+ */
+function conversationOn (pool: Pool): ConversationState {
+  return {
+    dialog: async (sender) => {
+      const { rows } = await pool.query<{ step: string, data: unknown, expires_at: Date }>('select step, data, expires_at from dialogs where sender = $1', [sender])
+      const row = rows[0]
+      return row ? { step: row.step, data: row.data, expiresAt: row.expires_at.getTime() } : undefined
+    },
+    setDialog: async (sender, step, expiresAt) => {
+      await pool.query(`insert into dialogs (sender, step, data, expires_at) values ($1, $2, $3::jsonb, $4)
+        on conflict (sender) do update set step = excluded.step, data = excluded.data, expires_at = excluded.expires_at`,
+      [sender, step.step, JSON.stringify(step.data ?? {}), new Date(expiresAt)])
+    },
+    clearDialog: async (sender) => { await pool.query('delete from dialogs where sender = $1', [sender]) },
+    forgetDialogs: async (before) => { await pool.query('delete from dialogs where expires_at < $1', [new Date(before)]) },
+    takeLookupHit: (askerKey, now, limit) => inTransaction(pool, async (client) => {
+      await client.query('select pg_advisory_xact_lock($1::int, hashtext($2))', [LOOKUP_LOCK, askerKey])
+      // What takeHit would drop anyway (outside the window) goes from the table: it stays as small as the windows.
+      await client.query('delete from lookup_hits where asker_key = $1 and at <= $2', [askerKey, new Date(now - limit.windowMs)])
+      const { rows } = await client.query<{ at: Date }>('select at from lookup_hits where asker_key = $1 order by at, id', [askerKey])
+      const decision = takeHit(limit, rows.map((r) => r.at.getTime()), now)
+      if (decision.allowed) await client.query('insert into lookup_hits (asker_key, at) values ($1, $2)', [askerKey, new Date(now)])
+      return decision
+    }),
+    forgetLookupHits: async (before) => { await pool.query('delete from lookup_hits where at <= $1', [new Date(before)]) },
+  }
 }
 
 
@@ -219,16 +274,23 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
 function transactionOn (state: TxState): StoreTransaction {
   const { client } = state
   /** One statement of the transaction; a refusal by the database becomes an InvalidChange. */
-  const exec = async (sql: string, params: unknown[]): Promise<Row[]> => {
+  const statement = async (sql: string, params: unknown[]): Promise<{ rows: Row[], rowCount: number | null }> => {
     if (state.ended) throw new Error('The transaction has ended')
     if (state.failed) throw state.failed
     try {
-      return (await client.query<Row>(sql, params)).rows
+      return await client.query<Row>(sql, params)
     } catch (err) {
       state.failed = refusal(err, 'a change')
       throw state.failed
     }
   }
+  const exec = async (sql: string, params: unknown[]): Promise<Row[]> => (await statement(sql, params)).rows
+  /** How many rows a statement touched. */
+  const count = async (sql: string, params: unknown[]): Promise<number> => (await statement(sql, params)).rowCount ?? 0
+  const outboxColumns = `seq, ${TABLE.outbox.columns.map((c) => c.column).join(', ')}`
+  /** Messages claimed by an UPDATE … RETURNING, in the order they were queued. */
+  const claimed = (rows: Row[]): OutboxMessage[] =>
+    [...rows].sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => fromRow(TABLE.outbox, row) as OutboxMessage)
   const write = async <R>(change: () => Promise<R>): Promise<R> => {
     if (state.ended) throw new Error('The transaction has ended')
     if (state.failed) throw state.failed
@@ -269,7 +331,9 @@ function transactionOn (state: TxState): StoreTransaction {
     if (kind && code !== (current as { code?: string }).code) await exec('insert into codes (code, kind) values ($1, $2)', [code, kind])
     const row = toRow(table, record)
     const assignments = table.columns.map((c, i) => `${c.column} = $${i + 2}`).join(', ')
-    const rows = await exec(`update ${table.table} set ${assignments} where id = $1 returning ${table.columns.map((c) => c.column).join(', ')}`,
+    // A recorded attempt (or any change to a message) ends its delivery claim.
+    const unclaim = collection === 'outbox' ? ', claimed_until = null' : ''
+    const rows = await exec(`update ${table.table} set ${assignments}${unclaim} where id = $1 returning ${table.columns.map((c) => c.column).join(', ')}`,
       [id, ...table.columns.map((c) => row[c.column] ?? null)])
     const updated = fromRow(table, rows[0]!)
     if (collection === 'users') {
@@ -326,6 +390,37 @@ function transactionOn (state: TxState): StoreTransaction {
     updateMessage: (id, patch) => write(async () => { await update('outbox', id, patch) }),
     pruneMessages: (keep) => write(() => drop('outbox', keep)),
     prune: (collection, keep) => write(() => drop(collection, keep as (record: AnyRecord) => boolean)),
+    dropMessages: (ids) => write(() => count('delete from outbox where id = any($1::text[])', [ids])),
+    // Set-based, by the indexes of 002: nothing is read into the process. Requests first, so that a binding
+    // whose last request goes now goes too (a binding stays while a request that stays names it).
+    pruneOlderThan: (cutoff) => write(async () => {
+      const before = new Date(cutoff)
+      const history = await count('delete from history where at < $1', [before])
+      const invitations = await count(`delete from invitations
+        where (case when status = 'pending' then expires_at else coalesce(answered_at, expires_at) end) < $1`, [before])
+      const renewals = await count(`delete from renewals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
+      const approvals = await count(`delete from approvals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
+      const bindings = await count(`delete from bindings b where b.ended_at < $1
+        and not exists (select from renewals r where r.binding_id = b.id) and not exists (select from approvals a where a.binding_id = b.id)`, [before])
+      return { history, invitations, renewals, approvals, bindings }
+    }),
+    // FOR UPDATE SKIP LOCKED: a row another claimer is taking right now is passed over, never waited for
+    // nor taken twice; the lease (claimed_until) keeps it from every later claimer until the attempt is
+    // recorded (update() clears it) or the lease runs out (the claimer crashed).
+    claimDueMessages: (now, limit) => write(async () => claimed(await exec(`update outbox set claimed_until = $2 where id in (
+        select o.id from outbox o join users u on u.id = o.to_user_id
+        where o.${UNSENT.replaceAll(' and ', ' and o.')}
+          and (o.next_attempt_at is null or o.next_attempt_at <= $1)
+          and (o.claimed_until is null or o.claimed_until <= $1)
+          and u.contact_id is not null
+        order by o.seq limit $3
+        for update of o skip locked)
+      returning ${outboxColumns}`, [new Date(now), new Date(now + CLAIM_LEASE), limit]))),
+    claimMessage: (id, now) => write(async () => claimed(await exec(`update outbox set claimed_until = $3 where id = (
+        select id from outbox where id = $1 and ${UNSENT} and (claimed_until is null or claimed_until <= $2)
+        for update skip locked)
+      returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE)]))[0]),
+    releaseClaims: (ids) => write(async () => { await exec('update outbox set claimed_until = null where id = any($1::text[])', [ids]) }),
   }
   const guard = (): TxState => state
   return { ...readsOn(client, guard), ...writes, newId } as StoreTransaction

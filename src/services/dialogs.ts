@@ -1,0 +1,26 @@
+// A sender's pending conversation step, kept by the store (so a restart or another process keeps it):
+// the bot reads and writes its dialog steps only through here, never the store itself.
+import type { Millis } from '../domain/calendar.js'
+import type { DialogRecord } from '../store/contract.js'
+import type { ServiceContext } from './context.js'
+
+export class DialogService {
+  constructor (private readonly ctx: Pick<ServiceContext, 'engine'>) {}
+
+  get (sender: string): Promise<DialogRecord | undefined> {
+    return this.ctx.engine.dialog(sender)
+  }
+
+  set (sender: string, step: { step: string, data: unknown }, expiresAt: Millis): Promise<void> {
+    return this.ctx.engine.setDialog(sender, step, expiresAt)
+  }
+
+  clear (sender: string): Promise<void> {
+    return this.ctx.engine.clearDialog(sender)
+  }
+
+  /** Forgets steps that lapsed before `cutoff`; later ones are kept to answer "that step expired". */
+  forget (cutoff: Millis): Promise<void> {
+    return this.ctx.engine.forgetDialogs(cutoff)
+  }
+}
