@@ -26,39 +26,36 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
 /** The collections a reference can point into. */
 export type Target = 'accounts' | 'users' | 'bindings'
 
-type Reference = [field: string, target: Target, id: string | undefined]
-
-/** Every reference a record holds, as (field, collection, id); an undefined id is an absent optional field. */
-export function referencesOf (collection: Collection, record: RecordOf<Collection>): Reference[] {
-  switch (collection) {
-    case 'accounts': { const r = record as RecordOf<'accounts'>; return [['admin', 'users', r.adminUserId]] }
-    case 'users': { const r = record as RecordOf<'users'>; return r.follows.map((id): Reference => ['follows', 'accounts', id]) }
-    case 'bindings': {
-      const r = record as RecordOf<'bindings'>
-      return [['account', 'accounts', r.accountId], ['user', 'users', r.userId], ['endedBy', 'users', r.endedBy]]
-    }
-    case 'invitations': {
-      const r = record as RecordOf<'invitations'>
-      return [['account', 'accounts', r.accountId], ['invitee', 'users', r.inviteeUserId], ['invitedBy', 'users', r.invitedBy]]
-    }
-    case 'renewals': {
-      const r = record as RecordOf<'renewals'>
-      return [['binding', 'bindings', r.bindingId], ['account', 'accounts', r.accountId], ['requestedBy', 'users', r.requestedBy], ['decidedBy', 'users', r.decidedBy]]
-    }
-    case 'approvals': {
-      const r = record as RecordOf<'approvals'>
-      return [['account', 'accounts', r.accountId], ['actor', 'users', r.actorUserId], ['binding', 'bindings', r.bindingId], ['decidedBy', 'users', r.decidedBy]]
-    }
-    case 'history': { const r = record as RecordOf<'history'>; return [['account', 'accounts', r.accountId], ['actor', 'users', r.actorUserId]] }
-    case 'outbox': { const r = record as RecordOf<'outbox'>; return [['recipient', 'users', r.toUserId], ['account', 'accounts', r.accountId]] }
-  }
+/** Each collection's references: the field, what it is called in a message, and where it points. */
+const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, label: string, target: Target }> } = {
+  accounts: [{ key: 'adminUserId', label: 'admin', target: 'users' }],
+  users: [{ key: 'follows', label: 'follows', target: 'accounts' }],
+  bindings: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'userId', label: 'user', target: 'users' }, { key: 'endedBy', label: 'endedBy', target: 'users' }],
+  invitations: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'inviteeUserId', label: 'invitee', target: 'users' }, { key: 'invitedBy', label: 'invitedBy', target: 'users' }],
+  renewals: [{ key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'accountId', label: 'account', target: 'accounts' }, { key: 'requestedBy', label: 'requestedBy', target: 'users' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
+  approvals: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }, { key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
+  history: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
+  outbox: [{ key: 'toUserId', label: 'recipient', target: 'users' }, { key: 'accountId', label: 'account', target: 'accounts' }],
 }
+const NONE: readonly string[] = []
 
-/** Reference problems of one record, given a way to tell whether an id exists. */
-export function danglingReferences (collection: Collection, record: RecordOf<Collection>, exists: (target: Target, id: string) => boolean): string[] {
-  return referencesOf(collection, record)
-    .filter(([, target, id]) => id !== undefined && !exists(target, id))
-    .map(([field, target, id]) => `${singular(collection)} ${record.id} names an unknown ${field} ${id} (no such ${singular(target)})`)
+/**
+ * Reference problems of one record, given a way to tell whether an id exists. Allocates nothing for a
+ * record without problems: it runs over every record at start-up.
+ */
+export function danglingReferences (collection: Collection, record: RecordOf<Collection>, exists: (target: Target, id: string) => boolean): readonly string[] {
+  let problems: string[] | undefined
+  const fields = record as unknown as Record<string, unknown>
+  for (const { key, label, target } of REFERENCES[collection]) {
+    const value = fields[key]
+    if (value === undefined) continue
+    const ids = value as string | string[]
+    for (let i = 0, n = typeof ids === 'string' ? 1 : ids.length; i < n; i++) {
+      const id = typeof ids === 'string' ? ids : ids[i]!
+      if (!exists(target, id)) (problems ??= []).push(`${singular(collection)} ${record.id} names an unknown ${label} ${id} (no such ${singular(target)})`)
+    }
+  }
+  return problems ?? NONE
 }
 
 /**
@@ -77,31 +74,33 @@ export function bindingMismatch (collection: Collection, record: RecordOf<Collec
 /** Every uniqueness and reference problem of a whole document (already schema-valid). */
 export function consistencyProblems (data: Data): string[] {
   const problems: string[] = []
-  const unique = (what: string, values: Iterable<string | undefined>): void => {
-    const seen = new Set<string>()
-    for (const value of values) {
-      if (value === undefined) continue
-      if (seen.has(value)) { problems.push(`${what} ${value} appears twice`); return }
-      seen.add(value)
+  /** The set of keys, or the first repeat reported; loops instead of mapping: it runs over every record at start-up. */
+  const unique = <R>(what: string, records: readonly R[], keyOf: (record: R) => string | undefined, into = new Set<string>()): Set<string> => {
+    for (const record of records) {
+      const key = keyOf(record)
+      if (key === undefined) continue
+      if (into.has(key)) { problems.push(`${what} ${key} appears twice`); break }
+      into.add(key)
     }
+    return into
   }
-  for (const collection of COLLECTIONS) unique(`${singular(collection)} id`, data[collection].map((r) => r.id))
-  unique('WeChat ID', data.users.map((u) => wechatIdKey(u.wechatId)))
-  unique('chat contact', data.users.map((u) => u.contactId))
-  unique('mobile number', data.users.map((u) => u.phone))
-  unique('code', [...data.invitations, ...data.renewals, ...data.approvals].map((r) => r.code))
+  const byId = (r: { id: string }): string => r.id
+  const ids = new Map<Collection, Set<string>>(COLLECTIONS.map((c) => [c, unique(`${singular(c)} id`, data[c], byId)]))
+  unique('WeChat ID', data.users, (u) => wechatIdKey(u.wechatId))
+  unique('chat contact', data.users, (u) => u.contactId)
+  unique('mobile number', data.users, (u) => u.phone)
+  const codes = unique('code', data.invitations, (r) => r.code)
+  unique('code', data.renewals, (r) => r.code, codes)
+  unique('code', data.approvals, (r) => r.code, codes)
 
-  const ids: Record<Target, Set<string>> = {
-    accounts: new Set(data.accounts.map((a) => a.id)),
-    users: new Set(data.users.map((u) => u.id)),
-    bindings: new Set(data.bindings.map((b) => b.id)),
-  }
-  const exists = (target: Target, id: string): boolean => ids[target].has(id)
+  const exists = (target: Target, id: string): boolean => ids.get(target)!.has(id)
   const bindings = new Map(data.bindings.map((b) => [b.id, b]))
+  const bindingOf = (id: string): RecordOf<'bindings'> | undefined => bindings.get(id)
   for (const collection of COLLECTIONS) {
     for (const record of data[collection]) {
-      problems.push(...danglingReferences(collection, record, exists))
-      const mismatch = bindingMismatch(collection, record, (id) => bindings.get(id))
+      const dangling = danglingReferences(collection, record, exists)
+      if (dangling.length > 0) problems.push(...dangling)
+      const mismatch = bindingMismatch(collection, record, bindingOf)
       if (mismatch) problems.push(mismatch)
     }
   }
@@ -118,13 +117,14 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   const problems: string[] = []
   const active = data.bindings.filter((b) => isActive(b, now))
   const admins = new Map(data.accounts.map((a) => [a.id, a.adminUserId]))
-  const seen = new Set<string>()
+  const seen = new Map<string, Set<string>>() // account → users with an active role there
   const perAccount = new Map<string, Record<OperatorRole, number>>()
   const perUser = new Map<string, number>()
   for (const binding of active) {
-    const pair = `${binding.accountId} ${binding.userId}`
-    if (seen.has(pair)) problems.push(`user ${binding.userId} holds two active roles on account ${binding.accountId}`)
-    seen.add(pair)
+    let holders = seen.get(binding.accountId)
+    if (!holders) seen.set(binding.accountId, holders = new Set())
+    if (holders.has(binding.userId)) problems.push(`user ${binding.userId} holds two active roles on account ${binding.accountId}`)
+    holders.add(binding.userId)
     if (admins.get(binding.accountId) === binding.userId) problems.push(`binding ${binding.id} makes the admin of account ${binding.accountId} its operator`)
     const counts = perAccount.get(binding.accountId) ?? { long: 0, short: 0 }
     counts[binding.role]++
