@@ -6,7 +6,7 @@
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
 import { mkdtemp, readFile } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type pg from 'pg'
@@ -482,4 +482,27 @@ test('embedded: a transaction that changes nothing writes nothing, yet answers o
   t.false(await reading)
   t.false(JSON.parse(await readFile(file, 'utf8')).accounts.find((a: { id: string }) => a.id === 'acc_tea').riskAlerts, 'the change it read was on disk before it answered')
   await changing
+})
+
+test('embedded: closing waits for a transaction under way (its change is written before the lock goes) and refuses one still waiting', async (t) => {
+  const file = join(await mkdtemp(join(tmpdir(), 'assistant-contract-')), 'assistant.json')
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  const engine = store.engine()
+  let open!: () => void
+  const gate = new Promise<void>((resolve) => { open = resolve })
+  const underWay = engine.transaction(async (tx) => {
+    await gate
+    await tx.updateAccount('acc_tea', { riskAlerts: false })
+  })
+  await new Promise((resolve) => setImmediate(resolve)) // its turn has come: it is under way
+  const waiting = t.throwsAsync(engine.transaction(async (tx) => { await tx.updateAccount('acc_tea', { riskProtection: false }) }), { message: /closed/ })
+  const closed = store.close()
+  open()
+  await underWay
+  await waiting
+  await closed
+  const onDisk = JSON.parse(await readFile(file, 'utf8')).accounts.find((a: { id: string }) => a.id === 'acc_tea')
+  t.false(onDisk.riskAlerts, 'the transaction under way reached the file')
+  t.true(onDisk.riskProtection, 'the waiting one changed nothing')
+  t.false(existsSync(`${file}.lock`), 'and only then the lock went')
 })

@@ -197,7 +197,10 @@ export class InvitationService {
   }
 
   /** Every failing precondition for inviting `invitee` to `account` as `role`, not counting `excluding`. */
-  async refusals (account: Account, invitee: User, role: OperatorRole, now: Millis, excluding?: Invitation, reader: StoreReader = this.ctx.engine): Promise<Refusal[]> {
+  async refusals (given: Account, person: User, role: OperatorRole, now: Millis, excluding?: Invitation, reader: StoreReader = this.ctx.engine): Promise<Refusal[]> {
+    // As they are now, through the reader (inside a transaction: its own view), not as the caller read them.
+    const account = await reader.account(given.id) ?? given
+    const invitee = await reader.user(person.id) ?? person
     const others = (i: Invitation): boolean => i.id !== excluding?.id
     const pendingHere = (await reader.invitationsOfAccount(account.id)).filter((i) => others(i) && isPending(i, now))
     const inviteeBindings = await reader.bindingsOfUser(invitee.id)

@@ -53,7 +53,9 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
 async function refusal (reader: StoreReader, asker: User, bindingId: string, now: Millis): Promise<UnbindResult | undefined> {
   const binding = await reader.binding(bindingId)
   if (!binding) return { ok: false, reason: 'not-found' }
-  if (!(await peopleOf(reader, asker)).some((person) => person.id === binding.userId)) return { ok: false, reason: 'not-yours' }
+  // The asker as they are now (their ID number decides whose roles they may end), not as first read.
+  const current = await reader.user(asker.id) ?? asker
+  if (!(await peopleOf(reader, current)).some((person) => person.id === binding.userId)) return { ok: false, reason: 'not-yours' }
   const account = (await reader.account(binding.accountId))!
   if (!isActive(binding, now)) return { ok: false, reason: 'already-ended', accountName: account.name, role: binding.role }
   return undefined

@@ -299,6 +299,7 @@ export class Store {
     const queuedBefore = this.queuedMessages.length
     let result: T
     try {
+      if (this.closed) throw new Error('The store is closed')
       if (this.broken) throw this.broken
       result = await work(this.asyncTransaction(this.writesFor(log)))
       this.check(log)
@@ -343,6 +344,8 @@ export class Store {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    // A transaction under way finishes (and is written); one still waiting for its turn is refused.
+    await this.turns
     while (this.writing) await this.writing.catch(() => undefined)
     const failed = this.lock.release()
     if (failed) this.warn(failed.message)
