@@ -124,14 +124,16 @@ async function openEngine (config: AssistantConfig): Promise<OpenedEngine> {
   }
   const hostPool = 'pool' in config.database ? config.database.pool : undefined
   const storage = `database ${hostPool ? describePool(hostPool) : describeDatabaseUrl((config.database as { url: string }).url)}`
-  // The seed is read before any connection is made: a bad seed file is refused the same on both engines.
-  const seed = config.seedFile ? await loadSeed(config.seedFile, clock()) : undefined
+  // The seed file is read (and checked, as for a new data file) only when the database holds no state yet.
+  const { seedFile } = config
+  const seed = seedFile ? () => loadSeed(seedFile, clock()) : undefined
   const pool = hostPool ?? createPool((config.database as { url: string }).url, (err) => log.warn(`${storage}: an idle connection failed (${err.message})`))
   try {
     const engine = await openPostgresEngine(pool, { seed, keepPool: hostPool !== undefined })
     return { store: undefined, engine, storage }
   } catch (err) {
     if (!hostPool) await pool.end().catch(() => undefined)
+    if (err instanceof StoreError) throw err // the seed file's own message
     // The driver's messages name the server, never the password.
     throw new StoreError(`Cannot open the ${storage}: ${(err as Error).message}`)
   }

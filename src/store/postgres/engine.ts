@@ -28,8 +28,8 @@ import { fromRow, TABLES, toRow } from './tables.js'
 import type { Table } from './tables.js'
 
 export interface PostgresEngineOptions {
-  /** A document (the demo world) to fill the database with when it holds no state yet. */
-  seed?: Data | undefined
+  /** A document (the demo world) to fill the database with when it holds no state yet, or how to get it (asked only then). */
+  seed?: Data | (() => Promise<Data>) | undefined
   /** close() leaves the pool open: it is the host's (by default the engine owns the pool and ends it). */
   keepPool?: boolean | undefined
 }
@@ -57,7 +57,8 @@ export async function openPostgresEngine (pool: Pool, options: PostgresEngineOpt
   await migrate(pool)
   if (options.seed && !await holdsState(pool)) {
     // Two processes starting at once on an empty database: one imports, the other is refused and finds the state.
-    await importDocument(pool, options.seed).catch(async (err: unknown) => { if (!await holdsState(pool)) throw err })
+    const seed = typeof options.seed === 'function' ? await options.seed() : options.seed
+    await importDocument(pool, seed).catch(async (err: unknown) => { if (!await holdsState(pool)) throw err })
   }
   return new PostgresEngine(pool, options.keepPool === true).view()
 }
