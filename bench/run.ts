@@ -144,22 +144,22 @@ await login(assistant)
 {
   const invitees = Array.from({ length: SIZE.pendingInvitations }, (_, k) => SIZE.accounts + k)
   const contacts = invitees.map((i) => assistant.mocker.createContact({ id: `c${i}`, name: `用户${i}`, handle: `user_${i}` }))
-  const before = running.store.fileWrites
+  const before = running.store!.fileWrites
   let repliedBeforeWrite = 0
   const started = performance.now()
   await Promise.all(contacts.map((contact, k) => new Promise<void>((resolve) => {
-    const bindingsBefore = running.store.bindingsOfUser(`u${invitees[k]}`).length
-    const writesAtSend = running.store.fileWrites
+    const bindingsBefore = running.store!.bindingsOfUser(`u${invitees[k]}`).length
+    const writesAtSend = running.store!.fileWrites
     contact.on('message', (message) => {
       if (message.payload.talkerId !== assistant.self.id) return
       // The reply may only come once a write that started after the change has finished.
-      if (running.store.bindingsOfUser(`u${invitees[k]}`).length === bindingsBefore || running.store.fileWrites <= writesAtSend) repliedBeforeWrite++
+      if (running.store!.bindingsOfUser(`u${invitees[k]}`).length === bindingsBefore || running.store!.fileWrites <= writesAtSend) repliedBeforeWrite++
       resolve()
     })
     contact.say('同意').to(assistant.self)
   })))
   const took = performance.now() - started
-  const writes = running.store.fileWrites - before
+  const writes = running.store!.fileWrites - before
   report('a burst of 1,000 acceptances is persisted with far fewer writes than changes, each reply after its write',
     `${contacts.length} acceptances in ${took.toFixed(0)} ms with ${writes} file writes (${(contacts.length / writes).toFixed(0)} changes a write); replies before their write: ${repliedBeforeWrite}`,
     writes * 10 <= contacts.length && repliedBeforeWrite === 0)

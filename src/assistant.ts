@@ -18,8 +18,12 @@ import { createServices } from './services/index.js'
 import type { Services } from './services/index.js'
 import type { PeopleService } from './services/people.js'
 import type { RiskyOperationService } from './services/risky-operations.js'
-import { Store } from './store/store.js'
+import type { Pool } from 'pg'
+import { loadSeed, Store } from './store/store.js'
 import type { StoreEngine } from './store/contract.js'
+import { StoreError } from './store/errors.js'
+import { createPool, describeDatabaseUrl, describePool } from './store/postgres/connect.js'
+import { openPostgresEngine } from './store/postgres/engine.js'
 
 /** Cron expressions (Asia/Shanghai; node-cron allows a leading seconds field). */
 export interface Schedules {
@@ -36,8 +40,18 @@ export const DEFAULT_SCHEDULES: Schedules = {
   retention: '30 3 * * *',
 }
 
+/**
+ * PostgreSQL instead of the data file: a connection URL (the assistant makes the pool and ends it when it
+ * closes), or the host's own pool (left open: the host ends it).
+ */
+export type DatabaseOption = { url: string } | { pool: Pool }
+
 export interface AssistantConfig {
-  dataFile: string
+  /** The embedded engine's JSON file; not with `database`. */
+  dataFile?: string | undefined
+  /** PostgreSQL; not with `dataFile`. */
+  database?: DatabaseOption | undefined
+  /** The world an empty data file or an empty database starts from. */
   seedFile?: string | undefined
   clock: () => Millis
   log: Logger
@@ -57,14 +71,16 @@ export interface Platform {
   /** Why the assistant cannot take changes now (its data file failed), if it cannot. */
   failure: () => Error | undefined
   /** The last mask, for every answer the platform gets. */
-  mask: (text: string) => string
+  mask: (text: string) => Promise<string>
 }
 
 export interface Assistant {
-  /** The embedded store, for the runner and tests only: services, jobs and the outbox use `engine`. */
-  store: Store
-  /** The store contract over `store`: what services, jobs and the outbox use. */
+  /** The embedded store (undefined on PostgreSQL), for the demo console and tests only: everyone else uses `engine`. */
+  store: Store | undefined
+  /** The store contract on the chosen engine: what services, jobs and the outbox use. */
   engine: StoreEngine
+  /** Where the state lives, for log lines: `data file <path>` or `database postgres://user@host/db` (no password). */
+  storage: string
   outbox: Outbox
   /** Every service, for the bot's router. */
   services: Services
@@ -72,34 +88,78 @@ export interface Assistant {
   /** Every job by name, runnable by hand with a chosen time. */
   jobs: Record<keyof Schedules, (now: Millis) => Promise<unknown>>
   scheduler: Scheduler | undefined
-  /** The last mask of invariant 5: every text that leaves passes it. */
-  mask: (text: string) => string
+  /** The last mask of invariant 5: every text that leaves passes it (known WeChat IDs are asked of the engine). */
+  mask: (text: string) => Promise<string>
   close: () => Promise<void>
 }
 
 export async function openAssistant (config: AssistantConfig, send: SendText): Promise<Assistant> {
   const { clock, log } = config
-  // A bad option is refused before the data file is opened (and locked).
+  // A bad option is refused before the data file is opened (and locked) or the database reached.
   checkConfig(config)
   const schedules = config.schedules === false ? false : { ...DEFAULT_SCHEDULES, ...config.schedules }
   if (schedules) Scheduler.check(schedules)
-  const store = await Store.open({ file: config.dataFile, seedFile: config.seedFile, now: clock(), warn: (message) => log.warn(message) })
+  const opened = await openEngine(config)
   try {
-    return assemble(config, send, store, schedules)
+    return assemble(config, send, opened, schedules)
   } catch (err) {
-    await store.close()
+    await opened.engine.close()
     throw err
   }
 }
 
-function assemble (config: AssistantConfig, send: SendText, store: Store, schedules: Schedules | false): Assistant {
+interface OpenedEngine {
+  store: Store | undefined
+  engine: StoreEngine
+  storage: string
+}
+
+/** The engine the options choose: the data file, or PostgreSQL (migrated, and seeded when empty). */
+async function openEngine (config: AssistantConfig): Promise<OpenedEngine> {
   const { clock, log } = config
-  const engine = store.engine()
+  if (!config.database) {
+    const file = config.dataFile! // checkConfig: one of the two
+    const store = await Store.open({ file, seedFile: config.seedFile, now: clock(), warn: (message) => log.warn(message) })
+    return { store, engine: store.engine(), storage: `data file ${file}` }
+  }
+  const hostPool = 'pool' in config.database ? config.database.pool : undefined
+  const storage = `database ${hostPool ? describePool(hostPool) : describeDatabaseUrl((config.database as { url: string }).url)}`
+  // The seed file is read (and checked, as for a new data file) only when the database holds no state yet.
+  const { seedFile } = config
+  const seed = seedFile ? () => loadSeed(seedFile, clock()) : undefined
+  const pool = hostPool ?? createPool((config.database as { url: string }).url, (err) => log.warn(`${storage}: an idle connection failed (${err.message})`))
+  try {
+    const engine = await openPostgresEngine(pool, { seed, keepPool: hostPool !== undefined })
+    return { store: undefined, engine, storage }
+  } catch (err) {
+    if (!hostPool) await pool.end().catch(() => undefined)
+    if (err instanceof StoreError) throw err // the seed file's own message
+    // The driver's messages name the server, never the password.
+    throw new StoreError(`Cannot open the ${storage}: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * The last mask with the WeChat IDs of known users kept whole: a first pass notes the words it would ask
+ * about, the engine is asked about those, and a second pass keeps the ones that are somebody's.
+ */
+async function maskWith (engine: StoreEngine, text: string): Promise<string> {
+  const asked = new Set<string>()
+  const first = maskPersonalNumbers(text, (word) => { asked.add(word); return false })
+  if (asked.size === 0) return first
+  const known = new Set<string>()
+  for (const word of asked) if (await engine.userByWechatId(word) !== undefined) known.add(word)
+  return known.size === 0 ? first : maskPersonalNumbers(text, (word) => known.has(word))
+}
+
+function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine, schedules: Schedules | false): Assistant {
+  const { clock, log } = config
+  const { store, engine, storage } = opened
   const outbox = new Outbox(engine, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
   const context: ServiceContext = { engine, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
   const services = createServices(context, { lookupLimit: config.lookupLimit, invitationTtl: config.invitationTtl })
   // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).
-  const mask = (text: string): string => maskPersonalNumbers(text, (word) => store.userByWechatId(word) !== undefined)
+  const mask = (text: string): Promise<string> => maskWith(engine, text)
   const platform: Platform = { operations: services.operations, people: services.people, failure: () => services.status.failure(), mask }
 
   const jobs: Assistant['jobs'] = {
@@ -123,6 +183,7 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
   return {
     store,
     engine,
+    storage,
     outbox,
     services,
     platform,
@@ -136,7 +197,7 @@ function assemble (config: AssistantConfig, send: SendText, store: Store, schedu
       } catch (err) {
         log.error('stopping jobs and deliveries failed', err)
       } finally {
-        await store.close()
+        await engine.close() // the embedded store, or the engine (and the pool it made, not a host's)
       }
     },
   }

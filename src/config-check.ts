@@ -6,13 +6,27 @@ import { MIN_RETENTION } from './domain/retention.js'
 const positive = z.number().finite().positive()
 const count = z.number().int().min(1)
 
+const Database = z.union([
+  z.object({ url: z.string().regex(/^postgres(ql)?:\/\/./, 'a postgres:// URL') }).strict(),
+  // A pg.Pool (anything that can connect, query and be listened to): not a plain object.
+  z.object({ pool: z.custom<object>((p) => typeof p === 'object' && p !== null && ['connect', 'query', 'on'].every((f) => typeof (p as Record<string, unknown>)[f] === 'function'), 'a pg.Pool') }).strict(),
+], { error: 'either { url: "postgres://…" } or { pool } (a pg.Pool)' })
+
 const ConfigSchema = z.object({
-  dataFile: z.string().min(1, 'name the data file'),
+  dataFile: z.string().min(1, 'name the data file').optional(),
+  database: Database.optional(),
   seedFile: z.string().min(1).optional(),
   lookupLimit: z.object({ max: count, windowMs: positive }).optional(),
   invitationTtl: positive.max(366 * 24 * 3_600_000, 'at most a year').optional(),
   retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).optional(),
   outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count }).optional(),
+}).superRefine((config, ctx) => {
+  // One engine: the data file or PostgreSQL, never both (which would hold the truth?) nor neither.
+  if (config.dataFile === undefined && config.database === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['dataFile'], message: 'name the data file, or give database: { url } or { pool } for PostgreSQL' })
+  } else if (config.dataFile !== undefined && config.database !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['database'], message: 'give either dataFile or database, not both' })
+  }
 })
 
 /** Throws one error naming every wrong option. */

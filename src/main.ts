@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { Pool } from 'pg'
 import type { Wechaty } from 'wechaty'
 import type { SecurityAssistantPlugin, RunningAssistant } from './mod.js'
 import type { RunningApi } from './platform/api.js'
@@ -14,6 +15,8 @@ interface Parts {
   plugin?: SecurityAssistantPlugin
   api?: Promise<RunningApi | undefined>
   chat?: { close: () => void }
+  /** The PostgreSQL pool this runner made (ASSISTANT_DATABASE_URL): ended after the plugin closes. */
+  pool?: Pool
 }
 
 // A stop can come at any moment, even while wechaty is still loading: the handlers go in first thing.
@@ -31,10 +34,12 @@ const seedFile = resolve(env.ASSISTANT_SEED_FILE ?? resolve(root, 'data/seed.jso
 const apiToken = env.ASSISTANT_API_TOKEN || undefined
 const apiPort = Number(env.ASSISTANT_API_PORT ?? 8787)
 const realPuppet = env.WECHATY_PUPPET && env.WECHATY_PUPPET !== 'wechaty-puppet-mock' ? env.WECHATY_PUPPET : undefined
+/** PostgreSQL instead of the data file when set (ASSISTANT_DATA_FILE is then not used). */
+const databaseUrl = env.ASSISTANT_DATABASE_URL || undefined
 
 /** The rest of the runner: importing wechaty alone takes a second or more. */
 async function load () {
-  const [wechaty, puppetMock, assistant, demoConsole, world, platformApi, logger] = await Promise.all([
+  const [wechaty, puppetMock, assistant, demoConsole, world, platformApi, logger, connect] = await Promise.all([
     import('wechaty'),
     import('wechaty-puppet-mock'),
     import('./mod.js'),
@@ -42,6 +47,7 @@ async function load () {
     import('./demo/world.js'),
     import('./platform/api.js'),
     import('./log.js'),
+    import('./store/postgres/connect.js'),
   ])
   return {
     WechatyBuilder: wechaty.WechatyBuilder,
@@ -54,6 +60,8 @@ async function load () {
     ASSISTANT_NAME: world.ASSISTANT_NAME,
     startPlatformApi: platformApi.startPlatformApi,
     log: logger.log,
+    createPool: connect.createPool,
+    describeDatabaseUrl: connect.describeDatabaseUrl,
   }
 }
 type Modules = Awaited<ReturnType<typeof load>>
@@ -78,17 +86,23 @@ async function runOnPuppet (m: Modules): Promise<void> {
   await parts.api
   if (stopping) return
   started = true
-  console.log(`公众平台安全助手 running on ${realPuppet}, data file ${dataFile}. Ctrl-C stops it.`)
+  console.log(`公众平台安全助手 running on ${realPuppet}, ${assistant.storage}. Ctrl-C stops it.`)
 }
 
 async function runDemo (m: Modules): Promise<void> {
+  if (databaseUrl) {
+    // The demo console reads the embedded store's documents (every user, every account) to draw its menus.
+    throw new StartRefused('The demo console runs on the data file only: unset ASSISTANT_DATABASE_URL for the demo, ' +
+      'or set WECHATY_PUPPET to run the assistant on PostgreSQL with a real WeChat account.')
+  }
   const mocker = new m.mock.Mocker()
   const bot = m.WechatyBuilder.build({ name: 'security-assistant-demo', puppet: new m.PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock puppet reports room events as errors; nothing to act on
   const assistant = await startAssistant(m, bot)
   if (!assistant) return
   // The demo people exist before the assistant logs in, so pushes queued at start-up reach them.
-  const contacts = m.createContacts(mocker, assistant.store.data.users)
+  const store = assistant.store! // the data file: refused above on PostgreSQL
+  const contacts = m.createContacts(mocker, store.data.users)
   const botContact = mocker.createContact({ name: m.ASSISTANT_NAME })
 
   const interactive = Boolean(process.stdin.isTTY)
@@ -101,7 +115,7 @@ async function runDemo (m: Modules): Promise<void> {
     mocker,
     botContact,
     contacts,
-    store: assistant.store,
+    store,
     platform: assistant.platform,
     input: process.stdin,
     write: (line) => console.log(line),
@@ -115,8 +129,19 @@ async function runDemo (m: Modules): Promise<void> {
 
 /** Installs the plugin and starts the bot; undefined when a stop was asked for meanwhile. */
 async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssistant | undefined> {
-  mkdirSync(dirname(dataFile), { recursive: true })
-  const plugin = m.SecurityAssistant({ dataFile, seedFile })
+  let storage: { dataFile: string } | { database: { pool: Pool } }
+  if (databaseUrl) {
+    const where = m.describeDatabaseUrl(databaseUrl)
+    console.log(`Engine: database ${where}`)
+    // A dropped idle connection (a restarted server) is reported, not a crash: the next query reconnects.
+    parts.pool = m.createPool(databaseUrl, (err) => console.error(`database ${where}: an idle connection failed: ${err.message}`))
+    storage = { database: { pool: parts.pool } }
+  } else {
+    console.log(`Engine: data file ${dataFile}`)
+    mkdirSync(dirname(dataFile), { recursive: true })
+    storage = { dataFile }
+  }
+  const plugin = m.SecurityAssistant({ ...storage, seedFile })
   parts.plugin = plugin
   bot.use(plugin)
   // ready() is asked at once: a refusal is then this runner's to report, and the plugin does not log it too.
@@ -150,7 +175,7 @@ async function stop (): Promise<void> {
   stopping = true
   const duringStartUp = !started
   if (!await stopParts()) process.exit(1)
-  console.log(duringStartUp ? 'Stopped during start-up; the data file is not left locked.' : 'Stopped; every change is saved.')
+  console.log(duringStartUp ? `Stopped during start-up; ${databaseUrl ? 'nothing is left open' : 'the data file is not left locked'}.` : 'Stopped; every change is saved.')
   process.exit(0)
 }
 
@@ -158,7 +183,7 @@ async function stop (): Promise<void> {
 async function refuse (err: unknown): Promise<void> {
   if (stopping) return // a stop was asked for meanwhile and reports itself
   stopping = true
-  console.error(err instanceof StoreError ? `Cannot start: ${err.message}` : `Start-up failed unexpectedly: ${describe(err)}`)
+  console.error(err instanceof StoreError || err instanceof StartRefused ? `Cannot start: ${err.message}` : `Start-up failed unexpectedly: ${describe(err)}`)
   await stopParts()
   process.exit(1)
 }
@@ -168,9 +193,14 @@ async function stopParts (): Promise<boolean> {
   parts.chat?.close()
   await attempt('stopping the platform API', async () => (await parts.api)?.close())
   await attempt('stopping the bot', () => parts.bot?.stop())
-  // Waits for an opening still under way, then finishes the writes and releases the data file.
-  return attempt('closing the data file', () => parts.plugin?.close())
+  // Waits for an opening still under way, then finishes the writes and releases the data file (or the database).
+  const closed = await attempt(databaseUrl ? 'closing the assistant' : 'closing the data file', () => parts.plugin?.close())
+  // The pool is this runner's: the plugin leaves a pool it was given open.
+  return await attempt('closing the database connections', () => parts.pool?.end()) && closed
 }
+
+/** A start-up this runner refuses on its own account (a combination of settings it does not run). */
+class StartRefused extends Error {}
 
 async function attempt (what: string, step: () => Promise<unknown> | undefined): Promise<boolean> {
   try {

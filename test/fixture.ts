@@ -9,7 +9,10 @@ import { SecurityAssistant } from '../src/mod.js'
 import type { RunningAssistant, SecurityAssistantOptions, SecurityAssistantPlugin } from '../src/mod.js'
 import { createContacts, ASSISTANT_NAME } from '../src/demo/world.js'
 import type { MockContact } from '../src/demo/world.js'
-import type { Seed } from '../src/store/schema.js'
+import type { Seed, User } from '../src/store/schema.js'
+import { SeedSchema } from '../src/store/schema.js'
+import type { Store } from '../src/store/store.js'
+import { readFileSync } from 'node:fs'
 
 export const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
 const REPLY_TIMEOUT = 5_000
@@ -20,20 +23,26 @@ export class TestClock {
   advance (ms: number): void { this.at += ms }
 }
 
+/** The assistant on the embedded engine: its store is there for tests to look into. */
+export type EmbeddedAssistant = RunningAssistant & { store: Store }
+
 export interface WorldOptions {
   /** An existing data file (restart tests); otherwise a new one in a temp folder. */
   dataFile?: string
+  /** PostgreSQL instead of a data file (startDatabaseWorld): seeded from the seed when empty. */
+  database?: SecurityAssistantOptions['database']
   /** A seed other than the demo world. */
   seed?: Seed
   clock?: TestClock
   plugin?: Partial<SecurityAssistantOptions>
 }
 
-export interface World {
+export interface World<A extends RunningAssistant = EmbeddedAssistant> {
   clock: TestClock
+  /** The data file ('' on PostgreSQL). */
   dataFile: string
   plugin: SecurityAssistantPlugin
-  assistant: RunningAssistant
+  assistant: A
   mocker: mock.Mocker
   bot: Wechaty
   botContact: MockContact
@@ -58,7 +67,19 @@ export async function worldFor (t: { teardown: (fn: () => Promise<void>) => void
   return world
 }
 
-export async function startWorld (options: WorldOptions = {}): Promise<World> {
+export async function startWorld (options: Omit<WorldOptions, 'database'> = {}): Promise<World> {
+  const world = await launch(options)
+  const { store } = world.assistant
+  if (!store) throw new Error('startWorld runs on a data file')
+  return { ...world, assistant: Object.assign(world.assistant, { store }) }
+}
+
+/** A world on PostgreSQL (options.database): the demo people come from the seed, not from a store. */
+export async function startDatabaseWorld (options: WorldOptions & { database: NonNullable<WorldOptions['database']> }): Promise<World<RunningAssistant>> {
+  return launch(options)
+}
+
+async function launch (options: WorldOptions): Promise<World<RunningAssistant>> {
   const clock = options.clock ?? new TestClock(Date.parse('2026-11-21T02:00:00Z'))
   const dir = await mkdtemp(join(tmpdir(), 'assistant-test-'))
   let seedFile = SEED_FILE
@@ -66,13 +87,14 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
     seedFile = join(dir, 'seed.json')
     await writeFile(seedFile, JSON.stringify(options.seed))
   }
-  const dataFile = options.dataFile ?? join(dir, 'assistant.json')
+  const dataFile = options.database ? '' : options.dataFile ?? join(dir, 'assistant.json')
 
   const mocker = new mock.Mocker()
   const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock emits errors for room events; the assistant logs its own
   // No schedule unless a test asks for one: jobs run when a test calls them, at the test's time.
-  const plugin = SecurityAssistant({ dataFile, seedFile, clock: clock.now, schedules: false, ...options.plugin })
+  const storage = options.database ? { database: options.database } : { dataFile }
+  const plugin = SecurityAssistant({ ...storage, seedFile, clock: clock.now, schedules: false, ...options.plugin })
   bot.use(plugin)
   await bot.start()
   let assistant: RunningAssistant
@@ -83,7 +105,8 @@ export async function startWorld (options: WorldOptions = {}): Promise<World> {
     throw err
   }
   // The people exist before the assistant logs in, so pushes queued at start-up can reach them.
-  const contacts = createContacts(mocker, assistant.store.data.users)
+  const users: readonly User[] = assistant.store?.data.users ?? SeedSchema.parse(options.seed ?? JSON.parse(readFileSync(seedFile, 'utf8'))).users
+  const contacts = createContacts(mocker, users)
   const botContact = mocker.createContact({ name: ASSISTANT_NAME })
   const received = new Map<string, string[]>()
   const waiters = new Map<string, Array<() => void>>()

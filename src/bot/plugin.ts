@@ -3,7 +3,7 @@
 import { types } from 'wechaty'
 import type { Contact, Friendship, Message, Wechaty as WechatyInterface, WechatyPlugin } from 'wechaty'
 import { openAssistant } from '../assistant.js'
-import type { Assistant, Schedules } from '../assistant.js'
+import type { Assistant, DatabaseOption, Schedules } from '../assistant.js'
 import type { Millis } from '../domain/calendar.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
 import { log as defaultLog } from '../log.js'
@@ -17,9 +17,14 @@ import { MessageIntake } from './intake.js'
 import { buildRouter } from './router.js'
 
 export interface SecurityAssistantOptions {
-  /** The data file (created from `seedFile` when missing). */
-  dataFile: string
-  /** The world to start from on first run. */
+  /** The embedded engine: the data file (created from `seedFile` when missing). Not with `database`. */
+  dataFile?: string
+  /**
+   * PostgreSQL instead: `{ url: 'postgres://…' }` (the plugin makes the pool and ends it on close) or
+   * `{ pool }` (your pg.Pool, left open on close). Migrated at start; seeded from `seedFile` when empty.
+   */
+  database?: DatabaseOption
+  /** The world to start from on first run (an empty data file or database). */
   seedFile?: string
   /** The assistant's clock, in epoch milliseconds: every rule reads time from here. */
   clock?: () => Millis
@@ -98,7 +103,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     // Pushes pass the last mask like replies do (the assistant exists by the time anything is sent).
     const assistant: Assistant = await openAssistant(
       { ...options, clock, log },
-      (contactId, text) => sendTo(bot, contactId, assistant.mask(text)),
+      async (contactId, text) => sendTo(bot, contactId, await assistant.mask(text)),
     )
     const { outbox, services } = assistant
     const { contacts, status } = services
@@ -133,7 +138,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
         asker: await identify(talker),
         now: clock(),
       })
-      await message.say(assistant.mask(reply))
+      await message.say(await assistant.mask(reply))
     }
 
     // A change refused because the data file just failed is not a bug: say what the out-of-service reply says.
@@ -167,7 +172,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     }
     if (loggedIn(bot)) outbox.setOnline(true)
     const holdings = await status.holdings()
-    log.info(`data file ${options.dataFile} open: ${holdings.accounts} accounts, ${holdings.bindings} bindings`)
+    log.info(`${assistant.storage} open: ${holdings.accounts} accounts, ${holdings.bindings} bindings`)
     try {
       await assistant.scheduler?.start() // catches up on what came due while the assistant was down
     } catch (err) {
@@ -179,6 +184,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     return {
       store: assistant.store,
       engine: assistant.engine,
+      storage: assistant.storage,
       outbox,
       jobs: assistant.jobs,
       scheduler: assistant.scheduler,

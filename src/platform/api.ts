@@ -63,11 +63,11 @@ const ProfileBody = z.object({
 }).strict().refine((b) => Object.keys(b).length > 0, 'name at least one of name, wechatId, phone, idNumber')
 
 /** The same value with every string in it masked; the JSON structure is left as it is. */
-function maskStrings (value: unknown, mask: (text: string) => string): unknown {
+async function maskStrings (value: unknown, mask: (text: string) => Promise<string>): Promise<unknown> {
   if (typeof value === 'string') return mask(value)
-  if (Array.isArray(value)) return value.map((item) => maskStrings(item, mask))
+  if (Array.isArray(value)) return Promise.all(value.map((item) => maskStrings(item, mask)))
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, maskStrings(item, mask)]))
+    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await maskStrings(item, mask)])))
   }
   return value
 }

@@ -750,7 +750,8 @@ function emptyData (): Data {
   return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }
 }
 
-async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
+/** A seed file read, checked and moved to `now`, as a data file starts from it (PostgreSQL too). */
+export async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
   let raw: unknown
   try {
     raw = JSON.parse(await readFile(seedFile, 'utf8'))

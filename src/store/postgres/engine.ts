@@ -28,8 +28,10 @@ import { fromRow, TABLES, toRow } from './tables.js'
 import type { Table } from './tables.js'
 
 export interface PostgresEngineOptions {
-  /** A document (the demo world) to fill the database with when it holds no state yet. */
-  seed?: Data | undefined
+  /** A document (the demo world) to fill the database with when it holds no state yet, or how to get it (asked only then). */
+  seed?: Data | (() => Promise<Data>) | undefined
+  /** close() leaves the pool open: it is the host's (by default the engine owns the pool and ends it). */
+  keepPool?: boolean | undefined
 }
 
 /** Held by each transaction from its start to its end: one at a time across every process of the program. */
@@ -49,15 +51,16 @@ const CODED: Partial<Record<Collection, string>> = { invitations: 'invitation', 
 
 /**
  * Brings the database's schema up to date (migrations), fills it from `seed` if it is empty, and returns
- * the engine. The engine owns the pool: close() ends it.
+ * the engine. The engine owns the pool, and close() ends it, unless `keepPool`.
  */
 export async function openPostgresEngine (pool: Pool, options: PostgresEngineOptions = {}): Promise<StoreEngine> {
   await migrate(pool)
   if (options.seed && !await holdsState(pool)) {
     // Two processes starting at once on an empty database: one imports, the other is refused and finds the state.
-    await importDocument(pool, options.seed).catch(async (err: unknown) => { if (!await holdsState(pool)) throw err })
+    const seed = typeof options.seed === 'function' ? await options.seed() : options.seed
+    await importDocument(pool, seed).catch(async (err: unknown) => { if (!await holdsState(pool)) throw err })
   }
-  return new PostgresEngine(pool).view()
+  return new PostgresEngine(pool, options.keepPool === true).view()
 }
 
 async function holdsState (pool: Pool): Promise<boolean> {
@@ -69,7 +72,7 @@ class PostgresEngine {
   private closed = false
   private turns: Promise<void> = Promise.resolve()
 
-  constructor (private readonly pool: Pool) {}
+  constructor (private readonly pool: Pool, private readonly keepPool = false) {}
 
   view (): StoreEngine {
     return {
@@ -98,7 +101,7 @@ class PostgresEngine {
     if (this.closed) return
     this.closed = true
     await this.turns
-    await this.pool.end()
+    if (!this.keepPool) await this.pool.end()
   }
 
   private async run<T> (work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
