@@ -6,7 +6,7 @@
 // Reproduce a run with RANDOM_CHAT_SEED=<seed> (RANDOM_CHAT_MESSAGES=<n> for a longer or shorter one).
 // The same seed sends the same messages; only the codes the assistant draws (邀请码 etc.) differ.
 import test from 'ava'
-import { copyFile, mkdtemp } from 'node:fs/promises'
+import { copyFile, mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Message } from 'wechaty'
@@ -297,6 +297,10 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
     writesSeen = store.fileWrites
     const probe = join(probeDir, 'copy.json')
     await copyFile(world.dataFile, probe)
+    // The file is made from cached record texts: once settled it must be the document, byte for byte.
+    if (await readFile(probe, 'utf8') !== JSON.stringify(store.data)) {
+      findings.add('the data file holds exactly what the assistant holds', 'file differs from memory', action, 'the cached record texts missed a change')
+    }
     try {
       await (await Store.open({ file: probe, now: world.clock.now() })).close()
     } catch (err) {
