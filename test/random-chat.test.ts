@@ -297,9 +297,9 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
     writesSeen = store.fileWrites
     const probe = join(probeDir, 'copy.json')
     await copyFile(world.dataFile, probe)
-    // The file is made from cached record texts: once settled it must be the document, byte for byte.
+    // Once settled, the file must be the document, byte for byte (nothing in memory ahead of it).
     if (await readFile(probe, 'utf8') !== JSON.stringify(store.data)) {
-      findings.add('the data file holds exactly what the assistant holds', 'file differs from memory', action, 'the cached record texts missed a change')
+      findings.add('the data file holds exactly what the assistant holds', 'file differs from memory', action, 'memory is ahead of the file')
     }
     try {
       await (await Store.open({ file: probe, now: world.clock.now() })).close()

@@ -10,17 +10,12 @@ export class ChangeLog {
   private readonly added = new Map<AnyRecord, Collection>()
   private readonly replaced = new Map<Collection, AnyRecord[]>()
 
-  /** `touched` hears of every record about to change (the store's cached record texts forget it). */
-  constructor (private readonly touching: (record: object) => void = () => undefined) {}
-
   /** Call before changing a record in place. */
   updating (collection: Collection, record: AnyRecord): void {
-    this.touching(record)
     if (!this.before.has(record) && !this.added.has(record)) this.before.set(record, { collection, snapshot: structuredClone(record) })
   }
 
   adding (collection: Collection, record: AnyRecord): void {
-    this.touching(record)
     this.added.set(record, collection)
   }
 
@@ -57,7 +52,6 @@ export class ChangeLog {
     for (const [record, { snapshot }] of this.before) {
       for (const key of Object.keys(record)) delete (record as Record<string, unknown>)[key]
       Object.assign(record, snapshot)
-      this.touching(record) // a write during the change may have cached what it held then
     }
   }
 }

@@ -9,8 +9,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   /** How many times the file has been written: the benchmark's group-commit measure. */
   writes = 0
 
-  /** `serialize`: the document's text (JSON.stringify unless the store keeps cached record texts). */
-  constructor (readonly file: string, private readonly serialize: (data: T) => string = (data) => JSON.stringify(data)) {}
+  constructor (readonly file: string) {}
 
   /** What the file holds, told apart from no file at all (a file may hold `null`); a StoreError when it is not JSON. */
   async load (): Promise<{ exists: false } | { exists: true, value: unknown }> {
@@ -54,7 +53,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write (data: T): Promise<void> {
-    const text = this.serialize(data)
+    const text = JSON.stringify(data)
     const dir = dirname(this.file)
     const temp = join(dir, tempName(this.file, randomBytes(6).toString('hex')))
     try {

@@ -15,7 +15,6 @@ import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, Sto
 import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
-import { DocumentText } from './document-text.js'
 import { DurableJsonFile } from './durable-json-file.js'
 import { FileLock } from './file-lock.js'
 import { InvalidChange, StoreError } from './errors.js'
@@ -148,8 +147,6 @@ export class Store {
     private readonly adapter: DurableJsonFile<Data>,
     private readonly lock: FileLock,
     private readonly warn: (message: string) => void,
-    /** Cached text of each record: a write re-serialises only what changed since. */
-    private readonly text: DocumentText,
   ) {
     this.buildIndexes()
   }
@@ -158,8 +155,7 @@ export class Store {
     const lock = FileLock.acquire(options.file)
     try {
       const file = lock.dataFile // the real file, even when reached through a symlink
-      const text = new DocumentText()
-      const adapter = new DurableJsonFile<Data>(file, (data) => text.of(data))
+      const adapter = new DurableJsonFile<Data>(file)
       const leftovers = await adapter.removeLeftovers()
       if (leftovers.length > 0) options.warn?.(`removed ${leftovers.length} temp file(s) left by an interrupted write: ${leftovers.join(', ')}`)
       const db = new Low<Data>(adapter, emptyData())
@@ -174,7 +170,7 @@ export class Store {
         // Keep the file as it was before its first write in the new version.
         if (migrated) await copyFile(file, `${file}.v${(raw as { version: number }).version}.bak`)
       }
-      return new Store(db, adapter, lock, options.warn ?? (() => undefined), text)
+      return new Store(db, adapter, lock, options.warn ?? (() => undefined))
     } catch (err) {
       const failed = lock.release()
       if (failed) options.warn?.(failed.message)
@@ -270,7 +266,7 @@ export class Store {
   async change<T> (apply: (tx: Transaction) => T): Promise<T> {
     if (this.closed) throw new Error('The store is closed')
     if (this.broken) throw this.broken
-    const log = new ChangeLog((record) => this.text.forget(record))
+    const log = new ChangeLog()
     const queuedBefore = this.queuedMessages.length
     let result: T
     try {
@@ -299,7 +295,7 @@ export class Store {
     let done!: () => void
     this.turns = new Promise<void>((resolve) => { done = resolve })
     await previous
-    const log = new ChangeLog((record) => this.text.forget(record))
+    const log = new ChangeLog()
     const queuedBefore = this.queuedMessages.length
     let result: T
     try {
