@@ -506,3 +506,28 @@ test('embedded: closing waits for a transaction under way (its change is written
   t.true(onDisk.riskProtection, 'the waiting one changed nothing')
   t.false(existsSync(`${file}.lock`), 'and only then the lock went')
 })
+
+test('embedded: a write never puts half of a transaction on disk, even one that waits between its writes and is then undone', async (t) => {
+  const file = join(await mkdtemp(join(tmpdir(), 'assistant-contract-')), 'assistant.json')
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  t.teardown(() => store.close())
+  const engine = store.engine()
+  const first = engine.transaction(async (tx) => { await tx.updateAccount('acc_books', { riskAlerts: false }) })
+  await new Promise((resolve) => setImmediate(resolve))
+  let open!: () => void
+  const gate = new Promise<void>((resolve) => { open = resolve })
+  const second = t.throwsAsync(engine.transaction(async (tx) => {
+    await tx.updateAccount('acc_tea', { riskProtection: false })
+    await gate // the first one's write would run here if writes did not take turns
+    throw new Error('changed its mind')
+  }))
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  const midway = JSON.parse(await readFile(file, 'utf8')).accounts.find((a: { id: string }) => a.id === 'acc_tea')
+  t.true(midway.riskProtection, 'the unfinished transaction is not on disk')
+  open()
+  await second
+  await first
+  const after = JSON.parse(await readFile(file, 'utf8')).accounts
+  t.false(after.find((a: { id: string }) => a.id === 'acc_books').riskAlerts, 'the first change was written')
+  t.true(after.find((a: { id: string }) => a.id === 'acc_tea').riskProtection, 'the undone one never was')
+})

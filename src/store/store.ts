@@ -291,10 +291,7 @@ export class Store {
   async transaction<T> (work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('The store is closed')
     if (this.broken) throw this.broken
-    const previous = this.turns
-    let done!: () => void
-    this.turns = new Promise<void>((resolve) => { done = resolve })
-    await previous
+    const done = await this.takeTurn()
     const log = new ChangeLog()
     const queuedBefore = this.queuedMessages.length
     let result: T
@@ -376,12 +373,15 @@ export class Store {
     // Let changes made in the same turn of the event loop join this write.
     await new Promise((resolve) => setImmediate(resolve))
     while (this.waiting.length > 0) {
+      // A write takes its turn like a transaction: the document is serialised between transactions,
+      // never with half of one in it (a transaction may await between its writes).
+      const release = await this.takeTurn()
       const batch = this.waiting.splice(0)
       // Taken together with the batch: the write below serialises exactly these changes.
       const messages = this.queuedMessages.splice(0)
       this.writingMessages = messages
       try {
-        await this.writeWithRetry()
+        await this.writeWithRetry(release)
         this.writingMessages = []
         for (const message of messages) if (isUnsent(message)) this.unsent.add(message)
         for (const waiter of batch) waiter.resolve()
@@ -395,15 +395,28 @@ export class Store {
   }
 
   /** A passing hiccup (a full disk being cleared) gets a few more tries before the store gives up. */
-  private async writeWithRetry (): Promise<void> {
+  private async writeWithRetry (release: () => void): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      // db.write() serialises the document before its first await: the turn is needed only for that.
+      const writing = this.db.write()
+      release()
       try {
-        return await this.db.write()
+        return await writing
       } catch (err) {
         if (attempt >= WRITE_ATTEMPTS) throw err
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+        release = await this.takeTurn()
       }
     }
+  }
+
+  /** Waits for every transaction (and write) queued before, and returns the call that lets the next go. */
+  private async takeTurn (): Promise<() => void> {
+    const previous = this.turns
+    let done!: () => void
+    this.turns = new Promise<void>((resolve) => { done = resolve })
+    await previous
+    return done
   }
 
   private asyncTransaction (writes: Transaction): StoreTransaction {
