@@ -7,21 +7,13 @@ import { hours } from '../src/domain/calendar.js'
 import { startDatabaseWorld } from './fixture.js'
 import type { World } from './fixture.js'
 import type { RunningAssistant } from '../src/mod.js'
-import { startPostgres } from './helpers/postgres.js'
-import type { TestPostgres } from './helpers/postgres.js'
+import { postgresForFile } from './helpers/postgres.js'
 
 const WANGFANG = 'u_wangfang' // admin of 晨光茶馆 (acc_tea)
 const ZHOUXIAO = 'u_zhouxiao' // follows 晨光茶馆, eligible
 const ZHANGWEI = 'u_zhangwei'
 
-let server: TestPostgres | undefined
-test.before(async () => { server = await startPostgres() })
-test.after.always(async () => { await server?.stop() })
-
-function postgres (): TestPostgres {
-  if (!server) throw new Error('PostgreSQL did not start')
-  return server
-}
+const postgres = postgresForFile(test)
 
 type DbWorld = World<RunningAssistant>
 

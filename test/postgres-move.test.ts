@@ -8,16 +8,13 @@ import { join } from 'node:path'
 import { StoreError } from '../src/store/errors.js'
 import { copyFileToPostgres, exportPostgresToFile } from '../src/store/postgres/move.js'
 import { Store } from '../src/store/store.js'
-import { startPostgres } from './helpers/postgres.js'
-import type { TestPostgres } from './helpers/postgres.js'
+import { postgresForFile } from './helpers/postgres.js'
 
 const NOW = Date.parse('2026-11-21T02:00:00Z')
 const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
 const ROOT = new URL('..', import.meta.url).pathname
 
-let server: TestPostgres | undefined
-test.before(async () => { server = await startPostgres() })
-test.after.always(async () => { await server?.stop() })
+const postgres = postgresForFile(test)
 
 /** The demo world as a data file, written by the store itself. */
 async function demoDataFile (): Promise<string> {
@@ -29,7 +26,7 @@ async function demoDataFile (): Promise<string> {
 
 test('a data file copied into PostgreSQL and exported back is the same document, checked by counts', async (t) => {
   const file = await demoDataFile()
-  const { pool } = await server!.freshDatabase()
+  const { pool } = await postgres().freshDatabase()
   const counts = await copyFileToPostgres(file, pool, NOW)
   const original = JSON.parse(await readFile(file, 'utf8'))
   t.is(counts.users, original.users.length)
@@ -44,11 +41,11 @@ test('a data file copied into PostgreSQL and exported back is the same document,
 
 test('a copy is refused into a database that holds state, from a file an assistant is running on, and from no file; an export never overwrites a file', async (t) => {
   const file = await demoDataFile()
-  const { pool } = await server!.freshDatabase()
+  const { pool } = await postgres().freshDatabase()
   await copyFileToPostgres(file, pool, NOW)
   await t.throwsAsync(copyFileToPostgres(file, pool, NOW), { instanceOf: StoreError, message: /already holds state/ })
   const running = await Store.open({ file, now: NOW })
-  const { pool: empty } = await server!.freshDatabase()
+  const { pool: empty } = await postgres().freshDatabase()
   await t.throwsAsync(copyFileToPostgres(file, empty, NOW), { instanceOf: StoreError, message: /in use by another running assistant/ })
   await running.close()
   await t.throwsAsync(copyFileToPostgres(join(file, '..', 'missing.json'), empty, NOW), { instanceOf: StoreError, message: /There is no data file/ })
@@ -60,11 +57,11 @@ test('a copy is refused into a database that holds state, from a file an assista
 test('the command copies a data file into the database named by ASSISTANT_DATABASE_URL and says what it copied', async (t) => {
   t.timeout(180_000)
   const file = await demoDataFile()
-  const { name } = await server!.freshDatabase()
+  const { name } = await postgres().freshDatabase()
   const run = (args: string[]) => new Promise<{ code: number | null, output: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import=tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,
-      env: { ...process.env, ASSISTANT_DATABASE_URL: server!.url(name) },
+      env: { ...process.env, ASSISTANT_DATABASE_URL: postgres().url(name) },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

