@@ -38,6 +38,27 @@ const allSignalled = (prefix: string) => (): boolean => {
   return true
 }
 
+interface Tally { held: number[], overlaps: number[], problems: string[] }
+
+/** One try at the lock: a holder marks the round with a file only one process can create (two holders = overlap). */
+function tryRound (round: number, marker: string, tally: Tally): { lock: FileLock | undefined, marked: boolean } {
+  let lock: FileLock | undefined
+  try {
+    lock = FileLock.acquire(dataFile)
+  } catch (err) {
+    if (!/in use by another running assistant/.test((err as Error).message)) tally.problems.push(`round ${round}: ${(err as Error).message}`)
+  }
+  if (!lock) return { lock, marked: false }
+  tally.held.push(round)
+  try {
+    closeSync(openSync(marker, 'wx'))
+    return { lock, marked: true }
+  } catch {
+    tally.overlaps.push(round)
+    return { lock, marked: false }
+  }
+}
+
 function race (): void {
   const marker = join(syncDir, 'holder')
   const held: number[] = []
@@ -47,22 +68,7 @@ function race (): void {
   waitFor(allSignalled('ready'))
   const started = Date.now()
   for (let round = 0; round < rounds; round++) {
-    let lock: FileLock | undefined
-    try {
-      lock = FileLock.acquire(dataFile)
-    } catch (err) {
-      if (!/in use by another running assistant/.test((err as Error).message)) problems.push(`round ${round}: ${(err as Error).message}`)
-    }
-    let marked = false
-    if (lock) {
-      held.push(round)
-      try {
-        closeSync(openSync(marker, 'wx'))
-        marked = true
-      } catch {
-        overlaps.push(round)
-      }
-    }
+    const { lock, marked } = tryRound(round, marker, { held, overlaps, problems })
     signal(`tried.${round}.${index}`)
     if (lock) {
       waitFor(allSignalled(`tried.${round}`))
@@ -97,22 +103,7 @@ function staleRace (): void {
   const started = Date.now()
   let round = 0
   while (round < rounds) {
-    let lock: FileLock | undefined
-    try {
-      lock = FileLock.acquire(dataFile)
-    } catch (err) {
-      if (!/in use by another running assistant/.test((err as Error).message)) problems.push(`round ${round}: ${(err as Error).message}`)
-    }
-    let marked = false
-    if (lock) {
-      held.push(round)
-      try {
-        closeSync(openSync(marker, 'wx'))
-        marked = true
-      } catch {
-        overlaps.push(round)
-      }
-    }
+    const { lock, marked } = tryRound(round, marker, { held, overlaps, problems })
     // one byte per racer, appended: the file's size says how many have tried, its bytes whether anyone holds
     const tried = join(syncDir, `tried.${round}`)
     appendFileSync(tried, lock ? 'H' : '-')
