@@ -1,6 +1,7 @@
 // The store contract every engine keeps (issue 9): reads a decision depends on, and transactions in
 // which those reads and the writes they lead to happen together. The embedded engine (the JSON file)
 // keeps it today; PostgreSQL will keep the same one. Services move onto it from the synchronous Store.
+import { randomBytes } from 'node:crypto'
 import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
@@ -85,6 +86,11 @@ export interface ConversationState {
   takeLookupHit: (askerKey: string, now: Millis, limit: WindowLimit) => Promise<LimitDecision>
   /** Forgets hits at or before `before` (older than every window that asks); an asker with none left is forgotten. */
   forgetLookupHits: (before: Millis) => Promise<void>
+}
+
+/** A new record id: the prefix says what it is (b_, i_, h_, m_ …), the rest is random. */
+export function newId (prefix: string): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`
 }
 
 /** Every read by name, so that an engine can be checked to offer them all. */

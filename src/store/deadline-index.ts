@@ -48,7 +48,6 @@ export class DeadlineIndex<R extends object> {
     this.placedAt.clear()
   }
 
-  get size (): number { return this.entries.length }
 
   /** The index of the first entry due after `at`. */
   private firstAfter (at: number): number {

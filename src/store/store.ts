@@ -1,7 +1,6 @@
 // The only importer of lowdb: loads and validates the data file, keeps indexes, and persists changes
 // with group commit (every change made while a write is running shares the next write).
 import { copyFile, readFile } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
 import { Low } from 'lowdb'
 import type { z } from 'zod'
 import { wechatIdKey } from '../domain/identity.js'
@@ -10,7 +9,7 @@ import { takeHit } from '../domain/rate-limit.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import { bindingExpired, historyExpired, invitationExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
-import { CLAIM_LEASE, READS } from './contract.js'
+import { CLAIM_LEASE, newId, READS } from './contract.js'
 import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
 import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
@@ -274,9 +273,7 @@ export class Store {
       this.check(log)
       if (log.reindex) this.rebuildIndexes() // records went: every index is made again from what is left
     } catch (err) {
-      log.undo(this.db.data)
-      this.queuedMessages.length = queuedBefore
-      this.rebuildIndexes()
+      this.undo(log, queuedBefore)
       throw err
     }
     await this.persist()
@@ -302,9 +299,7 @@ export class Store {
       this.check(log)
       if (log.reindex) this.rebuildIndexes()
     } catch (err) {
-      log.undo(this.db.data)
-      this.queuedMessages.length = queuedBefore
-      this.rebuildIndexes()
+      this.undo(log, queuedBefore)
       done()
       throw err
     }
@@ -316,14 +311,27 @@ export class Store {
     return result
   }
 
+  /** Puts memory back as it was before a refused change; a change that had touched nothing needs no re-indexing. */
+  private undo (log: ChangeLog, queuedBefore: number): void {
+    if (log.empty) return
+    log.undo(this.db.data)
+    this.queuedMessages.length = queuedBefore
+    this.rebuildIndexes()
+  }
+
+  /** The contract's reads, answered from memory through a promise. */
+  private asyncReads (): StoreReader {
+    return Object.fromEntries(READS.map((name) => [name, (...args: unknown[]) => Promise.resolve((this[name] as (...a: unknown[]) => unknown)(...args))])) as StoreReader
+  }
+
   /** The engine view of this store: the contract's reads and transactions. */
   engine (): StoreEngine {
-    const reads = Object.fromEntries(READS.map((name) => [name, (...args: unknown[]) => Promise.resolve((this[name] as (...a: unknown[]) => unknown)(...args))]))
+    const reads = this.asyncReads()
     const answer = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): Promise<R> => {
       try { return Promise.resolve(f(...a)) } catch (err) { return Promise.reject(err) }
     }
     return {
-      ...(reads as StoreReader),
+      ...reads,
       // Done at the call, before anything is awaited: lookups racing each other all count.
       dialog: answer((sender) => this.dialog(sender)),
       setDialog: answer((sender, step, expiresAt) => this.setDialog(sender, step, expiresAt)),
@@ -420,8 +428,7 @@ export class Store {
   }
 
   private asyncTransaction (writes: Transaction): StoreTransaction {
-    const tx: Record<string, unknown> = { newId: writes.newId }
-    for (const name of READS) tx[name] = (...args: unknown[]) => Promise.resolve((this[name] as (...a: unknown[]) => unknown)(...args))
+    const tx: Record<string, unknown> = { ...this.asyncReads(), newId: writes.newId }
     for (const [name, write] of Object.entries(writes)) {
       if (name !== 'newId') tx[name] = (...args: unknown[]) => Promise.resolve((write as (...a: unknown[]) => unknown)(...args))
     }
@@ -468,7 +475,7 @@ export class Store {
       return dropped.length
     }
     return {
-      newId: (prefix) => `${prefix}_${randomBytes(6).toString('hex')}`,
+      newId,
       addBinding: (binding) => {
         add('bindings', binding, this.bindingsById)
         this.indexBinding(binding)
@@ -533,12 +540,12 @@ export class Store {
         return user
       },
       addHistory: (entry) => {
-        const recorded = { id: `h_${randomBytes(6).toString('hex')}`, ...entry }
+        const recorded = { id: newId('h'), ...entry }
         add('history', recorded, undefined)
         insertByTime(this.historyByAccount, recorded)
       },
       enqueue: (message) => {
-        const queued: OutboxMessage = { id: `m_${randomBytes(6).toString('hex')}`, attempts: 0, ...message }
+        const queued: OutboxMessage = { id: newId('m'), attempts: 0, ...message }
         add('outbox', queued, this.outboxById)
         this.indexMessage(queued)
         this.queuedMessages.push(queued)

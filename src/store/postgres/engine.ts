@@ -9,12 +9,11 @@
 // ask that of it). Within a process transactions queue before they take a connection, so waiting ones do
 // not hold the pool's connections that reads outside a transaction need. Reads outside a transaction run
 // at READ COMMITTED on the pool: they see only committed state, and never wait for the lock.
-import { randomBytes } from 'node:crypto'
 import type { Pool, PoolClient } from 'pg'
 import type { z } from 'zod'
 import type { Millis } from '../../domain/calendar.js'
 import { takeHit } from '../../domain/rate-limit.js'
-import { CLAIM_LEASE } from '../contract.js'
+import { CLAIM_LEASE, newId } from '../contract.js'
 import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction } from '../contract.js'
 import { RECORD_SCHEMA } from '../consistency.js'
 import type { Collection } from '../consistency.js'
@@ -365,7 +364,6 @@ function transactionOn (state: TxState): StoreTransaction {
     return dropped.length
   }
 
-  const newId = (prefix: string): string => `${prefix}_${randomBytes(6).toString('hex')}`
   const writes: Async<Omit<Transaction, 'newId'>> = {
     addBinding: (binding) => write(() => insert('bindings', binding)),
     updateBinding: (id, patch) => write(() => update('bindings', id, patch)),

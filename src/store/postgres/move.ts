@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises'
 import type { Pool } from 'pg'
 import type { Millis } from '../../domain/calendar.js'
+import { COLLECTIONS } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { DurableJsonFile } from '../durable-json-file.js'
 import { StoreError } from '../errors.js'
@@ -14,7 +15,6 @@ import { exportDocument, importDocument } from './copy.js'
 import type { ImportCounts } from './copy.js'
 import { migrate } from './migrate.js'
 
-const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox']
 
 export type Counts = Record<Collection, number>
 
