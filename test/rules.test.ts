@@ -3,7 +3,7 @@ import test from 'ava'
 import { addMonths, formatDateTime } from '../src/domain/calendar.js'
 import { ownsIdentifier } from '../src/domain/ownership.js'
 import { retryDelay, takeHit, takeToken } from '../src/domain/rate-limit.js'
-import { dueReminder, expiryFor, hasLapsed, isActive, renewedExpiry } from '../src/domain/roles.js'
+import { dueReminder, expiryFor, hasLapsed, isActive, isRenewable, renewedExpiry } from '../src/domain/roles.js'
 
 const shanghai = (local: string): number => Date.parse(`${local}+08:00`)
 
@@ -122,4 +122,16 @@ test('the send bucket holds a burst and refills at the rate', (t) => {
 
 test('retries back off from a minute, doubling, to at most an hour', (t) => {
   t.deepEqual([1, 2, 3, 4, 6, 7, 20].map(retryDelay), [60_000, 120_000, 240_000, 480_000, 1_920_000, 3_600_000, 3_600_000])
+})
+
+test('a short-term binding is renewable until exactly the moment renewal would refuse it, and never once given up or taken away', (t) => {
+  const expiresAt = Date.parse('2026-11-01T02:00:00Z')
+  const binding = { role: 'short' as const, expiresAt: new Date(expiresAt).toISOString() }
+  const lastMoment = expiresAt + 30 * 86_400_000
+  t.true(isRenewable(binding, lastMoment), 'renewedExpiry still answers at exactly 30 days')
+  t.not(renewedExpiry(expiresAt, lastMoment), undefined)
+  t.false(isRenewable(binding, lastMoment + 1))
+  t.true(isRenewable({ ...binding, endedAt: binding.expiresAt, endReason: 'expired' }, expiresAt + 1))
+  t.false(isRenewable({ ...binding, endedAt: binding.expiresAt, endReason: 'unbound' }, expiresAt - 1))
+  t.false(isRenewable({ role: 'long' as const }, expiresAt))
 })

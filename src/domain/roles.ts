@@ -57,6 +57,16 @@ export function dueReminder (expiresAt: Millis, sent: readonly number[], now: Mi
   return { send: Math.min(...due), markSent: [...sent, ...due].sort((a, b) => b - a) }
 }
 
+/**
+ * A short-term binding its operator may ask to renew: not given up or taken away, and either active or
+ * lapsed recently enough that renewal would still bring it back (the same rule as renewedExpiry).
+ */
+export function isRenewable (binding: BindingTimes & { endReason?: string | undefined }, now: Millis): boolean {
+  if (binding.role !== 'short' || binding.expiresAt === undefined) return false
+  if (binding.endedAt !== undefined && binding.endReason !== 'expired') return false
+  return renewedExpiry(Date.parse(binding.expiresAt), now) !== undefined
+}
+
 /** The new expiry of a renewed short-term binding, or undefined when it lapsed too long ago. */
 export function renewedExpiry (expiresAt: Millis, now: Millis): Millis | undefined {
   if (expiresAt > now) return addMonths(expiresAt, SHORT_TERM_MONTHS)

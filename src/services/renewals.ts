@@ -1,7 +1,7 @@
 // 续期: a short-term operator asks the admin for another month; the admin approves or refuses by reply.
-import { days, fromIso, hours, toIso } from '../domain/calendar.js'
+import { fromIso, hours, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
-import { isActive, RENEWABLE_AFTER_EXPIRY_DAYS, renewedExpiry } from '../domain/roles.js'
+import { isActive, isRenewable, renewedExpiry } from '../domain/roles.js'
 import type { Refusal } from '../domain/invitation-rules.js'
 import { renewalState } from '../domain/requests.js'
 import type { ClosedReason } from '../domain/requests.js'
@@ -12,7 +12,8 @@ import { record } from './history.js'
 import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
-import { closeRenewal, renewalStanding } from './requests.js'
+import { closeRenewal, openRequestsFor, renewalStanding } from './requests.js'
+import { requireAdmin } from './authority.js'
 
 /** How long the admin has to answer a renewal request. */
 export const RENEWAL_REQUEST_TTL = hours(72)
@@ -37,8 +38,7 @@ export class RenewalService {
 
   /** Short-term bindings of the operator that can still be renewed: active, or lapsed within 30 days. */
   async renewable (operator: User, now: Millis, reader: StoreReader = this.ctx.engine): Promise<Binding[]> {
-    return (await reader.bindingsOfUser(operator.id)).filter((b) => b.role === 'short' && b.expiresAt !== undefined &&
-      (isActive(b, now) || ((b.endedAt === undefined || b.endReason === 'expired') && fromIso(b.expiresAt) > now - days(RENEWABLE_AFTER_EXPIRY_DAYS))))
+    return (await reader.bindingsOfUser(operator.id)).filter((b) => isRenewable(b, now))
   }
 
   async request (operator: User, number: string): Promise<RequestResult> {
@@ -91,15 +91,9 @@ export class RenewalService {
   }
 
   /** Renewal requests still waiting for this admin, oldest first. */
-  async openFor (admin: User, now: Millis): Promise<Renewal[]> {
+  openFor (admin: User, now: Millis): Promise<Renewal[]> {
     const { engine } = this.ctx
-    const open: Renewal[] = []
-    for (const account of await engine.accountsAdministeredBy(admin.id)) {
-      for (const renewal of await engine.pendingRenewalsOf(account.id)) {
-        if ((await renewalStanding(engine, renewal, now)).state === 'pending') open.push(renewal)
-      }
-    }
-    return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    return openRequestsFor(engine, admin, (accountId) => engine.pendingRenewalsOf(accountId), (r) => renewalStanding(engine, r, now))
   }
 
   /** The renewal request `code` addressed to this admin, if any. */
@@ -112,11 +106,6 @@ export class RenewalService {
   async decide (admin: User, renewal: Renewal, approve: boolean): Promise<DecideResult> {
     const { engine } = this.ctx
     const now = this.ctx.now()
-    const early = await renewalStanding(engine, renewal, now)
-    if (early.state !== 'pending' && !(early.state === 'closed' && renewal.status === 'pending')) {
-      const operator = (await engine.user((await engine.binding(renewal.bindingId))!.userId))!
-      return { kind: 'closed', renewal, status: early.state, reason: early.reason, operator }
-    }
     let decided = false
     const result = await engine.transaction(async (tx): Promise<DecideResult> => {
       const current = (await tx.renewalByCode(renewal.code))!
@@ -126,7 +115,7 @@ export class RenewalService {
       const { state, reason } = await renewalStanding(tx, current, now)
       if (state === 'closed' && current.status === 'pending') await closeRenewal(tx, current, reason!, toIso(now))
       if (state !== 'pending') return { kind: 'closed', renewal: current, status: state, reason, operator }
-      if (!await tx.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
+      await requireAdmin(tx, admin, account)
       const history = (action: 'renewal.approved' | 'renewal.refused') => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action, wechatId: operator.wechatId, code: current.code } })
       if (!approve) {
         await tx.updateRenewal(current.id, { status: 'refused', decidedAt: toIso(now), decidedBy: admin.id })

@@ -2,14 +2,14 @@
 // that ends a binding closes every open request that depended on it.
 import type { Millis } from '../domain/calendar.js'
 import { approvalState, bindingGone, renewalGone, renewalState } from '../domain/requests.js'
-import type { ClosedReason } from '../domain/requests.js'
+import type { ApprovalState, ClosedReason, RenewalState } from '../domain/requests.js'
 import { isActive } from '../domain/roles.js'
-import type { Approval, Binding, Renewal } from '../store/schema.js'
+import type { Approval, Binding, Renewal, User } from '../store/schema.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import { record } from './history.js'
 
 /** Why an approval no longer stands at `now` (its actor lost the role it was asked under), or undefined. */
-export async function approvalGone (reader: StoreReader, approval: Approval, now: Millis): Promise<ClosedReason | undefined> {
+async function approvalGone (reader: StoreReader, approval: Approval, now: Millis): Promise<ClosedReason | undefined> {
   if (approval.bindingId) return bindingGone((await reader.binding(approval.bindingId))!, now)
   if (await reader.administers(approval.actorUserId, approval.accountId)) return undefined
   // Asked as admin and no longer one, or recorded before requests named their binding (schema 4).
@@ -19,26 +19,35 @@ export async function approvalGone (reader: StoreReader, approval: Approval, now
   return last ? bindingGone(last, now) : 'not-admin'
 }
 
-/** Why a renewal request no longer stands (its binding was unbound or removed), or undefined. */
-export async function renewalRequestGone (reader: StoreReader, renewal: Renewal, now: Millis): Promise<ClosedReason | undefined> {
-  return renewalGone((await reader.binding(renewal.bindingId))!, now)
+type Standing<S> = { state: S | 'closed', reason: ClosedReason | undefined }
+
+/** A request's state by the clock; a pending one reads closed (with the reason) once what it depended on is gone. */
+async function standing<S extends string> (state: S, stored: ClosedReason | undefined, gone: () => Promise<ClosedReason | undefined>): Promise<Standing<S>> {
+  if (state === 'closed') return { state, reason: stored }
+  if (state !== 'pending') return { state, reason: undefined }
+  const reason = await gone()
+  return reason ? { state: 'closed', reason } : { state, reason: undefined }
 }
 
 /** An approval's state at `now`, with the reason when it closed because its actor lost the role. */
-export async function approvalStanding (reader: StoreReader, approval: Approval, now: Millis): Promise<{ state: ReturnType<typeof approvalState>, reason: ClosedReason | undefined }> {
-  const state = approvalState(approval, now)
-  if (state === 'closed') return { state, reason: approval.closedReason }
-  if (state !== 'pending') return { state, reason: undefined }
-  const reason = await approvalGone(reader, approval, now)
-  return reason ? { state: 'closed', reason } : { state, reason: undefined }
+export function approvalStanding (reader: StoreReader, approval: Approval, now: Millis): Promise<Standing<ApprovalState>> {
+  return standing(approvalState(approval, now), approval.closedReason, () => approvalGone(reader, approval, now))
 }
 
-export async function renewalStanding (reader: StoreReader, renewal: Renewal, now: Millis): Promise<{ state: ReturnType<typeof renewalState>, reason: ClosedReason | undefined }> {
-  const state = renewalState(renewal, now)
-  if (state === 'closed') return { state, reason: renewal.closedReason }
-  if (state !== 'pending') return { state, reason: undefined }
-  const reason = await renewalRequestGone(reader, renewal, now)
-  return reason ? { state: 'closed', reason } : { state, reason: undefined }
+/** A renewal request's state at `now`: closed once its binding was unbound or removed (expiry is what renewal is for). */
+export function renewalStanding (reader: StoreReader, renewal: Renewal, now: Millis): Promise<Standing<RenewalState>> {
+  return standing(renewalState(renewal, now), renewal.closedReason, async () => renewalGone((await reader.binding(renewal.bindingId))!, now))
+}
+
+/** The requests still waiting for this admin across their accounts, oldest first. */
+export async function openRequestsFor<R extends { createdAt: string }> (
+  reader: StoreReader, admin: User, pendingOf: (accountId: string) => Promise<R[]>, standingOf: (request: R) => Promise<{ state: string }>,
+): Promise<R[]> {
+  const open: R[] = []
+  for (const account of await reader.accountsAdministeredBy(admin.id)) {
+    for (const request of await pendingOf(account.id)) if ((await standingOf(request)).state === 'pending') open.push(request)
+  }
+  return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
 }
 
 export async function closeApproval (tx: StoreTransaction, approval: Approval, reason: ClosedReason, at: string): Promise<void> {

@@ -11,7 +11,8 @@ import type { StoreReader } from '../store/contract.js'
 import type { Account, Approval, Binding, User } from '../store/schema.js'
 import { freshCode } from './codes.js'
 import type { ServiceContext } from './context.js'
-import { approvalStanding, closeApproval } from './requests.js'
+import { approvalStanding, closeApproval, openRequestsFor } from './requests.js'
+import { requireAdmin } from './authority.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
 
@@ -89,15 +90,9 @@ export class RiskyOperationService {
   }
 
   /** Approvals still waiting for this admin, oldest first. */
-  async openFor (admin: User, now: Millis): Promise<Approval[]> {
+  openFor (admin: User, now: Millis): Promise<Approval[]> {
     const { engine } = this.ctx
-    const open: Approval[] = []
-    for (const account of await engine.accountsAdministeredBy(admin.id)) {
-      for (const approval of await engine.pendingApprovalsOf(account.id)) {
-        if ((await approvalStanding(engine, approval, now)).state === 'pending') open.push(approval)
-      }
-    }
-    return open.sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+    return openRequestsFor(engine, admin, (accountId) => engine.pendingApprovalsOf(accountId), (a) => approvalStanding(engine, a, now))
   }
 
   /** The approval `code` waiting for this admin, if any. */
@@ -110,10 +105,6 @@ export class RiskyOperationService {
   async decide (admin: User, approval: Approval, allow: boolean): Promise<DecideApprovalResult> {
     const { engine } = this.ctx
     const now = this.ctx.now()
-    const early = await approvalStanding(engine, approval, now)
-    const actor = (await engine.user(approval.actorUserId))!
-    // Closed already and marked so: nothing to write.
-    if (early.state !== 'pending' && !(early.state === 'closed' && approval.status === 'pending')) return { kind: 'closed', approval, actor, state: early.state, reason: early.reason }
     const result = await engine.transaction(async (tx): Promise<DecideApprovalResult> => {
       const current = (await tx.approval(approval.id))!
       const account = (await tx.account(current.accountId))!
@@ -124,7 +115,7 @@ export class RiskyOperationService {
         await closeApproval(tx, current, reason!, toIso(now))
       }
       if (state !== 'pending') return { kind: 'closed', approval: current, actor, state, reason }
-      if (!await tx.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
+      await requireAdmin(tx, admin, account)
       const decided = await tx.updateApproval(current.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
       if (actor.id !== admin.id) {
         await notify(tx, { to: actor.id, notice: { kind: 'approval-decided', accountName: account.name, operation: current.operation, allowed: allow }, at: toIso(now), accountId: account.id })
