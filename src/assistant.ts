@@ -94,7 +94,6 @@ export interface Assistant {
 }
 
 export async function openAssistant (config: AssistantConfig, send: SendText): Promise<Assistant> {
-  const { clock, log } = config
   // A bad option is refused before the data file is opened (and locked) or the database reached.
   checkConfig(config)
   const schedules = config.schedules === false ? false : { ...DEFAULT_SCHEDULES, ...config.schedules }

@@ -57,9 +57,4 @@ export class Dialogs {
   clear (sender: string): Promise<void> {
     return this.service.clear(sender)
   }
-
-  /** Forgets steps that lapsed before `cutoff`; later ones are kept to answer "that step expired". */
-  forget (cutoff: Millis): Promise<void> {
-    return this.service.forget(cutoff)
-  }
 }

@@ -179,7 +179,6 @@ export class AnswerService {
     const result = await renewals.decide(admin, renewal, approve)
     const accountName = await this.accountName(renewal.accountId)
     switch (result.kind) {
-      case 'not-found': return undefined
       case 'closed': return { kind: 'renewal-closed', accountName, status: result.status, operatorName: result.operator.name, reason: result.reason }
       case 'too-late': return { kind: 'renewal-too-late', accountName, operatorName: result.operator.name }
       case 'blocked': return { kind: 'renewal-blocked', accountName, operatorName: result.operator.name, refusals: result.refusals }

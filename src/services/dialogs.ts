@@ -18,9 +18,4 @@ export class DialogService {
   clear (sender: string): Promise<void> {
     return this.ctx.engine.clearDialog(sender)
   }
-
-  /** Forgets steps that lapsed before `cutoff`; later ones are kept to answer "that step expired". */
-  forget (cutoff: Millis): Promise<void> {
-    return this.ctx.engine.forgetDialogs(cutoff)
-  }
 }

@@ -26,7 +26,6 @@ export type RequestResult =
   | { kind: 'requested', renewal: Renewal }
 
 export type DecideResult =
-  | { kind: 'not-found' }
   | { kind: 'closed', renewal: Renewal, status: 'approved' | 'refused' | 'expired' | 'closed', reason: ClosedReason | undefined, operator: User }
   | { kind: 'too-late', renewal: Renewal, operator: User }
   | { kind: 'blocked', renewal: Renewal, operator: User, refusals: Refusal[] }
