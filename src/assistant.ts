@@ -146,8 +146,9 @@ async function maskWith (engine: StoreEngine, text: string): Promise<string> {
   const asked = new Set<string>()
   const first = maskPersonalNumbers(text, (word) => { asked.add(word); return false })
   if (asked.size === 0) return first
-  const known = new Set<string>()
-  for (const word of asked) if (await engine.userByWechatId(word) !== undefined) known.add(word)
+  const words = [...asked]
+  const found = await Promise.all(words.map((word) => engine.userByWechatId(word)))
+  const known = new Set(words.filter((_, i) => found[i] !== undefined))
   return known.size === 0 ? first : maskPersonalNumbers(text, (word) => known.has(word))
 }
 

@@ -49,7 +49,7 @@ export const DASHES = '\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\u2E3A\u2
  * of every kind, brackets, and invisible format characters (zero-width space, soft hyphen, direction
  * marks), which the person typing did not see either.
  */
-const NUMBER_FORMATTING = /[\s\-()\u2010-\u2015\u2212\uFE58\u2E3A\u2E3B\p{Cf}]/gu
+const NUMBER_FORMATTING = new RegExp(`[\\s\\-()${DASHES}\\p{Cf}]`, 'gu')
 
 /** NFKC, then strips what people type around a mobile number: spaces, dashes, brackets, +86 / 0086. */
 export function normalisePhone (input: string): string {

@@ -110,21 +110,22 @@ export async function startPlatformApi (platform: Platform, options: ApiOptions)
   const app = Fastify({ logger: false })
   const expected = Buffer.from(`Bearer ${options.token}`)
 
+  /** While the assistant cannot save, every request gets this and nothing is done. */
+  const unavailable = (reply: FastifyReply) => reply.code(503).send({ error: 'unavailable', message: `${platform.failure()!.message} Nothing was done.` })
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const given = Buffer.from(request.headers.authorization ?? '')
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return reply.code(401).send({ error: 'unauthorized', message: 'Send Authorization: Bearer <the token the assistant was configured with>.' })
     }
-    const failure = platform.failure()
-    if (failure) return reply.code(503).send({ error: 'unavailable', message: `${failure.message} Nothing was done.` })
+    if (platform.failure()) return unavailable(reply)
   })
   // Invariant 5 for every answer, errors included: each string in it passes the last mask.
   app.addHook('preSerialization', async (_request: FastifyRequest, _reply: FastifyReply, payload: unknown) => maskStrings(payload, platform.mask))
   app.setErrorHandler((err: Error & { statusCode?: number, code?: string }, _request, reply) => {
     if (err instanceof HttpError) return reply.code(err.status).send({ error: err.code, message: err.message })
     // The write under this very request is the one that failed: the same answer as every later request.
-    const failure = platform.failure()
-    if (failure) return reply.code(503).send({ error: 'unavailable', message: `${failure.message} Nothing was done.` })
+    if (platform.failure()) return unavailable(reply)
     if (err.statusCode && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: 'bad-request', message: err.message })
     }
