@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -69,6 +69,24 @@ export function bindingMismatch (collection: Collection, record: RecordOf<Collec
   const binding = request.bindingId === undefined ? undefined : bindingOf(request.bindingId)
   if (!binding || (binding.accountId === request.accountId && binding.userId === person)) return undefined
   return `${singular(collection)} ${request.id} names binding ${binding.id}, which is another account's or person's`
+}
+
+/** The first few schema issues, each as `path: message`. */
+export function describeIssues (error: z.ZodError, top = '(top level)'): string {
+  return error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || top}: ${issue.message}`).join('; ')
+}
+
+/** A whole document checked as every engine takes one in: the schema, then uniqueness and references. */
+export function checkDocument (raw: unknown): { data: Data } | { schema: string } | { inconsistent: string[] } {
+  const parsed = DataSchema.safeParse(raw)
+  if (!parsed.success) return { schema: describeIssues(parsed.error) }
+  const problems = consistencyProblems(parsed.data)
+  return problems.length > 0 ? { inconsistent: problems } : { data: parsed.data }
+}
+
+/** The first three problems, and how many more. */
+export function listProblems (problems: readonly string[]): string {
+  return problems.slice(0, 3).join('; ') + (problems.length > 3 ? ` (and ${problems.length - 3} more)` : '')
 }
 
 /** Every uniqueness and reference problem of a whole document (already schema-valid). */

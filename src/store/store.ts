@@ -2,7 +2,6 @@
 // with group commit (every change made while a write is running shares the next write).
 import { copyFile, readFile } from 'node:fs/promises'
 import { Low } from 'lowdb'
-import type { z } from 'zod'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
 import { takeHit } from '../domain/rate-limit.js'
@@ -11,7 +10,7 @@ import { bindingExpired, historyExpired, invitationExpired, requestExpired } fro
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
 import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
-import { bindingMismatch, consistencyProblems, danglingReferences, RECORD_SCHEMA, ruleProblems } from './consistency.js'
+import { bindingMismatch, checkDocument, danglingReferences, describeIssues, listProblems, RECORD_SCHEMA, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
 import { DurableJsonFile } from './durable-json-file.js'
@@ -19,7 +18,7 @@ import { FileLock } from './file-lock.js'
 import { InvalidChange, StoreError } from './errors.js'
 import { materialiseSeed } from './seed.js'
 import { migrate } from './migrations.js'
-import { DataSchema, SCHEMA_VERSION, SeedSchema } from './schema.js'
+import { SCHEMA_VERSION, SeedSchema } from './schema.js'
 import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, OutboxTopic, Renewal, User } from './schema.js'
 
 export interface StoreOptions {
@@ -780,9 +779,7 @@ export async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
   }
   const parsed = SeedSchema.safeParse(raw)
   if (!parsed.success) throw new StoreError(`The seed file ${seedFile} is not valid: ${describeIssues(parsed.error)}`)
-  const data = materialiseSeed(parsed.data, now)
-  refuseInconsistent(seedFile, data, now)
-  return data
+  return validate(seedFile, materialiseSeed(parsed.data, now), now)
 }
 
 function validate (file: string, raw: unknown, now: Millis): Data {
@@ -793,26 +790,14 @@ function validate (file: string, raw: unknown, now: Millis): Data {
       'It was left untouched: run a newer version of the assistant.',
     )
   }
-  const parsed = DataSchema.safeParse(raw)
-  if (!parsed.success) {
-    throw new StoreError(`The data file ${file} does not match the schema (${describeIssues(parsed.error)}). It was left untouched: repair it, or move it aside to start again.`)
+  const checked = checkDocument(raw)
+  if ('schema' in checked) {
+    throw new StoreError(`The data file ${file} does not match the schema (${checked.schema}). It was left untouched: repair it, or move it aside to start again.`)
   }
-  refuseInconsistent(file, parsed.data, now)
-  return parsed.data
-}
-
-function describeIssues (error: z.ZodError): string {
-  return error.issues.slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
-    .join('; ')
-}
-
-/** Duplicates and records that point at nothing would break lookups and decisions later: refuse them at load. */
-function refuseInconsistent (file: string, data: Data, now: Millis): void {
-  const problems = consistencyProblems(data)
-  if (problems.length === 0) problems.push(...ruleProblems(data, now))
+  // Duplicates and records that point at nothing would break lookups and decisions later; so would limits already broken.
+  const problems = 'inconsistent' in checked ? checked.inconsistent : ruleProblems(checked.data, now)
   if (problems.length > 0) {
-    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''
-    throw new StoreError(`The data file ${file} is inconsistent: ${problems.slice(0, 3).join('; ')}${more}. It was left untouched: repair it, or move it aside to start again.`)
+    throw new StoreError(`The data file ${file} is inconsistent: ${listProblems(problems)}. It was left untouched: repair it, or move it aside to start again.`)
   }
+  return (checked as { data: Data }).data
 }

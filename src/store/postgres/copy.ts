@@ -1,11 +1,10 @@
 // Moving a whole document between the JSON file and PostgreSQL: into an empty database in one
 // transaction, and back out as a document of the current schema version, validated like a data file.
 import type { Pool, PoolClient } from 'pg'
-import type { z } from 'zod'
-import { consistencyProblems } from '../consistency.js'
+import { checkDocument, listProblems } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { StoreError } from '../errors.js'
-import { DataSchema, SCHEMA_VERSION } from '../schema.js'
+import { SCHEMA_VERSION } from '../schema.js'
 import type { Data } from '../schema.js'
 import { CODE_KINDS, fromRow, STATE_TABLES, TABLES, toRow } from './tables.js'
 import { inTransaction } from './transaction.js'
@@ -93,16 +92,8 @@ async function followsByUser (client: PoolClient): Promise<Map<string, string[]>
 
 /** The same two checks a data file passes at load: the schema, then uniqueness and references. */
 function validated (raw: unknown, what: string): Data {
-  const parsed = DataSchema.safeParse(raw)
-  if (!parsed.success) throw new StoreError(`${what} does not match the schema (${describeIssues(parsed.error)})`)
-  const problems = consistencyProblems(parsed.data)
-  if (problems.length > 0) {
-    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''
-    throw new StoreError(`${what} is inconsistent: ${problems.slice(0, 3).join('; ')}${more}`)
-  }
-  return parsed.data
-}
-
-function describeIssues (error: z.ZodError): string {
-  return error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('; ')
+  const checked = checkDocument(raw)
+  if ('schema' in checked) throw new StoreError(`${what} does not match the schema (${checked.schema})`)
+  if ('inconsistent' in checked) throw new StoreError(`${what} is inconsistent: ${listProblems(checked.inconsistent)}`)
+  return checked.data
 }

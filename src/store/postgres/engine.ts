@@ -15,7 +15,7 @@ import type { Millis } from '../../domain/calendar.js'
 import { takeHit } from '../../domain/rate-limit.js'
 import { CLAIM_LEASE, newId } from '../contract.js'
 import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction } from '../contract.js'
-import { RECORD_SCHEMA } from '../consistency.js'
+import { describeIssues, RECORD_SCHEMA } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { InvalidChange } from '../errors.js'
 import type { Data, OutboxMessage, User } from '../schema.js'
@@ -431,8 +431,7 @@ function transactionOn (state: TxState): StoreTransaction {
 function validate (collection: Collection, record: AnyRecord): void {
   const parsed = (RECORD_SCHEMA[collection] as z.ZodType).safeParse(record)
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`).join('; ')
-    throw new InvalidChange(`Refused a change that would make the database invalid: ${collection} ${record.id}: ${issues}`)
+    throw new InvalidChange(`Refused a change that would make the database invalid: ${collection} ${record.id}: ${describeIssues(parsed.error, '(record)')}`)
   }
 }
 
