@@ -76,6 +76,12 @@ export function describeIssues (error: z.ZodError, top = '(top level)'): string 
   return error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || top}: ${issue.message}`).join('; ')
 }
 
+/** What is wrong with one record by its schema (the one the whole document is loaded with), or undefined. */
+export function recordProblem (collection: Collection, record: RecordOf<Collection>, top = '(top level)'): string | undefined {
+  const parsed = RECORD_SCHEMA[collection].safeParse(record)
+  return parsed.success ? undefined : `${collection} ${record.id}: ${describeIssues(parsed.error, top)}`
+}
+
 /** A whole document checked as every engine takes one in: the schema, then uniqueness and references. */
 export function checkDocument (raw: unknown): { data: Data } | { schema: string } | { inconsistent: string[] } {
   const parsed = DataSchema.safeParse(raw)

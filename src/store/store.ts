@@ -10,7 +10,7 @@ import { bindingExpired, historyExpired, invitationExpired, requestExpired } fro
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
 import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
-import { bindingMismatch, checkDocument, danglingReferences, describeIssues, listProblems, RECORD_SCHEMA, ruleProblems } from './consistency.js'
+import { bindingMismatch, checkDocument, danglingReferences, describeIssues, listProblems, recordProblem, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
 import { DurableJsonFile } from './durable-json-file.js'
@@ -360,8 +360,8 @@ export class Store {
       target === 'accounts' ? this.accountsById.has(id) : target === 'users' ? this.usersById.has(id) : this.bindingsById.has(id)
     const problems: string[] = []
     for (const { collection, record } of log.touched()) {
-      const parsed = RECORD_SCHEMA[collection].safeParse(record)
-      if (!parsed.success) problems.push(`${collection} ${record.id}: ${describeIssues(parsed.error)}`)
+      const wrong = recordProblem(collection, record)
+      if (wrong) problems.push(wrong)
       problems.push(...danglingReferences(collection, record, exists))
       const mismatch = bindingMismatch(collection, record, (id) => this.bindingsById.get(id))
       if (mismatch) problems.push(mismatch)

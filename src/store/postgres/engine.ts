@@ -10,12 +10,11 @@
 // not hold the pool's connections that reads outside a transaction need. Reads outside a transaction run
 // at READ COMMITTED on the pool: they see only committed state, and never wait for the lock.
 import type { Pool, PoolClient } from 'pg'
-import type { z } from 'zod'
 import type { Millis } from '../../domain/calendar.js'
 import { takeHit } from '../../domain/rate-limit.js'
 import { CLAIM_LEASE, newId } from '../contract.js'
 import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction } from '../contract.js'
-import { describeIssues, RECORD_SCHEMA } from '../consistency.js'
+import { recordProblem } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { InvalidChange } from '../errors.js'
 import type { Data, OutboxMessage, User } from '../schema.js'
@@ -383,10 +382,10 @@ function transactionOn (state: TxState): StoreTransaction {
       await insert('outbox', queued)
       return queued
     }),
+    // One statement, not a read and an update per message: it runs under the lock every process waits on.
     withdraw: (about, topics, at) => write(async () => {
-      const rows = await exec(`select id from outbox where about = $1 and topic = any($2::text[])
-        and sent_at is null and failed_at is null and withdrawn_at is null order by seq for update`, [about, topics])
-      for (const { id } of rows) await update('outbox', id as string, { withdrawnAt: at })
+      await count(`update outbox set withdrawn_at = $3, claimed_until = null where about = $1 and topic = any($2::text[])
+        and sent_at is null and failed_at is null and withdrawn_at is null`, [about, topics, at])
     }),
     updateMessage: (id, patch) => write(async () => { await update('outbox', id, patch) }),
     pruneMessages: (keep) => write(() => drop('outbox', keep)),
@@ -429,10 +428,8 @@ function transactionOn (state: TxState): StoreTransaction {
 
 /** The record schemas the JSON file is loaded with; a record that fails never reaches the database. */
 function validate (collection: Collection, record: AnyRecord): void {
-  const parsed = (RECORD_SCHEMA[collection] as z.ZodType).safeParse(record)
-  if (!parsed.success) {
-    throw new InvalidChange(`Refused a change that would make the database invalid: ${collection} ${record.id}: ${describeIssues(parsed.error, '(record)')}`)
-  }
+  const wrong = recordProblem(collection, record, '(record)')
+  if (wrong) throw new InvalidChange(`Refused a change that would make the database invalid: ${wrong}`)
 }
 
 /**
