@@ -40,9 +40,9 @@ export class AccountService {
   }
 
   /** The account of exactly that name, else the only one of the admin's own whose name contains it. */
-  async named (admin: User, name: string): Promise<NamedAccount> {
+  /** `own`: the accounts the admin administers, as the caller already read them. */
+  async named (admin: User, name: string, own: readonly Account[]): Promise<NamedAccount> {
     const { engine } = this.ctx
-    const own = await engine.accountsAdministeredBy(admin.id)
     const account = await engine.accountNamed(name) ?? singleOrNone(own.filter((a) => a.name.includes(name)))
     if (!account) return { kind: 'unknown', own }
     if (!this.administers(admin, account)) return { kind: 'not-admin', account }

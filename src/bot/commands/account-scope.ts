@@ -42,7 +42,7 @@ export class AccountScope {
       }
       const accountName = rest.join(' ')
       if (accountName) {
-        const named = await this.accounts.named(admin, accountName)
+        const named = await this.accounts.named(admin, accountName, own)
         if (named.kind === 'unknown') return texts.unknownAccount(named.own.map((a) => a.name))
         if (named.kind === 'not-admin') return texts.notAdminOf(named.account.name, command)
         return spec.run(turn, admin, named.account, args)
