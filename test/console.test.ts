@@ -14,7 +14,7 @@ const silent: Logger = { info: () => undefined, warn: () => undefined, error: ()
 /** A console on the world, fed through `type`; `waitFor` resolves once its output holds `text` (`times` times). */
 function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
   // the contacts made at start, as the runner makes them: users added later are not in here
-  const contacts = new Map(w.assistant.store.data.users.map((u) => [u.id, w.contact(u.id)]))
+  const contacts = new Map(w.store!.data.users.map((u) => [u.id, w.contact(u.id)]))
   const input = new PassThrough()
   let output = ''
   const waiters: Array<() => void> = []
@@ -23,7 +23,7 @@ function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
     mocker: w.mocker,
     botContact: w.botContact,
     contacts,
-    store: w.assistant.store,
+    store: w.store!,
     platform: w.assistant.platform,
     input,
     write: (line) => {
@@ -71,6 +71,6 @@ test('the console chats as, lists and plays the platform for a user the platform
   const output = await chat.waitFor('[平台] 新同事 在「晨光茶馆」login → ')
   t.false(output.includes('Usage: /op'), output)
   t.false(output.includes('No demo user'), output)
-  const user = w.assistant.store.userByWechatId('newcomer_01')
+  const user = w.store!.userByWechatId('newcomer_01')
   t.is(user?.contactId, user?.id, 'the assistant matched the new chat contact to the user by WeChat ID')
 })

@@ -12,7 +12,7 @@ test('an operator removed while their login waits: the request closes at once, �
   const { w, call, operation } = await api(t)
   const asked = await operation('acc_tea', 'zhangwei_ops', 'login')
   t.is(asked.result, 'pending')
-  const { code } = w.assistant.store.approval(String(asked.id))!
+  const { code } = (await w.db.approval(String(asked.id)))!
   await w.ask(WANGFANG, '解绑运营者 zhangwei_ops 晨光茶馆')
   t.true((await w.ask(WANGFANG, '确认')).startsWith('已解除 张伟'))
 
@@ -22,7 +22,7 @@ test('an operator removed while their login waits: the request closes at once, �
   const reply = await w.ask(WANGFANG, `允许 ${code}`)
   t.is(reply, '「晨光茶馆」的这个登录公众平台请求已关闭,没有放行:张伟 的运营者身份已被解除,请求随之失效。无需再回复。')
   t.like((await call('GET', `/v1/operations/${String(asked.id)}`)).json, { state: 'closed', closedReason: 'removed' })
-  t.is(w.assistant.store.approval(String(asked.id))!.status, 'closed')
+  t.is((await w.db.approval(String(asked.id)))!.status, 'closed')
   const history = await w.ask(WANGFANG, '操作记录 晨光茶馆')
   t.true(history.includes('风险操作请求关闭:zhangwei_ops 登录公众平台(请求已关闭:运营者已被解除)'), history)
   t.false(history.includes('允许风险操作'), 'nothing was approved')
@@ -30,12 +30,12 @@ test('an operator removed while their login waits: the request closes at once, �
 
 test('a short-term operator whose binding expires while the request waits: closed by the clock, before any sweep, and the sweep keeps it closed', async (t) => {
   const { w, call, operation } = await api(t)
-  await w.assistant.store.change((tx) => tx.updateAccount('acc_news', { riskProtection: true }))
-  const expiresAt = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!)
+  await w.db.change((tx) => tx.updateAccount('acc_news', { riskProtection: true }))
+  const expiresAt = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!)
   w.clock.at = expiresAt - minutes(5)
   const asked = await operation('acc_news', 'zhangwei_ops', 'mass-send')
   t.is(asked.result, 'pending')
-  const { code } = w.assistant.store.approval(String(asked.id))!
+  const { code } = (await w.db.approval(String(asked.id)))!
   w.clock.at = expiresAt + minutes(1) // still inside the request's 10 minutes
 
   t.like((await call('GET', `/v1/operations/${String(asked.id)}`)).json, { state: 'closed', closedReason: 'expired' })
@@ -44,8 +44,8 @@ test('a short-term operator whose binding expires while the request waits: close
   w.clock.advance(minutes(20))
   await w.assistant.jobs.expirySweep(w.clock.at)
   t.like((await call('GET', `/v1/operations/${String(asked.id)}`)).json, { state: 'closed', closedReason: 'expired' })
-  t.is(w.assistant.store.data.history.filter((h) => h.action === 'operation.closed').length, 1, 'closed once')
-  t.false(w.assistant.store.data.history.some((h) => h.action === 'operation.approved' || h.action === 'operation.lapsed'))
+  t.is((await w.db.document()).history.filter((h) => h.action === 'operation.closed').length, 1, 'closed once')
+  t.false((await w.db.document()).history.some((h) => h.action === 'operation.approved' || h.action === 'operation.lapsed'))
 })
 
 test('an operator who unbinds while a renewal request waits: it closes at once, the admin cannot approve it, and nobody hears 72 hours later that the admin never answered', async (t) => {
@@ -60,14 +60,14 @@ test('an operator who unbinds while a renewal request waits: it closes at once, 
 
   t.false((await w.ask(LIQIANG, '同意')).includes(code), 'not listed as open')
   t.is(await w.ask(LIQIANG, `同意 ${code}`), '这份「城西社区报」的续期申请已关闭,不能再批准:张伟 已自行解除了运营者身份。如需让对方继续运营,请重新邀请(绑定运营者)。')
-  t.is(w.assistant.store.binding('b_zw_news')!.endReason, 'unbound', 'the approval did not bring the binding back')
+  t.is((await w.db.binding('b_zw_news'))!.endReason, 'unbound', 'the approval did not bring the binding back')
 
   w.clock.advance(hours(73))
   await w.assistant.jobs.expirySweep(w.clock.at)
   await w.assistant.jobs.outbox(w.clock.at)
   await w.settled()
   t.false(w.inbox(ZHANGWEI).some((text) => text.includes('一直没有回复')), 'no "the admin never answered"')
-  t.is(w.assistant.store.data.renewals[0]!.status, 'closed')
+  t.is((await w.db.document()).renewals[0]!.status, 'closed')
 })
 
 test('a renewal request asked before expiry can still be approved after the binding lapsed: expiry is what renewal is for', async (t) => {
@@ -75,7 +75,7 @@ test('a renewal request asked before expiry can still be approved after the bind
   await w.ask(ZHANGWEI, '续期')
   const [request] = await w.inboxOf(LIQIANG, 1)
   const code = /同意 ([A-Z0-9]{4})/.exec(request!)![1]!
-  w.clock.at = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!) + hours(1)
+  w.clock.at = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!) + hours(1)
   await w.assistant.jobs.expirySweep(w.clock.at)
   t.true((await w.ask(LIQIANG, `同意 ${code}`)).startsWith('已批准 张伟 在「城西社区报」的续期'))
 })
@@ -88,9 +88,9 @@ test('a clock that steps back never hides an open request: the admin still sees 
   await operation('acc_tea', 'zhaomin_work', 'mass-send') // made later, due earlier
   w.clock.at = start - minutes(45)
   const open = await w.ask(WANGFANG, '允许')
-  t.true(open.includes(w.assistant.store.approval(String(first.id))!.code), open)
+  t.true(open.includes((await w.db.approval(String(first.id)))!.code), open)
   await w.ask(WANGFANG, '解绑运营者 zhangwei_ops 晨光茶馆')
   await w.ask(WANGFANG, '确认')
-  t.is(w.assistant.store.approval(String(first.id))!.status, 'closed', 'closed in the change that removed the operator')
+  t.is((await w.db.approval(String(first.id)))!.status, 'closed', 'closed in the change that removed the operator')
   t.like((await call('GET', `/v1/operations/${String(first.id)}`)).json, { state: 'closed', closedReason: 'removed' })
 })

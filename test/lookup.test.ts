@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LookupService } from '../src/services/lookup.js'
 import { Store } from '../src/store/store.js'
-import { worldFor } from './fixture.js'
+import { embeddedOnly, worldFor } from './fixture.js'
 
 const ZHANGWEI = { id: 'u_zhangwei', phone: '13800138000', idNumber: '510107199208150069', wechatId: 'zhangwei_ops' }
 
@@ -143,7 +143,7 @@ test('an expired short-term binding is not listed as active, before any sweep', 
   t.true(/已到期[^]*城西社区报 — 短期运营者/.test(later), later)
 })
 
-test('the lookup rate limit forgets people whose lookups are all older than its window', async (t) => {
+embeddedOnly('the lookup rate limit forgets people whose lookups are all older than its window', async (t) => {
   let now = Date.parse('2026-11-21T02:00:00Z')
   // The hits are kept by the store now (its engine); the embedded one counts the askers it remembers.
   const store = await Store.open({ file: join(await mkdtemp(join(tmpdir(), 'assistant-lookup-')), 'assistant.json'), now })

@@ -1,6 +1,5 @@
 // The admin managing operators: the list, removal with confirmation, and who may do it.
 import test from 'ava'
-import { readFile } from 'node:fs/promises'
 import { worldFor } from './fixture.js'
 
 const WANGFANG = 'u_wangfang'
@@ -34,8 +33,8 @@ test('解绑运营者 asks for confirmation, ends the binding, tells the operato
   t.is(notice, '「晨光茶馆」的管理员 王芳 已于 2026-11-21 10:00 解除了你的长期运营者身份,你已不能再登录和群发这个公众号。如有疑问请联系管理员。')
   t.true((await w.ask(WANGFANG, '运营者列表 晨光茶馆')).includes('长期 1/5'))
   t.true((await w.ask(WANGFANG, '解绑运营者 zhangwei_ops 晨光茶馆')).startsWith('张伟(微信号 zhangwei_ops)现在不是「晨光茶馆」的运营者'))
-  const onDisk = JSON.parse(await readFile(w.dataFile, 'utf8'))
-  t.like(onDisk.bindings.find((b: { id: string }) => b.id === 'b_zw_tea'), { endReason: 'removed', endedBy: WANGFANG })
+  const onDisk = await w.db.document()
+  t.like(onDisk.bindings.find((b) => b.id === 'b_zw_tea'), { endReason: 'removed', endedBy: WANGFANG })
   t.like(onDisk.history.at(-1), { accountId: 'acc_tea', actorUserId: WANGFANG, action: 'binding.removed', at: '2026-11-21T02:00:00.000Z' })
 })
 
@@ -71,7 +70,7 @@ test('every change is in the account\'s history with who, what and when', async 
   await w.ask('u_zhouxiao', '同意')
   await w.ask(WANGFANG, '解绑运营者 zhouxiao_new 晨光茶馆')
   await w.ask(WANGFANG, '确认')
-  const history = w.assistant.store.data.history.filter((h) => h.accountId === 'acc_tea' && h.at === '2026-11-21T02:00:00.000Z')
+  const history = (await w.db.document()).history.filter((h) => h.accountId === 'acc_tea' && h.at === '2026-11-21T02:00:00.000Z')
   t.deepEqual(history.map((h) => [h.action, h.actorUserId]), [
     ['invitation.created', WANGFANG],
     ['invitation.resent', WANGFANG],
@@ -96,7 +95,7 @@ test('撤销邀请 says what really happens: an invitation that never reached th
 
 test('操作记录 is ordered by when things happened, even when a sweep after downtime records an expiry late', async (t) => {
   const w = await worldFor(t)
-  const expiresAt = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!)
+  const expiresAt = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!)
   w.clock.at = expiresAt + 2 * 86_400_000 // the assistant was down over the expiry
   await w.ask('u_liqiang', '风险操作提醒 关')
   await w.ask('u_liqiang', '确认')

@@ -30,7 +30,7 @@ test('a push that fails is retried after a back-off and delivered once', async (
   const w = await worldFor(t)
   const restore = refuseSendsTo(w, w.contact('u_zhangwei').id)
   await removeZhangWei(w)
-  const [message] = w.assistant.store.unsentMessages()
+  const [message] = (await w.db.unsentMessages())
   t.like(message, { toUserId: 'u_zhangwei', attempts: 1, lastError: 'network unreachable', nextAttemptAt: '2026-11-21T02:01:00.000Z' })
   restore()
   await w.assistant.jobs.outbox(w.clock.at)
@@ -39,7 +39,7 @@ test('a push that fails is retried after a back-off and delivered once', async (
   await w.assistant.jobs.outbox(w.clock.at)
   await w.settled()
   t.is(w.inbox('u_zhangwei').filter((text) => text.startsWith(notice)).length, 1)
-  t.truthy(w.assistant.store.message(message!.id)!.sentAt)
+  t.truthy((await w.db.message(message!.id))!.sentAt)
 })
 
 test('after the last attempt a push is given up on and the account\'s admin is told what did not arrive', async (t) => {
@@ -51,20 +51,20 @@ test('after the last attempt a push is given up on and the account\'s admin is t
     await w.assistant.jobs.outbox(w.clock.at)
     await w.settled()
   }
-  const message = w.assistant.store.data.outbox.find((m) => m.toUserId === 'u_zhangwei')!
+  const message = (await w.db.document()).outbox.find((m) => m.toUserId === 'u_zhangwei')!
   t.like(message, { attempts: 3, failedAt: '2026-11-21T02:03:00.000Z' })
   const told = w.inbox('u_liqiang').find((text) => text.startsWith('一条发给 张伟 的「城西社区报」通知多次发送失败,已停止重试(network unreachable)'))
   t.truthy(told, w.inbox('u_liqiang').join('\n'))
   t.true(told!.includes(notice))
   w.clock.advance(minutes(60))
   await w.assistant.jobs.outbox(w.clock.at)
-  t.is(w.assistant.store.data.outbox.find((m) => m.toUserId === 'u_zhangwei')!.attempts, 3, 'no attempt after giving up')
+  t.is((await w.db.document()).outbox.find((m) => m.toUserId === 'u_zhangwei')!.attempts, 3, 'no attempt after giving up')
 })
 
 test('a burst of 500 notices drains at the send rate with none dropped or doubled', async (t) => {
   const w = await worldFor(t, { plugin: { outbox: { rate: { perMinute: 60, burst: 20 }, maxAttempts: 8 } } })
-  await w.assistant.store.change((tx) => {
-    for (let i = 0; i < 500; i++) tx.enqueue({ toUserId: 'u_zhangwei', text: `通知 ${i}`, createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' })
+  await w.db.change(async (tx) => {
+    for (let i = 0; i < 500; i++) await tx.enqueue({ toUserId: 'u_zhangwei', text: `通知 ${i}`, createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' })
   })
   // the outbox job runs every 10 seconds
   const delivered: number[] = []
@@ -79,7 +79,7 @@ test('a burst of 500 notices drains at the send rate with none dropped or double
   t.is(delivered.length, 49)
   t.is(delivered.at(-1), 500)
   t.is(new Set(w.inbox('u_zhangwei')).size, 500, 'each once')
-  t.is(w.assistant.store.unsentMessages().length, 0)
+  t.is((await w.db.unsentMessages()).length, 0)
 })
 
 test('while logged out nothing is sent; after login the waiting pushes go out', async (t) => {
@@ -87,11 +87,11 @@ test('while logged out nothing is sent; after login the waiting pushes go out', 
   const loggedOut = new Promise((resolve) => w.bot.once('logout', resolve))
   await w.bot.logout()
   await loggedOut
-  await w.assistant.store.change((tx) => tx.enqueue({ toUserId: 'u_zhangwei', text: '离线时排队的通知', createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' }))
+  await w.db.change((tx) => tx.enqueue({ toUserId: 'u_zhangwei', text: '离线时排队的通知', createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' }))
   await w.assistant.jobs.outbox(w.clock.at)
   await w.settled()
   t.deepEqual(w.inbox('u_zhangwei'), [])
-  t.is(w.assistant.store.unsentMessages()[0]!.attempts, 0, 'not even tried')
+  t.is((await w.db.unsentMessages())[0]!.attempts, 0, 'not even tried')
   const loggedIn = new Promise((resolve) => w.bot.once('login', resolve))
   w.mocker.login(w.botContact)
   await loggedIn
@@ -110,10 +110,25 @@ test('pushes pending at a restart are sent after it, and ones already sent are n
   await removeZhangWei(first)
   await first.stop()
 
-  const second = await worldFor(t, { dataFile: first.dataFile, clock: first.clock })
+  const second = await worldFor(t, { storage: first.storage, clock: first.clock })
   second.clock.advance(minutes(1))
   await second.assistant.jobs.outbox(second.clock.at)
   await second.settled()
   t.is(second.inbox('u_zhangwei').filter((text) => text.startsWith(notice)).length, 1, 'the pending notice arrives after the restart')
   t.deepEqual(second.inbox('u_wangfang'), [], 'the unbind notice is not sent twice')
+})
+
+test('a push the delivery pass under way has claimed is sent by it, not reported busy to the one who asked for it now', async (t) => {
+  const w = await worldFor(t)
+  const queued = await w.db.change(async (tx) => {
+    const ids: string[] = []
+    for (let i = 0; i < 3; i++) ids.push((await tx.enqueue({ toUserId: 'u_zhangwei', text: `通知 ${i}`, createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' })).id)
+    return ids
+  })
+  const pass = w.assistant.jobs.outbox(w.clock.at) // claims all three, sends them one after another
+  const asked = await w.assistant.outbox.deliverNow(queued[2]!)
+  await pass
+  t.deepEqual(asked, { sent: true })
+  await w.settled()
+  t.deepEqual(w.inbox('u_zhangwei'), ['通知 0', '通知 1', '通知 2'], 'each once')
 })

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { days, minutes } from '../src/domain/calendar.js'
 import { api, TOKEN } from './api-fixture.js'
+import { embeddedOnly } from './fixture.js'
 
 test('every request needs the bearer token', async (t) => {
   const { call, w } = await api(t)
@@ -13,12 +14,12 @@ test('every request needs the bearer token', async (t) => {
     t.is(json.error, 'unauthorized')
   }
   t.is((await call('GET', '/v1/nothing-here')).status, 404)
-  t.false(w.assistant.store.data.history.some((h) => h.action.startsWith('operation.')), 'nothing was recorded')
+  t.false((await w.db.document()).history.some((h) => h.action.startsWith('operation.')), 'nothing was recorded')
 })
 
 test('malformed bodies get 400 with what is wrong, and change nothing', async (t) => {
   const { call, w } = await api(t)
-  const before = JSON.stringify(w.assistant.store.data)
+  const before = JSON.stringify((await w.db.document()))
   const cases: Array<[string, string, unknown, RegExp]> = [
     ['POST', '/v1/operations', '{"account":', /JSON/i],
     ['POST', '/v1/operations', { account: 'acc_tea', actor: 'zhangwei_ops' }, /operation/],
@@ -36,7 +37,7 @@ test('malformed bodies get 400 with what is wrong, and change nothing', async (t
     t.is(status, 400, `${method} ${path} ${JSON.stringify(body)}`)
     t.regex(String(json.message), message, JSON.stringify(json))
   }
-  t.is(JSON.stringify(w.assistant.store.data), before)
+  t.is(JSON.stringify((await w.db.document())), before)
 })
 
 // Each operation × role: admin 王芳, long-term 张伟 and short-term 赵敏 on their accounts, 孙丽 expired
@@ -92,7 +93,7 @@ test('允许 or 拒绝 without a code lists what waits for the admin, with codes
   t.is(listed, `有 1 个请求在等你回复,请在 允许 后面加上编号:\n· ${code}:张伟 请求在「晨光茶馆」登录公众平台(10:10 前)\n例如 允许 ${code}。`)
   t.true((await w.ask('u_wangfang', '拒绝')).startsWith('有 1 个请求在等你回复,请在 拒绝 后面加上编号'))
   // 王芳 is also invited somewhere: 允许 is not an answer to that
-  await w.assistant.store.change((tx) => tx.updateUser('u_wangfang', { follows: ['acc_tea', 'acc_books', 'acc_news'] }))
+  await w.db.change((tx) => tx.updateUser('u_wangfang', { follows: ['acc_tea', 'acc_books', 'acc_news'] }))
   t.true((await w.ask('u_liqiang', '绑定运营者 wangfang_tea 短期')).startsWith('已发出邀请'))
   t.true((await w.ask('u_wangfang', '允许')).startsWith('有 1 个请求在等你回复'))
   t.true((await w.ask('u_wangfang', '我的邀请')).startsWith('你有 1 个待回复的邀请'), 'still pending')
@@ -112,7 +113,7 @@ test('a refused request reads refused; an unanswered one lapses after 10 minutes
   const lateCode = /允许 ([A-Z0-9]{4})/.exec((await w.inboxOf('u_wangfang', 3))[2]!)![1]!
   t.true((await w.ask('u_wangfang', `允许 ${lateCode}`)).includes('超过 10 分钟未处理,视为拒绝'))
   await w.assistant.jobs.expirySweep(w.clock.at)
-  t.is(w.assistant.store.approval(second)!.status, 'lapsed')
+  t.is((await w.db.approval(second))!.status, 'lapsed')
 })
 
 test('rename and delete-article always wait for the admin\'s confirmation, protection or not', async (t) => {
@@ -219,7 +220,7 @@ test('操作记录 lists the account\'s history newest first, paged, with settin
   t.true((await w.ask('u_zhangwei', '操作记录')).startsWith('只有公众号的管理员才能使用 操作记录'))
 })
 
-test('when the data file cannot be written, the API says so with 503 from the first request and does nothing', async (t) => {
+embeddedOnly('when the data file cannot be written, the API says so with 503 from the first request and does nothing', async (t) => {
   const { w, call } = await api(t)
   await rm(dirname(w.dataFile), { recursive: true, force: true })
   const first = await call('POST', '/v1/operations', { account: 'acc_news', actor: 'zhangwei_ops', operation: 'login' })
@@ -228,12 +229,12 @@ test('when the data file cannot be written, the API says so with 503 from the fi
   const later = await call('PATCH', '/v1/users/wutian_2025/security', { bankCard: true })
   t.is(later.status, 503)
   t.regex(String(later.json.message), /Writing the data file failed .* Nothing was done\./)
-  t.false(w.assistant.store.userByWechatId('wutian_2025')!.bankCard)
+  t.false((await w.db.userByWechatId('wutian_2025'))!.bankCard)
 })
 
 test('an expired short-term operator is told so by the platform even before any sweep', async (t) => {
   const { w, operation } = await api(t)
-  w.clock.at = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!) + days(1)
+  w.clock.at = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!) + days(1)
   t.like(await operation('acc_news', 'zhangwei_ops', 'login'), { result: 'denied', reason: 'binding-expired' })
 })
 
@@ -261,6 +262,6 @@ test('a name no engine could store (a NUL, a broken character) is refused with 4
     t.is(answer.status, 400, JSON.stringify(name))
     t.regex(String(answer.json.message), /name: holds a control character or a broken character/)
   }
-  t.is(w.assistant.store.userByWechatId('newuser_09'), undefined)
+  t.is((await w.db.userByWechatId('newuser_09')), undefined)
   t.is((await call('PATCH', '/v1/users/wutian_2025/profile', { name: 'x\u0000' })).status, 400)
 })

@@ -6,7 +6,6 @@ import type { ExecutionContext } from 'ava'
 import { hours } from '../src/domain/calendar.js'
 import { startDatabaseWorld } from './fixture.js'
 import type { World } from './fixture.js'
-import type { RunningAssistant } from '../src/mod.js'
 import { postgresForFile } from './helpers/postgres.js'
 
 const WANGFANG = 'u_wangfang' // admin of 晨光茶馆 (acc_tea)
@@ -15,15 +14,13 @@ const ZHANGWEI = 'u_zhangwei'
 
 const postgres = postgresForFile(test)
 
-type DbWorld = World<RunningAssistant>
-
-async function worldOn (t: ExecutionContext, database: NonNullable<Parameters<typeof startDatabaseWorld>[0]['database']>): Promise<DbWorld> {
+async function worldOn (t: ExecutionContext, database: NonNullable<Parameters<typeof startDatabaseWorld>[0]['database']>): Promise<World> {
   const world = await startDatabaseWorld({ database })
   t.teardown(world.stop)
   return world
 }
 
-async function activeTeaBinding (w: DbWorld): Promise<boolean> {
+async function activeTeaBinding (w: World): Promise<boolean> {
   const bindings = await w.assistant.engine.bindingsOfUser(ZHOUXIAO)
   return bindings.some((b) => b.accountId === 'acc_tea' && b.role === 'short' && !b.endedAt)
 }

@@ -13,10 +13,10 @@ import type { Message } from 'wechaty'
 import { days, hours, minutes } from '../src/domain/calendar.js'
 import { OPERATIONS } from '../src/domain/permissions.js'
 import type { Logger } from '../src/log.js'
+import type { Data } from '../src/store/schema.js'
 import { Store } from '../src/store/store.js'
 import { texts } from '../src/texts.js'
 import { startWorld } from './fixture.js'
-import type { World } from './fixture.js'
 import {
   fullWidth, HOSTILE_WORDS, oddText, Random, randomIdNumber, randomPhone, show, spellIdNumber, spellPhone, wholeNumbersIn,
 } from './helpers/random.js'
@@ -38,10 +38,11 @@ interface Action { step: number, from: string, text: string }
 // ---------------------------------------------------------------------------------------------------
 // Generators: each returns one argument, or one script (the messages one sender sends in a row).
 
-interface Gen { r: Random, w: World, from: string }
+/** `known` is the stored state after the last action: what people could know of each other, codes included. */
+interface Gen { r: Random, known: Data, from: string }
 
-const userOf = (g: Gen) => g.from === STRANGER ? undefined : g.w.assistant.store.user(g.from)
-const anyUser = (g: Gen) => g.r.pick(g.w.assistant.store.data.users)
+const userOf = (g: Gen) => g.from === STRANGER ? undefined : g.known.users.find((u) => u.id === g.from)
+const anyUser = (g: Gen) => g.r.pick(g.known.users)
 const hostile = (g: Gen): string => g.r.pick(HOSTILE_WORDS)
 
 /** Mostly `real`, sometimes a hostile word, a number or an odd text in its place. */
@@ -83,7 +84,7 @@ const wechatIdArg = (g: Gen): string => g.r.weighted([
 ])
 
 const accountNameArg = (g: Gen): string => g.r.weighted([
-  [4, () => g.r.pick(g.w.assistant.store.data.accounts).name],
+  [4, () => g.r.pick(g.known.accounts).name],
   [1, () => g.r.pick(['茶馆', '书店', '不存在的号', '晨光茶馆 青禾书店'])],
 ])
 
@@ -95,13 +96,13 @@ const accountChoice = (g: Gen): string => arg(g, () => g.r.pick(['1', '2', '3', 
 
 /** A 4-character code: mostly one that exists, preferably one addressed to the sender, else made up. */
 const codeArg = (g: Gen): string => {
-  const { store } = g.w.assistant
-  const administered = (accountId: string): boolean => store.account(accountId)?.adminUserId === g.from
-  const all = [...store.data.invitations, ...store.data.renewals, ...store.data.approvals].map((x) => x.code)
+  const { known } = g
+  const administered = (accountId: string): boolean => known.accounts.find((a) => a.id === accountId)?.adminUserId === g.from
+  const all = [...known.invitations, ...known.renewals, ...known.approvals].map((x) => x.code)
   const mine = [
-    ...store.data.invitations.filter((i) => i.inviteeUserId === g.from),
-    ...store.data.renewals.filter((x) => x.requestedBy === g.from || administered(x.accountId)),
-    ...store.data.approvals.filter((x) => administered(x.accountId)),
+    ...known.invitations.filter((i) => i.inviteeUserId === g.from),
+    ...known.renewals.filter((x) => x.requestedBy === g.from || administered(x.accountId)),
+    ...known.approvals.filter((x) => administered(x.accountId)),
   ].map((x) => x.code)
   return g.r.weighted([
     [4, () => g.r.pick(mine.length > 0 ? mine : all)],
@@ -134,11 +135,10 @@ type Script = (g: Gen) => string[]
 
 /** An admin invites someone who follows one of their accounts: the invitation can really be made. */
 const inviteFollower: Script = (g) => {
-  const { store } = g.w.assistant
-  const own = store.accountsAdministeredBy(g.from)
+  const own = g.known.accounts.filter((a) => a.adminUserId === g.from)
   if (own.length === 0) return [`绑定运营者 ${wechatIdArg(g)} ${roleWord(g)}`]
   const account = g.r.pick(own)
-  const followers = store.data.users.filter((u) => u.follows.includes(account.id) && u.id !== g.from)
+  const followers = g.known.users.filter((u) => u.follows.includes(account.id) && u.id !== g.from)
   const invitee = followers.length > 0 ? g.r.pick(followers).wechatId : wechatIdArg(g)
   // A hostile role word matters most here, where the invitation is really made: so it comes more often.
   const role = g.r.chance(0.3) ? hostile(g) : roleWord(g)
@@ -169,8 +169,8 @@ const SCRIPTS: ReadonlyArray<readonly [number, Script]> = [
 ]
 
 /** Admins type more, so their dialogs get deep; invitees come back to answer; anyone may type anything. */
-const sender = (r: Random, w: World): string => r.weighted([
-  [2, () => r.pick(w.assistant.store.data.invitations.filter((i) => i.status === 'pending').map((i) => i.inviteeUserId).concat(NO_ROLE))],
+const sender = (r: Random, known: Data): string => r.weighted([
+  [2, () => r.pick(known.invitations.filter((i) => i.status === 'pending').map((i) => i.inviteeUserId).concat(NO_ROLE))],
   [5, () => r.pick(ADMINS)],
   [4, () => r.pick(OPERATORS)],
   [2, () => r.pick(NO_ROLE)],
@@ -257,9 +257,10 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
   let stopped = false
   const stopWorld = async (): Promise<void> => { if (!stopped) { stopped = true; await world.stop() } }
   t.teardown(stopWorld)
-  const store = world.assistant.store
+  const store = world.store // the embedded engine's, for the checks of its data file
+  let known = await world.db.document()
   const stranger = world.mocker.createContact({ name: '路人甲' })
-  const nameOf = (contactId: string): string => store.userByContact(contactId)?.id ?? (contactId === stranger.id ? STRANGER : contactId)
+  const nameOf = (contactId: string): string => known.users.find((u) => u.contactId === contactId)?.id ?? (contactId === stranger.id ? STRANGER : contactId)
 
   // Replies per incoming message id (check 2). wechaty 1.x builds one Message class per bot, so patching
   // this bot's Message.prototype.say sees every reply, the apology included, under the id of the message
@@ -290,10 +291,18 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
   })
 
   const probeDir = await mkdtemp(join(tmpdir(), 'random-chat-probe-'))
-  let writesSeen = store.fileWrites
-  /** Check 4, as it happens: after each write, a copy of the data file opens with the real loader. */
-  const checkFileLoads = async (action: Action): Promise<void> => {
-    if (store.fileWrites === writesSeen) return
+  let writesSeen = store?.fileWrites
+  /**
+   * Check 4, as it happens: after each change the stored state loads. PostgreSQL's export is checked as a
+   * data file's load is; on the embedded engine a copy of the data file opens with the real loader.
+   */
+  const checkStateLoads = async (action: Action): Promise<void> => {
+    try {
+      known = await world.db.document()
+    } catch (err) {
+      findings.add('the stored state loads after every change', (err as Error).message.slice(0, 120), action, String(err))
+    }
+    if (!store || store.fileWrites === writesSeen) return
     writesSeen = store.fileWrites
     const probe = join(probeDir, 'copy.json')
     await copyFile(world.dataFile, probe)
@@ -315,7 +324,7 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
 
   /** Checks 1 and 3 on every text sent since `sentFrom`, and on what was logged since `errorsFrom`. */
   const checkSent = (action: Action, sentFrom: number, errorsFrom: number): void => {
-    const knownWechatIds = store.data.users.map((u) => u.wechatId)
+    const knownWechatIds = known.users.map((u) => u.wechatId)
     for (const { to, text } of outgoing.slice(sentFrom)) {
       // Check 1: the apology means a handler threw (reported below with the logged error, if any).
       if (text.includes(texts.failure) && errors.length === errorsFrom) findings.add('no crash', `${findings.contextOf(action)} → apology`, action, `apology sent to ${nameOf(to)}`)
@@ -351,7 +360,7 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
     const settled = await within(world.settled(), SETTLE_TIMEOUT) !== 'timeout'
     if (!settled) findings.add('no crash', 'settled() never resolved', action, `still busy after ${SETTLE_TIMEOUT} ms; the run stops here`)
     checkSent(action, sentFrom, errorsFrom)
-    await checkFileLoads(action)
+    await checkStateLoads(action)
     return settled
   }
 
@@ -386,8 +395,9 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
 
   /** The platform's turn: someone logs in or mass-sends, so approval requests (允许 codes) and alerts exist. */
   const platformAsks = (step: number): Promise<boolean> => {
-    const account = r.pick(store.data.accounts)
-    const wechatId = store.user(r.pick([...OPERATORS, ...NO_ROLE, ...ADMINS]))!.wechatId
+    const account = r.pick(known.accounts)
+    const asker = r.pick([...OPERATORS, ...NO_ROLE, ...ADMINS])
+    const wechatId = known.users.find((u) => u.id === asker)!.wechatId
     const operation = r.weighted([[6, () => r.pick(['login', 'mass-send'] as const)], [1, () => r.pick(OPERATIONS)]])
     return act({ step, from: 'platform', text: `${operation} by ${wechatId} on ${account.id}` }, async () => {
       await world.assistant.platform.operations.request(account.id, wechatId, operation)
@@ -399,9 +409,9 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
   while (going && step < MESSAGES) {
     if (r.chance(0.03)) going &&= await passTime(step)
     if (r.chance(0.04)) going &&= await platformAsks(step)
-    const from = sender(r, world)
+    const from = sender(r, known)
     const script = r.weighted(SCRIPTS.map(([weight, make]) => [weight, () => make] as const))
-    for (const text of script({ r, w: world, from })) {
+    for (const text of script({ r, known, from })) {
       if (!going || step >= MESSAGES) break
       going = await message(step++, from, text)
     }
@@ -410,9 +420,9 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
 
   // Check 4 (invariant 8): whatever was typed, the data file opens again and the assistant answers on it.
   await stopWorld()
-  const restart = { step, from: 'restart', text: `startWorld({ dataFile }) after ${step} messages` }
+  const restart = { step, from: 'restart', text: `startWorld({ storage }) after ${step} messages` }
   try {
-    const again = await startWorld({ dataFile: world.dataFile, clock: world.clock })
+    const again = await startWorld({ storage: world.storage, clock: world.clock })
     t.teardown(again.stop)
     const help = await again.ask('u_wangfang', '帮助')
     if (!help.includes('绑定查询')) findings.add('the data file still loads afterwards', 'no menu', restart, `帮助 answered ${show(help)}`)
@@ -421,7 +431,7 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
   }
 
   t.log(`seed ${SEED}: ${step} messages in ${chatSeconds.toFixed(1)} s (${((Date.now() - started) / 1000).toFixed(1)} s in all), ` +
-    `${store.fileWrites} file writes, ${outgoing.length} texts sent`)
+    `${store ? `${store.fileWrites} file writes` : 'on PostgreSQL'}, ${outgoing.length} texts sent`)
   const found = findings.report()
   if (found.length > 0) {
     t.fail(`random chat with seed ${SEED} (RANDOM_CHAT_SEED=${SEED} to reproduce) found ${found.length} distinct problems:\n${found.join('\n')}`)

@@ -9,7 +9,7 @@ const codeIn = (text: string): string => /同意 ([A-Z0-9]{4})/.exec(text)![1]!
 
 test('approval extends the binding by one calendar month from its current expiry; both sides hear it', async (t) => {
   const w = await worldFor(t)
-  const expiresAt = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!)
+  const expiresAt = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!)
   const asked = await w.ask(ZHANGWEI, '续期申请')
   t.true(asked.startsWith('已向「城西社区报」的管理员 李强 申请续期一个月'), asked)
   const [request] = await w.inboxOf(LIQIANG, 1)
@@ -21,36 +21,36 @@ test('approval extends the binding by one calendar month from its current expiry
   t.is(await w.ask(LIQIANG, `同意 ${code}`), `已批准 张伟 在「城西社区报」的续期,新的到期时间 ${formatDateTime(renewed)},对方会收到通知。`)
   const notices = await w.inboxOf(ZHANGWEI, 3)
   t.is(notices[2], `「城西社区报」的管理员批准了你的续期申请:短期运营者身份延长至 ${formatDateTime(renewed)}。`)
-  t.is(Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!), renewed)
+  t.is(Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!), renewed)
   t.true((await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')).includes(`${formatDateTime(renewed)} 到期`))
   t.true((await w.ask(LIQIANG, `同意 ${code}`)).startsWith('这份「城西社区报」的续期申请已经批准了'))
 })
 
 test('refusal leaves the binding as it was and tells the operator', async (t) => {
   const w = await worldFor(t)
-  const before = w.assistant.store.binding('b_zw_news')!.expiresAt
+  const before = (await w.db.binding('b_zw_news'))!.expiresAt
   await w.ask(ZHANGWEI, '续期')
   const code = codeIn((await w.inboxOf(LIQIANG, 1))[0]!)
   t.is(await w.ask(LIQIANG, `拒绝 ${code}`), '已拒绝 张伟 在「城西社区报」的续期申请,对方会收到通知。')
   t.is((await w.inboxOf(ZHANGWEI, 2))[1], '「城西社区报」的管理员没有批准你的续期申请。到期后如需继续运营,请与管理员联系。')
-  t.is(w.assistant.store.binding('b_zw_news')!.expiresAt, before)
+  t.is((await w.db.binding('b_zw_news'))!.expiresAt, before)
 })
 
 test('only that account\'s admin can decide; anyone else\'s answer changes nothing and reveals nothing', async (t) => {
   const w = await worldFor(t)
-  const before = w.assistant.store.binding('b_zw_news')!.expiresAt
+  const before = (await w.db.binding('b_zw_news'))!.expiresAt
   await w.ask(ZHANGWEI, '续期')
   const code = codeIn((await w.inboxOf(LIQIANG, 1))[0]!)
   t.is(await w.ask('u_wangfang', `同意 ${code}`), await w.ask('u_wangfang', '同意 QQQQ').then((r) => r.replace('QQQQ', code)))
   t.true((await w.ask('u_wangfang', `同意 ${code}`)).startsWith(`没有找到编号为 ${code}、等你回复的邀请或申请`))
   t.true((await w.ask(ZHANGWEI, `同意 ${code}`)).startsWith(`没有找到发给你的、邀请码为 ${code} 的邀请`))
-  t.is(w.assistant.store.binding('b_zw_news')!.expiresAt, before)
+  t.is((await w.db.binding('b_zw_news'))!.expiresAt, before)
   t.true((await w.ask(LIQIANG, `允许 ${code}`)).startsWith('已批准'), '允许 works as well as 同意')
 })
 
 test('a binding that lapsed within 30 days is renewed from now; after 30 days it cannot be', async (t) => {
   const w = await worldFor(t)
-  const expiresAt = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!)
+  const expiresAt = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!)
   w.clock.at = expiresAt + days(5)
   await w.assistant.jobs.expirySweep(w.clock.at)
   await w.settled()
@@ -62,7 +62,7 @@ test('a binding that lapsed within 30 days is renewed from now; after 30 days it
   const lookup = await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')
   t.true(lookup.includes('共 2 个') && lookup.includes('城西社区报 — 短期运营者'), lookup)
 
-  w.clock.at = Date.parse(w.assistant.store.binding('b_zw_news')!.expiresAt!) + days(31)
+  w.clock.at = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!) + days(31)
   t.true((await w.ask(ZHANGWEI, '续期')).startsWith('你目前没有可以续期的短期运营者身份'))
 })
 
@@ -74,7 +74,7 @@ test('long-term operators and people with nothing to renew are told why', async 
 
 test('with several short-term roles the operator picks one by number', async (t) => {
   const w = await worldFor(t)
-  await w.assistant.store.change((tx) => tx.updateUser(ZHANGWEI, { follows: ['acc_tea', 'acc_news', 'acc_photo'] }))
+  await w.db.change((tx) => tx.updateUser(ZHANGWEI, { follows: ['acc_tea', 'acc_news', 'acc_photo'] }))
   await w.ask('u_liuyang', '绑定运营者 zhangwei_ops 短期')
   await w.ask(ZHANGWEI, '同意')
   const list = await w.ask(ZHANGWEI, '续期')

@@ -47,7 +47,7 @@ for (const [name, content, message] of badFiles) {
   test(`a data file ${name} stops start-up with a message naming it, and is left untouched`, async (t) => {
     const file = await tempFile()
     await writeFile(file, content)
-    const err = await t.throwsAsync(startWorld({ dataFile: file }), { instanceOf: StoreError, message })
+    const err = await t.throwsAsync(startWorld({ storage: { dataFile: file } }), { instanceOf: StoreError, message })
     t.true(err!.message.includes(file), err!.message)
     t.is(await readFile(file, 'utf8'), content)
     t.deepEqual(await readdir(join(file, '..')), ['assistant.json'], 'no lock or temp file is left behind')
@@ -188,11 +188,11 @@ test('a data file of version 1 is upgraded to the current version at start-up, i
 
 test('a second assistant on the same data file is refused while the first runs', async (t) => {
   const first = await startWorld()
-  const err = await t.throwsAsync(startWorld({ dataFile: first.dataFile }), { instanceOf: StoreError })
+  const err = await t.throwsAsync(startWorld({ storage: first.storage }), { instanceOf: StoreError })
   t.regex(err!.message, /is in use by another running assistant \(process \d+/)
   t.true((await first.ask('u_zhangwei', '绑定查询 13800138000')).includes('共 2 个'), 'the first one carries on')
   await first.stop()
-  const third = await startWorld({ dataFile: first.dataFile })
+  const third = await startWorld({ storage: first.storage })
   t.true((await third.ask('u_zhangwei', '绑定查询 13800138000')).includes('共 2 个'))
   await third.stop()
 })

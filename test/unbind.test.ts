@@ -1,6 +1,5 @@
 // Self-unbind through the mock puppet: confirmation, cancel, the admin's notice, step expiry, restart.
 import test from 'ava'
-import { readFile } from 'node:fs/promises'
 import { minutes } from '../src/domain/calendar.js'
 import { startWorld, worldFor } from './fixture.js'
 
@@ -27,10 +26,10 @@ test('unbinding asks for confirmation, ends the binding, tells the operator and 
   t.true(after.includes('共 1 个') && after.includes('1. 城西社区报'), after)
 
   // kept in history with who and when, on disk
-  const onDisk = JSON.parse(await readFile(w.dataFile, 'utf8'))
-  const binding = onDisk.bindings.find((b: { id: string }) => b.id === 'b_zw_tea')
+  const onDisk = await w.db.document()
+  const binding = onDisk.bindings.find((b) => b.id === 'b_zw_tea')
   t.like(binding, { endReason: 'unbound', endedBy: ZHANGWEI, endedAt: '2026-11-21T02:00:00.000Z' })
-  t.true(onDisk.history.some((h: { action: string, accountId: string, actorUserId: string }) =>
+  t.true(onDisk.history.some((h) =>
     h.action === 'binding.ended' && h.accountId === 'acc_tea' && h.actorUserId === ZHANGWEI))
 })
 
@@ -70,7 +69,7 @@ test('a binding ended elsewhere while confirming is not unbound twice', async (t
   await w.ask(ZHANGWEI, '解绑 2')
   // 城西社区报 (short-term) expires about two days after the demo's start; the step lives 5 minutes,
   // so end it underneath instead: 张伟's other WeChat session unbinds first
-  await w.assistant.store.change((tx) => tx.updateBinding('b_zw_news', { endedAt: '2026-11-21T02:00:00.000Z', endReason: 'unbound', endedBy: ZHANGWEI }))
+  await w.db.change((tx) => tx.updateBinding('b_zw_news', { endedAt: '2026-11-21T02:00:00.000Z', endReason: 'unbound', endedBy: ZHANGWEI }))
   const reply = await w.ask(ZHANGWEI, '确认')
   t.true(reply.startsWith('你在「城西社区报」的短期运营者身份已经失效'), reply)
   await w.settled()
@@ -79,12 +78,12 @@ test('a binding ended elsewhere while confirming is not unbound twice', async (t
 
 test('a short-term binding that lapses while confirming is not unbound: it has already ended', async (t) => {
   const w = await worldFor(t)
-  await w.assistant.store.change((tx) => tx.updateBinding('b_zw_news', { expiresAt: new Date(w.clock.at + minutes(2)).toISOString() }))
+  await w.db.change((tx) => tx.updateBinding('b_zw_news', { expiresAt: new Date(w.clock.at + minutes(2)).toISOString() }))
   await w.ask(ZHANGWEI, '绑定查询 13800138000')
   await w.ask(ZHANGWEI, '解绑 2')
   w.clock.advance(minutes(3))
   t.true((await w.ask(ZHANGWEI, '确认')).startsWith('你在「城西社区报」的短期运营者身份已经失效'))
-  t.is(w.assistant.store.binding('b_zw_news')!.endReason, undefined, 'left for the sweep to mark expired')
+  t.is((await w.db.binding('b_zw_news'))!.endReason, undefined, 'left for the sweep to mark expired')
 })
 
 test('取消 works at every step, and a step lapses after 5 minutes', async (t) => {
@@ -123,9 +122,9 @@ test('from another WeChat account of the same person (same ID number): unbinding
 
 test('a phone number finds only the asker\'s own account; the store never lets two users hold one number', async (t) => {
   const w = await worldFor(t)
-  await t.throwsAsync(w.assistant.store.change((tx) => tx.updateUser('u_zhouxiao', { phone: '13800138000' })), { name: 'InvalidChange' })
-  t.is(w.assistant.store.user('u_zhouxiao')!.phone, '18600186008', 'the refused change was undone')
-  t.is(w.assistant.store.usersWithPhone('13800138000').length, 1)
+  await t.throwsAsync(w.db.change((tx) => tx.updateUser('u_zhouxiao', { phone: '13800138000' })), { name: 'InvalidChange' })
+  t.is((await w.db.user('u_zhouxiao'))!.phone, '18600186008', 'the refused change was undone')
+  t.is((await w.db.usersWithPhone('13800138000')).length, 1)
   t.true((await w.ask('u_zhouxiao', '绑定查询 13800138000')).startsWith('未查询到手机号 138****8000 绑定的公众号'))
   t.true((await w.ask('u_zhouxiao', '解绑 1')).startsWith('请先发送 绑定查询'))
 })
@@ -137,7 +136,7 @@ test('an unbind survives a restart of the plugin on the same data file', async (
   await first.ask(ZHANGWEI, '确认')
   await first.stop()
 
-  const second = await worldFor(t, { dataFile: first.dataFile, clock: first.clock })
+  const second = await worldFor(t, { storage: first.storage, clock: first.clock })
   const reply = await second.ask(ZHANGWEI, '绑定查询 13800138000')
   t.true(reply.includes('共 1 个') && !reply.includes('晨光茶馆'), reply)
 })

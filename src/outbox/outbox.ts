@@ -30,6 +30,8 @@ export class Outbox {
   private bucket: Bucket
   /** One attempt per message at a time, whoever asked for it. */
   private readonly inFlight = new Map<string, Promise<Delivery>>()
+  /** Claimed by the delivery pass under way and not started yet: deliverNow waits for its turn in the pass. */
+  private readonly claimedByPass = new Map<string, { outcome: Promise<Delivery>, settle: (delivery: Promise<Delivery> | Delivery) => void }>()
 
   constructor (
     private readonly engine: StoreEngine,
@@ -78,12 +80,13 @@ export class Outbox {
     if (!this.online) return { sent: false, reason: 'offline' }
     const failure = this.engine.failure()
     if (failure) return { sent: false, reason: 'failed', error: failure.message }
-    const running = this.inFlight.get(id)
+    const running = this.inFlight.get(id) ?? this.claimedByPass.get(id)?.outcome
     if (running) return running
     if (!this.takeToken()) return { sent: false, reason: 'busy' }
     // Claimed first, so that no other process (nor a delivery pass here) sends it too.
     const claimed = await this.engine.transaction((tx) => tx.claimMessage(id, this.now()))
-    if (!claimed) return this.inFlight.get(id) ?? { sent: false, reason: 'busy' }
+    // Not claimable: another process has it, or this process's own pass does (then its outcome is ours).
+    if (!claimed) return this.inFlight.get(id) ?? this.claimedByPass.get(id)?.outcome ?? { sent: false, reason: 'busy' }
     return this.attempt(claimed)
   }
 
@@ -104,23 +107,41 @@ export class Outbox {
     const room = Math.floor(tokensAt(this.policy.rate, this.bucket, now))
     if (room < 1 || !this.online) return
     const claimed = await this.engine.transaction((tx) => tx.claimDueMessages(now, room))
+    for (const message of claimed) {
+      let settle!: (delivery: Promise<Delivery> | Delivery) => void
+      const outcome = new Promise<Delivery>((resolve) => { settle = resolve })
+      this.claimedByPass.set(message.id, { outcome, settle })
+    }
     const recorded: Array<Promise<Delivery>> = []
     let tried = 0
-    for (const message of claimed) {
-      if (!this.online) break
-      if (!this.inFlight.has(message.id)) {
-        if (!this.takeToken()) break
-        // Sends go one after another; their records share group-commit writes instead of one write each.
-        const { sent, done } = this.start(message)
-        await sent
-        recorded.push(done)
+    try {
+      for (const message of claimed) {
+        if (!this.online) break
+        if (!this.inFlight.has(message.id)) {
+          if (!this.takeToken()) break
+          // Sends go one after another; their records share group-commit writes instead of one write each.
+          const { sent, done } = this.start(message)
+          this.endPassTurn(message.id, done)
+          await sent
+          recorded.push(done)
+        }
+        this.endPassTurn(message.id, this.inFlight.get(message.id) ?? { sent: false, reason: 'busy' })
+        tried++
       }
-      tried++
+    } finally {
+      // Not tried after all: whoever waits on them hears so, and no one waits for ever.
+      for (const message of claimed) this.endPassTurn(message.id, { sent: false, reason: this.online ? 'busy' : 'offline' })
     }
-    // Not tried after all (the bot went offline): given back at once rather than when the claim runs out.
+    // Not tried (the bot went offline): given back at once rather than when the claim runs out.
     const untried = claimed.slice(tried).map((m) => m.id)
     if (untried.length > 0) await this.engine.transaction((tx) => tx.releaseClaims(untried))
     await Promise.all(recorded)
+  }
+
+  /** The pass is done with a message it claimed: a deliverNow waiting on it gets this outcome. */
+  private endPassTurn (id: string, delivery: Promise<Delivery> | Delivery): void {
+    this.claimedByPass.get(id)?.settle(delivery)
+    this.claimedByPass.delete(id)
   }
 
   private takeToken (): boolean {

@@ -1,0 +1,19 @@
+// `npm test` runs ava twice (scripts/test-both-engines.sh): every file on the embedded engine, then the
+// files that drive the assistant again with ASSISTANT_TEST_ENGINE=postgres. The others are pure rules,
+// or about one engine (the data file and its lock, PostgreSQL's own tests, the demo console, which runs
+// on a data file only), or already run both engines themselves (store-contract).
+const ON_BOTH_ENGINES = [
+  'chat', 'decisions', 'hostile-input', 'invitations', 'jobs', 'lookup', 'operators', 'outbox',
+  'platform-api', 'random-chat', 'renewal', 'unbind',
+]
+
+export default {
+  extensions: { ts: 'module' },
+  nodeArguments: ['--import=tsx'],
+  workerThreads: false,
+  files: process.env.ASSISTANT_TEST_ENGINE === 'postgres'
+    ? ON_BOTH_ENGINES.map((name) => `test/${name}.test.ts`)
+    : ['test/**/*.test.ts'],
+  timeout: '60s',
+  environmentVariables: { WECHATY_LOG: 'silent' },
+}
