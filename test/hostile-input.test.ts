@@ -8,7 +8,7 @@ const ZHANGWEI = 'u_zhangwei'
 const OBJECT_WORDS = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__', 'prototype']
 
 for (const word of OBJECT_WORDS) {
-  test(`"${word}" typed as 开/关, as 长期/短期 or as a menu choice is refused as the wrong word, and the data file still loads`, async (t) => {
+  test(`"${word}" typed as 开/关, as 长期/短期 or as a menu choice is refused as the wrong word, and the stored state still loads`, async (t) => {
     const w = await startWorld()
     const settingsBefore = JSON.stringify((await w.db.document()).accounts)
     t.is(await w.ask(WANGFANG, `风险操作保护 ${word} 青禾书店`), '用法:风险操作保护 开|关 [公众号],例如 风险操作保护 开。')

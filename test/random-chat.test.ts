@@ -245,7 +245,7 @@ const within = async <T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'
 
 // ---------------------------------------------------------------------------------------------------
 
-test('random chat: no crash, at most one reply a message, no whole phone or ID number sent, the data file still loads', async (t) => {
+test('random chat: no crash, at most one reply a message, no whole phone or ID number sent, the stored state still loads', async (t) => {
   t.timeout(240_000)
   const started = Date.now()
   const r = new Random(SEED)

@@ -129,7 +129,7 @@ test('a phone number finds only the asker\'s own account; the store never lets t
   t.true((await w.ask('u_zhouxiao', '解绑 1')).startsWith('请先发送 绑定查询'))
 })
 
-test('an unbind survives a restart of the plugin on the same data file', async (t) => {
+test('an unbind survives a restart of the plugin on the same stored state', async (t) => {
   const first = await startWorld()
   await first.ask(ZHANGWEI, '绑定查询 13800138000')
   await first.ask(ZHANGWEI, '解绑 1')
