@@ -29,7 +29,6 @@ import { isActive } from '../src/domain/roles.js'
 import type { OperatorRole } from '../src/domain/roles.js'
 import { ASSISTANT_NAME, createContacts } from '../src/demo/world.js'
 import type { MockContact } from '../src/demo/world.js'
-import type { RunningAssistant } from '../src/mod.js'
 import { SCHEMA_VERSION } from '../src/store/schema.js'
 import type { Account, Binding, Invitation, OutboxMessage, Renewal, Seed, User } from '../src/store/schema.js'
 import { startDatabaseWorld, TestClock } from './fixture.js'
@@ -38,7 +37,7 @@ import { demoWorld, postgresForFile } from './helpers/postgres.js'
 
 const postgres = postgresForFile(test)
 
-type Process = World<RunningAssistant>
+type Process = World
 
 /** When every test starts: 10:00 in Shanghai. */
 const T0 = Date.parse('2026-11-21T02:00:00Z')
