@@ -2,3 +2,7 @@
 export { SecurityAssistant } from './bot/plugin.js'
 export type { SecurityAssistantOptions, SecurityAssistantPlugin, RunningAssistant } from './bot/plugin.js'
 export { StoreError } from './store/errors.js'
+export { startPlatformApi } from './platform/api.js'
+export type { ApiOptions, RunningApi } from './platform/api.js'
+export type { Logger } from './log.js'
+export type { Platform } from './assistant.js'
