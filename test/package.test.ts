@@ -2,12 +2,20 @@
 // and the mock puppet, and the README's plugin snippet type-checked with tsc and run on plain node.
 import test from 'ava'
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import type { ExecFileOptions } from 'node:child_process'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 
-const run = promisify(execFile)
+/** Runs a program; rejects with its output when it fails. */
+function run (file: string, args: string[], options: ExecFileOptions = {}): Promise<{ stdout: string, stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { maxBuffer: 64 * 1024 * 1024, ...options, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(err, { stdout, stderr }))
+      else resolve({ stdout, stderr })
+    })
+  })
+}
 const ROOT = new URL('..', import.meta.url).pathname
 const CEILING = 600_000 // a build, a pack and an install from the registry (or npm's cache)
 
@@ -29,7 +37,7 @@ test('the packed package installs beside wechaty, and the README snippet type-ch
   const dir = await mkdtemp(join(tmpdir(), 'assistant-package-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
 
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 })
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT })
   const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{ filename: string, files: Array<{ path: string }> }>
   const files = packed!.files.map((f) => f.path)
   for (const needed of ['dist/mod.js', 'dist/mod.d.ts', 'dist/cli.js', 'dist/store/postgres/migrations/001_initial.sql', 'data/seed.json', 'README.md', 'package.json']) {
@@ -38,10 +46,10 @@ test('the packed package installs beside wechaty, and the README snippet type-ch
   t.deepEqual(files.filter((f) => /^(test|bench|src|scripts)\//.test(f) || f.endsWith('.map')), [], 'no tests, benchmarks, sources or source maps')
 
   const project = join(dir, 'host-bot')
-  await run('mkdir', ['-p', project])
+  await mkdir(project)
   await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'host-bot', private: true, type: 'module' }))
   const versions = await Promise.all(['wechaty', 'wechaty-puppet-mock', 'typescript', '@types/node'].map(async (name) => `${name}@${await versionOf(name)}`))
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, packed!.filename), ...versions], { cwd: project, maxBuffer: 64 * 1024 * 1024 })
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', join(dir, packed!.filename), ...versions], { cwd: project })
 
   const snippet = await readmeSnippet()
   t.true(snippet.includes("from 'wechat-security-assistant'"), 'the snippet imports the package by its name')
@@ -56,7 +64,7 @@ test('the packed package installs beside wechaty, and the README snippet type-ch
   t.is(checked, '', 'tsc finds no error in the snippet against the published types')
 
   // The snippet's seed file: the demo world the package ships.
-  await run('mkdir', ['-p', join(project, 'data')])
+  await mkdir(join(project, 'data'))
   await writeFile(join(project, 'data/seed.json'), await readFile(join(project, 'node_modules/wechat-security-assistant/data/seed.json')))
   // No tsx: plain node on the compiled package, the mock puppet chosen the way a host chooses a puppet.
   const ran = await run(process.execPath, ['bot.mjs'], { cwd: project, env: { ...process.env, WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_LOG: 'silent', NODE_OPTIONS: '' }, timeout: 120_000 })
