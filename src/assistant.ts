@@ -1,6 +1,7 @@
 // Puts the assistant together from its configuration: the store, the services, the outbox and the
 // scheduled jobs. Knows nothing of Wechaty nor of the chat's commands (the bot builds its own router
 // on the services exposed here): it is handed a way to send a text to a contact.
+import { dirname, join } from 'node:path'
 import type { Millis } from './domain/calendar.js'
 import type { WindowLimit } from './domain/rate-limit.js'
 import { checkConfig } from './config-check.js'
@@ -9,6 +10,8 @@ import { Scheduler } from './jobs/scheduler.js'
 import { runExpirySweep } from './jobs/expiry-sweep.js'
 import { runReminders } from './jobs/reminders.js'
 import { runRetention } from './jobs/retention.js'
+import { DEFAULT_BACKUPS_KEPT, runBackup } from './jobs/backup.js'
+import type { BackupPolicy } from './jobs/backup.js'
 import { DEFAULT_RETENTION } from './domain/retention.js'
 import type { Logger } from './log.js'
 import { DEFAULT_OUTBOX_POLICY, Outbox } from './outbox/outbox.js'
@@ -19,7 +22,9 @@ import type { Services } from './services/index.js'
 import type { PeopleService } from './services/people.js'
 import type { RiskyOperationService } from './services/risky-operations.js'
 import type { Pool } from 'pg'
-import { loadSeed, Store } from './store/store.js'
+import type { BackupSource } from './store/backup.js'
+import { loadSeed } from './store/document.js'
+import { Store } from './store/store.js'
 import type { StoreEngine } from './store/contract.js'
 import { StoreError } from './store/errors.js'
 import { createPool, describeDatabaseUrl, describePool } from './store/postgres/connect.js'
@@ -31,6 +36,7 @@ export interface Schedules {
   reminders: string
   outbox: string
   retention: string
+  backup: string
 }
 
 export const DEFAULT_SCHEDULES: Schedules = {
@@ -38,6 +44,7 @@ export const DEFAULT_SCHEDULES: Schedules = {
   reminders: '*/5 * * * *',
   outbox: '*/10 * * * * *',
   retention: '30 3 * * *',
+  backup: '0 3 * * *',
 }
 
 /**
@@ -60,6 +67,11 @@ export interface AssistantConfig {
   /** How long history and ended records are kept (one year). */
   retention?: Millis | undefined
   outbox?: OutboxPolicy | undefined
+  /**
+   * Daily backups (a copy as a data file, named by its time). Default on a data file: `backups/` beside
+   * it, the last 7 kept. On PostgreSQL off unless given: the database's own backups (pg_dump) come first.
+   */
+  backups?: Partial<BackupPolicy> | false | undefined
   /** false: no schedule at all (the jobs can still be run by hand, e.g. by tests). */
   schedules?: Partial<Schedules> | false | undefined
 }
@@ -111,6 +123,8 @@ interface OpenedEngine {
   store: Store | undefined
   engine: StoreEngine
   storage: string
+  /** What a backup copies: the data file, or the database through the pool. */
+  backupSource: BackupSource
 }
 
 /** The engine the options choose: the data file, or PostgreSQL (migrated, and seeded when empty). */
@@ -119,7 +133,7 @@ async function openEngine (config: AssistantConfig): Promise<OpenedEngine> {
   if (!config.database) {
     const file = config.dataFile! // checkConfig: one of the two
     const store = await Store.open({ file, seedFile: config.seedFile, now: clock(), warn: (message) => log.warn(message) })
-    return { store, engine: store.engine(), storage: `data file ${file}` }
+    return { store, engine: store.engine(), storage: `data file ${file}`, backupSource: { dataFile: file } }
   }
   const hostPool = 'pool' in config.database ? config.database.pool : undefined
   const storage = `database ${hostPool ? describePool(hostPool) : describeDatabaseUrl((config.database as { url: string }).url)}`
@@ -129,7 +143,7 @@ async function openEngine (config: AssistantConfig): Promise<OpenedEngine> {
   const pool = hostPool ?? createPool((config.database as { url: string }).url, (err) => log.warn(`${storage}: an idle connection failed (${err.message})`))
   try {
     const engine = await openPostgresEngine(pool, { seed, keepPool: hostPool !== undefined })
-    return { store: undefined, engine, storage }
+    return { store: undefined, engine, storage, backupSource: { pool } }
   } catch (err) {
     if (!hostPool) await pool.end().catch(() => undefined)
     if (err instanceof StoreError) throw err // the seed file's own message
@@ -170,6 +184,10 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
     reminders: (now) => runReminders(context, now),
     outbox: () => outbox.deliverDue(),
     retention: (now) => runRetention(context, now, config.retention ?? DEFAULT_RETENTION),
+    backup: async (now) => {
+      const policy = backupPolicy(config)
+      return policy ? runBackup(opened.backupSource, policy, now, log) : undefined
+    },
   }
   let scheduler: Scheduler | undefined
   if (schedules) {
@@ -201,4 +219,12 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
       }
     },
   }
+}
+
+/** Where and how many daily backups: beside the data file by default; on PostgreSQL only when asked for. */
+function backupPolicy (config: AssistantConfig): BackupPolicy | undefined {
+  if (config.backups === false) return undefined
+  const dir = config.backups?.dir ?? (config.dataFile ? join(dirname(config.dataFile), 'backups') : undefined)
+  if (dir === undefined) return undefined
+  return { dir, keep: config.backups?.keep ?? DEFAULT_BACKUPS_KEPT }
 }

@@ -20,12 +20,17 @@ const ConfigSchema = z.object({
   invitationTtl: positive.max(366 * 24 * 3_600_000, 'at most a year').optional(),
   retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).optional(),
   outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count }).optional(),
+  backups: z.union([z.literal(false), z.object({ dir: z.string().min(1, 'name the backups folder').optional(), keep: count.max(3650).optional() }).strict()]).optional(),
 }).superRefine((config, ctx) => {
   // One engine: the data file or PostgreSQL, never both (which would hold the truth?) nor neither.
   if (config.dataFile === undefined && config.database === undefined) {
     ctx.addIssue({ code: 'custom', path: ['dataFile'], message: 'name the data file, or give database: { url } or { pool } for PostgreSQL' })
   } else if (config.dataFile !== undefined && config.database !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['database'], message: 'give either dataFile or database, not both' })
+  }
+  // On PostgreSQL there is no data file to put backups beside: a backups setting must say where.
+  if (config.database !== undefined && config.backups && config.backups.dir === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['backups', 'dir'], message: 'name the backups folder (on PostgreSQL there is no data file to put them beside)' })
   }
 })
 

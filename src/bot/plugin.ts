@@ -7,6 +7,7 @@ import type { Assistant, DatabaseOption, Schedules } from '../assistant.js'
 import type { Millis } from '../domain/calendar.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
 import { log as defaultLog } from '../log.js'
+import type { BackupPolicy } from '../jobs/backup.js'
 import type { Logger } from '../log.js'
 import type { OutboxPolicy } from '../outbox/outbox.js'
 import type { User } from '../store/schema.js'
@@ -38,6 +39,11 @@ export interface SecurityAssistantOptions {
   retention?: Millis
   /** Pushes: sends a minute with a burst, and attempts before giving up. */
   outbox?: OutboxPolicy
+  /**
+   * Daily backups (`schedules.backup`, 03:00): `{ dir, keep }`. On a data file they go to `backups/` beside
+   * it, the last 7 kept, unless false; on PostgreSQL only when a `dir` is given.
+   */
+  backups?: Partial<BackupPolicy> | false
   /** Job schedules (cron, Asia/Shanghai), or false to schedule nothing. */
   schedules?: Partial<Schedules> | false
   log?: Logger

@@ -85,7 +85,7 @@ function isTempOf (file: string, name: string): boolean {
 }
 
 /** Makes the rename itself durable. */
-async function syncFolder (dir: string): Promise<void> {
+export async function syncFolder (dir: string): Promise<void> {
   const handle = await open(dir, 'r')
   try {
     await handle.sync()

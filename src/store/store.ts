@@ -1,6 +1,6 @@
 // The only importer of lowdb: loads and validates the data file, keeps indexes, and persists changes
 // with group commit (every change made while a write is running shares the next write).
-import { copyFile, readFile } from 'node:fs/promises'
+import { copyFile } from 'node:fs/promises'
 import { Low } from 'lowdb'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
@@ -10,15 +10,15 @@ import { bindingExpired, historyExpired, invitationExpired, requestExpired } fro
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
 import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
-import { bindingMismatch, checkDocument, danglingReferences, describeIssues, listProblems, recordProblem, ruleProblems } from './consistency.js'
+import { bindingMismatch, danglingReferences, recordProblem } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
 import { DurableJsonFile } from './durable-json-file.js'
 import { FileLock } from './file-lock.js'
 import { InvalidChange, StoreError } from './errors.js'
-import { materialiseSeed } from './seed.js'
+import { emptyData, loadSeed, validDocument } from './document.js'
 import { migrate } from './migrations.js'
-import { SCHEMA_VERSION, SeedSchema } from './schema.js'
+import { SCHEMA_VERSION } from './schema.js'
 import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, OutboxTopic, Renewal, User } from './schema.js'
 
 export interface StoreOptions {
@@ -164,7 +164,7 @@ export class Store {
       } else {
         const raw = loaded.value
         const migrated = migrate(raw, SCHEMA_VERSION)
-        db.data = validate(options.file, migrated ?? raw, options.now)
+        db.data = validDocument(options.file, migrated ?? raw, options.now)
         // Keep the file as it was before its first write in the new version.
         if (migrated) await copyFile(file, `${file}.v${(raw as { version: number }).version}.bak`)
       }
@@ -763,41 +763,4 @@ function removeFrom<K, V> (map: Map<K, V[]>, key: K, value: V): void {
   const rest = (map.get(key) ?? []).filter((v) => v !== value)
   if (rest.length > 0) map.set(key, rest)
   else map.delete(key)
-}
-
-function emptyData (): Data {
-  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }
-}
-
-/** A seed file read, checked and moved to `now`, as a data file starts from it (PostgreSQL too). */
-export async function loadSeed (seedFile: string, now: Millis): Promise<Data> {
-  let raw: unknown
-  try {
-    raw = JSON.parse(await readFile(seedFile, 'utf8'))
-  } catch (err) {
-    throw new StoreError(`Cannot read the seed file ${seedFile}: ${(err as Error).message}`)
-  }
-  const parsed = SeedSchema.safeParse(raw)
-  if (!parsed.success) throw new StoreError(`The seed file ${seedFile} is not valid: ${describeIssues(parsed.error)}`)
-  return validate(seedFile, materialiseSeed(parsed.data, now), now)
-}
-
-function validate (file: string, raw: unknown, now: Millis): Data {
-  const version = (raw as { version?: unknown } | null)?.version
-  if (typeof version === 'number' && version > SCHEMA_VERSION) {
-    throw new StoreError(
-      `The data file ${file} has schema version ${version}, newer than this assistant understands (${SCHEMA_VERSION}). ` +
-      'It was left untouched: run a newer version of the assistant.',
-    )
-  }
-  const checked = checkDocument(raw)
-  if ('schema' in checked) {
-    throw new StoreError(`The data file ${file} does not match the schema (${checked.schema}). It was left untouched: repair it, or move it aside to start again.`)
-  }
-  // Duplicates and records that point at nothing would break lookups and decisions later; so would limits already broken.
-  const problems = 'inconsistent' in checked ? checked.inconsistent : ruleProblems(checked.data, now)
-  if (problems.length > 0) {
-    throw new StoreError(`The data file ${file} is inconsistent: ${listProblems(problems)}. It was left untouched: repair it, or move it aside to start again.`)
-  }
-  return (checked as { data: Data }).data
 }

@@ -36,12 +36,19 @@ export async function copyFileToPostgres (file: string, pool: Pool, now: Millis)
 
 /** Writes the database's whole state to a new data file (never over an existing one). */
 export async function exportPostgresToFile (pool: Pool, file: string): Promise<Counts> {
+  return exportToFile(file, async () => {
+    await migrate(pool)
+    return exportDocument(pool) // validated as a data file is at load
+  })
+}
+
+/** Writes a whole document, read once the new file is locked, to a new data file (never over an existing one). */
+export async function exportToFile (file: string, read: () => Promise<Data>): Promise<Counts> {
   const lock = FileLock.acquire(file)
   try {
     // Checked under the lock: an assistant could otherwise have made the file in between.
     if (await exists(lock.dataFile)) throw new StoreError(`${file} already exists: export to a new file, so that no data file is overwritten.`)
-    await migrate(pool)
-    const data = await exportDocument(pool) // validated as a data file is at load
+    const data = await read()
     await new DurableJsonFile<Data>(lock.dataFile).write(data)
     return countsOf(data)
   } finally {
@@ -49,7 +56,7 @@ export async function exportPostgresToFile (pool: Pool, file: string): Promise<C
   }
 }
 
-function countsOf (data: Data): Counts {
+export function countsOf (data: Data): Counts {
   return Object.fromEntries(COLLECTIONS.map((c) => [c, data[c].length])) as Counts
 }
 

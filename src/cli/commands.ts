@@ -1,0 +1,41 @@
+// Every command of security-assistant by name, its --help, and the dispatch: what src/cli.ts runs.
+import { backup } from './backup.js'
+import { check } from './check.js'
+import { exportState } from './export.js'
+import type { Command, CommandIo } from './io.js'
+import { copyToPostgres, exportFromPostgres } from './move.js'
+
+const COMMANDS: Record<string, Command> = {
+  check,
+  export: exportState,
+  backup,
+  'copy-to-postgres': copyToPostgres,
+  'export-from-postgres': exportFromPostgres,
+}
+
+function usage (): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length))
+  return [
+    'Usage: security-assistant <command> [options]   (security-assistant <command> --help for one)',
+    '',
+    ...Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`),
+  ].join('\n')
+}
+
+export async function runCli (args: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = args
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage())
+    return 0
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (!command) {
+    io.err(`Unknown command "${name}".\n${usage()}`)
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage)
+    return 0
+  }
+  return command.run(rest, io)
+}

@@ -1,0 +1,137 @@
+// The command line, run in-process (runCli with captured output): check, export and backup on the data
+// file and on PostgreSQL, and the running assistant's daily backups.
+import test from 'ava'
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { days } from '../src/domain/calendar.js'
+import { runCli } from '../src/cli/commands.js'
+import { readDataFile } from '../src/store/document.js'
+import { startWorld, worldFor } from './fixture.js'
+import { demoWorld, postgresForFile } from './helpers/postgres.js'
+
+const postgres = postgresForFile(test)
+const NOW = Date.parse('2026-11-21T11:30:00Z')
+
+async function cli (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<{ code: number, out: string, err: string }> {
+  let out = ''
+  let err = ''
+  const code = await runCli(args, {
+    out: (line) => { out += `${line}\n` },
+    err: (line) => { err += `${line}\n` },
+    env: { ...env },
+    cwd: cwd ?? await mkdtemp(join(tmpdir(), 'assistant-cli-')),
+    now: () => NOW,
+  })
+  return { code, out, err }
+}
+
+async function demoDataFile (): Promise<string> {
+  const file = join(await mkdtemp(join(tmpdir(), 'assistant-cli-')), 'assistant.json')
+  await writeFile(file, JSON.stringify(demoWorld(NOW)))
+  return file
+}
+
+test('--help lists every command; each has its own --help; an unknown command is refused with the list', async (t) => {
+  const help = await cli(['--help'])
+  t.is(help.code, 0)
+  for (const name of ['check', 'export', 'backup', 'copy-to-postgres', 'export-from-postgres']) {
+    t.true(help.out.includes(`  ${name} `), name)
+    const own = await cli([name, '--help'])
+    t.is(own.code, 0)
+    t.true(own.out.startsWith(`Usage: security-assistant ${name}`), own.out)
+  }
+  const unknown = await cli(['constructor'])
+  t.is(unknown.code, 2)
+  t.true(unknown.err.startsWith('Unknown command "constructor".'))
+})
+
+test('check loads a data file as start-up would, beside a running assistant, changes nothing, and prints counts', async (t) => {
+  const w = await worldFor(t)
+  const before = await readFile(w.dataFile)
+  const checked = await cli(['check', w.dataFile])
+  t.is(checked.code, 0, checked.err)
+  t.regex(checked.out, /would load \(schema version 5\)[^]*accounts\s+6[^]*users\s+11/)
+  t.deepEqual(await readFile(w.dataFile), before, 'not a byte changed')
+})
+
+test('check refuses a damaged data file with the loader\'s reason, and a missing one with what to do', async (t) => {
+  const file = await demoDataFile()
+  const data = JSON.parse(await readFile(file, 'utf8'))
+  data.users[1].wechatId = data.users[0].wechatId
+  await writeFile(file, JSON.stringify(data))
+  const damaged = await cli(['check', file])
+  t.is(damaged.code, 1)
+  t.regex(damaged.err, /^Not done: The data file .* is inconsistent: .*WeChat ID/)
+  const missing = await cli(['check'], { ASSISTANT_DATA_FILE: join(tmpdir(), 'no-such-dir', 'assistant.json') })
+  t.is(missing.code, 1)
+  t.regex(missing.err, /there is no data file .*Start the assistant \(it starts empty\) or import/)
+})
+
+test('export writes the data file\'s state to a new file that loads, and never over an existing one', async (t) => {
+  const file = await demoDataFile()
+  const copy = join(await mkdtemp(join(tmpdir(), 'assistant-cli-')), 'copy.json')
+  const exported = await cli(['export', copy], { ASSISTANT_DATA_FILE: file })
+  t.is(exported.code, 0, exported.err)
+  t.deepEqual(await readDataFile(copy, NOW), await readDataFile(file, NOW))
+  const again = await cli(['export', copy], { ASSISTANT_DATA_FILE: file })
+  t.is(again.code, 1)
+  t.regex(again.err, /already exists: export to a new file/)
+})
+
+test('backup copies the data file of a running assistant into backups/ beside it, named by its time, and checks the copy loads', async (t) => {
+  const w = await worldFor(t)
+  await w.ask('u_zhangwei', '绑定查询 13800138000')
+  const made = await cli(['backup'], { ASSISTANT_DATA_FILE: w.dataFile })
+  t.is(made.code, 0, made.err)
+  const copy = join(w.dataFile, '..', 'backups', 'assistant-20261121T113000Z.json')
+  t.true(made.out.includes(copy), made.out)
+  t.deepEqual(await readFile(copy), await readFile(w.dataFile), 'the whole document as written')
+})
+
+test('on PostgreSQL: check and export read the database; backup needs a folder, then writes a copy that loads', async (t) => {
+  t.timeout(120_000)
+  const { name } = await postgres().freshDatabase()
+  const env = { ASSISTANT_DATABASE_URL: postgres().url(name) }
+  const w = await startWorld({ storage: { database: { url: env.ASSISTANT_DATABASE_URL } } })
+  t.is(await w.assistant.jobs.backup(w.clock.at), undefined, 'no daily backups on PostgreSQL unless a folder is given')
+  await w.stop()
+  const checked = await cli(['check'], env)
+  t.is(checked.code, 0, checked.err)
+  t.regex(checked.out, /The database postgres:\/\/postgres@127\.0\.0\.1:\d+\/t_\w+ would load[^]*users\s+11/)
+  t.false(checked.out.includes(':' + new URL(env.ASSISTANT_DATABASE_URL).password + '@'), 'no password printed')
+
+  const noFolder = await cli(['backup'], env)
+  t.is(noFolder.code, 2)
+  t.regex(noFolder.err, /name the backups folder with --dir or ASSISTANT_BACKUP_DIR/)
+  const dir = await mkdtemp(join(tmpdir(), 'assistant-cli-'))
+  const made = await cli(['backup', '--dir', dir], env)
+  t.is(made.code, 0, made.err)
+  const copy = await readDataFile(join(dir, 'assistant-20261121T113000Z.json'), NOW)
+  t.is(copy!.users.length, 11)
+
+  const file = join(dir, 'exported.json')
+  t.is((await cli(['export', file], env)).code, 0)
+  t.deepEqual(await readDataFile(file, NOW), copy, 'export and backup read the same state')
+})
+
+test('the daily backup job keeps the last 7 beside the data file by default, and other files there are left alone', async (t) => {
+  const w = await worldFor(t)
+  const dir = join(w.dataFile, '..', 'backups')
+  for (let day = 0; day < 9; day++) {
+    w.clock.at += days(1)
+    await w.assistant.jobs.backup(w.clock.at)
+    if (day === 0) await writeFile(join(dir, 'notes.txt'), 'mine')
+  }
+  const names = (await readdir(dir)).sort()
+  t.is(names.length, 8)
+  t.true(names.includes('notes.txt'))
+  t.is(names.filter((n) => n.startsWith('assistant-'))[0], `assistant-${new Date(w.clock.at - days(6)).toISOString().slice(0, 10).replace(/-/g, '')}T020000Z.json`)
+  t.true((await stat(join(dir, names[0]!))).size > 1000)
+})
+
+test('backups on PostgreSQL without a folder are refused as an option, before anything is opened', async (t) => {
+  await t.throwsAsync(startWorld({ storage: { database: { url: 'postgres://nobody@127.0.0.1:1/none' } }, plugin: { backups: { keep: 3 } } }), {
+    message: /backups\.dir: name the backups folder \(on PostgreSQL there is no data file to put them beside\)/,
+  })
+})
