@@ -1,5 +1,7 @@
-// The runner, and the only file that touches the process: environment, standard streams, signals, exit.
-// Without WECHATY_PUPPET it runs the demo world on the mock puppet with an interactive console.
+// The runner (`security-assistant start`), and with cli.ts the only file that touches the process:
+// environment, standard streams, signals, exit. With --demo (`npm start`) it runs the demo world on the
+// mock puppet with an interactive console; without it, production: the puppet WECHATY_PUPPET names, and
+// never the demo world (no data yet means an empty start and a word on how to import).
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -29,22 +31,22 @@ console.log('Starting 公众平台安全助手…')
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
+const demo = process.argv.slice(2).includes('--demo')
 const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? resolve(root, 'data/assistant.json'))
-const seedFile = resolve(env.ASSISTANT_SEED_FILE ?? resolve(root, 'data/seed.json'))
+/** The demo world starts the demo; production starts from a seed only when one is named. */
+const seedFile = env.ASSISTANT_SEED_FILE ? resolve(env.ASSISTANT_SEED_FILE) : demo ? resolve(root, 'data/seed.json') : undefined
 const apiToken = env.ASSISTANT_API_TOKEN || undefined
 const apiPort = Number(env.ASSISTANT_API_PORT ?? 8787)
-const realPuppet = env.WECHATY_PUPPET && env.WECHATY_PUPPET !== 'wechaty-puppet-mock' ? env.WECHATY_PUPPET : undefined
+/** Production's puppet (the mock one too: a host can serve the demo people over it). */
+const realPuppet = env.WECHATY_PUPPET || undefined
 /** PostgreSQL instead of the data file when set (ASSISTANT_DATA_FILE is then not used). */
 const databaseUrl = env.ASSISTANT_DATABASE_URL || undefined
 
 /** The rest of the runner: importing wechaty alone takes a second or more. */
 async function load () {
-  const [wechaty, puppetMock, assistant, demoConsole, world, platformApi, logger, connect] = await Promise.all([
+  const [wechaty, assistant, platformApi, logger, connect] = await Promise.all([
     import('wechaty'),
-    import('wechaty-puppet-mock'),
     import('./mod.js'),
-    import('./demo/console.js'),
-    import('./demo/world.js'),
     import('./platform/api.js'),
     import('./log.js'),
     import('./store/postgres/connect.js'),
@@ -52,12 +54,7 @@ async function load () {
   return {
     WechatyBuilder: wechaty.WechatyBuilder,
     wechatyLog: wechaty.log,
-    mock: puppetMock.mock,
-    PuppetMock: puppetMock.PuppetMock,
     SecurityAssistant: assistant.SecurityAssistant,
-    startConsole: demoConsole.startConsole,
-    createContacts: world.createContacts,
-    ASSISTANT_NAME: world.ASSISTANT_NAME,
     startPlatformApi: platformApi.startPlatformApi,
     log: logger.log,
     createPool: connect.createPool,
@@ -66,13 +63,30 @@ async function load () {
 }
 type Modules = Awaited<ReturnType<typeof load>>
 
+/** The demo's own modules: the mock puppet is a development dependency, loaded only for --demo. */
+async function loadDemo () {
+  const [puppetMock, demoConsole, world] = await Promise.all([
+    import('wechaty-puppet-mock'),
+    import('./demo/console.js'),
+    import('./demo/world.js'),
+  ])
+  return {
+    mock: puppetMock.mock,
+    PuppetMock: puppetMock.PuppetMock,
+    startConsole: demoConsole.startConsole,
+    createContacts: world.createContacts,
+    ASSISTANT_NAME: world.ASSISTANT_NAME,
+  }
+}
+
 async function main (): Promise<void> {
   const m = await load()
   if (stopping) return
   // The console is for chatting: wechaty's info lines would drown it unless asked for.
-  if (!realPuppet && env.WECHATY_LOG === undefined) m.wechatyLog.level('warn')
-  if (realPuppet) await runOnPuppet(m)
-  else await runDemo(m)
+  if (demo && env.WECHATY_LOG === undefined) m.wechatyLog.level('warn')
+  if (demo) await runDemo(m, await loadDemo())
+  else if (realPuppet) await runOnPuppet(m)
+  else throw new StartRefused('Name the puppet: set WECHATY_PUPPET (e.g. wechaty-puppet-service with WECHATY_PUPPET_SERVICE_TOKEN), or run the demo world with --demo (npm start).')
 }
 
 async function runOnPuppet (m: Modules): Promise<void> {
@@ -87,30 +101,33 @@ async function runOnPuppet (m: Modules): Promise<void> {
   if (stopping) return
   started = true
   console.log(`公众平台安全助手 running on ${realPuppet}, ${assistant.storage}. Ctrl-C stops it.`)
+  if ((await assistant.engine.counts()).accounts === 0) {
+    console.log('No accounts yet: import your accounts, admins, operators and people with `security-assistant import <file>` (formats in the README, examples in data/examples/), or create them through the platform API.')
+  }
 }
 
-async function runDemo (m: Modules): Promise<void> {
+async function runDemo (m: Modules, d: Awaited<ReturnType<typeof loadDemo>>): Promise<void> {
   if (databaseUrl) {
     // The demo console reads the embedded store's documents (every user, every account) to draw its menus.
     throw new StartRefused('The demo console runs on the data file only: unset ASSISTANT_DATABASE_URL for the demo, ' +
-      'or set WECHATY_PUPPET to run the assistant on PostgreSQL with a real WeChat account.')
+      'or start without --demo and with WECHATY_PUPPET to run the assistant on PostgreSQL with a real WeChat account.')
   }
-  const mocker = new m.mock.Mocker()
-  const bot = m.WechatyBuilder.build({ name: 'security-assistant-demo', puppet: new m.PuppetMock({ mocker }) })
+  const mocker = new d.mock.Mocker()
+  const bot = m.WechatyBuilder.build({ name: 'security-assistant-demo', puppet: new d.PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock puppet reports room events as errors; nothing to act on
   const assistant = await startAssistant(m, bot)
   if (!assistant) return
   // The demo people exist before the assistant logs in, so pushes queued at start-up reach them.
   const store = assistant.store! // the data file: refused above on PostgreSQL
-  const contacts = m.createContacts(mocker, store.data.users)
-  const botContact = mocker.createContact({ name: m.ASSISTANT_NAME })
+  const contacts = d.createContacts(mocker, store.data.users)
+  const botContact = mocker.createContact({ name: d.ASSISTANT_NAME })
 
   const interactive = Boolean(process.stdin.isTTY)
   console.log(`公众平台安全助手 demo on the mock puppet. Data file: ${dataFile}`)
   parts.api = startApi(m, assistant)
   await parts.api
   if (stopping) return
-  parts.chat = m.startConsole({
+  parts.chat = d.startConsole({
     bot,
     mocker,
     botContact,

@@ -1,5 +1,6 @@
 // The package as a consumer gets it: `npm pack`, the tarball installed into a new project beside wechaty
-// and the mock puppet, and the README's plugin snippet type-checked with tsc and run on plain node.
+// and the mock puppet, the README's plugin snippet type-checked with tsc and run on plain node, and the
+// bin run as npx runs it.
 import test from 'ava'
 import { execFile } from 'node:child_process'
 import type { ExecFileOptions } from 'node:child_process'
@@ -60,8 +61,8 @@ test('the packed package installs beside wechaty, and the README snippet type-ch
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] },
     files: ['bot.ts'],
   }))
-  const checked = await run(join(project, 'node_modules/.bin/tsc'), ['-p', project], { cwd: project }).then(() => '', (err: { stdout: string }) => err.stdout)
-  t.is(checked, '', 'tsc finds no error in the snippet against the published types')
+  const typeErrors = await run(join(project, 'node_modules/.bin/tsc'), ['-p', project], { cwd: project }).then(() => '', (err: { stdout: string }) => err.stdout)
+  t.is(typeErrors, '', 'tsc finds no error in the snippet against the published types')
 
   // The snippet's seed file: the demo world the package ships.
   await mkdir(join(project, 'data'))
@@ -71,4 +72,10 @@ test('the packed package installs beside wechaty, and the README snippet type-ch
   t.false(/Error/.test(ran.stderr), ran.stderr)
   const stored = JSON.parse(await readFile(join(project, 'data/assistant.json'), 'utf8')) as { accounts: unknown[] }
   t.true(stored.accounts.length > 0, 'the plugin opened its data file from the seed and closed it')
+
+  // The bin, as `npx security-assistant` runs it: plain node on dist/cli.js.
+  const bin = join(project, 'node_modules/.bin/security-assistant')
+  t.regex((await run(bin, ['--help'], { cwd: project })).stdout, / start +run the assistant/)
+  const checked = await run(bin, ['check', 'data/assistant.json'], { cwd: project, env: { ...process.env, ASSISTANT_DATABASE_URL: '' } })
+  t.regex(checked.stdout, /would load \(schema version \d+\)/)
 })

@@ -18,10 +18,11 @@ const STOP_LINES = ['Stopped during start-up; the data file is not left locked.'
 const serial = test.serial
 
 /** `extraEnv` values replace the defaults; undefined removes the variable. */
-function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}) {
+/** `npm start` (the demo) by default; `args` replace `--demo` (production is started without it). */
+function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}, args = ['--demo']) {
   const env: Record<string, string | undefined> = { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ASSISTANT_API_TOKEN: '', ...extraEnv }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
-  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
   const waiters: Array<() => void> = []
   const collect = (chunk: Buffer): void => {
@@ -179,4 +180,28 @@ serial('a start-up refused after the lock was taken (a missing seed file) releas
   t.true(output.includes('no-such-seed.json'), 'the message names the file')
   t.deepEqual(stackLines(output), [], output)
   t.false(existsSync(`${dataFile}.lock`), 'the lock is released')
+})
+
+serial('production without a puppet named is refused with what to set, before any data file is made', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { WECHATY_PUPPET: undefined, WECHATY_LOG: undefined }, [])
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  t.is(await runner.exited, 1)
+  t.true(runner.output().includes('Cannot start: Name the puppet: set WECHATY_PUPPET (e.g. wechaty-puppet-service with WECHATY_PUPPET_SERVICE_TOKEN), or run the demo world with --demo (npm start).'), runner.output())
+  t.deepEqual(stackLines(runner.output()), [])
+  t.false(existsSync(dataFile))
+})
+
+serial('production on a puppet never loads the demo world: an empty data file, a word on how to import, nothing pushed', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  // The mock puppet as a named puppet: it never logs in here, which production must survive.
+  const runner = startRunner(dataFile, { WECHATY_PUPPET: 'wechaty-puppet-mock', ASSISTANT_SEED_FILE: undefined }, [])
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  await runner.waitFor('No accounts yet: import your accounts, admins, operators and people with `security-assistant import <file>`')
+  runner.child.kill('SIGTERM')
+  t.is(await runner.exited, 0, runner.output())
+  const onDisk = await readJson(dataFile) as { accounts: unknown[], users: unknown[], outbox: unknown[] }
+  t.deepEqual([onDisk.accounts.length, onDisk.users.length, onDisk.outbox.length], [0, 0, 0], 'no demo accounts, people or pushes')
 })

@@ -431,11 +431,11 @@ const ROOT = new URL('..', import.meta.url).pathname
 const CEILING = 120_000
 
 /** `npm start` as a child process (in `cwd`), its output collected; `waitFor` resolves once it printed `text`. */
-function startRunner (env: Record<string, string | undefined>, cwd = ROOT) {
+function startRunner (env: Record<string, string | undefined>, cwd = ROOT, args: string[] = []) {
   const full: Record<string, string | undefined> = { ...process.env, ASSISTANT_API_TOKEN: '', ...env }
   for (const [key, value] of Object.entries(full)) if (value === undefined) delete full[key]
   // The loader and the runner by absolute path: the working folder may be elsewhere.
-  const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'src/main.ts')], { cwd, env: full, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'src/main.ts'), ...args], { cwd, env: full, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
   let gone = false
   const waiters: Array<() => void> = []
@@ -465,18 +465,18 @@ function stackLines (text: string): string[] {
   return text.split('\n').filter((line) => /^\s+at /.test(line))
 }
 
-test('npm start with ASSISTANT_DATABASE_URL and no WECHATY_PUPPET: the demo console refuses PostgreSQL with one message and touches nothing', async (t) => {
+test('npm start (the demo) with ASSISTANT_DATABASE_URL: the demo console refuses PostgreSQL with one message and touches nothing', async (t) => {
   t.timeout(CEILING + 30_000)
   const { name, pool } = await postgres().freshDatabase()
   const dataFile = join(await mkdtemp(join(tmpdir(), 'assistant-runner-')), 'assistant.json')
   // As a person runs it (wechaty's logging on): a logged start-up failure would show.
-  const runner = startRunner({ ASSISTANT_DATABASE_URL: postgres().url(name), ASSISTANT_DATA_FILE: dataFile, WECHATY_PUPPET: undefined, WECHATY_LOG: undefined })
+  const runner = startRunner({ ASSISTANT_DATABASE_URL: postgres().url(name), ASSISTANT_DATA_FILE: dataFile, WECHATY_PUPPET: undefined, WECHATY_LOG: undefined }, ROOT, ['--demo'])
   t.teardown(() => { runner.child.kill('SIGKILL') })
   t.is(await runner.exited, 1, runner.output())
   const output = runner.output()
-  // What the README promises: with ASSISTANT_DATABASE_URL set and no WECHATY_PUPPET the runner refuses to start and says so.
+  // What the README promises: the demo with ASSISTANT_DATABASE_URL set refuses to start and says so.
   t.true(output.includes('Cannot start: The demo console runs on the data file only: unset ASSISTANT_DATABASE_URL for the demo, ' +
-    'or set WECHATY_PUPPET to run the assistant on PostgreSQL with a real WeChat account.'), output)
+    'or start without --demo and with WECHATY_PUPPET to run the assistant on PostgreSQL with a real WeChat account.'), output)
   t.is(output.split('Cannot start:').length - 1, 1, output)
   t.deepEqual(stackLines(output), [], output)
   t.false(output.includes(postgres().url(name)), 'the password is never printed')
@@ -504,7 +504,8 @@ test('npm start with ASSISTANT_DATABASE_URL and a puppet: the runner comes up on
   const runner = startRunner({
     ASSISTANT_DATABASE_URL: postgres().url(name),
     ASSISTANT_DATA_FILE: undefined,
-    ASSISTANT_SEED_FILE: undefined,
+    // Production never starts from the demo world unless told to: this chat has the demo people.
+    ASSISTANT_SEED_FILE: join(ROOT, 'data/seed.json'),
     WECHATY_PUPPET: 'wechaty-puppet-service',
     WECHATY_PUPPET_SERVICE_ENDPOINT: endpoint,
     WECHATY_PUPPET_SERVICE_TOKEN: token,

@@ -4,8 +4,10 @@ import { check } from './check.js'
 import { exportState } from './export.js'
 import type { Command, CommandIo } from './io.js'
 import { copyToPostgres, exportFromPostgres } from './move.js'
+import { start } from './start.js'
 
 const COMMANDS: Record<string, Command> = {
+  start,
   check,
   export: exportState,
   backup,
