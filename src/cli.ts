@@ -2,8 +2,10 @@
 // environment, exit code) and nothing else does.
 //   tsx src/cli.ts copy-to-postgres [data file]     the data file into the empty database at ASSISTANT_DATABASE_URL
 //   tsx src/cli.ts export-from-postgres <new file>  the database's state into a new data file
+//   tsx src/cli.ts import [--dry-run] <file>         accounts, people and bindings from CSV or JSON (src/cli/import.ts)
 import { resolve } from 'node:path'
 import pg from 'pg'
+import { importCommand } from './cli/import.js'
 import { copyFileToPostgres, exportPostgresToFile } from './store/postgres/move.js'
 import type { Counts } from './store/postgres/move.js'
 import { StoreError } from './store/errors.js'
@@ -12,11 +14,13 @@ const USAGE = [
   'Usage:',
   '  security-assistant copy-to-postgres [data file]      copy a data file (default data/assistant.json) into an empty PostgreSQL database',
   '  security-assistant export-from-postgres <new file>   write the database\'s state to a new data file',
+  '  security-assistant import [--dry-run] <file>         add accounts, people and bindings from CSV or JSON (import --help)',
   'The database is ASSISTANT_DATABASE_URL (postgres://user:password@host:5432/database). Stop the assistant first.',
 ].join('\n')
 
 async function main (args: string[]): Promise<number> {
   const [command, fileArg] = args
+  if (command === 'import') return importCommand(args.slice(1), { out: console.log, err: console.error, env: process.env })
   if (command !== 'copy-to-postgres' && command !== 'export-from-postgres') {
     console.error(USAGE)
     return command === undefined || command === '--help' || command === 'help' ? 0 : 2
