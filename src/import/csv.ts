@@ -49,8 +49,7 @@ export function readCsv (text: string, maxRecordChars: number): CsvReading {
       if (i >= n) break
       if (text[i] === ',') {
         i++
-        if (i >= n) cells.push('') // a comma at the very end: one more, empty field
-        continue
+        continue // a comma at the very end: one more, empty field, read at the top
       }
       i += text[i] === '\r' && text[i + 1] === '\n' ? 2 : 1
       line++
