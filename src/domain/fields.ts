@@ -27,3 +27,13 @@ export const newUserFields = {
   accountProtection: z.boolean(),
   bankCard: z.boolean(),
 }
+
+/** A new user, as those fields give one. */
+export interface NewUser {
+  name: string
+  wechatId: string
+  phone?: string | undefined
+  idNumber?: string | undefined
+  accountProtection: boolean
+  bankCard: boolean
+}

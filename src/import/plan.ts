@@ -12,21 +12,14 @@ import { wechatIdKey } from '../domain/identity.js'
 import { invitationRefusals, isPending } from '../domain/invitation-rules.js'
 import { isActive, SHORT_TERM_MONTHS } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
+import type { NewUser } from '../domain/fields.js'
 import type { AccountDetails, PersonDetails, Problem, Reading, Rejection, Source, Statement } from './model.js'
 import type { Stored } from './stored.js'
 
 export type PlanState = 'new' | 'unchanged'
 
-export interface NewPerson {
-  name: string
-  wechatId: string
-  phone?: string | undefined
-  idNumber?: string | undefined
-  accountProtection: boolean
-  bankCard: boolean
-}
 
-export interface PlannedPerson { source: Source, state: PlanState, person: NewPerson }
+export interface PlannedPerson { source: Source, state: PlanState, person: NewUser }
 export interface PlannedAccount { source: Source, state: PlanState, accountId: string, name: string, adminWechatId: string, riskProtection: boolean, riskAlerts: boolean }
 export interface PlannedFollow { source: Source, state: PlanState, wechatId: string, accountId: string }
 export interface PlannedBinding { source: Source, state: PlanState, wechatId: string, accountId: string, role: OperatorRole, boundAt: Millis, expiresAt?: Millis | undefined }
@@ -104,15 +97,10 @@ function describePeople (statements: readonly Statement[], stored: Stored, probl
     const key = wechatIdKey(s.wechatId)
     const entry = people.get(key) ?? described<PersonDetails>(s.wechatId, s.source)
     people.set(key, entry)
-    if (s.complete && entry.record) {
-      problems.add(s.source, { kind: 'listed-twice', what: 'person', id: s.wechatId, first: entry.record })
-      continue
-    }
-    if (s.complete) entry.record = s.source
-    for (const field of PERSON_FIELDS) {
-      const mismatch = merge(entry, field, s.details[field], s.source)
-      if (mismatch) problems.add(s.source, { kind: 'differs-in-file', what: 'person', id: s.wechatId, field, first: mismatch })
-    }
+    absorb(entry, s, PERSON_FIELDS, problems, {
+      twice: (first) => ({ kind: 'listed-twice', what: 'person', id: s.wechatId, first }),
+      differs: (field, first) => ({ kind: 'differs-in-file', what: 'person', id: s.wechatId, field, first }),
+    })
   }
   const phoneOwners = new Map<string, { key: string, wechatId: string, source: Source }>()
   for (const [key, entry] of people) {
@@ -146,16 +134,10 @@ function describeAccounts (statements: readonly Statement[], stored: Stored, peo
   }
   for (const s of statements) {
     if (s.kind === 'account') {
-      const entry = entryOf(s.accountId, s.source)
-      if (s.complete && entry.record) {
-        problems.add(s.source, { kind: 'listed-twice', what: 'account', id: s.accountId, first: entry.record })
-        continue
-      }
-      if (s.complete) entry.record = s.source
-      for (const field of ACCOUNT_FIELDS) {
-        const mismatch = merge(entry, field, s.details[field], s.source)
-        if (mismatch) problems.add(s.source, { kind: 'differs-in-file', what: 'account', id: s.accountId, field, first: mismatch })
-      }
+      absorb(entryOf(s.accountId, s.source), s, ACCOUNT_FIELDS, problems, {
+        twice: (first) => ({ kind: 'listed-twice', what: 'account', id: s.accountId, first }),
+        differs: (field, first) => ({ kind: 'differs-in-file', what: 'account', id: s.accountId, field, first }),
+      })
     } else if (s.kind === 'admin') {
       const entry = entryOf(s.accountId, s.source)
       if (!entry.admin) entry.admin = { wechatId: s.wechatId, source: s.source }
@@ -189,6 +171,20 @@ function describeAccounts (statements: readonly Statement[], stored: Stored, peo
 
 function described<D> (id: string, first: Source): Described<D> {
   return { id, first, details: {} as D, givenAt: new Map(), rejected: false }
+}
+
+/**
+ * One row's details taken into what the file says of a person or account: a second whole JSON record
+ * is a duplicate; a field one row gives otherwise than an earlier one, a conflict.
+ */
+function absorb<D> (entry: Described<D>, s: { source: Source, complete: boolean, details: D }, fields: ReadonlyArray<keyof D>, problems: Problems,
+  say: { twice: (first: Source) => Problem, differs: (field: keyof D, first: Source) => Problem }): void {
+  if (s.complete && entry.record) return problems.add(s.source, say.twice(entry.record))
+  if (s.complete) entry.record = s.source
+  for (const field of fields) {
+    const mismatch = merge(entry, field, s.details[field], s.source)
+    if (mismatch) problems.add(s.source, say.differs(field, mismatch))
+  }
 }
 
 /** Sets a field the first time a row gives it; a later row giving another value returns where the first came from. */
