@@ -126,8 +126,9 @@ function accountLine (a: PlannedAccount): string {
 
 const followLine = (f: PlannedFollow): string => `follow: ${f.wechatId} follows ${f.accountId}`
 
-function bindingLine (b: PlannedBinding): string {
-  return `${ROLE[b.role]} ${b.wechatId} on ${b.accountId}, bound ${formatDateTime(b.boundAt)}${b.expiresAt === undefined ? '' : `, until ${formatDateTime(b.expiresAt)}`}`
+function bindingLine (b: PlannedBinding, now: number): string {
+  const bound = b.state === 'new' && b.boundAt === now ? 'bound now (no binding time given)' : `bound ${formatDateTime(b.boundAt)}`
+  return `${ROLE[b.role]} ${b.wechatId} on ${b.accountId}, ${bound}${b.expiresAt === undefined ? '' : `, until ${formatDateTime(b.expiresAt)}`}`
 }
 
 /** Every planned change and every unchanged record, one a line with where it comes from. */
@@ -136,7 +137,7 @@ export function changeLines (plan: Plan): string[] {
     ...plan.accounts.map((a) => ({ state: a.state, source: a.source, text: accountLine(a) })),
     ...plan.people.map((p) => ({ state: p.state, source: p.source, text: personLine(p) })),
     ...plan.follows.map((f) => ({ state: f.state, source: f.source, text: followLine(f) })),
-    ...plan.bindings.map((b) => ({ state: b.state, source: b.source, text: bindingLine(b) })),
+    ...plan.bindings.map((b) => ({ state: b.state, source: b.source, text: bindingLine(b, plan.now) })),
   ]
   const section = (state: PlanState, title: string, mark: string): string[] => {
     const lines = items.filter((i) => i.state === state).map((i) => `  ${mark} ${i.text}  [${describeSource(i.source)}]`)
