@@ -99,6 +99,11 @@ const CSV_CASES: Array<[string, string[], string[]]> = [
     row({ account: 'acc_tea', accountName: '晨光茶社', role: 'follower', wechatId: 'zhangwei_ops' }),
     row({ account: 'acc_tea', role: 'admin', wechatId: 'wangfang_tea', riskProtection: 'off' }),
   ], ['2 differs-from-stored', '3 differs-from-stored']],
+  ['a new account with a stored account\'s name, or another new one\'s', [
+    newcomer('xu_admin_c', { account: 'acc_teatwin', accountName: '晨光茶馆', role: 'admin' }),
+    newcomer('xu_admin_d', { account: 'acc_samename1', accountName: '同名号', role: 'admin' }),
+    newcomer('xu_admin_e', { account: 'acc_samename2', accountName: '同名号', role: 'admin' }),
+  ], ['2 account-name-taken', '4 account-name-taken']],
   ['one person bound twice to one account', [newcomer('xu_double', { account: 'acc_news', role: 'long' }), newcomer('xu_double', { account: 'acc_news', role: 'short', expiresAt: '2026-12-01 10:00' })], ['3 listed-twice']],
   ['a stored operator with another role, and one exactly as stored (unchanged, fine)', [
     row({ account: 'acc_tea', role: 'short', wechatId: 'zhangwei_ops', expiresAt: '2026-12-01 10:00' }),

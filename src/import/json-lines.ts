@@ -15,7 +15,7 @@ export function elementLines (text: string): Map<string, number[]> {
     if (text[i] === '[') {
       const offsets: number[] = []
       i = skipSpace(text, i + 1)
-      while (text[i] !== ']') {
+      while (i < text.length && text[i] !== ']') {
         offsets.push(i)
         i = skipSpace(text, valueEnd(text, i))
         if (text[i] === ',') i = skipSpace(text, i + 1)

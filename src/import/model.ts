@@ -68,6 +68,7 @@ export type Problem =
   | { kind: 'new-person-incomplete', wechatId: string, missing: PersonField[] }
   | { kind: 'new-account-incomplete', accountId: string, missing: Array<'name' | 'admin'> }
   | { kind: 'phone-taken', wechatId: string, holder: string, first?: Source | undefined }
+  | { kind: 'account-name-taken', accountId: string, name: string, holder: string, first?: Source | undefined }
   | { kind: 'unknown-person', wechatId: string }
   | { kind: 'unknown-account', accountId: string }
   | { kind: 'admin-differs', accountId: string, admin: string, first?: Source | undefined }

@@ -8,7 +8,7 @@
 import { addMonths } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { withoutUndefined } from '../domain/defined.js'
-import { wechatIdKey } from '../domain/identity.js'
+import { normaliseText, wechatIdKey } from '../domain/identity.js'
 import { invitationRefusals, isPending } from '../domain/invitation-rules.js'
 import { isActive, SHORT_TERM_MONTHS } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
@@ -107,7 +107,7 @@ function describePeople (statements: readonly Statement[], stored: Stored, probl
     const reject = (source: Source, problem: Problem): void => { problems.add(source, problem); entry.rejected = true }
     const storedUser = stored.people.get(key)?.user
     for (const [field, source] of entry.givenAt) {
-      if (storedUser && storedUser[field] !== entry.details[field]) reject(source, { kind: 'differs-from-stored', what: 'person', id: entry.id, field })
+      if (storedUser && !sameValue(storedUser[field], entry.details[field])) reject(source, { kind: 'differs-from-stored', what: 'person', id: entry.id, field })
     }
     const missing = storedUser ? [] : REQUIRED_PERSON_FIELDS.filter((field) => entry.details[field] === undefined)
     if (missing.length > 0) reject(entry.first, { kind: 'new-person-incomplete', wechatId: entry.id, missing })
@@ -146,12 +146,13 @@ function describeAccounts (statements: readonly Statement[], stored: Stored, peo
       }
     }
   }
+  const newNames = new Map<string, { id: string, first: Source }>()
   for (const entry of accounts.values()) {
     const reject = (source: Source, problem: Problem): void => { problems.add(source, problem); entry.rejected = true }
     const storedAccount = stored.accounts.get(entry.id)
     if (storedAccount) {
       for (const [field, source] of entry.givenAt) {
-        if (storedAccount.account[field] !== entry.details[field]) reject(source, { kind: 'differs-from-stored', what: 'account', id: entry.id, field })
+        if (!sameValue(storedAccount.account[field], entry.details[field])) reject(source, { kind: 'differs-from-stored', what: 'account', id: entry.id, field })
       }
       // Admin transfer is out of the product's scope: the stored admin stays.
       if (entry.admin && wechatIdKey(entry.admin.wechatId) !== wechatIdKey(storedAccount.adminWechatId)) {
@@ -160,6 +161,13 @@ function describeAccounts (statements: readonly Statement[], stored: Stored, peo
     } else {
       const missing = [...entry.details.name === undefined ? ['name' as const] : [], ...entry.admin ? [] : ['admin' as const]]
       if (missing.length > 0) reject(entry.first, { kind: 'new-account-incomplete', accountId: entry.id, missing })
+      const name = entry.details.name
+      // Admins name their account in commands (运营者列表 晨光茶馆): a name stands for one account.
+      const holder = name === undefined ? undefined : stored.accountNames.get(name)
+      const other = name === undefined ? undefined : newNames.get(name)
+      if (holder !== undefined) reject(entry.givenAt.get('name')!, { kind: 'account-name-taken', accountId: entry.id, name: name!, holder })
+      else if (other) reject(entry.givenAt.get('name')!, { kind: 'account-name-taken', accountId: entry.id, name: name!, holder: other.id, first: other.first })
+      else if (name !== undefined) newNames.set(name, { id: entry.id, first: entry.givenAt.get('name')! })
     }
     const admin = entry.admin
     if (admin && !people.has(wechatIdKey(admin.wechatId)) && !stored.people.has(wechatIdKey(admin.wechatId))) {
@@ -167,6 +175,11 @@ function describeAccounts (statements: readonly Statement[], stored: Stored, peo
     }
   }
   return accounts
+}
+
+/** A stored value against the file's: stored text read as the file's is (NFKC), so that ＡＢＣ and ABC agree. */
+function sameValue (stored: string | boolean | undefined, given: string | boolean | undefined): boolean {
+  return (typeof stored === 'string' ? normaliseText(stored) : stored) === given
 }
 
 function described<D> (id: string, first: Source): Described<D> {

@@ -75,6 +75,7 @@ export function describeProblem (p: Problem): string {
     case 'new-person-incomplete': return `${p.wechatId} is a new person, and no row gives their ${p.missing.map((f) => PERSON_FIELD[f]).join(', ')}: fill it in on one of their rows.`
     case 'new-account-incomplete': return `The account ${p.accountId} is new, and the file gives no ${p.missing.map((m) => m === 'name' ? 'name (account_name)' : 'admin (a row with role admin)').join(' and no ')}: add ${p.missing.length > 1 ? 'them' : 'it'}.`
     case 'phone-taken': return `The mobile number of ${p.wechatId} belongs to ${p.holder} ${p.first ? `on ${describeSource(p.first)}` : '(stored)'} already, and one mobile number belongs to one WeChat account: correct it, or leave it blank.`
+    case 'account-name-taken': return `The new account ${p.accountId} is named ${p.name}, the name of ${p.holder} ${p.first ? `on ${describeSource(p.first)}` : '(stored)'} already; admins name their accounts in commands, so a name stands for one account. Give its real, distinct name.`
     case 'unknown-person': return `No person with the WeChat ID ${p.wechatId} is in the file or stored: add them (their name, 帐号保护 and bank card), or correct the WeChat ID.`
     case 'unknown-account': return `No account ${p.accountId} is in the file or stored: add it with its name and admin, or correct the id.`
     case 'admin-differs':

@@ -46,7 +46,12 @@ export async function readStored (reader: StoreReader, keys: StoredKeys): Promis
       invitations: await reader.invitationsOfAccount(accountId),
     })
   }
-  return { people, phones, accounts }
+  const accountNames = new Map<string, string>()
+  for (const name of keys.accountNames) {
+    const holder = await reader.accountNamed(name)
+    if (holder) accountNames.set(name, holder.id)
+  }
+  return { people, phones, accounts, accountNames }
 }
 
 /**
