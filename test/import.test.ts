@@ -283,7 +283,7 @@ test('a file with one bad row writes nothing, and says which row, why and what t
   const refused = await run([bad], { ASSISTANT_DATA_FILE: dataFile })
   t.is(refused.code, 1)
   t.false(await exists(dataFile), 'a missing data file is not even created')
-  t.regex(refused.err.join('\n'), /1 of the rows .* rejected, so nothing was written/)
+  t.regex(refused.err.join('\n'), /one-bad-row\.csv has 1 row rejected, so nothing was written/)
   t.regex(refused.err.join('\n'), /✗ line 13: The expiry 2027-03-01 10:00 \(Beijing time\) is later than 2026-12-21 10:00 \(Beijing time\): .*Give its real expiry/)
 
   t.is((await run([EXAMPLE_JSON], { ASSISTANT_DATA_FILE: dataFile })).code, 0)

@@ -82,21 +82,28 @@ export async function importCommand (args: string[], io: ImportIo): Promise<numb
     await target.close()
   }
 
-  if (dryRun) {
-    out(`Dry run: ${file} into ${target.name}. Nothing is written.`)
+  return report(plan, { file, target: target.name, dryRun }, out, err)
+}
+
+/** The dry run's every change and rejected row; an import's rejected rows, or its counts. Returns the exit code. */
+function report (plan: Plan, what: { file: string, target: string, dryRun: boolean }, out: (line: string) => void, err: (line: string) => void): number {
+  const rejected = plan.rejections.length
+  const rows = `${rejected} row${rejected === 1 ? '' : 's'}`
+  if (what.dryRun) {
+    out(`Dry run: ${what.file} into ${what.target}. Nothing is written.`)
     for (const line of changeLines(plan)) out(line)
-    if (plan.rejections.length > 0) out(`Rejected (${plan.rejections.length} rows; the import would write nothing until each is fixed):`)
+    if (rejected > 0) out(`Rejected (${rows}; the import would write nothing until each is fixed):`)
     for (const line of rejectionLines(plan.rejections)) out(line)
     out('Summary:')
     for (const line of summaryLines(plan)) out(line)
-    return plan.rejections.length > 0 ? 1 : 0
+    return rejected > 0 ? 1 : 0
   }
-  if (plan.rejections.length > 0) {
-    err(`Not imported: ${plan.rejections.length} of the rows of ${file} are rejected, so nothing was written. Fix each, then import again (--dry-run shows what would change):`)
+  if (rejected > 0) {
+    err(`Not imported: ${what.file} has ${rows} rejected, so nothing was written. Fix each, then import again (--dry-run shows what would change):`)
     for (const line of rejectionLines(plan.rejections)) err(line)
     return 1
   }
-  out(`Imported ${file} into ${target.name}:`)
+  out(`Imported ${what.file} into ${what.target}:`)
   for (const line of summaryLines(plan)) out(line)
   return 0
 }
