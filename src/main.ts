@@ -32,7 +32,8 @@ console.log('Starting 公众平台安全助手…')
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const env = process.env
 const demo = process.argv.slice(2).includes('--demo')
-const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? resolve(root, 'data/assistant.json'))
+/** Relative to the working folder, as every command of the CLI reads it (the package's own folder may be node_modules). */
+const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
 /** The demo world starts the demo; production starts from a seed only when one is named. */
 const seedFile = env.ASSISTANT_SEED_FILE ? resolve(env.ASSISTANT_SEED_FILE) : demo ? resolve(root, 'data/seed.json') : undefined
 const apiToken = env.ASSISTANT_API_TOKEN || undefined

@@ -84,6 +84,8 @@ const HISTORY_LABEL = new Map<string, string>([
   ['binding.ended', '运营者自行解绑'],
   ['binding.removed', '解除运营者'],
   ['binding.expired', '短期运营者到期'],
+  ['binding.imported', '导入运营者'],
+  ['account.imported', '导入公众号'],
   ['invitation.created', '发出邀请'],
   ['invitation.resent', '重发邀请'],
   ['invitation.cancelled', '撤销邀请'],
@@ -502,7 +504,9 @@ export function renderHistoryDetail (e: HistoryEvent): string {
     case 'invitation.created': return `${e.wechatId} ${ROLE_LABEL[e.role]},邀请码 ${e.code}`
     case 'binding.ended':
     case 'binding.removed':
-    case 'binding.expired': return `${e.wechatId} ${ROLE_LABEL[e.role]}`
+    case 'binding.expired':
+    case 'binding.imported': return `${e.wechatId} ${ROLE_LABEL[e.role]}`
+    case 'account.imported': return `管理员 ${e.adminWechatId}`
     case 'invitation.resent':
     case 'invitation.cancelled':
     case 'invitation.declined':

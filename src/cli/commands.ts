@@ -2,12 +2,14 @@
 import { backup } from './backup.js'
 import { check } from './check.js'
 import { exportState } from './export.js'
+import { IMPORT_USAGE, importCommand } from './import.js'
 import type { Command, CommandIo } from './io.js'
 import { copyToPostgres, exportFromPostgres } from './move.js'
 import { start } from './start.js'
 
 const COMMANDS: Record<string, Command> = {
   start,
+  import: { summary: 'add accounts, admins, people, follows and operators from a CSV or JSON file (--dry-run first)', usage: IMPORT_USAGE, run: importCommand },
   check,
   export: exportState,
   backup,

@@ -58,3 +58,33 @@ export function formatDateTime (at: Millis): string {
 export function formatTimeFrom (at: Millis, now: Millis): string {
   return formatDate(at) === formatDate(now) ? shanghaiClock(at).slice(11) : formatDateTime(at)
 }
+
+export type TimeReading =
+  | { ok: true, at: Millis }
+  | { ok: false, problem: 'format' | 'date-only' | 'not-a-real-time' }
+
+/** What people type for a time: the product's own display form, a spreadsheet's slashes, single digits. */
+const WALL_CLOCK = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$/
+const DATE_ONLY = /^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}$/
+/** An ISO time that says its own offset (2026-12-31T10:00:00Z, …+08:00). */
+const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/
+
+/**
+ * The inverse of formatDateTime: a Shanghai wall-clock time as people type it (NFKC first, so
+ * ２０２６－１２－３１　１８：００ counts), 2026-12-31 18:00 or 2026/12/31 18:00[:ss], or an ISO time with its
+ * offset. Years 2000–2099. A date without a time is refused: an expiry at midnight is rarely what was meant.
+ */
+export function parseShanghaiTime (input: string): TimeReading {
+  const text = input.normalize('NFKC').trim()
+  if (DATE_ONLY.test(text)) return { ok: false, problem: 'date-only' }
+  const wall = WALL_CLOCK.exec(text)
+  const iso = wall ? undefined : ISO_WITH_OFFSET.exec(text)
+  const parts = (wall ?? iso)?.slice(1).map((p) => Number(p ?? 0))
+  if (!parts) return { ok: false, problem: 'format' }
+  const [year, month, day, hour, minute, second] = parts as [number, number, number, number, number, number]
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
+  if (year < 2000 || year > 2099 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+    return { ok: false, problem: 'not-a-real-time' }
+  }
+  return { ok: true, at: wall ? Date.UTC(year, month - 1, day, hour, minute, second) - UTC_OFFSET : Date.parse(text) }
+}

@@ -5,9 +5,8 @@ import Fastify from 'fastify'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { Platform } from '../assistant.js'
-import { maskIdNumber, maskPhone, parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
-import type { ParseResult } from '../domain/identity.js'
-import { isStorableText } from '../domain/text.js'
+import { idNumber, newUserFields, personName, phone, wechatId } from '../domain/fields.js'
+import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import type { Logger } from '../log.js'
 import type { PeopleResult } from '../services/people.js'
@@ -27,30 +26,13 @@ export interface RunningApi {
   close: () => Promise<void>
 }
 
-/** A string normalised by one of the identifier parsers, with its format problem as the message. */
-const identifier = (parse: (v: string) => ParseResult, what: string) => z.string().transform((value, ctx) => {
-  const parsed = parse(value)
-  if (parsed.ok) return parsed.identifier.value
-  ctx.addIssue({ code: 'custom', message: `not a valid ${what} (${parsed.problem})` })
-  return z.NEVER
-})
-const wechatId = identifier(parseWechatId, 'WeChat ID')
-const personName = z.string().min(1).max(40).refine(isStorableText, 'holds a control character or a broken character')
-
 const OperationBody = z.object({
   account: z.string().min(1),
   actor: wechatId,
   operation: z.enum(OPERATIONS),
 }).strict()
 
-const NewUserBody = z.object({
-  name: personName,
-  wechatId,
-  phone: identifier(parsePhone, 'mobile number').optional(),
-  idNumber: identifier(parseIdNumber, 'ID number').optional(),
-  accountProtection: z.boolean(),
-  bankCard: z.boolean(),
-}).strict()
+const NewUserBody = z.object(newUserFields).strict()
 
 const SecurityBody = z.object({ accountProtection: z.boolean().optional(), bankCard: z.boolean().optional() }).strict()
   .refine((b) => Object.keys(b).length > 0, 'name accountProtection or bankCard')
@@ -58,8 +40,8 @@ const SecurityBody = z.object({ accountProtection: z.boolean().optional(), bankC
 const ProfileBody = z.object({
   name: personName.optional(),
   wechatId: wechatId.optional(),
-  phone: identifier(parsePhone, 'mobile number').optional(),
-  idNumber: identifier(parseIdNumber, 'ID number').optional(),
+  phone: phone.optional(),
+  idNumber: idNumber.optional(),
 }).strict().refine((b) => Object.keys(b).length > 0, 'name at least one of name, wechatId, phone, idNumber')
 
 /** The same value with every string in it masked; the JSON structure is left as it is. */

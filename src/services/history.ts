@@ -9,7 +9,8 @@ import { renderHistoryDetail } from '../texts.js'
 
 export type HistoryEvent =
   | { action: 'binding.created' | 'invitation.created', wechatId: string, role: OperatorRole, code: string }
-  | { action: 'binding.ended' | 'binding.removed' | 'binding.expired', wechatId: string, role: OperatorRole }
+  | { action: 'binding.ended' | 'binding.removed' | 'binding.expired' | 'binding.imported', wechatId: string, role: OperatorRole }
+  | { action: 'account.imported', adminWechatId: string }
   | { action: 'invitation.resent' | 'invitation.cancelled' | 'invitation.declined' | 'invitation.expired', wechatId: string, code: string }
   | { action: 'invitation.blocked', wechatId: string, refusals: Array<Refusal['kind']> }
   | { action: 'renewal.requested' | 'renewal.approved' | 'renewal.refused', wechatId: string, code: string }

@@ -1,15 +1,10 @@
 // The platform's side of the invitation rules: who a user is, their security settings, what they follow.
+import { withoutUndefined } from '../domain/defined.js'
+import type { NewUser } from '../domain/fields.js'
 import type { User } from '../store/schema.js'
 import type { ServiceContext } from './context.js'
 
-export interface NewUser {
-  name: string
-  wechatId: string
-  phone?: string | undefined
-  idNumber?: string | undefined
-  accountProtection: boolean
-  bankCard: boolean
-}
+export type { NewUser }
 
 export type PeopleResult =
   | { ok: true, user: User }
@@ -50,8 +45,4 @@ export class PeopleService {
       return { ok: true, user: await tx.updateUser(user.id, { follows: follows ? [...others, accountId] : others }) }
     })
   }
-}
-
-function withoutUndefined<T extends object> (value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> }
 }

@@ -38,6 +38,8 @@ export interface Transaction {
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
   addApproval: (approval: Approval) => void
   updateApproval: (id: string, patch: Partial<Approval>) => Approval
+  /** A new official account (the import): its admin must already be a user. */
+  addAccount: (account: Account) => void
   updateAccount: (id: string, patch: Partial<Omit<Account, 'id' | 'adminUserId'>>) => Account
   addUser: (user: User) => void
   addRenewal: (renewal: Renewal) => void
@@ -489,6 +491,12 @@ export class Store {
         const approval = placed(this.pendingApprovalsByExpiry, update('approvals', this.approvalsById, id, patch))
         keepPending(this.pendingApprovalsByAccount, approval)
         return approval
+      },
+      addAccount: (account) => {
+        add('accounts', account, this.accountsById)
+        this.accountsById.set(account.id, account)
+        pushTo(this.accountsByAdmin, account.adminUserId, account)
+        pushTo(this.accountsByName, account.name, account)
       },
       updateAccount: (id, patch) => {
         const before = found(this.accountsById, id, 'accounts').name

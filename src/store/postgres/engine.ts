@@ -368,6 +368,7 @@ function transactionOn (state: TxState): StoreTransaction {
     updateBinding: (id, patch) => write(() => update('bindings', id, patch)),
     addApproval: (approval) => write(() => insert('approvals', approval)),
     updateApproval: (id, patch) => write(() => update('approvals', id, patch)),
+    addAccount: (account) => write(() => insert('accounts', account)),
     updateAccount: (id, patch) => write(() => update('accounts', id, patch)),
     addUser: (user) => write(() => insert('users', user)),
     addRenewal: (renewal) => write(() => insert('renewals', renewal)),
