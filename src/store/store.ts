@@ -9,7 +9,7 @@ import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import { bindingExpired, historyExpired, invitationExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
-import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
+import type { Backlog, DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
 import { bindingMismatch, checkDocument, danglingReferences, describeIssues, listProblems, recordProblem, ruleProblems } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
@@ -38,7 +38,9 @@ export interface Transaction {
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
   addApproval: (approval: Approval) => void
   updateApproval: (id: string, patch: Partial<Approval>) => Approval
-  updateAccount: (id: string, patch: Partial<Omit<Account, 'id' | 'adminUserId'>>) => Account
+  addAccount: (account: Account) => void
+  /** A new name or admin is re-indexed. */
+  updateAccount: (id: string, patch: Partial<Omit<Account, 'id'>>) => Account
   addUser: (user: User) => void
   addRenewal: (renewal: Renewal) => void
   updateRenewal: (id: string, patch: Partial<Renewal>) => Renewal
@@ -231,6 +233,17 @@ export class Store {
   deliverable (id: string): boolean { const m = this.outboxById.get(id); return m !== undefined && this.unsent.has(m) }
   messagesSentBefore (time: Millis): OutboxMessage[] { return this.sentByTime.dueBy(time - 1) }
   messagesFailedBefore (time: Millis): OutboxMessage[] { return this.failedByTime.dueBy(time - 1) }
+  accountsInOrder (offset: number, limit: number): Account[] { return this.db.data.accounts.slice(offset, offset + limit) }
+  outboxBacklog (now: Millis): Backlog {
+    let due = 0
+    let oldestQueuedAt: string | undefined
+    for (const m of this.unsent) {
+      if ((m.nextAttemptAt !== undefined && Date.parse(m.nextAttemptAt) > now) || !this.usersById.get(m.toUserId)?.contactId) continue
+      due++
+      if (oldestQueuedAt === undefined || Date.parse(m.createdAt) < Date.parse(oldestQueuedAt)) oldestQueuedAt = m.createdAt
+    }
+    return oldestQueuedAt === undefined ? { due } : { due, oldestQueuedAt }
+  }
 
   /** The contract's conversation state (store/contract.ts, ConversationState), kept in this process's memory. */
   dialog (sender: string): DialogRecord | undefined { return this.dialogs.get(sender) }
@@ -490,13 +503,23 @@ export class Store {
         keepPending(this.pendingApprovalsByAccount, approval)
         return approval
       },
+      addAccount: (account) => {
+        add('accounts', account, this.accountsById)
+        this.accountsById.set(account.id, account)
+        pushTo(this.accountsByAdmin, account.adminUserId, account)
+        pushTo(this.accountsByName, account.name, account)
+      },
       updateAccount: (id, patch) => {
-        const before = found(this.accountsById, id, 'accounts').name
+        const { name, adminUserId } = found(this.accountsById, id, 'accounts')
         const account = update('accounts', this.accountsById, id, patch)
-        if (account.name !== before) {
-          removeFrom(this.accountsByName, before, account)
-          // Renames are rare: the new name's list is made again in the order the accounts were made.
+        // Renames and new admins are rare: the new key's list is made again in the order the accounts were made.
+        if (account.name !== name) {
+          removeFrom(this.accountsByName, name, account)
           this.accountsByName.set(account.name, data.accounts.filter((a) => a.name === account.name))
+        }
+        if (account.adminUserId !== adminUserId) {
+          removeFrom(this.accountsByAdmin, adminUserId, account)
+          this.accountsByAdmin.set(account.adminUserId, data.accounts.filter((a) => a.adminUserId === account.adminUserId))
         }
         return account
       },
