@@ -1,0 +1,104 @@
+// An account handed to another admin, inside the transaction that does it. The new admin stops being the
+// account's operator (an admin holds every permission, and no one holds both roles) and loses a pending
+// invitation there; requests the old admin asked as admin close (they no longer stand); operators' open
+// requests are put to the new admin, since the account's admin decides them; both admins are told.
+import { fromIso, toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import { isPending } from '../domain/invitation-rules.js'
+import { isActive } from '../domain/roles.js'
+import type { OperatorRole } from '../domain/roles.js'
+import type { StoreTransaction } from '../store/contract.js'
+import type { Account, Approval, Renewal, User } from '../store/schema.js'
+import { record } from './history.js'
+import { withdrawPush } from './invitations.js'
+import { notify } from './notices.js'
+import type { Push } from './notices.js'
+import { approvalStanding, closeApproval, closeRenewal, endBinding, renewalStanding } from './requests.js'
+
+export interface Handover {
+  /** The new admin's operator role on the account, ended by the change. */
+  endedRole: OperatorRole | undefined
+  /** Open requests now put to the new admin. */
+  forwarded: number
+  /** Requests that no longer stood and were closed (asked by the old admin as admin, or by the new one as operator). */
+  closed: number
+}
+
+/** `knownAs`: the account's name as the old admin knew it (a rename in the same change comes after). */
+export async function handOver (tx: StoreTransaction, account: Account, from: User, to: User, knownAs: string, now: Millis): Promise<Handover> {
+  const at = toIso(now)
+  const ending = (await tx.bindingsOfUser(to.id)).find((b) => b.accountId === account.id && isActive(b, now))
+  let closed = 0
+  if (ending) {
+    const before = await openCount(tx, account.id)
+    await endBinding(tx, ending, 'removed', undefined, now)
+    closed += before - await openCount(tx, account.id)
+  }
+  const invitation = (await tx.invitationsOfUser(to.id)).find((i) => i.accountId === account.id && isPending(i, now))
+  if (invitation) {
+    await tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: at })
+    await withdrawPush(tx, invitation, at)
+    await record(tx, { accountId: account.id, at, event: { action: 'invitation.cancelled', wechatId: to.wechatId, code: invitation.code } })
+  }
+  const handed = await tx.updateAccount(account.id, { adminUserId: to.id })
+
+  // Each request as it stands now that `to` is the admin: still open, or gone with what it depended on.
+  const forwarded: Push[] = []
+  for (const approval of await tx.pendingApprovalsOf(account.id)) {
+    const { state, reason } = await approvalStanding(tx, approval, now)
+    if (state === 'closed') {
+      await closeApproval(tx, approval, reason!, at)
+      closed++
+    } else if (state === 'pending') forwarded.push(await approvalPush(tx, handed, approval, to, at))
+  }
+  for (const renewal of await tx.pendingRenewalsOf(account.id)) {
+    const { state, reason } = await renewalStanding(tx, renewal, now)
+    if (state === 'closed') {
+      await closeRenewal(tx, renewal, reason!, at)
+      closed++
+    } else if (state === 'pending') forwarded.push(await renewalPush(tx, handed, renewal, to, now))
+  }
+
+  const endedRole = ending?.role
+  await notify(tx, { to: to.id, notice: { kind: 'admin-assigned', accountName: handed.name, previousAdmin: person(from), endedRole, waiting: forwarded.length }, at, accountId: account.id })
+  for (const push of forwarded) {
+    await tx.withdraw(push.about!.id, ['request'], at) // the old admin can no longer answer it
+    await notify(tx, push)
+  }
+  await notify(tx, { to: from.id, notice: { kind: 'admin-replaced', accountName: knownAs, newAdmin: person(to), at: now }, at, accountId: account.id })
+  await record(tx, { accountId: account.id, at, event: { action: 'account.admin-changed', from: from.wechatId, to: to.wechatId, endedRole } })
+  return { endedRole, forwarded: forwarded.length, closed }
+}
+
+function person (user: User): { name: string, wechatId: string } {
+  return { name: user.name, wechatId: user.wechatId }
+}
+
+async function openCount (tx: StoreTransaction, accountId: string): Promise<number> {
+  return (await tx.pendingApprovalsOf(accountId)).length + (await tx.pendingRenewalsOf(accountId)).length
+}
+
+/** The approval request as the new admin reads it: same code, time and deadline. */
+async function approvalPush (tx: StoreTransaction, account: Account, approval: Approval, to: User, at: string): Promise<Push> {
+  const actor = (await tx.user(approval.actorUserId))!
+  const role = approval.bindingId ? (await tx.binding(approval.bindingId))!.role : undefined
+  return {
+    to: to.id,
+    notice: { kind: 'approval-request', who: { name: actor.name, wechatId: actor.wechatId, role }, accountName: account.name, operation: approval.operation, code: approval.code, at: fromIso(approval.createdAt), expiresAt: fromIso(approval.expiresAt) },
+    at,
+    accountId: account.id,
+    about: { id: approval.id, topic: 'request' },
+  }
+}
+
+async function renewalPush (tx: StoreTransaction, account: Account, renewal: Renewal, to: User, now: Millis): Promise<Push> {
+  const operator = (await tx.user(renewal.requestedBy))!
+  const binding = (await tx.binding(renewal.bindingId))!
+  return {
+    to: to.id,
+    notice: { kind: 'renewal-request', operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now },
+    at: toIso(now),
+    accountId: account.id,
+    about: { id: renewal.id, topic: 'request' },
+  }
+}
