@@ -93,14 +93,16 @@ export class AccountRegistry {
         }
       }
       const changes: Changes = {}
-      if (name !== account.name) {
+      // Read before the writes: an engine may hand out its live record, which the writes change.
+      const formerName = account.name
+      if (name !== formerName) {
         await tx.updateAccount(account.id, { name })
-        await record(tx, { accountId: account.id, at, event: { action: 'account.renamed', from: account.name, to: name } })
+        await record(tx, { accountId: account.id, at, event: { action: 'account.renamed', from: formerName, to: name } })
         // A new admin hears of the account under its new name instead.
-        if (!to) await notify(tx, { to: from.id, notice: { kind: 'account-renamed', from: account.name, to: name, at: now }, at, accountId: account.id })
-        changes.renamed = { from: account.name, to: name }
+        if (!to) await notify(tx, { to: from.id, notice: { kind: 'account-renamed', from: formerName, to: name, at: now }, at, accountId: account.id })
+        changes.renamed = { from: formerName, to: name }
       }
-      if (to) changes.admin = { ...await handOver(tx, (await tx.account(account.id))!, from, to, account.name, now), from, to }
+      if (to) changes.admin = { ...await handOver(tx, (await tx.account(account.id))!, from, to, formerName, now), from, to }
       return { kind: 'changed', account: (await tx.account(account.id))!, changes }
     })
     if (result.kind === 'changed' && (result.changes.renamed || result.changes.admin)) this.ctx.deliver()

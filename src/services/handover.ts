@@ -6,6 +6,7 @@ import { fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { isPending } from '../domain/invitation-rules.js'
 import { isActive } from '../domain/roles.js'
+import type { ClosedReason } from '../domain/requests.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { StoreTransaction } from '../store/contract.js'
 import type { Account, Approval, Renewal, User } from '../store/schema.js'
@@ -28,12 +29,7 @@ export interface Handover {
 export async function handOver (tx: StoreTransaction, account: Account, from: User, to: User, knownAs: string, now: Millis): Promise<Handover> {
   const at = toIso(now)
   const ending = (await tx.bindingsOfUser(to.id)).find((b) => b.accountId === account.id && isActive(b, now))
-  let closed = 0
-  if (ending) {
-    const before = await openCount(tx, account.id)
-    await endBinding(tx, ending, 'removed', undefined, now)
-    closed += before - await openCount(tx, account.id)
-  }
+  let closed = ending ? await endBinding(tx, ending, 'removed', undefined, now) : 0
   const invitation = (await tx.invitationsOfUser(to.id)).find((i) => i.accountId === account.id && isPending(i, now))
   if (invitation) {
     await tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: at })
@@ -43,21 +39,12 @@ export async function handOver (tx: StoreTransaction, account: Account, from: Us
   const handed = await tx.updateAccount(account.id, { adminUserId: to.id })
 
   // Each request as it stands now that `to` is the admin: still open, or gone with what it depended on.
-  const forwarded: Push[] = []
-  for (const approval of await tx.pendingApprovalsOf(account.id)) {
-    const { state, reason } = await approvalStanding(tx, approval, now)
-    if (state === 'closed') {
-      await closeApproval(tx, approval, reason!, at)
-      closed++
-    } else if (state === 'pending') forwarded.push(await approvalPush(tx, handed, approval, to, at))
-  }
-  for (const renewal of await tx.pendingRenewalsOf(account.id)) {
-    const { state, reason } = await renewalStanding(tx, renewal, now)
-    if (state === 'closed') {
-      await closeRenewal(tx, renewal, reason!, at)
-      closed++
-    } else if (state === 'pending') forwarded.push(await renewalPush(tx, handed, renewal, to, now))
-  }
+  const approvals = await sortOut(await tx.pendingApprovalsOf(account.id), (a) => approvalStanding(tx, a, now), (a, why) => closeApproval(tx, a, why, at),
+    (a) => approvalPush(tx, handed, a, to, at))
+  const renewals = await sortOut(await tx.pendingRenewalsOf(account.id), (r) => renewalStanding(tx, r, now), (r, why) => closeRenewal(tx, r, why, at),
+    (r) => renewalPush(tx, handed, r, to, now))
+  closed += approvals.closed + renewals.closed
+  const forwarded = [...approvals.pushes, ...renewals.pushes]
 
   const endedRole = ending?.role
   await notify(tx, { to: to.id, notice: { kind: 'admin-assigned', accountName: handed.name, previousAdmin: person(from), endedRole, waiting: forwarded.length }, at, accountId: account.id })
@@ -70,12 +57,27 @@ export async function handOver (tx: StoreTransaction, account: Account, from: Us
   return { endedRole, forwarded: forwarded.length, closed }
 }
 
-function person (user: User): { name: string, wechatId: string } {
-  return { name: user.name, wechatId: user.wechatId }
+/** Requests still marked pending: closed when what they depended on is gone, else pushed to the new admin (returned, to queue in order). */
+async function sortOut<R> (
+  requests: readonly R[],
+  standingOf: (request: R) => Promise<{ state: string, reason: ClosedReason | undefined }>,
+  close: (request: R, reason: ClosedReason) => Promise<void>,
+  push: (request: R) => Promise<Push>,
+): Promise<{ closed: number, pushes: Push[] }> {
+  let closed = 0
+  const pushes: Push[] = []
+  for (const request of requests) {
+    const { state, reason } = await standingOf(request)
+    if (state === 'closed') {
+      await close(request, reason!)
+      closed++
+    } else if (state === 'pending') pushes.push(await push(request))
+  }
+  return { closed, pushes }
 }
 
-async function openCount (tx: StoreTransaction, accountId: string): Promise<number> {
-  return (await tx.pendingApprovalsOf(accountId)).length + (await tx.pendingRenewalsOf(accountId)).length
+function person (user: User): { name: string, wechatId: string } {
+  return { name: user.name, wechatId: user.wechatId }
 }
 
 /** The approval request as the new admin reads it: same code, time and deadline. */

@@ -90,11 +90,11 @@ export async function closeRequestsOf (tx: StoreTransaction, binding: Binding, r
 
 /**
  * Ends `binding` now, in the transaction that decides it: a reminder not yet sent is taken back (a reminder
- * to renew a role that ended is wrong) and every open request that depended on it closes.
+ * to renew a role that ended is wrong) and every open request that depended on it closes. Returns how many closed.
  */
-export async function endBinding (tx: StoreTransaction, binding: Binding, reason: 'unbound' | 'removed', by: User | undefined, now: Millis): Promise<void> {
+export async function endBinding (tx: StoreTransaction, binding: Binding, reason: 'unbound' | 'removed', by: User | undefined, now: Millis): Promise<number> {
   const at = toIso(now)
   await tx.updateBinding(binding.id, { endedAt: at, endReason: reason, ...(by ? { endedBy: by.id } : {}) })
   await tx.withdraw(binding.id, ['reminder'], at)
-  await closeRequestsOf(tx, binding, reason, now, at)
+  return closeRequestsOf(tx, binding, reason, now, at)
 }

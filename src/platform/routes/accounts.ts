@@ -45,6 +45,26 @@ function changesView ({ renamed, admin }: Changes): z.input<typeof AccountChange
   }
 }
 
+/** GET /v1/accounts/:account/<what>?page=&perPage=: a list of the account's, a page at a time. */
+function accountPageRoute<I extends z.ZodType> (spec: {
+  what: string
+  summary: string
+  item: I
+  description: string
+  page: (platform: Platform, account: Account, page: number, perPage: number) => Promise<z.input<ReturnType<typeof paged<I>>>>
+}) {
+  return defineRoute({
+    method: 'GET',
+    path: `/v1/accounts/:account/${spec.what}`,
+    summary: spec.summary,
+    params: AccountPath,
+    query: PageQuery,
+    answer: { schema: paged(spec.item, `${spec.item.meta()?.id ?? spec.what}Page`), description: spec.description },
+    refusals: [UNKNOWN_ACCOUNT, NO_SUCH_PAGE],
+    handle: async ({ params, query }, platform) => spec.page(platform, await accountOf(platform, params.account), query.page, query.perPage),
+  })
+}
+
 export const accountRoutes = [
   defineRoute({
     method: 'POST',
@@ -107,28 +127,19 @@ export const accountRoutes = [
     refusals: [UNKNOWN_ACCOUNT],
     handle: async ({ params }, platform) => operatorsView(await platform.roster(await accountOf(platform, params.account))),
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/v1/accounts/:account/invitations',
+  accountPageRoute({
+    what: 'invitations',
     summary: 'An account\'s invitations, newest first, a page at a time',
-    params: AccountPath,
-    query: PageQuery,
-    answer: { schema: paged(InvitationView, 'InvitationPage'), description: 'A page of invitations, with their state by the clock and whether they arrived.' },
-    refusals: [UNKNOWN_ACCOUNT, NO_SUCH_PAGE],
-    handle: async ({ params, query }, platform) => pageView(
-      await platform.accounts.invitationsPage(await accountOf(platform, params.account), query.page, query.perPage), query.perPage,
-      (cut) => cut.invitations.map(invitationView)),
+    item: InvitationView,
+    description: 'A page of invitations, with their state by the clock and whether they arrived.',
+    page: async (platform, account, page, perPage) => pageView(await platform.accounts.invitationsPage(account, page, perPage), perPage, (cut) => cut.invitations.map(invitationView)),
   }),
-  defineRoute({
-    method: 'GET',
-    path: '/v1/accounts/:account/history',
+  accountPageRoute({
+    what: 'history',
     summary: 'An account\'s history (操作记录), newest first, a page at a time',
-    params: AccountPath,
-    query: PageQuery,
-    answer: { schema: paged(HistoryEntryView, 'HistoryPage'), description: 'A page of history entries, by when each thing happened.' },
-    refusals: [UNKNOWN_ACCOUNT, NO_SUCH_PAGE],
-    handle: async ({ params, query }, platform) => pageView(
-      await platform.accounts.historyPage(await accountOf(platform, params.account), query.page, query.perPage), query.perPage,
+    item: HistoryEntryView,
+    description: 'A page of history entries, by when each thing happened.',
+    page: async (platform, account, page, perPage) => pageView(await platform.accounts.historyPage(account, page, perPage), perPage,
       (cut) => cut.entries.map((entry) => historyEntryView(entry, cut.actors))),
   }),
 ]

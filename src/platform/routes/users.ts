@@ -22,8 +22,18 @@ function peopleAnswer (result: PeopleResult): ReturnType<typeof userView> {
   }
 }
 
-const following = (follows: boolean) => async ({ params }: { params: { account: string, wechatId: string } }, platform: Platform) =>
-  peopleAnswer(await platform.people.setFollowing(params.account, params.wechatId, follows))
+/** PUT follows, DELETE unfollows: what an invitation checks. */
+function followerRoute (method: 'PUT' | 'DELETE', follows: boolean) {
+  return defineRoute({
+    method,
+    path: '/v1/accounts/:account/followers/:wechatId',
+    summary: follows ? 'The user follows the account' : 'The user no longer follows the account',
+    params: FollowerPath,
+    answer: { schema: UserView, description: 'The user.' },
+    refusals: [UNKNOWN_USER, { status: 404, error: 'unknown-account', when: 'no account has this id' }],
+    handle: async ({ params }, platform: Platform) => peopleAnswer(await platform.people.setFollowing(params.account, params.wechatId, follows)),
+  })
+}
 
 export const userRoutes = [
   defineRoute({
@@ -68,22 +78,6 @@ export const userRoutes = [
     refusals: [UNKNOWN_USER, WECHAT_ID_TAKEN, PHONE_TAKEN],
     handle: async ({ params, body }, platform) => peopleAnswer(await platform.people.update(params.wechatId, body)),
   }),
-  defineRoute({
-    method: 'PUT',
-    path: '/v1/accounts/:account/followers/:wechatId',
-    summary: 'The user follows the account',
-    params: FollowerPath,
-    answer: { schema: UserView, description: 'The user.' },
-    refusals: [UNKNOWN_USER, { status: 404, error: 'unknown-account', when: 'no account has this id' }],
-    handle: following(true),
-  }),
-  defineRoute({
-    method: 'DELETE',
-    path: '/v1/accounts/:account/followers/:wechatId',
-    summary: 'The user no longer follows the account',
-    params: FollowerPath,
-    answer: { schema: UserView, description: 'The user.' },
-    refusals: [UNKNOWN_USER, { status: 404, error: 'unknown-account', when: 'no account has this id' }],
-    handle: following(false),
-  }),
+  followerRoute('PUT', true),
+  followerRoute('DELETE', false),
 ]
