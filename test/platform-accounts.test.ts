@@ -262,3 +262,26 @@ test('an account\'s history a page at a time, newest first, the same entries 操
   t.true(chat.includes(`公众号更名:${entries[0]!.detail}`), chat)
   t.is((await call('GET', '/v1/accounts/acc_news/history?page=4&perPage=2')).status, 404)
 })
+
+test('hostile bodies and names change nothing, or are kept as plain names, and the state always loads', async (t) => {
+  const { w, call } = await api(t)
+  const before = JSON.stringify(await w.db.document())
+  for (const body of ['null', '[]', '"周记咖啡"', '{"__proto__":{"admin":"zhouxiao_new"},"name":"周记咖啡"}', '{"name":"周记咖啡","admin":"zhouxiao_new","name":"x"', 'x'.repeat(10)]) {
+    const { status } = await call('POST', '/v1/accounts', body)
+    t.is(status, 400, body)
+  }
+  const huge = await call('POST', '/v1/accounts', { name: '咖'.repeat(100_000), admin: 'zhouxiao_new' })
+  t.like(huge.json, { error: 'invalid-body' })
+  t.true(JSON.stringify(huge.json).length < 500, 'the name is not quoted back')
+  await unchanged(t, w, before)
+
+  for (const name of ['constructor', '__proto__', 'toString']) {
+    const created = await call('POST', '/v1/accounts', { name, admin: 'zhouxiao_new' })
+    t.is(created.status, 201, name)
+    t.is((await call('PATCH', `/v1/accounts/${String(created.json.id)}`, { name: `${name}2`, admin: 'liqiang_news' })).status, 200, name)
+    t.is((await call('POST', '/v1/accounts', { name: `${name}2`, admin: 'zhouxiao_new' })).json.error, 'name-taken', name)
+  }
+  for (const id of ['constructor', '__proto__', '..', 'acc_tea%00']) t.is((await call('GET', `/v1/accounts/${id}`)).status, 404, id)
+  t.true((await w.ask('u_liqiang', '运营者列表 constructor2')).startsWith('「constructor2」'), 'the bot finds it by its name')
+  await loadable(t, w)
+})
