@@ -22,6 +22,9 @@ const wechatId = identifier(parseWechatId, 'WeChat ID', 'A WeChat ID (微信号)
 const phone = identifier(parsePhone, 'mobile number', 'A mainland mobile number: 11 digits from 13–19; +86/0086, spaces and dashes allowed. Answered masked.')
 const idNumber = identifier(parseIdNumber, 'ID number', 'A resident ID number (身份证号): 18 characters with a real birth date and the GB 11643-1999 check digit. Taken as real-name verified. Answered masked.')
 const personName = z.string().min(1).max(40).refine(isStorableText, 'holds a control character or a broken character')
+/** A record id the platform quotes back: never one no engine could hold (PostgreSQL refuses a NUL in a query). */
+const recordId = (description: string) => z.string().min(1).max(100).refine(isStorableText, 'not an id: holds a control character or a broken character')
+  .meta({ description })
 
 /** NFKC-normalised and trimmed (as the bot reads names admins type), then checked. */
 const accountName = z.string().transform((value, ctx) => {
@@ -33,7 +36,7 @@ const accountName = z.string().transform((value, ctx) => {
 }).meta({ description: `The official account's name: 1–${ACCOUNT_NAME_MAX} characters on one line, unique among accounts (NFKC-normalised and trimmed).` })
 
 export const OperationBody = z.object({
-  account: z.string().min(1).meta({ description: 'The account id.' }),
+  account: recordId('The account id.'),
   actor: wechatId,
   operation: z.enum(OPERATIONS),
 }).strict()
@@ -74,10 +77,10 @@ export const PageQuery = z.object({
   perPage: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Items a page (1–200).' }),
 }).strict()
 
-export const AccountPath = z.object({ account: z.string().min(1).meta({ description: 'The account id (acc_…).' }) })
+export const AccountPath = z.object({ account: recordId('The account id (acc_…).') })
 export const UserPath = z.object({ wechatId })
 export const FollowerPath = z.object({ account: AccountPath.shape.account, wechatId })
-export const OperationPath = z.object({ id: z.string().min(1).meta({ description: 'The id a pending answer gave (op_…).' }) })
+export const OperationPath = z.object({ id: recordId('The id a pending answer gave (op_…).') })
 
 // ─────────────────────────────────────────────────────────────────────────────── what answers carry
 
