@@ -82,16 +82,9 @@ export class AccountRegistry {
       const name = change.name === undefined ? account.name : await freeName(tx, change.name, account)
       if (typeof name !== 'string') return name
       const from = (await tx.user(account.adminUserId))!
-      let to: User | undefined
-      if (change.adminWechatId !== undefined) {
-        const named = await tx.userByWechatId(change.adminWechatId)
-        if (!named) return { kind: 'unknown-admin' }
-        if (named.id !== from.id) {
-          const admin = await eligibleAdmin(tx, change.adminWechatId)
-          if (admin.kind !== 'eligible') return admin
-          to = admin.user
-        }
-      }
+      const admin = change.adminWechatId === undefined ? { kind: 'current' as const } : await eligibleAdmin(tx, change.adminWechatId, from)
+      if (admin.kind !== 'eligible' && admin.kind !== 'current') return admin
+      const to = admin.kind === 'eligible' ? admin.user : undefined
       const changes: Changes = {}
       // Read before the writes: an engine may hand out its live record, which the writes change.
       const formerName = account.name
@@ -118,9 +111,15 @@ async function freeName (tx: StoreTransaction, given: string, renaming: Account 
   return holder && holder.id !== renaming?.id ? { kind: 'name-taken', holder } : name
 }
 
-async function eligibleAdmin (tx: StoreTransaction, wechatId: string): Promise<RegistryRefusal | { kind: 'eligible', user: User }> {
+type Eligible = { kind: 'eligible', user: User }
+
+/** The user named as admin, if they may be one; `current` when they already are (that changes nothing, qualified or not). */
+async function eligibleAdmin (tx: StoreTransaction, wechatId: string): Promise<RegistryRefusal | Eligible>
+async function eligibleAdmin (tx: StoreTransaction, wechatId: string, current: User): Promise<RegistryRefusal | Eligible | { kind: 'current' }>
+async function eligibleAdmin (tx: StoreTransaction, wechatId: string, current?: User): Promise<RegistryRefusal | Eligible | { kind: 'current' }> {
   const user = await tx.userByWechatId(wechatId)
   if (!user) return { kind: 'unknown-admin' }
+  if (user.id === current?.id) return { kind: 'current' }
   const refusals = adminRefusals(user)
   return refusals.length > 0 ? { kind: 'admin-refused', admin: user, refusals } : { kind: 'eligible', user }
 }
