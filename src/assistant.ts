@@ -19,8 +19,14 @@ import type { OutboxPolicy, SendText } from './outbox/outbox.js'
 import type { ServiceContext } from './services/context.js'
 import { createServices } from './services/index.js'
 import type { Services } from './services/index.js'
+import type { AccountRegistry } from './services/account-registry.js'
+import type { AccountService } from './services/accounts.js'
+import { HealthService } from './services/health.js'
+import type { Health } from './services/health.js'
+import type { Roster } from './services/operators.js'
 import type { PeopleService } from './services/people.js'
 import type { RiskyOperationService } from './services/risky-operations.js'
+import type { Account } from './store/schema.js'
 import type { Pool } from 'pg'
 import type { BackupSource } from './store/backup.js'
 import { loadSeed } from './store/document.js'
@@ -80,6 +86,14 @@ export interface AssistantConfig {
 export interface Platform {
   operations: RiskyOperationService
   people: PeopleService
+  /** Creating, renaming and handing over accounts. */
+  registry: AccountRegistry
+  /** Reading accounts, their history and invitations. */
+  accounts: AccountService
+  /** An account's operators and slots. */
+  roster: (account: Account) => Promise<Roster>
+  /** Whether the store answers and the bot is logged in; the outbox backlog. */
+  health: () => Promise<Health>
   /** Why the assistant cannot take changes now (its data file failed), if it cannot. */
   failure: () => Error | undefined
   /** The last mask, for every answer the platform gets. */
@@ -100,6 +114,8 @@ export interface Assistant {
   /** Every job by name, runnable by hand with a chosen time. */
   jobs: Record<keyof Schedules, (now: Millis) => Promise<unknown>>
   scheduler: Scheduler | undefined
+  /** The bot logged in or out (the plugin says so): pushes wait while it is out, and the health check reports it. */
+  setLoggedIn: (loggedIn: boolean) => void
   /** The last mask of invariant 5: every text that leaves passes it (known WeChat IDs are asked of the engine). */
   mask: (text: string) => Promise<string>
   close: () => Promise<void>
@@ -174,7 +190,18 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
   const services = createServices(context, { lookupLimit: config.lookupLimit, invitationTtl: config.invitationTtl })
   // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).
   const mask = (text: string): Promise<string> => maskWith(engine, text)
-  const platform: Platform = { operations: services.operations, people: services.people, failure: () => services.status.failure(), mask }
+  let loggedIn = false
+  const health = new HealthService(context, () => loggedIn)
+  const platform: Platform = {
+    operations: services.operations,
+    people: services.people,
+    registry: services.registry,
+    accounts: services.accounts,
+    roster: services.operators.roster,
+    health: () => health.check(),
+    failure: () => services.status.failure(),
+    mask,
+  }
 
   const jobs: Assistant['jobs'] = {
     expirySweep: async (now) => {
@@ -207,6 +234,10 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
     platform,
     jobs,
     scheduler,
+    setLoggedIn: (on) => {
+      loggedIn = on
+      outbox.setOnline(on)
+    },
     mask,
     close: async () => {
       try {

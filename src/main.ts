@@ -37,7 +37,8 @@ const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
 /** The demo world starts the demo; production starts from a seed only when one is named. */
 const seedFile = env.ASSISTANT_SEED_FILE ? resolve(env.ASSISTANT_SEED_FILE) : demo ? resolve(root, 'data/seed.json') : undefined
 const apiToken = env.ASSISTANT_API_TOKEN || undefined
-const apiPort = Number(env.ASSISTANT_API_PORT ?? 8787)
+const apiHost = env.ASSISTANT_API_HOST || '127.0.0.1'
+const apiPort = env.ASSISTANT_API_PORT || '8787'
 /** Production's puppet (the mock one too: a host can serve the demo people over it). */
 const realPuppet = env.WECHATY_PUPPET || undefined
 /** PostgreSQL instead of the data file when set (ASSISTANT_DATA_FILE is then not used). */
@@ -97,8 +98,7 @@ async function runOnPuppet (m: Modules): Promise<void> {
   bot.on('error', (err) => console.error(`wechaty: ${err.message}`))
   const assistant = await startAssistant(m, bot)
   if (!assistant) return
-  parts.api = startApi(m, assistant)
-  await parts.api
+  await startApi(m, assistant)
   if (stopping) return
   started = true
   console.log(`公众平台安全助手 running on ${realPuppet}, ${assistant.storage}. Ctrl-C stops it.`)
@@ -125,8 +125,7 @@ async function runDemo (m: Modules, d: Awaited<ReturnType<typeof loadDemo>>): Pr
 
   const interactive = Boolean(process.stdin.isTTY)
   console.log(`公众平台安全助手 demo on the mock puppet. Data file: ${dataFile}`)
-  parts.api = startApi(m, assistant)
-  await parts.api
+  await startApi(m, assistant)
   if (stopping) return
   parts.chat = d.startConsole({
     bot,
@@ -159,7 +158,11 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
     mkdirSync(dirname(dataFile), { recursive: true })
     storage = { dataFile }
   }
-  const plugin = m.SecurityAssistant({ ...storage, seedFile })
+  // Daily backups: beside the data file by default; a folder and a count from the environment when given.
+  const backupDir = env.ASSISTANT_BACKUP_DIR ? resolve(env.ASSISTANT_BACKUP_DIR) : undefined
+  const kept = env.ASSISTANT_BACKUPS_KEPT ? Number(env.ASSISTANT_BACKUPS_KEPT) : undefined
+  const backups = backupDir !== undefined || kept !== undefined ? { ...(backupDir ? { dir: backupDir } : {}), ...(kept !== undefined ? { keep: kept } : {}) } : undefined
+  const plugin = m.SecurityAssistant({ ...storage, seedFile, ...(backups ? { backups } : {}) })
   parts.plugin = plugin
   bot.use(plugin)
   // ready() is asked at once: a refusal is then this runner's to report, and the plugin does not log it too.
@@ -171,20 +174,27 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
   return stopping ? undefined : assistant
 }
 
-/** The platform's HTTP API, when a token is configured. */
-async function startApi (m: Modules, assistant: RunningAssistant): Promise<RunningApi | undefined> {
+/**
+ * The platform's HTTP API, when a token is configured. An API that was asked for and cannot listen (the
+ * port is taken) stops start-up: an assistant running on without it would leave the platform's every
+ * call failing while the runner looked healthy.
+ */
+async function startApi (m: Modules, assistant: RunningAssistant): Promise<void> {
   if (!apiToken) {
-    console.log('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_PORT) to enable it.')
-    return undefined
+    console.log('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_HOST, ASSISTANT_API_PORT) to enable it.')
+    return
   }
+  const port = Number(apiPort)
+  if (!/^\d+$/.test(apiPort) || port < 1 || port > 65535) throw new StartRefused(`ASSISTANT_API_PORT must be a port number from 1 to 65535, not "${apiPort}".`)
+  const starting = m.startPlatformApi(assistant.platform, { token: apiToken, host: apiHost, port, log: m.log })
+  parts.api = starting.catch(() => undefined) // what a stop closes: nothing, if it never listened
+  let api: RunningApi
   try {
-    const api = await m.startPlatformApi(assistant.platform, { token: apiToken, port: apiPort, log: m.log })
-    console.log(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN).`)
-    return api
+    api = await starting
   } catch (err) {
-    console.error(`Platform API not started: ${(err as Error).message}`)
-    return undefined
+    throw new StartRefused(`The platform API cannot listen: ${(err as Error).message}`)
   }
+  console.log(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN; GET /healthz and /openapi.json need none).`)
 }
 
 /** SIGINT, SIGTERM or /quit, at any moment: stops whatever has started, once. */

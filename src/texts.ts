@@ -17,6 +17,9 @@ import type { Switch } from './services/settings.js'
 import type { Actor, Notice } from './services/notices.js'
 import type { HistoryEvent } from './services/history.js'
 import type { OperationAnswer } from './services/risky-operations.js'
+import { ACCOUNT_NAME_MAX } from './domain/accounts.js'
+import type { AccountNameProblem, AdminRefusal } from './domain/accounts.js'
+import type { HealthProblem } from './services/health.js'
 
 export const KIND_LABEL: Record<IdentifierKind, string> = {
   phone: '手机号',
@@ -72,6 +75,8 @@ const SETTING_EFFECT = {
 
 export type Setting = Switch
 
+export type WordedAnswer = Extract<OperationAnswer, { result: 'allowed' }> | (Exclude<OperationAnswer, { result: 'allowed' }> & { message: string })
+
 
 function actorLabel (who: Actor, admin: boolean): string {
   if (who.role === 'admin') return admin ? '你(管理员)' : `管理员 ${who.name}`
@@ -106,6 +111,9 @@ const HISTORY_LABEL = new Map<string, string>([
   ['operation.refused', '拒绝风险操作'],
   ['operation.lapsed', '风险操作超时未允许'],
   ['operation.closed', '风险操作请求关闭'],
+  ['account.created', '创建公众号'],
+  ['account.renamed', '公众号更名'],
+  ['account.admin-changed', '更换管理员'],
 ])
 export const HISTORY_PAGE_SIZE = 10
 const STATUS_LABEL = { pending: '待回复', accepted: '已接受', declined: '已拒绝', cancelled: '已撤销', expired: '已过期' } as const
@@ -338,6 +346,22 @@ export const texts = {
   deliveryFailedNotice: (recipientName: string, accountName: string, text: string, reason: string): string =>
     `一条发给 ${recipientName} 的「${accountName}」通知多次发送失败,已停止重试(${reason})。内容:\n${text.length > 60 ? `${text.slice(0, 60)}…` : text}\n请通过其他方式告知对方。`,
 
+  // ── accounts as the platform creates, renames and hands them over ──
+  adminAssigned: (p: { accountName: string, previousAdmin: { name: string, wechatId: string } | undefined, endedRole: OperatorRole | undefined, waiting: number }): string => [
+    '公众号管理员通知',
+    p.previousAdmin
+      ? `你已成为「${p.accountName}」的管理员(原管理员 ${p.previousAdmin.name},微信号 ${p.previousAdmin.wechatId})。`
+      : `你已成为新公众号「${p.accountName}」的管理员。`,
+    ...(p.endedRole ? [`你在「${p.accountName}」的${ROLE_LABEL[p.endedRole]}身份随之结束:管理员已拥有全部权限。`] : []),
+    ...(p.waiting > 0 ? [`有 ${p.waiting} 个运营者的请求在等你处理,接下来会逐一发给你;回复 允许 可随时查看。`] : []),
+    '发送 帮助 查看管理员可以做的事,发送 运营者列表 查看运营者和邀请。',
+  ].join('\n'),
+  adminReplaced: (accountName: string, newAdmin: { name: string, wechatId: string }, at: Millis): string =>
+    `公众号管理员变更通知\n「${accountName}」的管理员已于 ${formatDateTime(at)} 由你变更为 ${newAdmin.name}(微信号 ${newAdmin.wechatId})。` +
+    '你已不能再管理这个公众号的运营者,也不会再收到它的请求和提醒;等你处理的请求已转给新管理员。如非你本人同意的变更,请立即在公众平台处理。',
+  accountRenamed: (from: string, to: string, at: Millis): string =>
+    `你管理的公众号「${from}」已于 ${formatDateTime(at)} 更名为「${to}」。在命令里请使用新名称。如非你本人确认的更名,请立即在公众平台处理。`,
+
   // ── expiry, reminders, renewal ──
   shortTermEnded: (accountName: string, expiresAt: Millis, adminName: string, renewable: boolean): string =>
     `你在「${accountName}」的短期运营者身份已于 ${formatDateTime(expiresAt)} 到期,现在不能再登录和群发这个公众号。` +
@@ -407,10 +431,10 @@ export const texts = {
 
   // ── risky operations ──
   operationDenied: (reason: DenyReason): string => DENY_TEXT[reason],
-  /** The message beside the platform's answer (API and console). */
-  operationAnswerMessage: (answer: OperationAnswer): string | undefined => answer.result === 'denied'
-    ? DENY_TEXT[answer.reason]
-    : answer.result === 'pending' ? texts.operationPending(answer.waitsFor === 'confirmation') : undefined,
+  /** The platform's answer with what to tell the person beside a denial or a wait (API and console). */
+  operationAnswer: (answer: OperationAnswer): WordedAnswer => answer.result === 'denied'
+    ? { ...answer, message: DENY_TEXT[answer.reason] }
+    : answer.result === 'pending' ? { ...answer, message: texts.operationPending(answer.waitsFor === 'confirmation') } : answer,
   operationPending: (byAdmin: boolean): string => byAdmin
     ? '这项重要操作需要管理员在公众平台安全助手里确认,请在 10 分钟内回复 允许。'
     : '已开启风险操作保护:需要管理员在公众平台安全助手里允许,10 分钟内未允许视为拒绝。',
@@ -494,6 +518,9 @@ export function renderNotice (n: Notice): string {
     case 'short-term-ended': return texts.shortTermEnded(n.accountName, n.expiresAt, n.adminName, n.renewable)
     case 'short-term-ended-admin': return texts.shortTermEndedAdmin(n.operator, n.accountName, n.expiresAt)
     case 'delivery-failed': return texts.deliveryFailedNotice(n.recipientName, n.accountName, n.text, n.reason)
+    case 'admin-assigned': return texts.adminAssigned(n)
+    case 'admin-replaced': return texts.adminReplaced(n.accountName, n.newAdmin, n.at)
+    case 'account-renamed': return texts.accountRenamed(n.from, n.to, n.at)
   }
 }
 
@@ -520,6 +547,9 @@ export function renderHistoryDetail (e: HistoryEvent): string {
     case 'settings.riskProtection':
     case 'settings.riskAlerts': return e.on ? '开启' : '关闭'
     case 'operation.closed': return `${texts.operationDetail(e.wechatId, e.operation, undefined)}(${texts.closedReason(e.reason)})`
+    case 'account.created': return `「${e.name}」,管理员 ${e.adminWechatId}`
+    case 'account.renamed': return `「${e.from}」→「${e.to}」`
+    case 'account.admin-changed': return `${e.from} → ${e.to}${e.endedRole ? `(${e.to} 的${ROLE_LABEL[e.endedRole]}身份随之结束)` : ''}`
     default: return texts.operationDetail(e.wechatId, e.operation, e.denied)
   }
 }
@@ -583,4 +613,51 @@ function describeEntry (e: LookupEntry, now: Millis): string {
   if (e.expiresAt === undefined) return `${ROLE_LABEL[e.role]},${bound}`
   const left = Math.ceil((e.expiresAt - now) / days(1))
   return `${ROLE_LABEL[e.role]},${bound},${formatDateTime(e.expiresAt)} 到期(剩 ${left} 天)`
+}
+
+// ── the platform API (read by the platform's developers, so in English) ──
+
+const ADMIN_REFUSAL_TEXT: Record<AdminRefusal['kind'], string> = {
+  'no-account-protection': 'account protection (帐号保护) is off: they turn it on in WeChat → Me → Settings → Account Security, and the platform reports it (PATCH /v1/users/{wechatId}/security)',
+  'no-bank-card': 'no bank card is bound: they bind one of their own in WeChat → Me → Services → Wallet → Cards, and the platform reports it (PATCH /v1/users/{wechatId}/security)',
+}
+
+const ACCOUNT_NAME_PROBLEM: Record<AccountNameProblem, string> = {
+  empty: 'is empty',
+  'too-long': `is longer than ${ACCOUNT_NAME_MAX} characters`,
+  'line-break': 'holds a line break or a tab (a name is one line)',
+  unstorable: 'holds a control character or a broken character',
+}
+
+const HEALTH_PROBLEM_TEXT: Record<HealthProblem, string> = {
+  'store-failed': 'The store refuses changes: writing the data file failed. Restart the assistant once the cause is fixed (its log says what failed).',
+  'store-unreachable': 'The store did not answer a read in time: check that the database is up and reachable from the assistant.',
+  'logged-out': 'The bot is not logged in to WeChat: nothing is received or sent (pushes wait) until it logs in again.',
+}
+
+export const apiTexts = {
+  unauthorized: 'Send Authorization: Bearer <the token the assistant was configured with>.',
+  /** While the store refuses changes: `why` is the store's own message. */
+  unavailable: (why: string): string => `${why} Nothing was done.`,
+  internal: 'The assistant could not handle this request; nothing was changed unless a later GET shows it.',
+  // The path is not quoted back: percent-encoding would carry a number past the last mask.
+  noSuchRoute: (method: string): string => `No such endpoint for ${method}; GET /openapi.json lists every route.`,
+  unknownUser: 'No user has this WeChat ID.',
+  unknownAccount: 'No official account has this id.',
+  unknownOperation: 'No operation request has this id.',
+  wechatIdTaken: 'Another user already has this WeChat ID.',
+  phoneTaken: 'Another WeChat account is already bound to this mobile number; release it there first.',
+  unknownAdmin: 'No user has the WeChat ID given as admin: register them first (POST /v1/users), then try again.',
+  badName: (problem: AccountNameProblem): string => `not a valid account name: it ${ACCOUNT_NAME_PROBLEM[problem]}`,
+  nameTaken: (holderId: string): string => `Another official account (${holderId}) already has this name, and names are unique: choose another one.`,
+  adminRefused: (wechatId: string, refusals: readonly AdminRefusal[]): string =>
+    `${wechatId} cannot be an admin yet (an admin holds every permission and approves operators' risky operations, so their WeChat must be protected): ` +
+    `${refusals.map((r) => ADMIN_REFUSAL_TEXT[r.kind]).join('; ')}. Nothing was changed.`,
+  adminRefusal: (r: AdminRefusal): string => ADMIN_REFUSAL_TEXT[r.kind],
+  badPage: (pages: number): string => `There is no such page: at this perPage there ${pages === 1 ? 'is 1 page' : `are ${pages} pages`}; ask for page 1${pages > 1 ? ` to ${pages}` : ''}.`,
+  healthProblem: (problem: HealthProblem): string => HEALTH_PROBLEM_TEXT[problem],
+  portTaken: (host: string, port: number): string =>
+    `port ${port} on ${host} is already in use (another assistant, or another program, holds it). Set ASSISTANT_API_PORT to a free port, or stop what holds it.`,
+  cannotListen: (host: string, port: number, why: string): string =>
+    `${host}:${port} (${why}). Check ASSISTANT_API_HOST (an address of this machine) and ASSISTANT_API_PORT.`,
 }

@@ -9,13 +9,15 @@ const silent: Logger = { info: () => undefined, warn: () => undefined, error: ()
 
 export interface Api {
   w: World
+  url: string
   call: (method: string, path: string, body?: unknown, token?: string | null) => Promise<{ status: number, json: Record<string, unknown> }>
   operation: (account: string, actor: string, operation: string) => Promise<Record<string, unknown>>
 }
 
-export async function api (t: { teardown: (fn: () => Promise<void>) => void }, options: WorldOptions = {}): Promise<Api> {
+/** `log`: where the API's own log lines go (none by default). */
+export async function api (t: { teardown: (fn: () => Promise<void>) => void }, options: WorldOptions = {}, log: Logger = silent): Promise<Api> {
   const w = await worldFor(t, options)
-  const running = await startPlatformApi(w.assistant.platform, { token: TOKEN, port: 0, log: silent })
+  const running = await startPlatformApi(w.assistant.platform, { token: TOKEN, port: 0, log })
   t.teardown(running.close)
   const call: Api['call'] = async (method, path, body, token = TOKEN) => {
     const headers: Record<string, string> = {}
@@ -29,6 +31,6 @@ export async function api (t: { teardown: (fn: () => Promise<void>) => void }, o
     if (status !== 200) throw new Error(`${status} ${JSON.stringify(json)}`)
     return json
   }
-  return { w, call, operation }
+  return { w, url: running.url, call, operation }
 }
 

@@ -1,6 +1,9 @@
-// Time and role rules with a fixed clock, table-driven.
+// Time and role rules with a fixed clock, paging, account names and who may be an admin, table-driven.
 import test from 'ava'
+import { accountNameProblem, adminRefusals, normaliseAccountName } from '../src/domain/accounts.js'
+import type { AccountNameProblem } from '../src/domain/accounts.js'
 import { addMonths, formatDateTime } from '../src/domain/calendar.js'
+import { pageFromNewest, pageOf } from '../src/domain/paging.js'
 import { ownsIdentifier } from '../src/domain/ownership.js'
 import { retryDelay, takeHit, takeToken } from '../src/domain/rate-limit.js'
 import { dueReminder, expiryFor, hasLapsed, isActive, isRenewable, renewedExpiry } from '../src/domain/roles.js'
@@ -134,4 +137,55 @@ test('a short-term binding is renewable until exactly the moment renewal would r
   t.true(isRenewable({ ...binding, endedAt: binding.expiresAt, endReason: 'expired' }, expiresAt + 1))
   t.false(isRenewable({ ...binding, endedAt: binding.expiresAt, endReason: 'unbound' }, expiresAt - 1))
   t.false(isRenewable({ role: 'long' as const }, expiresAt))
+})
+
+const pages: Array<[number, number, number, string]> = [
+  // total, page, size → the page's offset and the number of pages, or bad-page
+  [0, 1, 10, 'page 1 of 1 from 0'],
+  [0, 2, 10, 'bad-page of 1'],
+  [10, 1, 10, 'page 1 of 1 from 0'],
+  [11, 2, 10, 'page 2 of 2 from 10'],
+  [11, 3, 10, 'bad-page of 2'],
+  [11, 0, 10, 'bad-page of 2'],
+  [11, 1.5, 10, 'bad-page of 2'],
+  [11, Number.NaN, 10, 'bad-page of 2'],
+]
+for (const [total, page, size, expected] of pages) {
+  test(`page ${page} of ${total} items at ${size} a page: ${expected}`, (t) => {
+    const cut = pageOf(total, page, size)
+    t.is(cut.kind === 'page' ? `page ${cut.page} of ${cut.pages} from ${cut.offset}` : `bad-page of ${cut.pages}`, expected)
+  })
+}
+
+test('a page from the newest is cut from the end of an oldest-first list and given newest first', (t) => {
+  const all = [1, 2, 3, 4, 5]
+  t.like(pageFromNewest(all, 1, 2), { items: [5, 4], pages: 3 })
+  t.like(pageFromNewest(all, 3, 2), { items: [1] })
+  t.like(pageFromNewest([], 1, 2), { kind: 'page', items: [], pages: 1 })
+})
+
+const accountNames: Array<[string, AccountNameProblem | undefined]> = [
+  ['晨光茶馆', undefined],
+  [' 晨光茶馆 ', undefined],
+  ['ＡＢＣ咖啡', undefined],
+  ['咖'.repeat(30), undefined],
+  ['咖'.repeat(31), 'too-long'],
+  ['😀'.repeat(30), undefined], // characters, not UTF-16 units
+  ['   ', 'empty'],
+  ['晨光\n茶馆', 'line-break'],
+  ['晨光\t茶馆', 'line-break'],
+  ['晨光\u2028茶馆', 'line-break'],
+  ['晨光\u0000茶馆', 'unstorable'],
+  ['晨光\uD800茶馆', 'unstorable'],
+]
+for (const [name, problem] of accountNames) {
+  test(`account name ${JSON.stringify(name)}: ${problem ?? 'fine'}`, (t) => {
+    t.is(accountNameProblem(normaliseAccountName(name)), problem)
+  })
+}
+
+test('an admin needs 帐号保护 and a bank card, and is told of each missing one', (t) => {
+  t.deepEqual(adminRefusals({ accountProtection: true, bankCard: true }), [])
+  t.deepEqual(adminRefusals({ accountProtection: false, bankCard: true }), [{ kind: 'no-account-protection' }])
+  t.deepEqual(adminRefusals({ accountProtection: false, bankCard: false }), [{ kind: 'no-account-protection' }, { kind: 'no-bank-card' }])
 })

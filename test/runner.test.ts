@@ -3,6 +3,8 @@
 // with a generous ceiling, and nothing asserts on timing.
 import test from 'ava'
 import { spawn } from 'node:child_process'
+import { createServer } from 'node:net'
+import type { Server } from 'node:net'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -58,10 +60,10 @@ async function tempDataFile (): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'assistant-runner-')), 'assistant.json')
 }
 
-/** Resolves once `condition` holds; polls, since a file appearing has no event to wait on. */
-async function waitUntil (condition: () => boolean, what: string): Promise<void> {
+/** Resolves once `condition` holds; polls, since a file appearing (or a runner logging in) has no event to wait on. */
+async function waitUntil (condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
   const deadline = Date.now() + CEILING
-  while (!condition()) {
+  while (!await condition()) {
     if (Date.now() > deadline) throw new Error(`never happened: ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
@@ -204,4 +206,56 @@ serial('production on a puppet never loads the demo world: an empty data file, a
   t.is(await runner.exited, 0, runner.output())
   const onDisk = await readJson(dataFile) as { accounts: unknown[], users: unknown[], outbox: unknown[] }
   t.deepEqual([onDisk.accounts.length, onDisk.users.length, onDisk.outbox.length], [0, 0, 0], 'no demo accounts, people or pushes')
+})
+
+/** A port held by this test process, as another program would hold it. */
+async function holdPort (t: { teardown: (fn: () => void) => void }): Promise<number> {
+  const server: Server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { server.close() })
+  return (server.address() as { port: number }).port
+}
+
+const apiRefusals: Array<[string, (t: { teardown: (fn: () => void) => void }) => Promise<string>, (port: string) => string]> = [
+  ['a port another program holds', async (t) => String(await holdPort(t)), (port) => `Cannot start: The platform API cannot listen: port ${port} on 127.0.0.1 is already in use`],
+  ['a port that is no port', async () => '80a', () => 'Cannot start: ASSISTANT_API_PORT must be a port number from 1 to 65535, not "80a".'],
+]
+for (const [what, portFor, message] of apiRefusals) {
+  serial(`the runner refuses to start the platform API on ${what}: one message, exit code 1, the data file released`, async (t) => {
+    t.timeout(TEST_TIMEOUT)
+    const dataFile = await tempDataFile()
+    const port = await portFor(t)
+    const runner = startRunner(dataFile, { ASSISTANT_API_TOKEN: 'runner-token', ASSISTANT_API_PORT: port, WECHATY_LOG: undefined })
+    t.teardown(() => { runner.child.kill('SIGKILL') })
+    t.is(await runner.exited, 1, runner.output())
+    const output = runner.output()
+    t.true(output.includes(message(port)), output)
+    t.is(count(output, 'Cannot start:'), 1, output)
+    t.deepEqual(stackLines(output), [], output)
+    t.false(existsSync(`${dataFile}.lock`), 'the lock is released')
+  })
+}
+
+serial('with a token the runner serves the platform API on ASSISTANT_API_HOST and ASSISTANT_API_PORT: healthy once logged in', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const port = (probe.address() as { port: number }).port
+  await new Promise((resolve) => probe.close(resolve)) // free again: the runner takes it
+  const runner = startRunner(dataFile, { ASSISTANT_API_TOKEN: 'runner-token', ASSISTANT_API_HOST: '127.0.0.1', ASSISTANT_API_PORT: String(port) })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  await runner.waitFor(`Platform API on http://127.0.0.1:${port}`)
+  // The demo logs its bot in just after the API starts: healthy from then on.
+  let health: { status: string } = { status: 'unasked' }
+  await waitUntil(async () => {
+    health = await (await fetch(`http://127.0.0.1:${port}/healthz`)).json() as { status: string }
+    return health.status === 'ok'
+  }, 'the runner reported itself healthy')
+  t.like(health, { status: 'ok', store: 'ok', bot: 'logged-in' })
+  const accounts = await fetch(`http://127.0.0.1:${port}/v1/accounts`, { headers: { authorization: 'Bearer runner-token' } })
+  t.is((await accounts.json() as { total: number }).total, 6)
+  runner.child.kill('SIGTERM')
+  t.is(await runner.exited, 0)
+  t.false(runner.output().includes('runner-token'), 'the token is never printed')
 })

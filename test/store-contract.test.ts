@@ -203,6 +203,22 @@ for (const { name, open } of ENGINES) {
     t.is((await engine.message(ids[3]!))?.sentAt, new Date(NOW).toISOString())
   })
 
+  test(`${name}: the backlog counts the messages due for delivery, claimed or not, and says when the oldest was queued`, async (t) => {
+    const { engine } = await open(t)
+    t.deepEqual(await engine.outboxBacklog(NOW), { due: 0 }, 'the demo world has none')
+    const ids = await queueMessages(engine, 3)
+    await engine.transaction((tx) => tx.enqueue({ toUserId: 'u_liqiang', text: '更早', createdAt: new Date(NOW - MINUTE).toISOString(), accountId: undefined }))
+    await engine.transaction((tx) => tx.addUser({ id: 'u_stranger', name: '陌生人', wechatId: 'stranger_01', accountProtection: false, bankCard: false, follows: [] }))
+    await queueMessages(engine, 1, { toUserId: 'u_stranger' }) // never chatted: waits for them, not for delivery
+    t.deepEqual(await engine.outboxBacklog(NOW), { due: 4, oldestQueuedAt: new Date(NOW - MINUTE).toISOString() })
+    await engine.transaction((tx) => tx.claimDueMessages(NOW, 2))
+    t.is((await engine.outboxBacklog(NOW)).due, 4, 'claimed is not delivered')
+    await engine.transaction((tx) => tx.updateMessage(ids[0]!, { attempts: 1, sentAt: new Date(NOW).toISOString() }))
+    await engine.transaction((tx) => tx.updateMessage(ids[1]!, { attempts: 1, lastError: 'x', nextAttemptAt: new Date(NOW + MINUTE).toISOString() }))
+    t.is((await engine.outboxBacklog(NOW)).due, 2, 'sent, and backing off')
+    t.is((await engine.outboxBacklog(NOW + MINUTE)).due, 3, 'its back-off is over')
+  })
+
   test(`${name}: retention prunes by time what the embedded store would`, async (t) => {
     const { engine, durable } = await open(t)
     const { store: reference } = await embeddedStore(t)
@@ -405,6 +421,8 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     deliverable: ids(world.outbox),
     messagesSentBefore: times,
     messagesFailedBefore: times,
+    accountsInOrder: [[0, 2], [2, 10], [5, 1], [6, 3], [0, 0]],
+    outboxBacklog: times,
   }
 }
 
@@ -431,6 +449,10 @@ async function everyWrite (tx: StoreTransaction): Promise<Record<string, unknown
   answers.approval = plain(await tx.updateApproval('op_new', { status: 'approved', decidedAt: at(1.05), decidedBy: 'u_wangfang' }))
   answers.binding2 = plain(await tx.updateBinding('b_new', { endedAt: at(2), endReason: 'unbound', endedBy: 'u_new', remindersSent: undefined }))
   answers.account = plain(await tx.updateAccount('acc_tea', { name: '茶馆', riskAlerts: false }))
+  await tx.addAccount({ id: 'acc_new', name: '新号', adminUserId: 'u_wangfang', riskProtection: false, riskAlerts: true })
+  answers.newAdmin = plain(await tx.updateAccount('acc_new', { adminUserId: 'u_new', name: '新号二' }))
+  answers.administered = plain([await tx.accountsAdministeredBy('u_wangfang'), await tx.accountsAdministeredBy('u_new'), await tx.accountNamed('新号二'), await tx.accountNamed('新号')])
+  answers.lastAccounts = plain(await tx.accountsInOrder(5, 10))
   await tx.addHistory({ accountId: 'acc_tea', at: at(2), actorUserId: 'u_new', action: 'binding.unbound', detail: '解绑' })
   await tx.addHistory({ accountId: 'acc_tea', at: at(-1), action: 'binding.expired', detail: '' })
   answers.history = plain(await tx.historyOf('acc_tea'))

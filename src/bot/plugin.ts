@@ -50,7 +50,7 @@ export interface SecurityAssistantOptions {
 }
 
 /** What the runner and tests can reach once the plugin is installed. */
-export interface RunningAssistant extends Omit<Assistant, 'close' | 'services'> {
+export interface RunningAssistant extends Omit<Assistant, 'close' | 'services' | 'setLoggedIn'> {
   /** Resolves when every received message has been answered and every queued push tried. */
   settled: () => Promise<void>
 }
@@ -151,8 +151,8 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     const apologise = (message: Message): Promise<void> => message.say(status.failure() ? texts.outOfService : texts.failure).then(() => undefined)
     const intake = new MessageIntake(handle, apologise, log, options.wallClock ?? Date.now)
     const onMessage = (message: Message): void => intake.accept(message)
-    const onLogin = (): void => outbox.setOnline(true)
-    const onLogout = (): void => outbox.setOnline(false)
+    const onLogin = (): void => assistant.setLoggedIn(true)
+    const onLogout = (): void => assistant.setLoggedIn(false)
     const onStop = (): void => { plugin.close().catch((err) => log.error('closing failed', err)) }
     // Invitees must be able to add the assistant, or invitations cannot reach them.
     const onFriendship = (friendship: Friendship): void => {
@@ -174,9 +174,9 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       bot.off('login', onLogin)
       bot.off('logout', onLogout)
       bot.off('stop', onStop)
-      outbox.setOnline(false)
+      assistant.setLoggedIn(false)
     }
-    if (loggedIn(bot)) outbox.setOnline(true)
+    if (loggedIn(bot)) assistant.setLoggedIn(true)
     const holdings = await status.holdings()
     log.info(`${assistant.storage} open: ${holdings.accounts} accounts, ${holdings.bindings} bindings`)
     try {

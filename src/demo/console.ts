@@ -148,8 +148,8 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       return
     }
     const answer = await options.platform.operations.request(account.id, actor.wechatId, operation as Operation)
-    const message = texts.operationAnswerMessage(answer)
-    const detail = answer.result === 'allowed' ? '' : answer.result === 'pending' ? ` (id ${answer.id}: ${message})` : ` (${answer.reason}: ${message})`
+    const worded = texts.operationAnswer(answer)
+    const detail = worded.result === 'allowed' ? '' : worded.result === 'pending' ? ` (id ${worded.id}: ${worded.message})` : ` (${worded.reason}: ${worded.message})`
     write(`[平台] ${actor.name} 在「${account.name}」${operation} → ${answer.result}${detail}`)
     prompt()
   }

@@ -6,16 +6,16 @@ import type { ParseResult } from './identity.js'
 import { isStorableText } from './text.js'
 
 /** A string normalised by one of the identifier parsers, with its format problem as the message. */
-export const identifier = (parse: (v: string) => ParseResult, what: string) => z.string().transform((value, ctx) => {
+export const identifier = (parse: (v: string) => ParseResult, what: string, description: string) => z.string().transform((value, ctx) => {
   const parsed = parse(value)
   if (parsed.ok) return parsed.identifier.value
   ctx.addIssue({ code: 'custom', message: `not a valid ${what} (${parsed.problem})` })
   return z.NEVER
-})
+}).meta({ description })
 
-export const wechatId = identifier(parseWechatId, 'WeChat ID')
-export const phone = identifier(parsePhone, 'mobile number')
-export const idNumber = identifier(parseIdNumber, 'ID number')
+export const wechatId = identifier(parseWechatId, 'WeChat ID', 'A WeChat ID (微信号): 6–20 characters, a letter first, then letters, digits, _ or -. Case does not matter.')
+export const phone = identifier(parsePhone, 'mobile number', 'A mainland mobile number: 11 digits from 13–19; +86/0086, spaces and dashes allowed. Answered masked.')
+export const idNumber = identifier(parseIdNumber, 'ID number', 'A resident ID number (身份证号): 18 characters with a real birth date and the GB 11643-1999 check digit. Taken as real-name verified. Answered masked.')
 export const personName = z.string().min(1).max(40).refine(isStorableText, 'holds a control character or a broken character')
 
 /** A new user as the platform reports one (POST /v1/users) and as an import lists one. */
@@ -24,8 +24,8 @@ export const newUserFields = {
   wechatId,
   phone: phone.optional(),
   idNumber: idNumber.optional(),
-  accountProtection: z.boolean(),
-  bankCard: z.boolean(),
+  accountProtection: z.boolean().meta({ description: '帐号保护 is on.' }),
+  bankCard: z.boolean().meta({ description: 'A bank card is bound.' }),
 }
 
 /** A new user, as those fields give one. */

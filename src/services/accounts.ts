@@ -1,8 +1,11 @@
-// The accounts as the chat side needs them: which ones a person administers, the one an admin command
-// names, the names a reply quotes, and an account's history a page at a time.
-import { pageFromNewest } from '../domain/paging.js'
+// The accounts as the chat side and the platform read them: which ones a person administers, the one an
+// admin command names, the names a reply quotes, all of them a page at a time, and an account's history
+// and invitations a page at a time.
+import { pageFromNewest, pageOf } from '../domain/paging.js'
 import type { Account, Binding, HistoryEntry, User } from '../store/schema.js'
 import type { ServiceContext } from './context.js'
+import { describeInvitation } from './operators.js'
+import type { RosterInvitation } from './operators.js'
 
 /** The account an admin command names. */
 export type NamedAccount =
@@ -12,9 +15,15 @@ export type NamedAccount =
   /** Nothing fits: `own` are the accounts the admin could have meant. */
   | { kind: 'unknown', own: readonly Account[] }
 
-export type HistoryPage =
-  | { kind: 'page', entries: HistoryEntry[], page: number, pages: number, actorNames: ReadonlyMap<string, string> }
-  | { kind: 'bad-page', pages: number }
+/** A page of a list, or the number of pages when the page asked for is not one of them. */
+export type Page<T> = ({ kind: 'page', page: number, pages: number, total: number } & T) | { kind: 'bad-page', pages: number }
+
+/** Newest first; `actors` are the people named by the entries on the page, by user id. */
+export type HistoryPage = Page<{ entries: HistoryEntry[], actors: ReadonlyMap<string, User> }>
+
+export interface InvitationRecord extends RosterInvitation {
+  inviter: User
+}
 
 export interface Removal {
   account: Account
@@ -67,18 +76,44 @@ export class AccountService {
     return { account, binding, user }
   }
 
+  /** Page `page` of every account, in the order they were made, each with its admin. */
+  async list (page: number, pageSize: number): Promise<Page<{ accounts: Array<{ account: Account, admin: User }> }>> {
+    const { engine } = this.ctx
+    const total = (await engine.counts()).accounts
+    const cut = pageOf(total, page, pageSize)
+    if (cut.kind === 'bad-page') return cut
+    const accounts: Array<{ account: Account, admin: User }> = []
+    for (const account of await engine.accountsInOrder(cut.offset, pageSize)) accounts.push({ account, admin: (await engine.user(account.adminUserId))! })
+    return { kind: 'page', page, pages: cut.pages, total, accounts }
+  }
+
   /** Page `page` (1 = newest) of the account's history, newest first by when it happened. */
   async historyPage (account: Account, page: number, pageSize: number): Promise<HistoryPage> {
     const { engine } = this.ctx
     // Oldest first by time (a sweep after downtime records expiries late, so not by when written).
-    const cut = pageFromNewest(await engine.historyOf(account.id), page, pageSize)
+    const all = await engine.historyOf(account.id)
+    const cut = pageFromNewest(all, page, pageSize)
     if (cut.kind === 'bad-page') return cut
-    const actorNames = new Map<string, string>()
+    const actors = new Map<string, User>()
     for (const entry of cut.items) {
-      const name = entry.actorUserId === undefined ? undefined : (await engine.user(entry.actorUserId))?.name
-      if (name !== undefined) actorNames.set(entry.actorUserId!, name)
+      const actor = entry.actorUserId === undefined ? undefined : await engine.user(entry.actorUserId)
+      if (actor) actors.set(actor.id, actor)
     }
-    return { kind: 'page', entries: cut.items, page: cut.page, pages: cut.pages, actorNames }
+    return { kind: 'page', entries: cut.items, page: cut.page, pages: cut.pages, total: all.length, actors }
+  }
+
+  /** Page `page` (1 = newest) of every invitation the account still keeps, with its state by the clock and whether it arrived. */
+  async invitationsPage (account: Account, page: number, pageSize: number): Promise<Page<{ invitations: InvitationRecord[] }>> {
+    const { engine } = this.ctx
+    const all = await engine.invitationsOfAccount(account.id)
+    const cut = pageFromNewest(all, page, pageSize)
+    if (cut.kind === 'bad-page') return cut
+    const now = this.ctx.now()
+    const invitations: InvitationRecord[] = []
+    for (const invitation of cut.items) {
+      invitations.push({ ...await describeInvitation(engine, invitation, now), inviter: (await engine.user(invitation.invitedBy))! })
+    }
+    return { kind: 'page', page: cut.page, pages: cut.pages, total: all.length, invitations }
   }
 }
 

@@ -19,6 +19,10 @@ export type HistoryEvent =
   | { action: 'settings.riskProtection' | 'settings.riskAlerts', on: boolean }
   | { action: 'operation.allowed' | 'operation.denied' | 'operation.pending' | 'operation.approved' | 'operation.refused' | 'operation.lapsed', wechatId: string, operation: Operation, denied?: DenyReason | undefined }
   | { action: 'operation.closed', wechatId: string, operation: Operation, reason: ClosedReason }
+  | { action: 'account.created', name: string, adminWechatId: string }
+  | { action: 'account.renamed', from: string, to: string }
+  /** `endedRole`: the new admin's operator role on the account, which ended with the change. */
+  | { action: 'account.admin-changed', from: string, to: string, endedRole: OperatorRole | undefined }
 
 export interface HistoryRecord { accountId: string, at: string, actorUserId?: string | undefined, event: HistoryEvent }
 

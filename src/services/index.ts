@@ -2,6 +2,7 @@
 // Nothing here renders text or knows the chat; the store stays behind these.
 import type { WindowLimit } from '../domain/rate-limit.js'
 import type { Account, User } from '../store/schema.js'
+import { AccountRegistry } from './account-registry.js'
 import { AccountService } from './accounts.js'
 import { AnswerService } from './answers.js'
 import { ContactService } from './contacts.js'
@@ -26,8 +27,10 @@ export interface Services {
   contacts: ContactService
   /** Whether changes can be taken now; what the data holds. */
   status: StatusService
-  /** Accounts by admin and by name, names for replies, history pages. */
+  /** Accounts by admin and by name, names for replies, lists, history and invitation pages. */
   accounts: AccountService
+  /** Creating, renaming and handing over accounts (the platform's). */
+  registry: AccountRegistry
   /** 同意 / 允许 / 拒绝: what an answer is for, carried out; 我的邀请. */
   answers: AnswerService
   lookups: LookupService
@@ -62,6 +65,7 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     contacts: new ContactService(ctx),
     status: new StatusService(ctx),
     accounts: new AccountService(ctx),
+    registry: new AccountRegistry(ctx),
     answers: new AnswerService(ctx, { invitations, renewals, operations }),
     lookups: new LookupService(ctx, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
     dialogs: new DialogService(ctx),

@@ -35,6 +35,11 @@ export type Notice =
   | { kind: 'short-term-ended', accountName: string, expiresAt: Millis, adminName: string, renewable: boolean }
   | { kind: 'short-term-ended-admin', operator: Person, accountName: string, expiresAt: Millis }
   | { kind: 'delivery-failed', recipientName: string, accountName: string, text: string, reason: string }
+  /** To a new admin (of a new account, or handed one): `waiting` requests follow, each in its own push. */
+  | { kind: 'admin-assigned', accountName: string, previousAdmin: Person | undefined, endedRole: OperatorRole | undefined, waiting: number }
+  /** To the admin an account was taken from. */
+  | { kind: 'admin-replaced', accountName: string, newAdmin: Person, at: Millis }
+  | { kind: 'account-renamed', from: string, to: string, at: Millis }
 
 export interface Push {
   to: string

@@ -11,7 +11,7 @@ import { notify } from './notices.js'
 import { record } from './history.js'
 import { requireAdmin } from './authority.js'
 import type { ServiceContext } from './context.js'
-import { closeRequestsOf } from './requests.js'
+import { endBinding } from './requests.js'
 
 /** Closed invitations stay on the list for a week so the admin sees how they ended. */
 const SHOW_CLOSED_FOR = hours(24 * 7)
@@ -66,7 +66,8 @@ export async function rosterOf (ctx: ServiceContext, account: Account): Promise<
   }
 }
 
-async function describeInvitation (reader: StoreReader, invitation: Invitation, now: Millis): Promise<RosterInvitation> {
+/** An invitation with its state by the clock and whether its latest push reached the invitee. */
+export async function describeInvitation (reader: StoreReader, invitation: Invitation, now: Millis): Promise<RosterInvitation> {
   const message = (await reader.messagesAbout(invitation.id)).filter((m) => m.topic === 'invitation').at(-1)
   const reach: Reach = message?.sentAt ? 'delivered' : message && message.attempts > 0 ? 'undeliverable' : 'queued'
   return {
@@ -98,9 +99,7 @@ export async function removeOperator (ctx: ServiceContext, admin: User, account:
     const found = await standing(tx, account, bindingId, now)
     if (found.kind !== 'removable') return found
     const { binding, user } = found
-    await tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'removed', endedBy: admin.id })
-    await tx.withdraw(binding.id, ['reminder'], toIso(now))
-    await closeRequestsOf(tx, binding, 'removed', now, toIso(now))
+    await endBinding(tx, binding, 'removed', admin, now)
     await notify(tx, { to: user.id, notice: { kind: 'operator-removed', accountName: account.name, role: binding.role, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
     await record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'binding.removed', wechatId: user.wechatId, role: binding.role } })
     return { kind: 'removed', user, binding }

@@ -1,7 +1,8 @@
 // The platform's side of the invitation rules: who a user is, their security settings, what they follow.
 import { withoutUndefined } from '../domain/defined.js'
 import type { NewUser } from '../domain/fields.js'
-import type { User } from '../store/schema.js'
+import { isActive } from '../domain/roles.js'
+import type { Account, Binding, User } from '../store/schema.js'
 import type { ServiceContext } from './context.js'
 
 export type { NewUser }
@@ -10,8 +11,27 @@ export type PeopleResult =
   | { ok: true, user: User }
   | { ok: false, problem: 'unknown-user' | 'unknown-account' | 'wechat-id-taken' | 'phone-taken' }
 
+/** A user with the roles they hold now: the accounts they administer and their active operator bindings. */
+export interface Standing {
+  user: User
+  administers: readonly Account[]
+  operatorOf: Array<{ binding: Binding, account: Account }>
+}
+
 export class PeopleService {
   constructor (private readonly ctx: ServiceContext) {}
+
+  async standing (wechatId: string): Promise<Standing | undefined> {
+    const { engine } = this.ctx
+    const user = await engine.userByWechatId(wechatId)
+    if (!user) return undefined
+    const now = this.ctx.now()
+    const operatorOf: Standing['operatorOf'] = []
+    for (const binding of await engine.bindingsOfUser(user.id)) {
+      if (isActive(binding, now)) operatorOf.push({ binding, account: (await engine.account(binding.accountId))! })
+    }
+    return { user, administers: await engine.accountsAdministeredBy(user.id), operatorOf }
+  }
 
   async register (input: NewUser): Promise<PeopleResult> {
     return this.ctx.engine.transaction(async (tx): Promise<PeopleResult> => {

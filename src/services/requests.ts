@@ -1,5 +1,6 @@
 // Requests waiting on an admin depend on the requester's role: a decision re-checks it, and the change
 // that ends a binding closes every open request that depended on it.
+import { toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { approvalState, bindingGone, renewalGone, renewalState } from '../domain/requests.js'
 import type { ApprovalState, ClosedReason, RenewalState } from '../domain/requests.js'
@@ -85,4 +86,15 @@ export async function closeRequestsOf (tx: StoreTransaction, binding: Binding, r
     }
   }
   return closed
+}
+
+/**
+ * Ends `binding` now, in the transaction that decides it: a reminder not yet sent is taken back (a reminder
+ * to renew a role that ended is wrong) and every open request that depended on it closes. Returns how many closed.
+ */
+export async function endBinding (tx: StoreTransaction, binding: Binding, reason: 'unbound' | 'removed', by: User | undefined, now: Millis): Promise<number> {
+  const at = toIso(now)
+  await tx.updateBinding(binding.id, { endedAt: at, endReason: reason, ...(by ? { endedBy: by.id } : {}) })
+  await tx.withdraw(binding.id, ['reminder'], at)
+  return closeRequestsOf(tx, binding, reason, now, at)
 }

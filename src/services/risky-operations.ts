@@ -9,7 +9,7 @@ import { isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
 import type { StoreReader } from '../store/contract.js'
 import type { Account, Approval, Binding, User } from '../store/schema.js'
-import { freshCode } from './codes.js'
+import { freshCode, quotableId } from './codes.js'
 import type { ServiceContext } from './context.js'
 import { approvalStanding, closeApproval, openRequestsFor } from './requests.js'
 import { requireAdmin } from './authority.js'
@@ -19,7 +19,7 @@ import { record } from './history.js'
 /** How long the admin has to approve; no answer means refused. */
 export const APPROVAL_TTL = minutes(10)
 
-/** What the platform is told; the API and the console word it (texts.operationAnswerMessage). */
+/** What the platform is told; the API and the console word it (texts.operationAnswer). */
 export type OperationAnswer =
   | { result: 'allowed' }
   | { result: 'denied', reason: DenyReason }
@@ -50,7 +50,7 @@ export class RiskyOperationService {
       let approval: Approval | undefined
       if (decision.kind === 'pending') {
         approval = {
-          id: tx.newId('op'),
+          id: quotableId(tx, 'op'),
           code: await freshCode(tx),
           accountId: account.id,
           actorUserId: actor!.id,

@@ -9,7 +9,7 @@ import { notify } from './notices.js'
 import { record } from './history.js'
 import type { ServiceContext } from './context.js'
 import { peopleOf } from './lookup.js'
-import { closeRequestsOf } from './requests.js'
+import { endBinding } from './requests.js'
 
 export type UnbindResult =
   | { ok: true, accountName: string, role: OperatorRole, at: number }
@@ -27,9 +27,7 @@ export async function unbindSelf (ctx: ServiceContext, asker: User, bindingId: s
     const binding = (await tx.binding(bindingId))!
     const account = (await tx.account(binding.accountId))!
     const operator = (await tx.user(binding.userId))!
-    await tx.updateBinding(binding.id, { endedAt: toIso(now), endReason: 'unbound', endedBy: asker.id })
-    await tx.withdraw(binding.id, ['reminder'], toIso(now)) // a reminder to renew a role just given up is wrong
-    await closeRequestsOf(tx, binding, 'unbound', now, toIso(now))
+    await endBinding(tx, binding, 'unbound', asker, now)
     await record(tx, { accountId: account.id, at: toIso(now), actorUserId: asker.id, event: { action: 'binding.ended', wechatId: operator.wechatId, role: binding.role } })
     // Unbinding from another WeChat account of the same person: that account and the admin hear who did it.
     const by = operator.id === asker.id ? undefined : asker.wechatId

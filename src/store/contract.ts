@@ -48,6 +48,19 @@ export interface Reads {
   messagesSentBefore: (time: Millis) => OutboxMessage[]
   /** Messages given up on before `time` (strictly), earliest first. */
   messagesFailedBefore: (time: Millis) => OutboxMessage[]
+  /** Up to `limit` accounts from the `offset`-th (0-based), in the order they were made: a page of the platform's list. */
+  accountsInOrder: (offset: number, limit: number) => Account[]
+  /** What waits on delivery at `now` (the health check): what claimDueMessages would offer, claimed or not. */
+  outboxBacklog: (now: Millis) => Backlog
+}
+
+/**
+ * Messages still to be delivered whose attempt is due by now (never tried, or their back-off is over), to
+ * recipients with a chat contact; and when the oldest of them was queued. Absent when there are none.
+ */
+export interface Backlog {
+  due: number
+  oldestQueuedAt?: string
 }
 
 export interface Holdings {
@@ -100,7 +113,7 @@ export const READS: ReadonlyArray<keyof Reads> = [
   'pendingApprovalsOf', 'pendingRenewalsOf',
   'codeInUse', 'renewalByCode', 'approvalByCode', 'historyOf', 'invitationsOfUser', 'invitationsOfAccount', 'messagesAbout',
   'shortTermExpiringBy', 'pendingInvitationsDueBy', 'pendingRenewalsDueBy', 'pendingApprovalsDueBy',
-  'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore',
+  'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore', 'accountsInOrder', 'outboxBacklog',
 ]
 
 /** The same functions, answering through a promise (a database answers later). */

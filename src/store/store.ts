@@ -9,7 +9,7 @@ import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import { bindingExpired, historyExpired, invitationExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
-import type { DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
+import type { Backlog, DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
 import { bindingMismatch, danglingReferences, recordProblem } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
@@ -38,9 +38,10 @@ export interface Transaction {
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
   addApproval: (approval: Approval) => void
   updateApproval: (id: string, patch: Partial<Approval>) => Approval
-  /** A new official account (the import): its admin must already be a user. */
+  /** A new official account (the import, the platform API): its admin must already be a user. */
   addAccount: (account: Account) => void
-  updateAccount: (id: string, patch: Partial<Omit<Account, 'id' | 'adminUserId'>>) => Account
+  /** A new name or admin is re-indexed. */
+  updateAccount: (id: string, patch: Partial<Omit<Account, 'id'>>) => Account
   addUser: (user: User) => void
   addRenewal: (renewal: Renewal) => void
   updateRenewal: (id: string, patch: Partial<Renewal>) => Renewal
@@ -233,6 +234,17 @@ export class Store {
   deliverable (id: string): boolean { const m = this.outboxById.get(id); return m !== undefined && this.unsent.has(m) }
   messagesSentBefore (time: Millis): OutboxMessage[] { return this.sentByTime.dueBy(time - 1) }
   messagesFailedBefore (time: Millis): OutboxMessage[] { return this.failedByTime.dueBy(time - 1) }
+  accountsInOrder (offset: number, limit: number): Account[] { return this.db.data.accounts.slice(offset, offset + limit) }
+  outboxBacklog (now: Millis): Backlog {
+    let due = 0
+    let oldestQueuedAt: string | undefined
+    for (const m of this.unsent) {
+      if ((m.nextAttemptAt !== undefined && Date.parse(m.nextAttemptAt) > now) || !this.usersById.get(m.toUserId)?.contactId) continue
+      due++
+      if (oldestQueuedAt === undefined || Date.parse(m.createdAt) < Date.parse(oldestQueuedAt)) oldestQueuedAt = m.createdAt
+    }
+    return oldestQueuedAt === undefined ? { due } : { due, oldestQueuedAt }
+  }
 
   /** The contract's conversation state (store/contract.ts, ConversationState), kept in this process's memory. */
   dialog (sender: string): DialogRecord | undefined { return this.dialogs.get(sender) }
@@ -499,12 +511,16 @@ export class Store {
         pushTo(this.accountsByName, account.name, account)
       },
       updateAccount: (id, patch) => {
-        const before = found(this.accountsById, id, 'accounts').name
+        const { name, adminUserId } = found(this.accountsById, id, 'accounts')
         const account = update('accounts', this.accountsById, id, patch)
-        if (account.name !== before) {
-          removeFrom(this.accountsByName, before, account)
-          // Renames are rare: the new name's list is made again in the order the accounts were made.
+        // Renames and new admins are rare: the new key's list is made again in the order the accounts were made.
+        if (account.name !== name) {
+          removeFrom(this.accountsByName, name, account)
           this.accountsByName.set(account.name, data.accounts.filter((a) => a.name === account.name))
+        }
+        if (account.adminUserId !== adminUserId) {
+          removeFrom(this.accountsByAdmin, adminUserId, account)
+          this.accountsByAdmin.set(account.adminUserId, data.accounts.filter((a) => a.adminUserId === account.adminUserId))
         }
         return account
       },

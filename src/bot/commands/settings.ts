@@ -30,7 +30,7 @@ export function settingsCommands (services: Pick<Services, 'accounts' | 'setSwit
   const history = async (_turn: Turn, _admin: User, account: Account, [pageWord]: string[]): Promise<string> => {
     const cut = await accounts.historyPage(account, pageWord ? Number(pageWord) : 1, HISTORY_PAGE_SIZE)
     if (cut.kind === 'bad-page') return texts.historyBadPage(cut.pages)
-    const nameOf = (userId: string | undefined): string => (userId && cut.actorNames.get(userId)) || '系统'
+    const nameOf = (userId: string | undefined): string => (userId && cut.actors.get(userId)?.name) || '系统'
     return texts.history(account.name, cut.entries, cut.page, cut.pages, nameOf)
   }
 

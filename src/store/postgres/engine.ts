@@ -231,6 +231,15 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     }),
     messagesSentBefore: (time) => many('outbox', 'sent_at < $1', [due(time)], 'sent_at, seq'),
     messagesFailedBefore: (time) => many('outbox', 'failed_at < $1', [due(time)], 'failed_at, seq'),
+    accountsInOrder: (offset, limit) => many('accounts', 'true', [offset, limit], 'seq offset $1 limit $2'),
+    // What claimDueMessages would offer, claimed or not.
+    outboxBacklog: (now) => query(async () => {
+      const { rows } = await db.query<{ due: number, oldest: Date | null }>(`select count(*)::int as due, min(o.created_at) as oldest
+        from outbox o join users u on u.id = o.to_user_id
+        where o.${UNSENT.replaceAll(' and ', ' and o.')} and (o.next_attempt_at is null or o.next_attempt_at <= $1) and u.contact_id is not null`, [due(now)])
+      const { due: count, oldest } = rows[0]!
+      return oldest ? { due: count, oldestQueuedAt: oldest.toISOString() } : { due: count }
+    }),
   }
   return reads
 }

@@ -1,0 +1,36 @@
+// What an official account may be called, and who may be its admin. Pure.
+import { normaliseText } from './identity.js'
+import { isStorableText } from './text.js'
+
+/** An account's name, as WeChat shows it: at most this many characters. */
+export const ACCOUNT_NAME_MAX = 30
+
+export type AccountNameProblem = 'empty' | 'too-long' | 'line-break' | 'unstorable'
+
+/** A name as it is kept: NFKC-normalised and trimmed, as the bot reads the names admins type. */
+export function normaliseAccountName (name: string): string {
+  return normaliseText(name)
+}
+
+/** What is wrong with a (normalised) name, if anything. A line break would let a name forge lines in pushes. */
+export function accountNameProblem (name: string): AccountNameProblem | undefined {
+  if (name.length === 0) return 'empty'
+  if (!isStorableText(name)) return 'unstorable'
+  if (/[\t\r\n\u0085\u2028\u2029]/.test(name)) return 'line-break'
+  if ([...name].length > ACCOUNT_NAME_MAX) return 'too-long'
+  return undefined
+}
+
+/**
+ * ★ What keeps a person from becoming an account's admin: the admin holds every permission and approves
+ * operators' risky operations by reply, so their WeChat must be at least as protected as an operator's
+ * (帐号保护 on, a bank card bound; WeChat asks the same of a new admin). Admin roles count against no limit.
+ */
+export type AdminRefusal = { kind: 'no-account-protection' } | { kind: 'no-bank-card' }
+
+export function adminRefusals (candidate: { accountProtection: boolean, bankCard: boolean }): AdminRefusal[] {
+  const refusals: AdminRefusal[] = []
+  if (!candidate.accountProtection) refusals.push({ kind: 'no-account-protection' })
+  if (!candidate.bankCard) refusals.push({ kind: 'no-bank-card' })
+  return refusals
+}

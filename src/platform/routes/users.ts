@@ -1,0 +1,83 @@
+// Users as the platform knows them: new ones, their profile and security settings, what they follow, and
+// one user (masked) with the roles they hold.
+import type { Platform } from '../../assistant.js'
+import type { PeopleResult } from '../../services/people.js'
+import { apiTexts } from '../../texts.js'
+import { defineRoute, HttpError } from '../http.js'
+import type { Refusal } from '../http.js'
+import { FollowerPath, NewUserBody, ProfileBody, SecurityBody, UserPath, UserStandingView, UserView } from '../schemas.js'
+import { standingView, userView } from '../views.js'
+
+const UNKNOWN_USER: Refusal = { status: 404, error: 'unknown-user', when: 'no user has this WeChat ID' }
+const WECHAT_ID_TAKEN: Refusal = { status: 409, error: 'wechat-id-taken', when: 'another user has this WeChat ID' }
+const PHONE_TAKEN: Refusal = { status: 409, error: 'phone-taken', when: 'another user has this mobile number (one number, one WeChat account)' }
+
+function peopleAnswer (result: PeopleResult): ReturnType<typeof userView> {
+  if (result.ok) return userView(result.user)
+  switch (result.problem) {
+    case 'unknown-user': throw new HttpError(404, 'unknown-user', apiTexts.unknownUser)
+    case 'unknown-account': throw new HttpError(404, 'unknown-account', apiTexts.unknownAccount)
+    case 'wechat-id-taken': throw new HttpError(409, 'wechat-id-taken', apiTexts.wechatIdTaken)
+    case 'phone-taken': throw new HttpError(409, 'phone-taken', apiTexts.phoneTaken)
+  }
+}
+
+/** PUT follows, DELETE unfollows: what an invitation checks. */
+function followerRoute (method: 'PUT' | 'DELETE', follows: boolean) {
+  return defineRoute({
+    method,
+    path: '/v1/accounts/:account/followers/:wechatId',
+    summary: follows ? 'The user follows the account' : 'The user no longer follows the account',
+    params: FollowerPath,
+    answer: { schema: UserView, description: 'The user.' },
+    refusals: [UNKNOWN_USER, { status: 404, error: 'unknown-account', when: 'no account has this id' }],
+    handle: async ({ params }, platform: Platform) => peopleAnswer(await platform.people.setFollowing(params.account, params.wechatId, follows)),
+  })
+}
+
+export const userRoutes = [
+  defineRoute({
+    method: 'POST',
+    path: '/v1/users',
+    summary: 'Register a user',
+    body: NewUserBody,
+    answer: { status: 201, schema: UserView, description: 'The new user (masked).' },
+    refusals: [WECHAT_ID_TAKEN, PHONE_TAKEN],
+    handle: async ({ body }, platform) => peopleAnswer(await platform.people.register(body)),
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/users/:wechatId',
+    summary: 'A user, masked, with the accounts they administer and their active operator roles',
+    params: UserPath,
+    answer: { schema: UserStandingView, description: 'The user.' },
+    refusals: [UNKNOWN_USER],
+    handle: async ({ params }, platform) => {
+      const standing = await platform.people.standing(params.wechatId)
+      if (!standing) throw new HttpError(404, 'unknown-user', apiTexts.unknownUser)
+      return standingView(standing)
+    },
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/v1/users/:wechatId/security',
+    summary: 'A user\'s security settings (帐号保护, bank card)',
+    params: UserPath,
+    body: SecurityBody,
+    answer: { schema: UserView, description: 'The user as changed.' },
+    refusals: [UNKNOWN_USER],
+    handle: async ({ params, body }, platform) => peopleAnswer(await platform.people.update(params.wechatId, body)),
+  }),
+  defineRoute({
+    method: 'PATCH',
+    path: '/v1/users/:wechatId/profile',
+    summary: 'A user\'s name, WeChat ID, mobile number or ID number',
+    params: UserPath,
+    body: ProfileBody,
+    answer: { schema: UserView, description: 'The user as changed.' },
+    refusals: [UNKNOWN_USER, WECHAT_ID_TAKEN, PHONE_TAKEN],
+    handle: async ({ params, body }, platform) => peopleAnswer(await platform.people.update(params.wechatId, body)),
+  }),
+  followerRoute('PUT', true),
+  followerRoute('DELETE', false),
+]

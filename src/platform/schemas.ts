@@ -1,0 +1,188 @@
+// What the platform API takes and gives, as zod schemas: the request schemas validate every path, query
+// and body (unknown fields refused), and all of them are what /openapi.json describes.
+import { z } from 'zod'
+import { ACCOUNT_NAME_MAX, accountNameProblem, normaliseAccountName } from '../domain/accounts.js'
+import { idNumber, newUserFields, personName, phone, wechatId } from '../domain/fields.js'
+import { OPERATIONS } from '../domain/permissions.js'
+import { isStorableText } from '../domain/text.js'
+import { apiTexts } from '../texts.js'
+
+// ─────────────────────────────────────────────────────────────────────────────── what requests carry
+
+/** A record id the platform quotes back: never one no engine could hold (PostgreSQL refuses a NUL in a query). */
+const recordId = (description: string) => z.string().min(1).max(100).refine(isStorableText, 'not an id: holds a control character or a broken character')
+  .meta({ description })
+
+/** NFKC-normalised and trimmed (as the bot reads names admins type), then checked. */
+const accountName = z.string().transform((value, ctx) => {
+  const name = normaliseAccountName(value)
+  const problem = accountNameProblem(name)
+  if (!problem) return name
+  ctx.addIssue({ code: 'custom', message: apiTexts.badName(problem) })
+  return z.NEVER
+}).meta({ description: `The official account's name: 1–${ACCOUNT_NAME_MAX} characters on one line, unique among accounts (NFKC-normalised and trimmed).` })
+
+export const OperationBody = z.object({
+  account: recordId('The account id.'),
+  actor: wechatId,
+  operation: z.enum(OPERATIONS),
+}).strict()
+
+export const NewUserBody = z.object(newUserFields).strict()
+
+export const SecurityBody = z.object({ accountProtection: z.boolean().optional(), bankCard: z.boolean().optional() }).strict()
+  .refine((b) => Object.keys(b).length > 0, 'name accountProtection or bankCard')
+
+export const ProfileBody = z.object({
+  name: personName.optional(),
+  wechatId: wechatId.optional(),
+  phone: phone.optional(),
+  idNumber: idNumber.optional(),
+}).strict().refine((b) => Object.keys(b).length > 0, 'name at least one of name, wechatId, phone, idNumber')
+
+export const NewAccountBody = z.object({
+  name: accountName,
+  admin: wechatId.meta({ description: 'The admin\'s WeChat ID: a known user with 帐号保护 on and a bank card bound.' }),
+  riskProtection: z.boolean().optional().meta({ description: '风险操作保护 (operators\' login and mass send wait for the admin\'s approval); off unless given.' }),
+  riskAlerts: z.boolean().optional().meta({ description: '风险操作提醒 (the admin is alerted of every operator\'s risky operation); on unless given.' }),
+}).strict()
+
+export const AccountChangeBody = z.object({
+  name: accountName.optional(),
+  admin: wechatId.meta({ description: 'The new admin\'s WeChat ID (a known user with 帐号保护 on and a bank card bound). Their operator role on the account ends; open requests go to them.' }).optional(),
+}).strict().refine((b) => Object.keys(b).length > 0, 'name name or admin (or both)')
+
+export const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1).meta({ description: 'Which page, from 1.' }),
+  perPage: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Items a page (1–200).' }),
+}).strict()
+
+export const AccountPath = z.object({ account: recordId('The account id (acc_…).') })
+export const UserPath = z.object({ wechatId })
+export const FollowerPath = z.object({ account: AccountPath.shape.account, wechatId })
+export const OperationPath = z.object({ id: recordId('The id a pending answer gave (op_…).') })
+
+// ─────────────────────────────────────────────────────────────────────────────── what answers carry
+
+const time = z.string().meta({ description: 'An ISO 8601 time in UTC.', examples: ['2026-11-21T02:00:00.000Z'] })
+const masked = z.string().nullable().meta({ description: 'Masked (138****8000, 110***********002X); null when unknown.' })
+const role = z.enum(['long', 'short']).meta({ description: 'long: 长期运营者 (no expiry); short: 短期运营者 (one calendar month).' })
+const count = z.number().int().min(0)
+
+export const Person = z.object({ wechatId: z.string(), name: z.string() }).meta({ id: 'Person' })
+
+export const UserView = z.object({
+  wechatId: z.string(),
+  name: z.string(),
+  phone: masked,
+  idNumber: masked,
+  accountProtection: z.boolean(),
+  bankCard: z.boolean(),
+  follows: z.array(z.string()).meta({ description: 'Ids of the accounts the user follows.' }),
+}).meta({ id: 'User' })
+
+export const UserStandingView = UserView.extend({
+  administers: z.array(z.object({ id: z.string(), name: z.string() })),
+  operatorOf: z.array(z.object({ account: z.object({ id: z.string(), name: z.string() }), role, boundAt: time, expiresAt: time.nullable() }))
+    .meta({ description: 'Active operator roles (a short-term role past its expiry is not active, swept or not).' }),
+}).meta({ id: 'UserWithRoles' })
+
+const Slots = z.object({
+  long: z.object({ used: count, limit: count }),
+  short: z.object({ used: count, limit: count }),
+}).meta({ description: 'Operator slots: active operators plus pending invitations, against the limits (5 long-term, 20 short-term).' })
+
+export const AccountView = z.object({
+  id: z.string(),
+  name: z.string(),
+  admin: Person,
+  riskProtection: z.boolean(),
+  riskAlerts: z.boolean(),
+}).meta({ id: 'Account' })
+
+export const AccountDetailView = AccountView.extend({ slots: Slots }).meta({ id: 'AccountWithSlots' })
+
+export const AccountChangedView = AccountDetailView.extend({
+  changes: z.object({
+    renamed: z.object({ from: z.string(), to: z.string() }).optional(),
+    admin: z.object({
+      from: Person,
+      to: Person,
+      endedOperatorRole: role.nullable().meta({ description: 'The new admin\'s operator role on the account, ended by the change.' }),
+      requestsForwarded: count.meta({ description: 'Open requests (risky operations, renewals) now put to the new admin.' }),
+      requestsClosed: count.meta({ description: 'Requests that no longer stood and were closed: the old admin\'s own, or the new admin\'s as an operator.' }),
+    }).optional(),
+  }).meta({ description: 'What the change did; empty when the name and admin were already as given.' }),
+}).meta({ id: 'AccountChanged' })
+
+export const OperatorsView = z.object({
+  account: z.string(),
+  admin: Person,
+  operators: z.array(Person.extend({ phone: masked, role, boundAt: time, expiresAt: time.nullable() })),
+  slots: Slots,
+}).meta({ id: 'Operators' })
+
+export const InvitationView = z.object({
+  code: z.string().meta({ description: 'What the invitee quotes (同意 K7Q2) when several invitations wait.' }),
+  invitee: Person,
+  invitedBy: Person,
+  role,
+  status: z.enum(['pending', 'accepted', 'declined', 'cancelled', 'expired']).meta({ description: 'By the clock: pending past its deadline reads expired.' }),
+  createdAt: time,
+  expiresAt: time,
+  answeredAt: time.nullable(),
+  delivery: z.enum(['delivered', 'queued', 'undeliverable']).meta({ description: 'Whether its latest push reached the invitee.' }),
+}).meta({ id: 'Invitation' })
+
+export const HistoryEntryView = z.object({
+  at: time,
+  action: z.string().meta({ description: 'binding.created, invitation.cancelled, operation.denied, account.admin-changed, …' }),
+  actor: Person.nullable().meta({ description: 'Who did it; null for the platform and the scheduler.' }),
+  detail: z.string().meta({ description: 'As 操作记录 shows it (Chinese).' }),
+}).meta({ id: 'HistoryEntry' })
+
+/** A page of `item`s; the newest first for history and invitations, the oldest first for accounts. */
+export const paged = <T extends z.ZodType>(item: T, id: string) => z.object({
+  items: z.array(item),
+  page: count,
+  pages: count,
+  perPage: count,
+  total: count,
+}).meta({ id })
+
+export const OperationAnswerView = z.union([
+  z.object({ result: z.literal('allowed') }),
+  z.object({ result: z.literal('denied'), reason: z.enum(['not-bound', 'binding-expired', 'role-not-permitted', 'unknown-account']), message: z.string() }),
+  z.object({
+    result: z.literal('pending'),
+    id: z.string(),
+    expiresAt: time,
+    waitsFor: z.enum(['approval', 'confirmation']).meta({ description: 'approval: an operator\'s, under 风险操作保护; confirmation: the admin\'s own rename or delete.' }),
+    message: z.string(),
+  }),
+]).meta({ id: 'OperationAnswer', description: 'message: what to tell the person (Chinese).' })
+
+export const OperationStateView = z.object({
+  id: z.string(),
+  state: z.enum(['pending', 'approved', 'refused', 'lapsed', 'closed']),
+  account: z.string(),
+  operation: z.enum(OPERATIONS),
+  createdAt: time,
+  expiresAt: time,
+  decidedAt: time.nullable(),
+  closedReason: z.enum(['unbound', 'removed', 'expired', 'not-admin']).nullable()
+    .meta({ description: 'With state closed: the actor lost the role the request was asked under, so it was never approved.' }),
+}).meta({ id: 'OperationState' })
+
+export const HealthView = z.object({
+  status: z.enum(['ok', 'unhealthy']),
+  store: z.enum(['ok', 'failed', 'unreachable']),
+  bot: z.enum(['logged-in', 'logged-out']),
+  outbox: z.object({
+    due: count.meta({ description: 'Pushes due for delivery now (to people who have chatted with the assistant).' }),
+    oldestQueuedAt: time.nullable().meta({ description: 'When the oldest of them was queued: a time far back means pushes are stuck.' }),
+  }).nullable().meta({ description: 'null when the store did not answer.' }),
+  problems: z.array(z.object({ kind: z.enum(['store-failed', 'store-unreachable', 'logged-out']), message: z.string() })),
+}).meta({ id: 'Health' })
+
+export const OpenApiView = z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document.' })

@@ -1,0 +1,101 @@
+// Records as the platform API shows them, typed by the answer schemas (schemas.ts) so that the answers and
+// their description agree. Phone and ID numbers are masked here, and every string again by the last mask.
+import type { z } from 'zod'
+import { maskIdNumber, maskPhone } from '../domain/identity.js'
+import type { Page, InvitationRecord } from '../services/accounts.js'
+import type { Health } from '../services/health.js'
+import type { Roster } from '../services/operators.js'
+import type { Standing } from '../services/people.js'
+import type { Account, HistoryEntry, User } from '../store/schema.js'
+import { apiTexts } from '../texts.js'
+import { HttpError } from './http.js'
+import type { AccountDetailView, AccountView, HealthView, HistoryEntryView, InvitationView, OperatorsView, UserStandingView, UserView } from './schemas.js'
+
+type View<S extends z.ZodType> = z.input<S>
+
+export function person (user: User): { wechatId: string, name: string } {
+  return { wechatId: user.wechatId, name: user.name }
+}
+
+/** What the API shows of a person: identifiers masked, as everywhere else. */
+export function userView (user: User): View<typeof UserView> {
+  return {
+    wechatId: user.wechatId,
+    name: user.name,
+    phone: user.phone ? maskPhone(user.phone) : null,
+    idNumber: user.idNumber ? maskIdNumber(user.idNumber) : null,
+    accountProtection: user.accountProtection,
+    bankCard: user.bankCard,
+    follows: user.follows,
+  }
+}
+
+export function standingView ({ user, administers, operatorOf }: Standing): View<typeof UserStandingView> {
+  return {
+    ...userView(user),
+    administers: administers.map((a) => ({ id: a.id, name: a.name })),
+    operatorOf: operatorOf.map(({ binding, account }) => ({ account: { id: account.id, name: account.name }, role: binding.role, boundAt: binding.boundAt, expiresAt: binding.expiresAt ?? null })),
+  }
+}
+
+export function accountView (account: Account, admin: User): View<typeof AccountView> {
+  return { id: account.id, name: account.name, admin: person(admin), riskProtection: account.riskProtection, riskAlerts: account.riskAlerts }
+}
+
+export function accountDetailView (roster: Roster): View<typeof AccountDetailView> {
+  return { ...accountView(roster.account, roster.admin), slots: slots(roster) }
+}
+
+export function operatorsView (roster: Roster): View<typeof OperatorsView> {
+  const operators = [...roster.operators.long, ...roster.operators.short].map(({ binding, user }) => ({
+    ...person(user),
+    phone: user.phone ? maskPhone(user.phone) : null,
+    role: binding.role,
+    boundAt: binding.boundAt,
+    expiresAt: binding.expiresAt ?? null,
+  }))
+  return { account: roster.account.id, admin: person(roster.admin), operators, slots: slots(roster) }
+}
+
+function slots (roster: Roster): View<typeof AccountDetailView>['slots'] {
+  return {
+    long: { used: roster.used.long, limit: roster.limits.long },
+    short: { used: roster.used.short, limit: roster.limits.short },
+  }
+}
+
+export function invitationView ({ invitation, invitee, inviter, status, reach }: InvitationRecord): View<typeof InvitationView> {
+  return {
+    code: invitation.code,
+    invitee: person(invitee),
+    invitedBy: person(inviter),
+    role: invitation.role,
+    status,
+    createdAt: invitation.createdAt,
+    expiresAt: invitation.expiresAt,
+    answeredAt: invitation.answeredAt ?? null,
+    delivery: reach,
+  }
+}
+
+export function historyEntryView (entry: HistoryEntry, actors: ReadonlyMap<string, User>): View<typeof HistoryEntryView> {
+  const actor = entry.actorUserId === undefined ? undefined : actors.get(entry.actorUserId)
+  return { at: entry.at, action: entry.action, actor: actor ? person(actor) : null, detail: entry.detail }
+}
+
+/** A page as the API gives it, or 404 for a page past the last. */
+export function pageView<T, I> (cut: Page<T>, perPage: number, items: (page: T) => I[]): { items: I[], page: number, pages: number, perPage: number, total: number } {
+  if (cut.kind === 'bad-page') throw new HttpError(404, 'no-such-page', apiTexts.badPage(cut.pages))
+  return { items: items(cut), page: cut.page, pages: cut.pages, perPage, total: cut.total }
+}
+
+export function healthView (health: Health): View<typeof HealthView> {
+  const { problems, backlog } = health
+  return {
+    status: problems.length === 0 ? 'ok' : 'unhealthy',
+    store: problems.includes('store-unreachable') ? 'unreachable' : problems.includes('store-failed') ? 'failed' : 'ok',
+    bot: health.loggedIn ? 'logged-in' : 'logged-out',
+    outbox: backlog ? { due: backlog.due, oldestQueuedAt: backlog.oldestQueuedAt ?? null } : null,
+    problems: problems.map((kind) => ({ kind, message: apiTexts.healthProblem(kind) })),
+  }
+}
