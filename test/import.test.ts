@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
 import { importCommand } from '../src/cli/import.js'
+import { readCsv } from '../src/import/csv.js'
+import type { CsvReading } from '../src/import/csv.js'
 import type { Reading } from '../src/import/model.js'
 import { planImport } from '../src/import/plan.js'
 import type { Plan } from '../src/import/plan.js'
@@ -146,6 +148,30 @@ const CSV_FILE_CASES: Array<[string, string, string[]]> = [
 for (const [title, text, expected] of CSV_FILE_CASES) {
   test(`CSV file: ${title}`, async (t) => {
     t.deepEqual(rejected(await planOf('people.csv', text)), expected)
+  })
+}
+
+/** The CSV reader (csv-parse underneath) on its own: each record with the line it starts on, at most `max` characters. */
+const CSV_READER_CASES: Array<[string, string, number, CsvReading]> = [
+  ['a quote inside an unquoted value is part of it', 'a,O"Brien,b"\nc', 100, { ok: true, records: [{ line: 1, cells: ['a', 'O"Brien', 'b"'] }, { line: 2, cells: ['c'] }] }],
+  ['a quoted value may start with an escaped quote', '"""Li"" Ming",x\n""""', 100, { ok: true, records: [{ line: 1, cells: ['"Li" Ming', 'x'] }, { line: 2, cells: ['"'] }] }],
+  ['text after a closing quote, in any cell: that row refused, the next still read', 'a,"b"c,d\nO"Brien,"e" \n"f\ng"h\ni', 100,
+    { ok: true, records: [{ line: 1, textAfterQuote: true }, { line: 2, textAfterQuote: true }, { line: 3, textAfterQuote: true }, { line: 5, cells: ['i'] }] }],
+  ['an empty line, a line of only commas, a comma at the end, no record for the last line break', 'a\n\n,,\nb,\n', 100,
+    { ok: true, records: [{ line: 1, cells: ['a'] }, { line: 2, cells: [''] }, { line: 3, cells: ['', '', ''] }, { line: 4, cells: ['b', ''] }] }],
+  ['CRLF, LF and CR mixed in one file each end a record', 'a\r\nb\nc\rd', 100,
+    { ok: true, records: [{ line: 1, cells: ['a'] }, { line: 2, cells: ['b'] }, { line: 3, cells: ['c'] }, { line: 4, cells: ['d'] }] }],
+  ['a CRLF inside quotes is one line', '"a\r\nb\r\nc",d\r\ne\r\n', 100, { ok: true, records: [{ line: 1, cells: ['a\r\nb\r\nc', 'd'] }, { line: 4, cells: ['e'] }] }],
+  ['a quote never closed is named by the line its record starts on', 'a\n"b\n\nc,d', 100, { ok: false, line: 2 }],
+  ['a row\'s length is in characters (UTF-16, as a string counts them), its line break included, the BOM not',
+    '\uFEFF中中中中中中中中中\n中中中中中中中中中中\n😀😀😀😀😀\n😀😀😀😀😀', 10,
+    { ok: true, records: [{ line: 1, cells: ['中中中中中中中中中'] }, { line: 2, tooLong: 11 }, { line: 3, tooLong: 11 }, { line: 4, cells: ['😀😀😀😀😀'] }] }],
+  ['a row past csv-parse\'s own limit (1 MiB) is refused by its line, unread, and the rows after it still read', `a\r\n${'x'.repeat(1_100_000)},y\r\nb`, 10_000,
+    { ok: true, records: [{ line: 1, cells: ['a'] }, { line: 2, tooLong: 1_100_004 }, { line: 3, cells: ['b'] }] }],
+]
+for (const [title, text, max, expected] of CSV_READER_CASES) {
+  test(`CSV reader: ${title}`, (t) => {
+    t.deepEqual(readCsv(text, max), expected)
   })
 }
 

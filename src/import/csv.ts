@@ -1,7 +1,12 @@
-// A small RFC 4180 reader (no CSV library is installed; csv-parse would be the one to add): comma
-// separated, fields in double quotes may hold commas, line breaks and "" for a quote; CRLF, LF or CR
-// ends a record; a leading BOM (Excel's "CSV UTF-8") is skipped. Each record keeps the line it starts
-// on, so that a refusal can name it. Pure.
+// The import's CSV reader. The format (RFC 4180) is csv-parse's to read, a well-kept parser, rather than
+// a hand-written one: comma separated, fields in double quotes may hold commas, line breaks and "" for a
+// quote; CRLF, LF or CR ends a record; a leading BOM (Excel's "CSV UTF-8") is skipped. What is ours is
+// what a refusal needs: the line each record starts on (counted from the bytes csv-parse reports it read,
+// as csv-parse's own count takes a CRLF inside quotes for two lines); a record too long to be a row of
+// people refused by that line, not kept, and the rows after it still read; text after a closing quote
+// refused as unclear. Pure.
+import { CsvError, parse } from 'csv-parse/sync'
+import type { Options } from 'csv-parse/sync'
 
 export type CsvRecord =
   | { line: number, cells: string[] }
@@ -15,67 +20,104 @@ export type CsvReading =
   /** A quote opened on `line` is never closed: everything after it would be one field. */
   | { ok: false, line: number }
 
-const FIELD_END = /[,\r\n]/g
-const LINE_BREAKS = /\r\n|\r|\n/g
+const OPTIONS: Options = {
+  record_delimiter: ['\r\n', '\n', '\r'], // any of them ends a record, not only the kind the first line ends with
+  relax_column_count: true, // more or fewer cells than the header: csv-format's to judge, by the row
+  // A quote inside an unquoted field (O"Brien) is part of it; "abc"def is read as the one field `"abc"def`
+  // (its record ends where it would without the "def") and refused below.
+  relax_quotes: true,
+}
+
+const CR = 0x0D
+const LF = 0x0A
 
 export function readCsv (text: string, maxRecordChars: number): CsvReading {
+  // Bytes, as csv-parse reads them; without the BOM, so that it counts in no row's length.
+  const bytes = Buffer.from(text.startsWith('\uFEFF') ? text.slice(1) : text)
+  // csv-parse's limit on the record it holds: above any row that can be kept (a character is at most 3
+  // bytes), and a pasted 50 MB document is never held whole.
+  const maxRecordBytes = Math.max(3 * maxRecordChars, 1_048_576)
   const records: CsvRecord[] = []
-  const n = text.length
-  let i = text.charCodeAt(0) === 0xFEFF ? 1 : 0
-  let line = 1
-  while (i < n) {
-    const start = i
-    const startLine = line
-    const cells: string[] = []
-    let textAfterQuote = false
-    for (;;) {
-      let cell: string
-      if (text[i] === '"') {
-        const close = closingQuote(text, i + 1)
-        if (close === undefined) return { ok: false, line: startLine }
-        cell = text.slice(i + 1, close).replaceAll('""', '"')
-        line += cell.match(LINE_BREAKS)?.length ?? 0
-        i = close + 1
-        if (i < n && text[i] !== ',' && text[i] !== '\r' && text[i] !== '\n') {
-          textAfterQuote = true
-          i = fieldEnd(text, i)
-        }
-      } else {
-        const end = fieldEnd(text, i)
-        cell = text.slice(i, end)
-        i = end
-      }
-      cells.push(cell)
-      if (i >= n) break
-      if (text[i] === ',') {
-        i++
-        continue // a comma at the very end: one more, empty field, read at the top
-      }
-      i += text[i] === '\r' && text[i + 1] === '\n' ? 2 : 1
-      line++
-      break
-    }
-    const length = i - start
-    if (length > maxRecordChars) records.push({ line: startLine, tooLong: length })
-    else if (textAfterQuote) records.push({ line: startLine, textAfterQuote })
-    else records.push({ line: startLine, cells })
+  let start = 0 // where the next record starts, in bytes
+  let line = 1 // and the line it starts on
+  const next = (end: number): void => {
+    line += lineBreaks(bytes, start, end)
+    start = end
   }
-  return { ok: true, records }
-}
-
-/** Where the next comma or line break is (or the end). */
-function fieldEnd (text: string, from: number): number {
-  FIELD_END.lastIndex = from
-  return FIELD_END.exec(text)?.index ?? text.length
-}
-
-/** The quote that closes a quoted field opened just before `from` ("" inside is an escaped quote), if any. */
-function closingQuote (text: string, from: number): number | undefined {
-  let at = from
+  /** The record csv-parse read from `start` to `end` (after its line break), or why it is refused. */
+  const recordOf = (cells: string[], end: number): CsvRecord => {
+    const length = end - start > maxRecordChars ? charsIn(bytes, start, end) : 0 // no more characters than bytes
+    if (length > maxRecordChars) return { line, tooLong: length }
+    const quoteFirst = cells.some((cell) => cell.startsWith('"'))
+    if (quoteFirst && hasTextAfterQuote(bytes.subarray(start, end))) return { line, textAfterQuote: true }
+    return { line, cells }
+  }
   for (;;) {
-    const quote = text.indexOf('"', at)
-    if (quote === -1) return undefined
-    if (text[quote + 1] !== '"') return quote
-    at = quote + 2
+    const from = start
+    try {
+      parse(bytes.subarray(from), {
+        ...OPTIONS,
+        max_record_size: maxRecordBytes,
+        on_record: (cells, info) => {
+          const end = from + info.bytes
+          records.push(recordOf(cells, end))
+          next(end)
+          return null // kept here, not in a second list
+        },
+      })
+      return { ok: true, records }
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error
+      if (error.code === 'CSV_QUOTE_NOT_CLOSED') return { ok: false, line }
+      if (error.code !== 'CSV_MAX_RECORD_SIZE') throw error
+      // Read no further: the record is taken to end with the line that holds csv-parse's limit (its real
+      // end, unless a field in quotes goes on past that line).
+      const end = lineEnd(bytes, start + maxRecordBytes)
+      records.push({ line, tooLong: charsIn(bytes, start, end) })
+      next(end)
+    }
   }
+}
+
+/**
+ * Whether a record has text after a closing quote. csv-parse (with relax_quotes) reads `"abc"def` as the
+ * field `"abc"def`; a field that starts with a quote is that or a quoted one starting with `""`, so such a
+ * record is read again strictly, where the former is an invalid closing quote.
+ */
+function hasTextAfterQuote (recordBytes: Buffer): boolean {
+  let found = false
+  parse(recordBytes, {
+    ...OPTIONS,
+    relax_quotes: false,
+    skip_records_with_error: true, // an invalid opening quote (O"Brien) is told, and reading goes on
+    on_skip: (error) => { found ||= error?.code === 'CSV_INVALID_CLOSING_QUOTE' },
+  })
+  return found
+}
+
+/** Line breaks (CRLF, LF or CR) in bytes[from, to). */
+function lineBreaks (bytes: Buffer, from: number, to: number): number {
+  let count = 0
+  for (let i = from; i < to; i++) {
+    if (bytes[i] === LF || (bytes[i] === CR && bytes[i + 1] !== LF)) count++
+  }
+  return count
+}
+
+/** Where the line holding bytes[at] ends: after its line break, or at the end. */
+function lineEnd (bytes: Buffer, at: number): number {
+  const lf = bytes.indexOf(LF, at)
+  const cr = bytes.indexOf(CR, at)
+  if (cr !== -1 && (lf === -1 || cr < lf)) return cr + (bytes[cr + 1] === LF ? 2 : 1)
+  return lf === -1 ? bytes.length : lf + 1
+}
+
+/** The characters (UTF-16 code units, as a string's length counts) that bytes[from, to) of UTF-8 hold. */
+function charsIn (bytes: Buffer, from: number, to: number): number {
+  let count = 0
+  for (let i = from; i < to; i++) {
+    const byte = bytes[i]!
+    if ((byte & 0xC0) !== 0x80) count += byte >= 0xF0 ? 2 : 1 // a lead byte; 4 bytes are a surrogate pair
+  }
+  return count
 }
