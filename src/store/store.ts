@@ -264,7 +264,7 @@ export class Store {
   async change<T> (apply: (tx: Transaction) => T): Promise<T> {
     if (this.closed) throw new Error('The store is closed')
     if (this.broken) throw this.broken
-    const log = new ChangeLog()
+    const log = this.changeLog()
     const queuedBefore = this.queuedMessages.length
     let result: T
     try {
@@ -288,7 +288,7 @@ export class Store {
     if (this.closed) throw new Error('The store is closed')
     if (this.broken) throw this.broken
     const done = await this.takeTurn()
-    const log = new ChangeLog()
+    const log = this.changeLog()
     const queuedBefore = this.queuedMessages.length
     let result: T
     try {
@@ -308,6 +308,11 @@ export class Store {
     if (log.empty) await this.lastPersist
     else await this.persist()
     return result
+  }
+
+  /** A change's log, which tells the file encoder of every record changed in place. */
+  private changeLog (): ChangeLog {
+    return new ChangeLog((record) => this.adapter.changedInPlace(record))
   }
 
   /** Puts memory back as it was before a refused change; a change that had touched nothing needs no re-indexing. */
