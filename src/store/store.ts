@@ -235,7 +235,7 @@ export class Store {
   /** The contract's conversation state (store/contract.ts, ConversationState), kept in this process's memory. */
   dialog (sender: string): DialogRecord | undefined { return this.dialogs.get(sender) }
   setDialog (sender: string, step: { step: string, data: unknown }, expiresAt: Millis): void {
-    this.dialogs.set(sender, { ...step, expiresAt })
+    this.dialogs.set(sender, { step: step.step, data: step.data, expiresAt }) // not `{ ...step, expiresAt }`: a slow path in V8
   }
 
   clearDialog (sender: string): void { this.dialogs.delete(sender) }
