@@ -67,3 +67,31 @@ test('documents that are not plain objects are encoded whole', (t) => {
     t.is(text(json.encode(doc)), JSON.stringify(doc))
   }
 })
+
+test('preparing a slice at a time leaves the first encoding little to do, and changes made meanwhile are not lost', (t) => {
+  const json = new IncrementalJson(2)
+  const users: Rec[] = Array.from({ length: 9 }, (_, n) => ({ id: `u${n}` }))
+  const doc = { version: 5, users }
+  let calls = 0
+  while (!json.prepare(doc, 0)) {
+    calls++
+    if (calls === 2) { // between slices: a record already prepared changes, another is added
+      json.changedInPlace(users[0]!)
+      users[0]!.name = '改'
+      users.push({ id: 'u9' })
+    }
+  }
+  t.true(calls >= 4, 'one chunk a call when the deadline has passed')
+  // The encoding that follows stringifies no list of records: every chunk was prepared.
+  const stringify = JSON.stringify
+  const lists: unknown[] = []
+  JSON.stringify = ((value: unknown, ...rest: []) => { if (Array.isArray(value)) lists.push(value); return stringify(value, ...rest) }) as typeof JSON.stringify
+  let prepared: Buffer[]
+  try {
+    prepared = json.encode(doc)
+  } finally {
+    JSON.stringify = stringify
+  }
+  t.deepEqual(lists, [])
+  t.is(text(prepared), JSON.stringify(doc))
+})

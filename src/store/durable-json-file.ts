@@ -63,6 +63,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
     this.json.changedInPlace(record)
   }
 
+  /** Encodes what the next write will need until `deadline` (performance.now()); true once all is ready. */
+  prepare (data: T, deadline: number): boolean {
+    return this.json.prepare(data, deadline)
+  }
+
   /** Encodes `data` before its first await (callers rely on that to write a consistent state), then writes it. */
   async write (data: T): Promise<void> {
     const bytes = this.json.encode(data)

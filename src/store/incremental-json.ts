@@ -16,7 +16,7 @@ interface Chunk {
 
 export class IncrementalJson {
   /** Each list's chunks, by the document's key. */
-  private chunks = new Map<string, Chunk[]>()
+  private chunks = new Map<string, Array<Chunk | undefined>>()
   /** The chunk each record was last encoded in, so that a change in place can spoil it. */
   private chunkOf = new WeakMap<object, Chunk>()
 
@@ -44,9 +44,31 @@ export class IncrementalJson {
     }
   }
 
+  /**
+   * Encodes chunks not encoded yet until `deadline` (a performance.now() time), so that the first write
+   * need not encode the whole document in one block; true once every chunk is ready. Like `encode`, call
+   * it only while the document holds no half-made change.
+   */
+  prepare (document: unknown, deadline: number): boolean {
+    if (!isPlainObject(document)) return true
+    for (const [key, value] of Object.entries(document)) {
+      if (!Array.isArray(value) || 'toJSON' in value) continue
+      let chunks = this.chunks.get(key)
+      if (!chunks) this.chunks.set(key, chunks = [])
+      for (let start = 0, k = 0; start < value.length; start += this.recordsPerChunk, k++) {
+        const end = Math.min(start + this.recordsPerChunk, value.length)
+        const kept = chunks[k]
+        if (kept && !kept.stale && holdsSame(kept.records, value, start, end)) continue
+        chunks[k] = this.encodeChunk(value.slice(start, end))
+        if (performance.now() >= deadline) return false // at least one chunk a call, however late
+      }
+    }
+    return true
+  }
+
   private encodeObject (document: Record<string, unknown>): Buffer[] {
     const out: Buffer[] = []
-    const chunks = new Map<string, Chunk[]>()
+    const chunks = new Map<string, Array<Chunk | undefined>>()
     let first = true
     for (const [key, value] of Object.entries(document)) {
       if (value === undefined || typeof value === 'function' || typeof value === 'symbol') continue // as JSON.stringify leaves them out
@@ -67,7 +89,8 @@ export class IncrementalJson {
     return out
   }
 
-  private encodeList (list: readonly unknown[], before: readonly Chunk[]): Chunk[] {
+  /** `before` may have gaps (chunks `prepare` has not reached). */
+  private encodeList (list: readonly unknown[], before: ReadonlyArray<Chunk | undefined>): Chunk[] {
     const chunks: Chunk[] = []
     for (let start = 0, k = 0; start < list.length; start += this.recordsPerChunk, k++) {
       const end = Math.min(start + this.recordsPerChunk, list.length)
