@@ -161,9 +161,8 @@ export const texts = {
 
   /** `askerWechatId`: entries held by another of the asker's WeChat accounts name that account. */
   lookupResult: (p: { identifier: Identifier, active: LookupEntry[], lapsed: LookupEntry[], askerWechatId: string | undefined, now: Millis }): string => {
-    const { active, lapsed, now } = p
+    const { active, lapsed, now, askerWechatId } = p
     const subject = `${KIND_LABEL[p.identifier.kind]} ${maskIdentifier(p.identifier)} `
-    const holder = (e: LookupEntry): string => e.wechatId === p.askerWechatId ? '' : `(微信号 ${maskWechatId(e.wechatId)})`
     if (active.length === 0 && lapsed.length === 0) {
       return `未查询到${subject}绑定的公众号。\n提示:绑定查询只能查你本人的手机号、身份证号或微信号。`
     }
@@ -171,12 +170,12 @@ export const texts = {
     if (active.length === 0) lines.push(`${subject}目前没有有效的绑定。`)
     else {
       lines.push(`${subject}绑定的公众号(共 ${active.length} 个):`)
-      active.forEach((e, i) => lines.push(`${i + 1}. ${e.accountName} — ${describeEntry(e, now)}${holder(e)}`))
+      active.forEach((e, i) => lines.push(`${i + 1}. ${e.accountName} — ${describeEntry(e, now)}${heldBy(e, askerWechatId)}`))
     }
     if (lapsed.length > 0) {
       lines.push('', '已到期(不能再登录和群发):')
       for (const e of lapsed) {
-        lines.push(`· ${e.accountName} — 短期运营者,${formatDateTime(e.expiresAt!)} 到期${holder(e)};如需继续运营,发送 续期 向管理员申请(到期 30 天内),或请管理员重新邀请。`)
+        lines.push(`· ${e.accountName} — 短期运营者,${formatDateTime(e.expiresAt!)} 到期${heldBy(e, askerWechatId)};如需继续运营,发送 续期 向管理员申请(到期 30 天内),或请管理员重新邀请。`)
       }
     }
     if (active.some((e) => e.role !== 'admin')) lines.push('', '如需解除运营者身份,回复 解绑 序号,例如 解绑 1。')
@@ -605,6 +604,14 @@ function refusalText (r: Refusal, accountName: string, audience: 'admin' | 'invi
       return `${who}已绑定或被邀请了 ${r.held} 个公众号,一个微信号最多只能做 ${r.limit} 个公众号的运营者:` +
         (audience === 'admin' ? '需要对方先解除其中一个(对方发送 绑定查询 后 解绑)。' : '请先解除其中一个(发送 绑定查询 后 解绑),或拒绝其他邀请。')
   }
+}
+
+/**
+ * Names the WeChat account holding an entry when it is not the asker's own. A plain function, not a
+ * closure made per reply: under tsx every named closure costs an Object.defineProperty (keepNames).
+ */
+function heldBy (e: LookupEntry, askerWechatId: string | undefined): string {
+  return e.wechatId === askerWechatId ? '' : `(微信号 ${maskWechatId(e.wechatId)})`
 }
 
 function describeEntry (e: LookupEntry, now: Millis): string {

@@ -282,6 +282,20 @@ test('every character whose NFKC is one ASCII digit counts as a digit (the early
   t.true(checked >= 100)
 })
 
+test('every ASCII character but the digits and every CJK ideograph between digit groups joins them or breaks the run as the separator list says', (t) => {
+  const joins = new Set([' ', '\t', '.', '_', '(', ')', '-'])
+  const check = (char: string): void => {
+    const text = `138${char}0013${char}8000`
+    const masked = maskPersonalNumbers(text) !== text
+    if (masked !== joins.has(char)) t.fail(`U+${char.codePointAt(0)!.toString(16)}: ${masked ? 'masked' : 'left whole'}`)
+  }
+  for (let cp = 0; cp < 0x80; cp++) if (cp < 0x30 || cp > 0x39) check(String.fromCharCode(cp))
+  for (let cp = 0x4E00; cp <= 0x9FFF; cp++) check(String.fromCharCode(cp))
+  // and the characters beyond them still go through the stand-ins: full-width space and dash join
+  t.not(maskPersonalNumbers('138\u30000013\uFF0D8000'), '138\u30000013\uFF0D8000')
+  t.pass()
+})
+
 // ---- Property: no number leaves whole, whatever the spelling or the surroundings ----------------
 
 /** mulberry32: a tiny seeded PRNG, so that a failure reproduces. */

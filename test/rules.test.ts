@@ -2,7 +2,7 @@
 import test from 'ava'
 import { accountNameProblem, adminRefusals, normaliseAccountName } from '../src/domain/accounts.js'
 import type { AccountNameProblem } from '../src/domain/accounts.js'
-import { addMonths, formatDateTime } from '../src/domain/calendar.js'
+import { addMonths, formatDate, formatDateTime, formatTimeFrom } from '../src/domain/calendar.js'
 import { pageFromNewest, pageOf } from '../src/domain/paging.js'
 import { ownsIdentifier } from '../src/domain/ownership.js'
 import { retryDelay, takeHit, takeToken } from '../src/domain/rate-limit.js'
@@ -25,6 +25,23 @@ for (const [from, expected] of months) {
     t.is(formatDateTime(addMonths(shanghai(from), 1)), expected)
   })
 }
+
+test('dates and times read as the Shanghai wall clock shows them, at times spread over four centuries and at the edges', (t) => {
+  const viaDate = (at: number): string => new Date(at + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
+  let wrong = 0
+  // An odd step of about 5.6 days spreads the samples over times of day, days of month and leap years from 1900 to 2300.
+  for (let at = Date.parse('1900-01-01T00:00Z'); at < Date.parse('2300-01-01T00:00Z'); at += 7_919_000 * 61) {
+    if (formatDateTime(at) !== viaDate(at)) wrong++
+  }
+  t.is(wrong, 0)
+  for (const local of ['2026-12-31T23:59', '2027-01-01T00:00', '2028-02-29T12:00', '2100-03-01T00:00', '1969-12-31T23:59', '0000-01-01T00:00', '9999-12-31T23:59']) {
+    t.is(formatDateTime(shanghai(local)), local.replace('T', ' '))
+  }
+  t.is(formatDate(shanghai('2026-11-21T00:30')), '2026-11-21')
+  t.is(formatTimeFrom(shanghai('2026-11-21T09:05'), shanghai('2026-11-21T23:00')), '09:05')
+  t.is(formatTimeFrom(shanghai('2026-11-20T09:05'), shanghai('2026-11-21T00:00')), '2026-11-20 09:05')
+  t.throws(() => formatDate(Number.NaN), { instanceOf: RangeError })
+})
 
 test('only short-term bindings expire, one month after acceptance', (t) => {
   const accepted = shanghai('2026-01-31T10:00')

@@ -233,6 +233,36 @@ test('a queued push is visible to the outbox only once the change that queued it
   t.true(JSON.parse(await readFile(file, 'utf8')).outbox.some((m: { id: string }) => m.id === queued))
 })
 
+test('the data file is the document byte for byte after changes spread over many parts of it: added, changed in place, undone, dropped', async (t) => {
+  const file = await tempFile()
+  const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
+  t.teardown(() => store.close())
+  const matches = async (): Promise<boolean> => await readFile(file, 'utf8') === JSON.stringify(store.data)
+  const at = (minute: number): string => new Date(NOW + minute * 60_000).toISOString()
+  // Far more records than one encoded chunk holds, so that most of the file is reused between writes.
+  await store.change((tx) => {
+    for (let k = 0; k < 700; k++) {
+      tx.addUser({ id: `u_gen${k}`, name: `用户${k}`, wechatId: `gen_user_${k}`, accountProtection: true, bankCard: false, follows: ['acc_tea'] })
+      tx.addHistory({ accountId: 'acc_tea', at: at(k), action: 'test.fill', detail: `第${k}条` })
+    }
+  })
+  t.true(await matches(), 'after the additions')
+  for (const k of [0, 127, 128, 129, 400, 699]) {
+    await store.change((tx) => tx.updateUser(`u_gen${k}`, { bankCard: true, name: `改名${k}` }))
+    t.true(await matches(), `after changing user ${k} in place`)
+  }
+  await store.engine().transaction(async (tx) => { await tx.setUserContact('u_gen300', 'contact-300') })
+  t.true(await matches(), 'after linking a contact')
+  await t.throwsAsync(store.change((tx) => {
+    tx.updateUser('u_gen500', { bankCard: true })
+    tx.updateUser('u_gen501', { wechatId: 'gen_user_500' }) // taken: the whole change is undone
+  }))
+  await store.change((tx) => tx.updateUser('u_gen10', { accountProtection: false }))
+  t.true(await matches(), 'after an undone change and the next write')
+  await store.change((tx) => tx.prune('history', (h) => h.action !== 'test.fill' || Number(h.detail.slice(1, -1)) % 3 !== 0))
+  t.true(await matches(), 'after dropping every third entry')
+})
+
 test('a burst of changes is written with far fewer file writes, each acknowledged only once the file holds it', async (t) => {
   const file = await tempFile()
   const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })

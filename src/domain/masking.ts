@@ -102,6 +102,19 @@ function hasLongRun (text: string): boolean {
   for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i)!
     i += cp > 0xFFFF ? 2 : 1
+    // ASCII and CJK ideographs, nearly all of a reply, without a stand-in string: the same answers as below.
+    if (cp < 0x80) {
+      if (cp >= 0x30 && cp <= 0x39) {
+        if (++count >= 11) return true
+      } else if (!isAsciiSeparator(cp)) {
+        count = 0
+      }
+      continue
+    }
+    if (cp >= 0x4E00 && cp <= 0x9FFF) {
+      count = 0
+      continue
+    }
     const s = standIn(cp)
     if (s === '') continue
     const c = s.charCodeAt(0)
@@ -112,6 +125,11 @@ function hasLongRun (text: string): boolean {
     }
   }
   return false
+}
+
+/** The ASCII characters whose stand-in is a separator: space, tab and `._()-`. */
+function isAsciiSeparator (cp: number): boolean {
+  return cp === 0x20 || cp === 0x09 || cp === 0x2E || cp === 0x5F || cp === 0x28 || cp === 0x29 || cp === 0x2D
 }
 
 interface Shadow {

@@ -10,9 +10,14 @@ export class ChangeLog {
   private readonly added = new Map<AnyRecord, Collection>()
   private readonly replaced = new Map<Collection, AnyRecord[]>()
 
+  /** `changingInPlace` hears of every record about to be changed in place (the file encoder re-encodes those). */
+  constructor (private readonly changingInPlace: (record: AnyRecord) => void = () => undefined) {}
+
   /** Call before changing a record in place. */
   updating (collection: Collection, record: AnyRecord): void {
-    if (!this.before.has(record) && !this.added.has(record)) this.before.set(record, { collection, snapshot: structuredClone(record) })
+    if (this.before.has(record) || this.added.has(record)) return
+    this.before.set(record, { collection, snapshot: structuredClone(record) })
+    this.changingInPlace(record)
   }
 
   adding (collection: Collection, record: AnyRecord): void {
