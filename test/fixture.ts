@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readFileSync } from 'node:fs'
+import { isDeepStrictEqual } from 'node:util'
 import test from 'ava'
 import pg from 'pg'
 import { WechatyBuilder } from 'wechaty'
@@ -20,7 +20,6 @@ import { READS } from '../src/store/contract.js'
 import type { StoreReader, StoreTransaction } from '../src/store/contract.js'
 import { exportDocument } from '../src/store/postgres/copy.js'
 import type { Data, OutboxMessage, Seed, User } from '../src/store/schema.js'
-import { SeedSchema } from '../src/store/schema.js'
 import type { Store } from '../src/store/store.js'
 import { startPostgres } from './helpers/postgres.js'
 import type { TestPostgres } from './helpers/postgres.js'
@@ -211,6 +210,15 @@ async function launch (storage: Storage, options: Omit<WorldOptions, 'storage'>)
       await bot.stop()
       await plugin.close()
       await looking.close()
+      // Every test checks this for free: what the embedded engine holds is exactly what it wrote.
+      const { store } = assistant
+      if (store && !store.failure && 'dataFile' in storage) {
+        // The same document (a file not rewritten since it was loaded may keep its own order of keys).
+        const onDisk: unknown = JSON.parse(await readFile(storage.dataFile, 'utf8'))
+        if (!isDeepStrictEqual(onDisk, JSON.parse(JSON.stringify(store.data)))) {
+          throw new Error(`the data file ${storage.dataFile} differs from what the store holds: a change bypassed the change log`)
+        }
+      }
     },
   }
 }
