@@ -1,5 +1,6 @@
 // The runner, and the only file that touches the process: environment, standard streams, signals, exit.
 // Without WECHATY_PUPPET it runs the demo world on the mock puppet with an interactive console.
+// Standard output is the demo console's; everything else the runner says is a dated log line on stderr.
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,6 +9,9 @@ import type { Wechaty } from 'wechaty'
 import type { SecurityAssistantPlugin, RunningAssistant } from './mod.js'
 import type { RunningApi } from './platform/api.js'
 import { StoreError } from './store/errors.js' // tiny: the heavy modules load after the signal handlers
+import { createLogger, loggerSettings } from './log.js' // tiny too
+import type { Logger } from './log.js'
+import type { PuppetWatch } from './puppet-watch.js'
 
 /** What has started so far: a stop closes exactly these. */
 interface Parts {
@@ -17,6 +21,8 @@ interface Parts {
   chat?: { close: () => void }
   /** The PostgreSQL pool this runner made (ASSISTANT_DATABASE_URL): ended after the plugin closes. */
   pool?: Pool
+  /** Restarts a real puppet that cannot reach its server: cancelled before the bot stops. */
+  watch?: PuppetWatch
 }
 
 // A stop can come at any moment, even while wechaty is still loading: the handlers go in first thing.
@@ -25,10 +31,21 @@ let started = false
 let stopping = false
 process.on('SIGINT', () => void stop())
 process.on('SIGTERM', () => void stop())
-console.log('Starting 公众平台安全助手…')
+
+const env = process.env
+/** ASSISTANT_LOG_LEVEL and ASSISTANT_LOG_FORMAT; a wrong one is refused at once (by a default logger). */
+let logSettingsProblem: Error | undefined
+const log: Logger = createLogger((() => {
+  try {
+    return loggerSettings(env.ASSISTANT_LOG_LEVEL, env.ASSISTANT_LOG_FORMAT)
+  } catch (err) {
+    logSettingsProblem = err as Error
+    return {}
+  }
+})())
+log.info('Starting 公众平台安全助手…')
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const env = process.env
 const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? resolve(root, 'data/assistant.json'))
 const seedFile = resolve(env.ASSISTANT_SEED_FILE ?? resolve(root, 'data/seed.json'))
 const apiToken = env.ASSISTANT_API_TOKEN || undefined
@@ -39,14 +56,15 @@ const databaseUrl = env.ASSISTANT_DATABASE_URL || undefined
 
 /** The rest of the runner: importing wechaty alone takes a second or more. */
 async function load () {
-  const [wechaty, puppetMock, assistant, demoConsole, world, platformApi, logger, connect] = await Promise.all([
+  const [wechaty, puppetMock, assistant, demoConsole, world, platformApi, wechatyLogBridge, puppetWatch, connect] = await Promise.all([
     import('wechaty'),
     import('wechaty-puppet-mock'),
     import('./mod.js'),
     import('./demo/console.js'),
     import('./demo/world.js'),
     import('./platform/api.js'),
-    import('./log.js'),
+    import('./wechaty-log.js'),
+    import('./puppet-watch.js'),
     import('./store/postgres/connect.js'),
   ])
   return {
@@ -59,7 +77,8 @@ async function load () {
     createContacts: world.createContacts,
     ASSISTANT_NAME: world.ASSISTANT_NAME,
     startPlatformApi: platformApi.startPlatformApi,
-    log: logger.log,
+    routeWechatyLog: wechatyLogBridge.routeWechatyLog,
+    watchPuppet: puppetWatch.watchPuppet,
     createPool: connect.createPool,
     describeDatabaseUrl: connect.describeDatabaseUrl,
   }
@@ -67,8 +86,11 @@ async function load () {
 type Modules = Awaited<ReturnType<typeof load>>
 
 async function main (): Promise<void> {
+  if (logSettingsProblem) throw new StartRefused(logSettingsProblem.message)
   const m = await load()
   if (stopping) return
+  // One kind of line from the whole process: wechaty's and its puppet's go through this logger too.
+  m.routeWechatyLog(m.wechatyLog, log)
   // The console is for chatting: wechaty's info lines would drown it unless asked for.
   if (!realPuppet && env.WECHATY_LOG === undefined) m.wechatyLog.level('warn')
   if (realPuppet) await runOnPuppet(m)
@@ -77,16 +99,17 @@ async function main (): Promise<void> {
 
 async function runOnPuppet (m: Modules): Promise<void> {
   const bot = m.WechatyBuilder.build({ name: 'security-assistant' }) // wechaty reads WECHATY_PUPPET itself
-  bot.on('scan', (qrcode) => console.log(`Scan to log in: https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`))
-  bot.on('login', (user) => console.log(`Logged in as ${user.name()}`))
-  bot.on('error', (err) => console.error(`wechaty: ${err.message}`))
+  bot.on('scan', (qrcode) => log.info(`Scan to log in: https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`))
+  bot.on('login', (user) => log.info(`Logged in as ${user.name()}`))
+  // A server out of reach is said once with what to check, then retried quietly; other errors once each.
+  parts.watch = m.watchPuppet(bot, { log, puppetName: realPuppet! })
   const assistant = await startAssistant(m, bot)
   if (!assistant) return
   parts.api = startApi(m, assistant)
   await parts.api
   if (stopping) return
   started = true
-  console.log(`公众平台安全助手 running on ${realPuppet}, ${assistant.storage}. Ctrl-C stops it.`)
+  log.info(`公众平台安全助手 running on ${realPuppet}, ${assistant.storage}. Ctrl-C stops it.`)
 }
 
 async function runDemo (m: Modules): Promise<void> {
@@ -132,16 +155,16 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
   let storage: { dataFile: string } | { database: { pool: Pool } }
   if (databaseUrl) {
     const where = m.describeDatabaseUrl(databaseUrl)
-    console.log(`Engine: database ${where}`)
+    log.info(`Engine: database ${where}`)
     // A dropped idle connection (a restarted server) is reported, not a crash: the next query reconnects.
-    parts.pool = m.createPool(databaseUrl, (err) => console.error(`database ${where}: an idle connection failed: ${err.message}`))
+    parts.pool = m.createPool(databaseUrl, (err) => log.warn(`database ${where}: an idle connection failed: ${err.message}`))
     storage = { database: { pool: parts.pool } }
   } else {
-    console.log(`Engine: data file ${dataFile}`)
+    log.info(`Engine: data file ${dataFile}`)
     mkdirSync(dirname(dataFile), { recursive: true })
     storage = { dataFile }
   }
-  const plugin = m.SecurityAssistant({ ...storage, seedFile })
+  const plugin = m.SecurityAssistant({ ...storage, seedFile, log })
   parts.plugin = plugin
   bot.use(plugin)
   // ready() is asked at once: a refusal is then this runner's to report, and the plugin does not log it too.
@@ -156,15 +179,15 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
 /** The platform's HTTP API, when a token is configured. */
 async function startApi (m: Modules, assistant: RunningAssistant): Promise<RunningApi | undefined> {
   if (!apiToken) {
-    console.log('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_PORT) to enable it.')
+    log.info('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_PORT) to enable it.')
     return undefined
   }
   try {
-    const api = await m.startPlatformApi(assistant.platform, { token: apiToken, port: apiPort, log: m.log })
-    console.log(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN).`)
+    const api = await m.startPlatformApi(assistant.platform, { token: apiToken, port: apiPort, log })
+    log.info(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN).`)
     return api
   } catch (err) {
-    console.error(`Platform API not started: ${(err as Error).message}`)
+    log.error(`Platform API not started: ${(err as Error).message}`)
     return undefined
   }
 }
@@ -175,7 +198,7 @@ async function stop (): Promise<void> {
   stopping = true
   const duringStartUp = !started
   if (!await stopParts()) process.exit(1)
-  console.log(duringStartUp ? `Stopped during start-up; ${databaseUrl ? 'nothing is left open' : 'the data file is not left locked'}.` : 'Stopped; every change is saved.')
+  log.info(duringStartUp ? `Stopped during start-up; ${databaseUrl ? 'nothing is left open' : 'the data file is not left locked'}.` : 'Stopped; every change is saved.')
   process.exit(0)
 }
 
@@ -183,7 +206,8 @@ async function stop (): Promise<void> {
 async function refuse (err: unknown): Promise<void> {
   if (stopping) return // a stop was asked for meanwhile and reports itself
   stopping = true
-  console.error(err instanceof StoreError || err instanceof StartRefused ? `Cannot start: ${err.message}` : `Start-up failed unexpectedly: ${describe(err)}`)
+  if (err instanceof StoreError || err instanceof StartRefused) log.error(`Cannot start: ${err.message}`)
+  else log.error('Start-up failed unexpectedly', err)
   await stopParts()
   process.exit(1)
 }
@@ -191,6 +215,7 @@ async function refuse (err: unknown): Promise<void> {
 /** Closes what has started, newest first, saying what failed; returns whether the data file closed cleanly. */
 async function stopParts (): Promise<boolean> {
   parts.chat?.close()
+  parts.watch?.stop()
   await attempt('stopping the platform API', async () => (await parts.api)?.close())
   await attempt('stopping the bot', () => parts.bot?.stop())
   // Waits for an opening still under way, then finishes the writes and releases the data file (or the database).
@@ -207,13 +232,9 @@ async function attempt (what: string, step: () => Promise<unknown> | undefined):
     await step()
     return true
   } catch (err) {
-    console.error(`${what} failed: ${describe(err)}`)
+    log.error(`${what} failed`, err)
     return false
   }
-}
-
-function describe (err: unknown): string {
-  return err instanceof Error ? err.stack ?? err.message : String(err)
 }
 
 main().catch(refuse)

@@ -23,13 +23,15 @@ function startRunner (dataFile: string, extraEnv: Record<string, string | undefi
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
   const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
+  const streams = { stdout: '', stderr: '' }
   const waiters: Array<() => void> = []
-  const collect = (chunk: Buffer): void => {
+  const collect = (stream: keyof typeof streams) => (chunk: Buffer): void => {
     output += chunk.toString()
+    streams[stream] += chunk.toString()
     for (const wake of waiters.splice(0)) wake()
   }
-  child.stdout.on('data', collect)
-  child.stderr.on('data', collect)
+  child.stdout.on('data', collect('stdout'))
+  child.stderr.on('data', collect('stderr'))
   let gone = false
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
     gone = true
@@ -50,7 +52,7 @@ function startRunner (dataFile: string, extraEnv: Record<string, string | undefi
     }
     check()
   })
-  return { child, exited, waitFor, output: () => output }
+  return { child, exited, waitFor, output: () => output, stdout: () => streams.stdout, stderr: () => streams.stderr }
 }
 
 async function tempDataFile (): Promise<string> {
@@ -109,7 +111,8 @@ serial('SIGTERM as soon as the runner prints anything stops it cleanly, once, ev
   const dataFile = await tempDataFile()
   const runner = startRunner(dataFile)
   t.teardown(() => { runner.child.kill('SIGKILL') })
-  await new Promise((resolve) => runner.child.stdout.once('data', resolve))
+  // Its first line is a log line on stderr; the console's lines come later on stdout.
+  await new Promise((resolve) => { runner.child.stdout.once('data', resolve); runner.child.stderr.once('data', resolve) })
   runner.child.kill('SIGTERM')
   runner.child.kill('SIGTERM') // a second signal while stopping starts no second shutdown
   t.is(await runner.exited, 0, runner.output())
@@ -179,4 +182,41 @@ serial('a start-up refused after the lock was taken (a missing seed file) releas
   t.true(output.includes('no-such-seed.json'), 'the message names the file')
   t.deepEqual(stackLines(output), [], output)
   t.false(existsSync(`${dataFile}.lock`), 'the lock is released')
+})
+
+serial('log lines are dated JSON lines on stderr with ASSISTANT_LOG_FORMAT=json, masked, and the console keeps stdout', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { ASSISTANT_LOG_FORMAT: 'json' })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  runner.child.stdin.write('/as 张伟\n绑定查询 13800138000\n')
+  await runner.waitFor('手机号 138****8000 绑定的公众号')
+  runner.child.kill('SIGTERM')
+  t.is(await runner.exited, 0, runner.output())
+  const logLines = runner.stderr().split('\n').filter((line) => line !== '')
+  const entries = logLines.map((line) => JSON.parse(line) as { time: string, level: string, msg: string })
+  for (const entry of entries) {
+    t.regex(entry.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    t.true(['error', 'warn', 'info', 'debug'].includes(entry.level), entry.level)
+  }
+  const messages = entries.map((entry) => entry.msg)
+  for (const expected of ['Starting 公众平台安全助手…', `Engine: data file ${dataFile}`, 'Stopped; every change is saved.']) {
+    t.true(messages.includes(expected), `${expected} is logged: ${messages.join(' | ')}`)
+  }
+  t.true(runner.stdout().includes('助手 → 张伟:\n  手机号 138****8000'), 'the chat is on stdout')
+  t.false(runner.stdout().includes('Engine:'), 'log lines are not')
+  t.false(runner.output().includes('13800138000'), 'the phone number is never printed whole')
+})
+
+serial('a wrong ASSISTANT_LOG_LEVEL is refused with the choices, before anything starts', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { ASSISTANT_LOG_LEVEL: 'loud' })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  t.is(await runner.exited, 1)
+  const output = runner.output()
+  t.true(output.includes('Cannot start: ASSISTANT_LOG_LEVEL=loud is not one of silent, error, warn, info, debug'), output)
+  t.is(count(output, 'Cannot start:'), 1, output)
+  t.deepEqual(stackLines(output), [], output)
+  t.false(existsSync(dataFile), 'the data file was never created')
 })
