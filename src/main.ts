@@ -89,8 +89,9 @@ async function main (): Promise<void> {
   if (logSettingsProblem) throw new StartRefused(logSettingsProblem.message)
   const m = await load()
   if (stopping) return
-  // One kind of line from the whole process: wechaty's and its puppet's go through this logger too.
-  m.routeWechatyLog(m.wechatyLog, log)
+  // One kind of line from the whole process: wechaty's and its puppet's go through this logger too
+  // (at debug level while a real puppet's server is out of reach: the watch has said so once).
+  m.routeWechatyLog(m.wechatyLog, log, () => parts.watch?.outage() ?? false)
   // The console is for chatting: wechaty's info lines would drown it unless asked for.
   if (!realPuppet && env.WECHATY_LOG === undefined) m.wechatyLog.level('warn')
   if (realPuppet) await runOnPuppet(m)
@@ -102,7 +103,7 @@ async function runOnPuppet (m: Modules): Promise<void> {
   bot.on('scan', (qrcode) => log.info(`Scan to log in: https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`))
   bot.on('login', (user) => log.info(`Logged in as ${user.name()}`))
   // A server out of reach is said once with what to check, then retried quietly; other errors once each.
-  parts.watch = m.watchPuppet(bot, { log, puppetName: realPuppet! })
+  parts.watch = m.watchPuppet(bot, { log, puppetName: realPuppet!, settings: puppetServiceSettings() })
   const assistant = await startAssistant(m, bot)
   if (!assistant) return
   parts.api = startApi(m, assistant)
@@ -148,6 +149,16 @@ async function runDemo (m: Modules): Promise<void> {
   mocker.login(botContact)
   // Piped input may end; without a terminal the demo keeps running until a signal.
   started = true
+}
+
+/** What a puppet-service client is set to, for the report when it cannot reach its server; the token is only said to be there. */
+function puppetServiceSettings (): string | undefined {
+  if (realPuppet !== 'wechaty-puppet-service') return undefined
+  return [
+    `WECHATY_PUPPET_SERVICE_ENDPOINT=${env.WECHATY_PUPPET_SERVICE_ENDPOINT || '(not set)'}`,
+    `WECHATY_PUPPET_SERVICE_TOKEN ${env.WECHATY_PUPPET_SERVICE_TOKEN ? 'set' : 'not set'}`,
+    `TLS ${env.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT === 'true' ? 'off' : 'on'}`,
+  ].join(', ')
 }
 
 /** Installs the plugin and starts the bot; undefined when a stop was asked for meanwhile. */

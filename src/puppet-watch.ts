@@ -27,6 +27,8 @@ export interface PuppetWatchOptions {
   log: Logger
   /** The puppet's package name (WECHATY_PUPPET), for the message and what to check. */
   puppetName: string
+  /** What it is set to now, for the report (never a secret): e.g. `WECHATY_PUPPET_SERVICE_ENDPOINT=10.0.0.5:8788`. */
+  settings?: string
   /** The wait before each look (and restart, if the puppet gave up): doubling from `firstMs` up to `maxMs` (1 s, 5 minutes). */
   backoff?: { firstMs: number, maxMs: number }
   /** How long another error is kept quiet after it was logged (10 minutes). */
@@ -36,6 +38,8 @@ export interface PuppetWatchOptions {
 }
 
 export interface PuppetWatch {
+  /** Whether the server is out of reach now (reported, and not yet reached again): other lines about the puppet can wait. */
+  outage: () => boolean
   /**
    * Cancels any pending restart; a runner that stops calls this before stopping the bot. The error
    * listener stays (a bot with no 'error' listener throws): errors while stopping are logged at debug level.
@@ -103,7 +107,8 @@ export function watchPuppet (bot: WatchedBot, options: PuppetWatchOptions): Pupp
       failures += 1
       if (unreachable) return // counted: the next look says how many, at debug level
       unreachable = true
-      log.error(`${puppetName} cannot reach its server (${message}). Check ${whatToCheck(puppetName)}. ` +
+      const now = options.settings ? ` (now: ${options.settings})` : ''
+      log.error(`${puppetName} cannot reach its server (${message}). Check ${whatToCheck(puppetName)}${now}. ` +
         `Retrying quietly, waiting longer each time (up to ${Math.round(backoff.maxMs / 1000)} s); ` +
         'ASSISTANT_LOG_LEVEL=debug shows the attempts. Meanwhile nothing is answered and pushes wait in the outbox.')
       scheduleLook()
@@ -167,6 +172,7 @@ export function watchPuppet (bot: WatchedBot, options: PuppetWatchOptions): Pupp
   bot.on('error', onError)
   for (const event of ALIVE_EVENTS) bot.on(event, onAlive)
   return {
+    outage: () => unreachable,
     stop: () => {
       stopped = true
       if (timer) clearTimeout(timer)

@@ -26,12 +26,15 @@ export interface WechatyLogPrinter {
 /**
  * Every line wechaty (and its puppets) would print goes to `logger` instead: dated, masked, at the
  * logger's level and format. WECHATY_LOG still decides which of wechaty's lines are made at all.
+ * While `quiet()` holds (the puppet's server is out of reach, and that has been said once), they are all
+ * debug lines: each retry would otherwise add its own handful of warnings.
  */
-export function routeWechatyLog (printer: WechatyLogPrinter, logger: Logger): void {
+export function routeWechatyLog (printer: WechatyLogPrinter, logger: Logger, quiet: () => boolean = () => false): void {
   printer.timestamp(false) // the logger dates every line itself
   printer.enableLogging((levelTitle, text = '') => {
     const line = `wechaty ${text.startsWith(`${levelTitle} `) ? text.slice(levelTitle.length + 1) : text}`
-    if (levelTitle === 'ERR') logger.error(line)
+    if (quiet()) logger.debug?.(line)
+    else if (levelTitle === 'ERR') logger.error(line)
     else if (levelTitle === 'WARN') logger.warn(line)
     else if (levelTitle === 'INFO') logger.info(line)
     else logger.debug?.(line) // VERB, SILL

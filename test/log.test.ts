@@ -134,3 +134,19 @@ test('a logger the host hands in gets masked lines, errors included; the assista
   const own = createLogger()
   t.is(maskingLogger(own), own)
 })
+
+test('while the puppet\'s server is out of reach, wechaty\'s lines are debug lines: each retry would add its warnings', (t) => {
+  const { log, lines } = capture({ level: 'debug' })
+  let printer: ((levelTitle: string, text?: string) => void) | undefined
+  let outage = true
+  routeWechatyLog({ enableLogging: (p) => { printer = p }, timestamp: () => undefined }, log, () => outage)
+  printer!('WARN', 'WARN ServiceCtl<PuppetServiceMixin> stop() found that is starting...')
+  printer!('ERR', 'ERR PuppetService start() rejection')
+  outage = false
+  printer!('WARN', 'WARN ServiceCtl<PuppetServiceMixin> stop() found that is starting...')
+  t.deepEqual(lines.map((line) => line.slice(25)), [
+    'DEBUG wechaty ServiceCtl<PuppetServiceMixin> stop() found that is starting...',
+    'DEBUG wechaty PuppetService start() rejection',
+    'WARN  wechaty ServiceCtl<PuppetServiceMixin> stop() found that is starting...',
+  ])
+})

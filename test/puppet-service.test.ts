@@ -3,27 +3,18 @@
 // puppet, so every message and reply crosses gRPC both ways. Waits are on events, with generous ceilings.
 import test from 'ava'
 import { randomUUID } from 'node:crypto'
-import { createServer } from 'node:net'
 import { WechatyBuilder } from 'wechaty'
 import { mock, PuppetMock } from 'wechaty-puppet-mock'
 import { PuppetServer, PuppetService } from 'wechaty-puppet-service'
 import { createLogger } from '../src/log.js'
 import { watchPuppet } from '../src/puppet-watch.js'
 import { worldFor } from './fixture.js'
+import { freePort } from './helpers/ports.js'
 import type { WorldPuppet } from './fixture.js'
 
 const WANGFANG = 'u_wangfang' // admin of 晨光茶馆
 const ZHOUXIAO = 'u_zhouxiao' // eligible to be invited there
 const CEILING = 60_000
-
-/** A loopback port nothing listens on (taken and given back; the test then binds or leaves it). */
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 /** Puppet services take `insecure_<uuid>` tokens; TLS is off on loopback (both sides say so). */
 function serviceSettings (port: number) {

@@ -65,8 +65,10 @@ test('a puppet that keeps retrying by itself: one report with what to check, its
   t.true(loud[0]!.startsWith('ERROR wechaty-puppet-wechat4u cannot reach its server (getaddrinfo ENOTFOUND login.wx.qq.com). Check that this machine has a network connection'), loud[0])
   t.true(loud[0]!.includes('Retrying quietly'), loud[0])
   t.is(bot.puppet.stops + bot.puppet.starts, 0, 'a running puppet that retries by itself is left alone')
+  t.true(watch.outage(), 'an outage, for the runner to quiet wechaty\'s own lines')
 
   bot.emit('scan', 'qr')
+  t.false(watch.outage())
   t.is(lines.at(-1), 'INFO  wechaty-puppet-wechat4u reached its server again')
   bot.emit('error', offline)
   t.is(lines.filter((line) => line.startsWith('ERROR')).length, 2, 'a new outage after a recovery is news again')
@@ -83,13 +85,14 @@ test('a puppet that gives up is started again, waiting longer each time, until i
     }
   })
   const { log, lines } = capturedLog()
-  const watch = watchPuppet(bot, { log, puppetName: 'wechaty-puppet-service', backoff: { firstMs: 5, maxMs: 40 } })
+  const watch = watchPuppet(bot, { log, puppetName: 'wechaty-puppet-service', backoff: { firstMs: 5, maxMs: 40 }, settings: 'WECHATY_PUPPET_SERVICE_ENDPOINT=127.0.0.1:8788' })
   t.teardown(watch.stop)
   await bot.puppet.start()
   await until(() => lines.some((line) => line.includes('reached its server again')), 'the recovery')
   t.is(bot.puppet.starts, 4)
   t.is(lines.filter((line) => line.startsWith('ERROR')).length, 1, lines.join('\n'))
-  t.true(lines[0]!.includes('WECHATY_PUPPET_SERVICE_ENDPOINT'), lines[0])
+  t.true(lines[0]!.includes('WECHATY_PUPPET_SERVICE_ENDPOINT (host:port of the service'), lines[0])
+  t.true(lines[0]!.includes('(now: WECHATY_PUPPET_SERVICE_ENDPOINT=127.0.0.1:8788)'), lines[0])
   t.is(lines.at(-1), 'INFO  wechaty-puppet-service reached its server again (after 3 restarts)')
 })
 

@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import { freePort } from './helpers/ports.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
 /** How long a runner may take to get somewhere on a busy machine: a ceiling, not an expectation. */
@@ -17,11 +19,11 @@ const STOP_LINES = ['Stopped during start-up; the data file is not left locked.'
 // Each test starts its own runner processes: one at a time keeps a small machine from drowning.
 const serial = test.serial
 
-/** `extraEnv` values replace the defaults; undefined removes the variable. */
-function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}) {
+/** `extraEnv` values replace the defaults; undefined removes the variable. `cwd`: where it runs (the project by default). */
+function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}, cwd = ROOT) {
   const env: Record<string, string | undefined> = { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ASSISTANT_API_TOKEN: '', ...extraEnv }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
-  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'src/main.ts')], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
   const streams = { stdout: '', stderr: '' }
   const waiters: Array<() => void> = []
@@ -219,4 +221,31 @@ serial('a wrong ASSISTANT_LOG_LEVEL is refused with the choices, before anything
   t.is(count(output, 'Cannot start:'), 1, output)
   t.deepEqual(stackLines(output), [], output)
   t.false(existsSync(dataFile), 'the data file was never created')
+})
+
+serial('on a puppet service it cannot reach, the runner says so once with what to check, then retries without a warning a try', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const port = await freePort() // and nothing will listen on it
+  const runner = startRunner(dataFile, {
+    WECHATY_PUPPET: 'wechaty-puppet-service',
+    WECHATY_PUPPET_SERVICE_TOKEN: `insecure_${randomUUID()}`,
+    WECHATY_PUPPET_SERVICE_ENDPOINT: `127.0.0.1:${port}`,
+    WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+    WECHATY_LOG: undefined, // wechaty's lines as a person running it has them
+    ASSISTANT_LOG_LEVEL: 'debug',
+  }, dirname(dataFile)) // wechaty keeps its memory card in the working folder: not the project's
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  await runner.waitFor('gave up: starting it again (restart 1)')
+  await runner.waitFor('restart 1 failed')
+  runner.child.kill('SIGTERM')
+  t.is(await runner.exited, 0, runner.output())
+  const lines = runner.stderr().split('\n')
+  const errors = lines.filter((line) => / ERROR /.test(line))
+  t.is(errors.length, 1, runner.stderr())
+  t.true(errors[0]!.includes(`cannot reach its server (14 UNAVAILABLE`), errors[0])
+  t.true(errors[0]!.includes(`(now: WECHATY_PUPPET_SERVICE_ENDPOINT=127.0.0.1:${port}, WECHATY_PUPPET_SERVICE_TOKEN set, TLS off)`), errors[0])
+  const afterReport = lines.slice(lines.indexOf(errors[0]!) + 1)
+  t.deepEqual(afterReport.filter((line) => / WARN /.test(line)), [], 'the retries\' own complaints are debug lines')
+  t.true(afterReport.some((line) => / DEBUG  ?wechaty ServiceCtl/.test(line)), 'and they are there at debug level')
 })
