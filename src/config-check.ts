@@ -2,6 +2,7 @@
 // otherwise surface much later as invalid dates refused at every write.
 import { z } from 'zod'
 import { MIN_RETENTION } from './domain/retention.js'
+import type { Logger } from './log.js'
 
 const positive = z.number().finite().positive()
 const count = z.number().int().min(1)
@@ -12,6 +13,11 @@ const Database = z.union([
   z.object({ pool: z.custom<object>((p) => typeof p === 'object' && p !== null && ['connect', 'query', 'on'].every((f) => typeof (p as Record<string, unknown>)[f] === 'function'), 'a pg.Pool') }).strict(),
 ], { error: 'either { url: "postgres://…" } or { pool } (a pg.Pool)' })
 
+const isFunction = (value: unknown): boolean => typeof value === 'function'
+/** Something with info, warn and error functions. */
+export const isLogger = (value: unknown): value is Logger => typeof value === 'object' && value !== null &&
+  ['info', 'warn', 'error'].every((method) => isFunction((value as Record<string, unknown>)[method]))
+
 const ConfigSchema = z.object({
   dataFile: z.string().min(1, 'name the data file').optional(),
   database: Database.optional(),
@@ -21,6 +27,13 @@ const ConfigSchema = z.object({
   retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).optional(),
   outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count }).optional(),
   backups: z.union([z.literal(false), z.object({ dir: z.string().min(1, 'name the backups folder').optional(), keep: count.max(3650).optional() }).strict()]).optional(),
+  // Whom it answers: checked here too, so a typo ('konwn', rooms: 'no') is not taken for the default.
+  contacts: z.custom((value) => value === 'all' || value === 'known' || isFunction(value),
+    "'all', 'known', or a function (contact) => boolean (or a Promise of one)").optional(),
+  rooms: z.custom((value) => typeof value === 'boolean' || isFunction(value),
+    'true, false, or a function (room) => boolean (or a Promise of one)').optional(),
+  acceptFriendRequests: z.boolean('true or false').optional(),
+  log: z.custom(isLogger, 'an object with info, warn and error functions (createLogger() makes one)').optional(),
 }).superRefine((config, ctx) => {
   // One engine: the data file or PostgreSQL, never both (which would hold the truth?) nor neither.
   if (config.dataFile === undefined && config.database === undefined) {

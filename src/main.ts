@@ -2,6 +2,7 @@
 // environment, standard streams, signals, exit. With --demo (`npm start`) it runs the demo world on the
 // mock puppet with an interactive console; without it, production: the puppet WECHATY_PUPPET names, and
 // never the demo world (no data yet means an empty start and a word on how to import).
+// Standard output is the demo console's; everything else the runner says is a dated log line on stderr.
 import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -10,6 +11,9 @@ import type { Wechaty } from 'wechaty'
 import type { SecurityAssistantPlugin, RunningAssistant } from './mod.js'
 import type { RunningApi } from './platform/api.js'
 import { StoreError } from './store/errors.js' // tiny: the heavy modules load after the signal handlers
+import { createLogger, loggerSettings } from './log.js' // tiny too
+import type { Logger } from './log.js'
+import type { PuppetWatch } from './puppet-watch.js'
 
 /** What has started so far: a stop closes exactly these. */
 interface Parts {
@@ -19,6 +23,8 @@ interface Parts {
   chat?: { close: () => void }
   /** The PostgreSQL pool this runner made (ASSISTANT_DATABASE_URL): ended after the plugin closes. */
   pool?: Pool
+  /** Restarts a real puppet that cannot reach its server: cancelled before the bot stops. */
+  watch?: PuppetWatch
 }
 
 // A stop can come at any moment, even while wechaty is still loading: the handlers go in first thing.
@@ -27,10 +33,21 @@ let started = false
 let stopping = false
 process.on('SIGINT', () => void stop())
 process.on('SIGTERM', () => void stop())
-console.log('Starting 公众平台安全助手…')
+
+const env = process.env
+/** ASSISTANT_LOG_LEVEL and ASSISTANT_LOG_FORMAT; a wrong one is refused at once (by a default logger). */
+let logSettingsProblem: Error | undefined
+const log: Logger = createLogger((() => {
+  try {
+    return loggerSettings(env.ASSISTANT_LOG_LEVEL, env.ASSISTANT_LOG_FORMAT)
+  } catch (err) {
+    logSettingsProblem = err as Error
+    return {}
+  }
+})())
+log.info('Starting 公众平台安全助手…')
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
-const env = process.env
 const demo = process.argv.slice(2).includes('--demo')
 /** Relative to the working folder, as every command of the CLI reads it (the package's own folder may be node_modules). */
 const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
@@ -46,11 +63,12 @@ const databaseUrl = env.ASSISTANT_DATABASE_URL || undefined
 
 /** The rest of the runner: importing wechaty alone takes a second or more. */
 async function load () {
-  const [wechaty, assistant, platformApi, logger, connect] = await Promise.all([
+  const [wechaty, assistant, platformApi, wechatyLogBridge, puppetWatch, connect] = await Promise.all([
     import('wechaty'),
     import('./mod.js'),
     import('./platform/api.js'),
-    import('./log.js'),
+    import('./wechaty-log.js'),
+    import('./puppet-watch.js'),
     import('./store/postgres/connect.js'),
   ])
   return {
@@ -58,7 +76,8 @@ async function load () {
     wechatyLog: wechaty.log,
     SecurityAssistant: assistant.SecurityAssistant,
     startPlatformApi: platformApi.startPlatformApi,
-    log: logger.log,
+    routeWechatyLog: wechatyLogBridge.routeWechatyLog,
+    watchPuppet: puppetWatch.watchPuppet,
     createPool: connect.createPool,
     describeDatabaseUrl: connect.describeDatabaseUrl,
   }
@@ -82,8 +101,12 @@ async function loadDemo () {
 }
 
 async function main (): Promise<void> {
+  if (logSettingsProblem) throw new StartRefused(logSettingsProblem.message)
   const m = await load()
   if (stopping) return
+  // One kind of line from the whole process: wechaty's and its puppet's go through this logger too
+  // (at debug level while a real puppet's server is out of reach: the watch has said so once).
+  m.routeWechatyLog(m.wechatyLog, log, () => parts.watch?.outage() ?? false)
   // The console is for chatting: wechaty's info lines would drown it unless asked for.
   if (demo && env.WECHATY_LOG === undefined) m.wechatyLog.level('warn')
   if (demo) await runDemo(m, await loadDemo())
@@ -93,17 +116,18 @@ async function main (): Promise<void> {
 
 async function runOnPuppet (m: Modules): Promise<void> {
   const bot = m.WechatyBuilder.build({ name: 'security-assistant' }) // wechaty reads WECHATY_PUPPET itself
-  bot.on('scan', (qrcode) => console.log(`Scan to log in: https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`))
-  bot.on('login', (user) => console.log(`Logged in as ${user.name()}`))
-  bot.on('error', (err) => console.error(`wechaty: ${err.message}`))
+  bot.on('scan', (qrcode) => log.info(`Scan to log in: https://wechaty.js.org/qrcode/${encodeURIComponent(qrcode)}`))
+  bot.on('login', (user) => log.info(`Logged in as ${user.name()}`))
+  // A server out of reach is said once with what to check, then retried quietly; other errors once each.
+  parts.watch = m.watchPuppet(bot, { log, puppetName: realPuppet!, settings: puppetServiceSettings() })
   const assistant = await startAssistant(m, bot)
   if (!assistant) return
   await startApi(m, assistant)
   if (stopping) return
   started = true
-  console.log(`公众平台安全助手 running on ${realPuppet}, ${assistant.storage}. Ctrl-C stops it.`)
+  log.info(`公众平台安全助手 running on ${realPuppet}, ${assistant.storage}. Ctrl-C stops it.`)
   if ((await assistant.engine.counts()).accounts === 0) {
-    console.log('No accounts yet: import your accounts, admins, operators and people with `security-assistant import <file>` (formats in the README, examples in data/examples/), or create them through the platform API.')
+    log.info('No accounts yet: import your accounts, admins, operators and people with `security-assistant import <file>` (formats in the README, examples in data/examples/), or create them through the platform API.')
   }
 }
 
@@ -144,17 +168,27 @@ async function runDemo (m: Modules, d: Awaited<ReturnType<typeof loadDemo>>): Pr
   started = true
 }
 
+/** What a puppet-service client is set to, for the report when it cannot reach its server; the token is only said to be there. */
+function puppetServiceSettings (): string | undefined {
+  if (realPuppet !== 'wechaty-puppet-service') return undefined
+  return [
+    `WECHATY_PUPPET_SERVICE_ENDPOINT=${env.WECHATY_PUPPET_SERVICE_ENDPOINT || '(not set)'}`,
+    `WECHATY_PUPPET_SERVICE_TOKEN ${env.WECHATY_PUPPET_SERVICE_TOKEN ? 'set' : 'not set'}`,
+    `TLS ${env.WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT === 'true' ? 'off' : 'on'}`,
+  ].join(', ')
+}
+
 /** Installs the plugin and starts the bot; undefined when a stop was asked for meanwhile. */
 async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssistant | undefined> {
   let storage: { dataFile: string } | { database: { pool: Pool } }
   if (databaseUrl) {
     const where = m.describeDatabaseUrl(databaseUrl)
-    console.log(`Engine: database ${where}`)
+    log.info(`Engine: database ${where}`)
     // A dropped idle connection (a restarted server) is reported, not a crash: the next query reconnects.
-    parts.pool = m.createPool(databaseUrl, (err) => console.error(`database ${where}: an idle connection failed: ${err.message}`))
+    parts.pool = m.createPool(databaseUrl, (err) => log.warn(`database ${where}: an idle connection failed: ${err.message}`))
     storage = { database: { pool: parts.pool } }
   } else {
-    console.log(`Engine: data file ${dataFile}`)
+    log.info(`Engine: data file ${dataFile}`)
     mkdirSync(dirname(dataFile), { recursive: true })
     storage = { dataFile }
   }
@@ -162,7 +196,7 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
   const backupDir = env.ASSISTANT_BACKUP_DIR ? resolve(env.ASSISTANT_BACKUP_DIR) : undefined
   const kept = env.ASSISTANT_BACKUPS_KEPT ? Number(env.ASSISTANT_BACKUPS_KEPT) : undefined
   const backups = backupDir !== undefined || kept !== undefined ? { ...(backupDir ? { dir: backupDir } : {}), ...(kept !== undefined ? { keep: kept } : {}) } : undefined
-  const plugin = m.SecurityAssistant({ ...storage, seedFile, ...(backups ? { backups } : {}) })
+  const plugin = m.SecurityAssistant({ ...storage, seedFile, log, ...(backups ? { backups } : {}) })
   parts.plugin = plugin
   bot.use(plugin)
   // ready() is asked at once: a refusal is then this runner's to report, and the plugin does not log it too.
@@ -181,12 +215,12 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
  */
 async function startApi (m: Modules, assistant: RunningAssistant): Promise<void> {
   if (!apiToken) {
-    console.log('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_HOST, ASSISTANT_API_PORT) to enable it.')
+    log.info('Platform API not started: set ASSISTANT_API_TOKEN (and optionally ASSISTANT_API_HOST, ASSISTANT_API_PORT) to enable it.')
     return
   }
   const port = Number(apiPort)
   if (!/^\d+$/.test(apiPort) || port < 1 || port > 65535) throw new StartRefused(`ASSISTANT_API_PORT must be a port number from 1 to 65535, not "${apiPort}".`)
-  const starting = m.startPlatformApi(assistant.platform, { token: apiToken, host: apiHost, port, log: m.log })
+  const starting = m.startPlatformApi(assistant.platform, { token: apiToken, host: apiHost, port, log })
   parts.api = starting.catch(() => undefined) // what a stop closes: nothing, if it never listened
   let api: RunningApi
   try {
@@ -194,7 +228,7 @@ async function startApi (m: Modules, assistant: RunningAssistant): Promise<void>
   } catch (err) {
     throw new StartRefused(`The platform API cannot listen: ${(err as Error).message}`)
   }
-  console.log(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN; GET /healthz and /openapi.json need none).`)
+  log.info(`Platform API on ${api.url} (bearer token from ASSISTANT_API_TOKEN; GET /healthz and /openapi.json need none).`)
 }
 
 /** SIGINT, SIGTERM or /quit, at any moment: stops whatever has started, once. */
@@ -203,7 +237,7 @@ async function stop (): Promise<void> {
   stopping = true
   const duringStartUp = !started
   if (!await stopParts()) process.exit(1)
-  console.log(duringStartUp ? `Stopped during start-up; ${databaseUrl ? 'nothing is left open' : 'the data file is not left locked'}.` : 'Stopped; every change is saved.')
+  log.info(duringStartUp ? `Stopped during start-up; ${databaseUrl ? 'nothing is left open' : 'the data file is not left locked'}.` : 'Stopped; every change is saved.')
   process.exit(0)
 }
 
@@ -211,7 +245,8 @@ async function stop (): Promise<void> {
 async function refuse (err: unknown): Promise<void> {
   if (stopping) return // a stop was asked for meanwhile and reports itself
   stopping = true
-  console.error(err instanceof StoreError || err instanceof StartRefused ? `Cannot start: ${err.message}` : `Start-up failed unexpectedly: ${describe(err)}`)
+  if (err instanceof StoreError || err instanceof StartRefused) log.error(`Cannot start: ${err.message}`)
+  else log.error('Start-up failed unexpectedly', err)
   await stopParts()
   process.exit(1)
 }
@@ -219,6 +254,7 @@ async function refuse (err: unknown): Promise<void> {
 /** Closes what has started, newest first, saying what failed; returns whether the data file closed cleanly. */
 async function stopParts (): Promise<boolean> {
   parts.chat?.close()
+  parts.watch?.stop()
   await attempt('stopping the platform API', async () => (await parts.api)?.close())
   await attempt('stopping the bot', () => parts.bot?.stop())
   // Waits for an opening still under way, then finishes the writes and releases the data file (or the database).
@@ -235,13 +271,9 @@ async function attempt (what: string, step: () => Promise<unknown> | undefined):
     await step()
     return true
   } catch (err) {
-    console.error(`${what} failed: ${describe(err)}`)
+    log.error(`${what} failed`, err)
     return false
   }
-}
-
-function describe (err: unknown): string {
-  return err instanceof Error ? err.stack ?? err.message : String(err)
 }
 
 main().catch(refuse)

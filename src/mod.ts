@@ -4,5 +4,6 @@ export type { SecurityAssistantOptions, SecurityAssistantPlugin, RunningAssistan
 export { StoreError } from './store/errors.js'
 export { startPlatformApi } from './platform/api.js'
 export type { ApiOptions, RunningApi } from './platform/api.js'
-export type { Logger } from './log.js'
 export type { Platform } from './assistant.js'
+export { createLogger, silentLogger } from './log.js'
+export type { Logger, LogFields, LoggerOptions, LogLevel, LogFormat } from './log.js'

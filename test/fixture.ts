@@ -49,6 +49,14 @@ export interface WorldOptions {
   seed?: Seed
   clock?: TestClock
   plugin?: Partial<SecurityAssistantOptions>
+  /** The bot's puppet made from the world's Mocker (say, a puppet-service client of a server serving it); the mock puppet otherwise. */
+  puppet?: (mocker: mock.Mocker) => Promise<WorldPuppet>
+}
+
+/** A puppet a world's bot runs on instead of the mock puppet, and what to stop after the bot. */
+export interface WorldPuppet {
+  puppet: NonNullable<Parameters<typeof WechatyBuilder.build>[0]>['puppet']
+  stop: () => Promise<void>
 }
 
 /** The state as a test looks into it, the same on both engines: the contract's reads, the whole document, and changes. */
@@ -124,7 +132,8 @@ async function launch (storage: Storage, options: Omit<WorldOptions, 'storage'>)
   }
 
   const mocker = new mock.Mocker()
-  const bot = WechatyBuilder.build({ puppet: new PuppetMock({ mocker }) })
+  const served = await options.puppet?.(mocker)
+  const bot = WechatyBuilder.build({ puppet: served?.puppet ?? new PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock emits errors for room events; the assistant logs its own
   // No schedule unless a test asks for one: jobs run when a test calls them, at the test's time.
   const plugin = SecurityAssistant({ ...storage, seedFile, clock: clock.now, schedules: false, ...options.plugin })
@@ -135,6 +144,7 @@ async function launch (storage: Storage, options: Omit<WorldOptions, 'storage'>)
     assistant = await plugin.ready()
   } catch (err) {
     await bot.stop()
+    await served?.stop()
     throw err
   }
   const looking = stateOf(assistant, storage)
@@ -209,6 +219,7 @@ async function launch (storage: Storage, options: Omit<WorldOptions, 'storage'>)
     stop: async () => {
       await bot.stop()
       await plugin.close()
+      await served?.stop()
       await looking.close()
       // Every test checks this for free: what the embedded engine holds is exactly what it wrote.
       const { store } = assistant

