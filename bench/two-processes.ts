@@ -1,0 +1,39 @@
+// Acknowledged changes a second with several assistant processes on one database: each process a real OS
+// process (bench/pg-changer.ts) with its own pool, all started together, their acknowledgements summed.
+import { nextMessage, startChild } from './child.js'
+import type { ChangerFigures } from './pg-changer.js'
+
+export interface ProcessesFigures {
+  processes: number
+  perSecond: number
+  /** Of all the time the processes' transactions held a connection, the share spent on each kind of statement. */
+  share: { lock: number, commit: number, other: number }
+  /** Per transaction, averaged over every process. */
+  perTransactionMs: { lock: number, commit: number, other: number }
+}
+
+/** `processes` processes, `inFlight` changes in flight in each, for `seconds`; people from `firstUser` on. */
+export async function measureProcesses (url: string, processes: number, firstUser: number, now: number, inFlight = 50, seconds = 5): Promise<ProcessesFigures> {
+  const children = Array.from({ length: processes }, (_, p) =>
+    startChild('./pg-changer.ts', [url, String(firstUser + p * inFlight), String(inFlight), String(seconds), String(now)]))
+  await Promise.all(children.map((child) => nextMessage(child)))
+  const results = children.map((child) => nextMessage<ChangerFigures>(child))
+  for (const child of children) child.send('go')
+  const figures = await Promise.all(results)
+  await Promise.all(children.map((child) => new Promise((resolve) => child.exitCode === null ? child.once('exit', resolve) : resolve(undefined))))
+
+  const perSecond = figures.reduce((sum, f) => sum + f.acknowledged / f.seconds, 0)
+  const total = { lock: 0, commit: 0, other: 0 }
+  let transactions = 0
+  for (const f of figures) {
+    for (const kind of ['lock', 'commit', 'other'] as const) total[kind] += f.watch.ms[kind]
+    transactions += f.watch.count.commit
+  }
+  const all = total.lock + total.commit + total.other
+  return {
+    processes,
+    perSecond,
+    share: { lock: total.lock / all, commit: total.commit / all, other: total.other / all },
+    perTransactionMs: { lock: total.lock / transactions, commit: total.commit / transactions, other: total.other / transactions },
+  }
+}
