@@ -8,7 +8,7 @@ import { watchedPool, resetWatch } from './pg-watch.js'
 import type { Watch } from './pg-watch.js'
 import { silent } from './tail.js'
 
-export interface ChangerFigures { acknowledged: number, seconds: number, watch: Watch }
+export interface ChangerFigures { acknowledged: number, seconds: number, watch: Watch, cpuMs: number }
 
 const [url, first, people, seconds, now] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]), Number(process.argv[6])]
 const { pool, watch } = watchedPool(url)
@@ -20,6 +20,7 @@ process.send!('ready')
 await new Promise((resolve) => process.once('message', resolve))
 
 resetWatch(watch)
+const cpuBefore = process.cpuUsage()
 let acknowledged = 0
 const started = performance.now()
 const until = started + seconds * 1000
@@ -31,6 +32,7 @@ await Promise.all(Array.from({ length: people }, async (_, k) => {
   }
 }))
 const elapsed = (performance.now() - started) / 1000
+const cpu = process.cpuUsage(cpuBefore)
 await assistant.close()
 await pool.end()
-answer({ acknowledged, seconds: elapsed, watch } satisfies ChangerFigures)
+answer({ acknowledged, seconds: elapsed, watch, cpuMs: (cpu.user + cpu.system) / 1000 } satisfies ChangerFigures)

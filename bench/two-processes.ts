@@ -10,6 +10,8 @@ export interface ProcessesFigures {
   share: { lock: number, commit: number, other: number }
   /** Per transaction, averaged over every process. */
   perTransactionMs: { lock: number, commit: number, other: number }
+  /** CPU time the assistant processes spent per acknowledged change (this machine has 2 cores for everything). */
+  cpuMsPerChange: number
 }
 
 /** `processes` processes, `inFlight` changes in flight in each, for `seconds`; people from `firstUser` on. */
@@ -25,7 +27,11 @@ export async function measureProcesses (url: string, processes: number, firstUse
   const perSecond = figures.reduce((sum, f) => sum + f.acknowledged / f.seconds, 0)
   const total = { lock: 0, commit: 0, other: 0 }
   let transactions = 0
+  let cpuMs = 0
+  let acknowledged = 0
   for (const f of figures) {
+    cpuMs += f.cpuMs
+    acknowledged += f.acknowledged
     for (const kind of ['lock', 'commit', 'other'] as const) total[kind] += f.watch.ms[kind]
     transactions += f.watch.count.commit
   }
@@ -35,5 +41,6 @@ export async function measureProcesses (url: string, processes: number, firstUse
     perSecond,
     share: { lock: total.lock / all, commit: total.commit / all, other: total.other / all },
     perTransactionMs: { lock: total.lock / transactions, commit: total.commit / transactions, other: total.other / transactions },
+    cpuMsPerChange: cpuMs / acknowledged,
   }
 }
