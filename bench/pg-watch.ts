@@ -1,23 +1,38 @@
 // A pg.Pool whose statements are counted and timed by kind, for the benchmark to say where the time of a
-// transaction goes: waiting for the shared transaction lock, the commit (its WAL flush), the rest.
+// transaction goes: getting a connection, waiting for the shared transaction lock, the statements, the
+// commit, and the wait for the commit's WAL flush when the engine awaits it after the commit.
 import pg from 'pg'
 
-export type StatementKind = 'lock' | 'commit' | 'other'
+export const KINDS = ['connect', 'lock', 'statements', 'commit', 'flush'] as const
+export type Kind = typeof KINDS[number]
 
 export interface Watch {
+  /** Statements sent (connections taken are not round trips). */
   roundTrips: number
-  ms: Record<StatementKind, number>
-  count: Record<StatementKind, number>
+  ms: Record<Kind, number>
+  count: Record<Kind, number>
 }
 
-/** The engine's first statement of a transaction takes the lock (engine.ts: begin; select pg_advisory_xact_lock). */
-const kindOf = (sql: string): StatementKind =>
-  /pg_advisory_xact_lock\(\d+\)/.test(sql) ? 'lock' : /^\s*commit\s*$/i.test(sql) ? 'commit' : 'other'
+/** The engine's first statement of a transaction takes the lock (engine.ts); the flush wait emits a message. */
+const kindOf = (sql: string): Kind =>
+  /pg_advisory_xact_lock\(\d+\)/.test(sql)
+    ? 'lock'
+    : /^\s*commit\s*$/i.test(sql) ? 'commit' : /pg_logical_emit_message/.test(sql) ? 'flush' : 'statements'
+
+const zero = (): Record<Kind, number> => ({ connect: 0, lock: 0, statements: 0, commit: 0, flush: 0 })
 
 export function watchedPool (url: string): { pool: pg.Pool, watch: Watch } {
-  const watch: Watch = { roundTrips: 0, ms: { lock: 0, commit: 0, other: 0 }, count: { lock: 0, commit: 0, other: 0 } }
+  const watch: Watch = { roundTrips: 0, ms: zero(), count: zero() }
   const pool = new pg.Pool({ connectionString: url })
   pool.on('error', () => undefined)
+  // pool.connect() without a callback is the engine's transactions; pool.query passes one and is not counted here.
+  const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown
+  ;(pool as unknown as { connect: (...args: unknown[]) => unknown }).connect = (...args: unknown[]) => {
+    if (args.length > 0) return connect(...args)
+    const started = performance.now()
+    watch.count.connect++
+    return (connect() as Promise<unknown>).finally(() => { watch.ms.connect += performance.now() - started })
+  }
   pool.on('connect', (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown
     // pool.query calls with a callback, the engine's transactions without: both are timed.
@@ -41,5 +56,6 @@ export function watchedPool (url: string): { pool: pg.Pool, watch: Watch } {
 
 export function resetWatch (watch: Watch): void {
   watch.roundTrips = 0
-  for (const kind of ['lock', 'commit', 'other'] as const) { watch.ms[kind] = 0; watch.count[kind] = 0 }
+  watch.ms = zero()
+  watch.count = zero()
 }

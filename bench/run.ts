@@ -51,9 +51,11 @@ if (ENGINES.has('embedded')) {
   }
 }
 
-const share = (p: ProcessesFigures): string =>
-  `per transaction: lock wait ${ms(p.perTransactionMs.lock)}, statements ${ms(p.perTransactionMs.other)}, commit ${ms(p.perTransactionMs.commit)} ` +
-  `(${(p.share.lock * 100).toFixed(0)}% / ${(p.share.other * 100).toFixed(0)}% / ${(p.share.commit * 100).toFixed(0)}% of connection time)`
+const perTransaction = (p: ProcessesFigures): string => {
+  const t = p.perTransactionMs
+  return `per transaction: connection ${ms(t.connect)}, begin + lock wait ${ms(t.lock)}, statements ${ms(t.statements)}, commit ${ms(t.commit)}` +
+    `${t.flush > 0 ? `, flush wait after the lock ${ms(t.flush)}` : ''}; ${p.cpuMsPerChange.toFixed(2)} ms of CPU per change in the assistant processes`
+}
 
 function printPostgres (f: PostgresFigures): void {
   const { load: l, tail: t } = f
@@ -63,8 +65,8 @@ function printPostgres (f: PostgresFigures): void {
   printTail(t)
   const o = t.outbox
   console.log(`  2,000 notices at the default outbox policy: ${ms(o.deliveredMs)} of delivery work, ${o.transactions} transactions, ${o.roundTrips} round trips, ${o.walFlushes} WAL fsyncs on the server`)
-  console.log(`  one process, 50 changes in flight: ${f.oneProcess.perSecond.toFixed(0)} acknowledged changes/s; ${share(f.oneProcess)}`)
-  console.log(`  two processes, 50 in flight each: ${f.twoProcesses.perSecond.toFixed(0)} acknowledged changes/s; ${share(f.twoProcesses)}`)
+  console.log(`  one process, 50 changes in flight: ${f.oneProcess.perSecond.toFixed(0)} acknowledged changes/s; ${perTransaction(f.oneProcess)}`)
+  console.log(`  two processes, 50 in flight each: ${f.twoProcesses.perSecond.toFixed(0)} acknowledged changes/s; ${perTransaction(f.twoProcesses)}`)
 }
 
 function reportPostgres (f: PostgresFigures): void {

@@ -2,14 +2,14 @@
 // process (bench/pg-changer.ts) with its own pool, all started together, their acknowledgements summed.
 import { nextMessage, startChild } from './child.js'
 import type { ChangerFigures } from './pg-changer.js'
+import { KINDS } from './pg-watch.js'
+import type { Kind } from './pg-watch.js'
 
 export interface ProcessesFigures {
   processes: number
   perSecond: number
-  /** Of all the time the processes' transactions held a connection, the share spent on each kind of statement. */
-  share: { lock: number, commit: number, other: number }
-  /** Per transaction, averaged over every process. */
-  perTransactionMs: { lock: number, commit: number, other: number }
+  /** Per transaction, averaged over every process: getting a connection, the lock (with BEGIN), the statements, the commit, the flush wait. */
+  perTransactionMs: Record<Kind, number>
   /** CPU time the assistant processes spent per acknowledged change (this machine has 2 cores for everything). */
   cpuMsPerChange: number
 }
@@ -25,22 +25,20 @@ export async function measureProcesses (url: string, processes: number, firstUse
   await Promise.all(children.map((child) => new Promise((resolve) => child.exitCode === null ? child.once('exit', resolve) : resolve(undefined))))
 
   const perSecond = figures.reduce((sum, f) => sum + f.acknowledged / f.seconds, 0)
-  const total = { lock: 0, commit: 0, other: 0 }
+  const total = Object.fromEntries(KINDS.map((kind) => [kind, 0])) as Record<Kind, number>
   let transactions = 0
   let cpuMs = 0
   let acknowledged = 0
   for (const f of figures) {
     cpuMs += f.cpuMs
     acknowledged += f.acknowledged
-    for (const kind of ['lock', 'commit', 'other'] as const) total[kind] += f.watch.ms[kind]
+    for (const kind of KINDS) total[kind] += f.watch.ms[kind]
     transactions += f.watch.count.commit
   }
-  const all = total.lock + total.commit + total.other
   return {
     processes,
     perSecond,
-    share: { lock: total.lock / all, commit: total.commit / all, other: total.other / all },
-    perTransactionMs: { lock: total.lock / transactions, commit: total.commit / transactions, other: total.other / transactions },
+    perTransactionMs: Object.fromEntries(KINDS.map((kind) => [kind, total[kind] / transactions])) as Record<Kind, number>,
     cpuMsPerChange: cpuMs / acknowledged,
   }
 }
