@@ -21,10 +21,11 @@ export interface PostgresTailFigures extends TailFigures {
 }
 
 /**
- * One lookup due every 5 ms. Each lookup is about ten statements (who the asker is, the rate limit, the
- * bindings, the last mask) on the pool; 2 ms would be a queue that grows for the whole run.
+ * One lookup due every 10 ms. A lookup here is about a dozen statements on the pool (who the asker is,
+ * the rate limit, the bindings, the dialog step), 2–3 ms on this machine; lookups go one after another,
+ * so at a 2 or 5 ms pace any slowdown would compound into a queue and the figures would measure the queue.
  */
-const LOOKUP_EVERY_MS = 5
+const LOOKUP_EVERY_MS = 10
 
 const [url, users, now] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])]
 const size = tailWorldSize(users, now)

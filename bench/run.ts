@@ -1,6 +1,7 @@
 // npm run bench: DESIGN.md §6's targets (embedded engine, 100,000 users), then issue 9's figures: the tail a
 // user meets while the state changes, on the embedded engine at 10,000 and 100,000 users and on PostgreSQL
-// at 10,000, 100,000 and 1,000,000. BENCH_ENGINES=embedded or BENCH_ENGINES=postgres runs one half only.
+// at 10,000, 100,000 and 1,000,000. BENCH_ENGINES=embedded or BENCH_ENGINES=postgres runs one half only;
+// BENCH_PG_USERS=10000,100000 chooses PostgreSQL's world sizes.
 import { mkdtemp } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +20,7 @@ wechatyLog.level('silent')
 const NOW = Date.now()
 const ENGINES = new Set((process.env.BENCH_ENGINES ?? 'embedded,postgres').split(',').map((e) => e.trim()))
 for (const engine of ENGINES) if (engine !== 'embedded' && engine !== 'postgres') throw new Error(`BENCH_ENGINES: unknown engine ${engine} (embedded, postgres)`)
+const PG_USERS = (process.env.BENCH_PG_USERS ?? '10000,100000,1000000').split(',').map(Number)
 /** The machine is shared: its load is part of every figure. */
 const load = (): string => `load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`
 const started = performance.now()
@@ -88,7 +90,7 @@ if (ENGINES.has('postgres')) {
   const { server, settings } = await startBenchPostgres()
   console.log(settings)
   try {
-    for (const users of [10_000, 100_000, 1_000_000]) {
+    for (const users of PG_USERS) {
       const f = await measurePostgres(server, users, NOW)
       printPostgres(f)
       if (users >= 100_000) reportPostgres(f)
