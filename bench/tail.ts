@@ -2,7 +2,6 @@
 // the median and the tail on an idle bot and under a steady stream of changes, the longest event-loop
 // block, how long a change waits for its durable acknowledgement, changes a second, a new contact's first
 // reply, and memory. Each engine adds its own figures (start-up, the outbox): bench/embedded.ts, bench/pg-tail.ts.
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { WechatyBuilder } from 'wechaty'
 import type { Wechaty } from 'wechaty'
 import { PuppetMock, mock } from 'wechaty-puppet-mock'
@@ -11,6 +10,8 @@ import type { SecurityAssistantOptions } from '../src/mod.js'
 import type { Logger } from '../src/log.js'
 import type { LargeWorldOptions } from './world.js'
 import { phoneOf } from './world.js'
+import { watchLoopBlocks } from './loop-blocks.js'
+import type { LoopBlocks } from './loop-blocks.js'
 
 export const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
 type Contact = ReturnType<mock.Mocker['createContact']>
@@ -27,7 +28,7 @@ export interface ChangeStream {
   ackP50: number
   ackP99: number
   /** The longest the event loop was blocked while the stream ran (the lookups' own work included). */
-  longestBlockMs: number
+  longestBlock: LoopBlocks
 }
 
 export interface TailFigures {
@@ -36,7 +37,7 @@ export interface TailFigures {
   lookupEveryMs: number
   idle: Latencies
   /** The longest event-loop block during the idle lookups: what lookups alone cost, to tell a change's blocks from theirs. */
-  idleLongestBlockMs: number
+  idleLongestBlock: LoopBlocks
   underChanges: ChangeStream[]
   echoMedian: number
   sustainedPerSecond: number
@@ -115,30 +116,31 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
     return roundTrip(bot.self, askers[k]!, `绑定查询 ${phoneOf(askerIds[k]!)}`, intendedAt)
   }
   /**
-   * A lookup due every `lookupEveryMs` for `ms`, each timed from when it was due, not from when it could be
-   * sent: the sender shares the event loop, so a change that blocks it would otherwise hide its own cost.
+   * A lookup due every `lookupEveryMs` for `ms`, each sent when it falls due whether or not the earlier ones
+   * were answered (different people do not wait for each other), and timed from when it was due, not from
+   * when it could be sent: the sender shares the event loop, so a change that blocks it would otherwise
+   * hide its own cost.
    */
   const lookupsFor = async (ms: number): Promise<number[]> => {
-    const times: number[] = []
+    const times: Array<Promise<number>> = []
     const start = performance.now()
     for (let due = start; due < start + ms; due += setup.lookupEveryMs) {
       const wait = due - performance.now()
       if (wait > 0) await sleep(wait)
-      times.push(await lookup(Math.min(due, performance.now()))) // a timer may wake a little early
+      times.push(lookup(Math.min(due, performance.now()))) // a timer may wake a little early
     }
-    return times
+    return Promise.all(times)
   }
 
   // Idle, alternating with the echo so both see the same machine.
   const idle: number[] = []
   const echoes: number[] = []
-  const idleDelay = monitorEventLoopDelay({ resolution: 5 })
-  idleDelay.enable()
+  const idleBlocks = watchLoopBlocks()
   for (let k = 0; k < 600; k++) {
     echoes.push(await roundTrip(echo.self, echoers[k % echoers.length]!, `绑定查询 ${phoneOf(askerIds[k % echoers.length]!)}`))
     idle.push(await lookup())
   }
-  idleDelay.disable()
+  const idleLongestBlock = idleBlocks.stop()
 
   // A steady stream of changes (the platform toggling someone's bank card) while people look up.
   const changers = Array.from({ length: 50 }, (_, k) => `user_${size.accounts + 500 + k}`)
@@ -152,13 +154,11 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
       pending.push(running.platform.people.update(changers[n % changers.length]!, { bankCard: n % 2 === 0 }).then(() => { acks.push(performance.now() - started) }))
       n++
     }, 1000 / perSecond)
-    const delay = monitorEventLoopDelay({ resolution: 5 })
-    delay.enable()
+    const blocks = watchLoopBlocks()
     const times = await lookupsFor(4_000)
     clearInterval(timer)
     await Promise.all(pending)
-    delay.disable()
-    underChanges.push({ perSecond, lookups: latencies(times), ackP50: quantile(acks, 0.5), ackP99: quantile(acks, 0.99), longestBlockMs: delay.max / 1e6 })
+    underChanges.push({ perSecond, lookups: latencies(times), ackP50: quantile(acks, 0.5), ackP99: quantile(acks, 0.99), longestBlock: blocks.stop() })
   }
 
   // As many changes a second as the store acknowledges, 50 in flight.
@@ -188,7 +188,7 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
     users,
     lookupEveryMs: setup.lookupEveryMs,
     idle: latencies(idle),
-    idleLongestBlockMs: idleDelay.max / 1e6,
+    idleLongestBlock,
     underChanges,
     echoMedian: quantile(echoes, 0.5),
     sustainedPerSecond,
