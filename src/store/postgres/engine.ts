@@ -9,14 +9,6 @@
 // ask that of it). Within a process transactions queue before they take a connection, so waiting ones do
 // not hold the pool's connections that reads outside a transaction need. Reads outside a transaction run
 // at READ COMMITTED on the pool: they see only committed state, and never wait for the lock.
-//
-// Durability: a transaction commits without waiting for its WAL flush, which releases the lock at once,
-// and is acknowledged (transaction() resolves) only once a flush covering its commit has returned
-// (AWAIT_FLUSH). Holding the lock through the flush made every change pay a whole fsync in turn and kept
-// the flushes of different transactions from ever being shared. As on the embedded engine (memory ahead of
-// the file), a read may see a commit a few milliseconds before it is durable; nothing that depends on a
-// transaction's acknowledgement happens before it. A crash loses only commits not yet acknowledged, and
-// with any lost commit every one after it in the WAL: what survives is always a prefix of the turns.
 import type { Pool, PoolClient } from 'pg'
 import type { Millis } from '../../domain/calendar.js'
 import { takeHit } from '../../domain/rate-limit.js'
@@ -42,12 +34,6 @@ export interface PostgresEngineOptions {
 
 /** Held by each transaction from its start to its end: one at a time across every process of the program. */
 export const TRANSACTION_LOCK = 0x5ECA552 // migrate.ts uses 0x5ECA551
-/**
- * Returns once the WAL is durable up to this statement, and so up to every commit before it: a commit of
- * its own (the message gives it something to write) that waits as synchronous_commit says, on the server
- * and on any synchronous standby. No table is touched; a logical decoder, if any, sees an empty message.
- */
-const AWAIT_FLUSH = `select pg_logical_emit_message(true, 'wechat-security-assistant', '')`
 /** With a hash of the asker (the two-key form, apart from the one-key locks above): one lookup-limit decision per asker at a time. */
 const LOOKUP_LOCK = 0x5ECA553
 /** A message still to be delivered (not sent, not given up on, not withdrawn). */
@@ -83,8 +69,6 @@ async function holdsState (pool: Pool): Promise<boolean> {
 class PostgresEngine {
   private closed = false
   private turns: Promise<void> = Promise.resolve()
-  /** Transactions committed whose flush is still awaited: close() waits for them too. */
-  private readonly flushing = new Set<Promise<unknown>>()
 
   constructor (private readonly pool: Pool, private readonly keepPool = false) {}
 
@@ -101,41 +85,36 @@ class PostgresEngine {
   async transaction<T> (work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     if (this.closed) throw new Error('The store is closed')
     const previous = this.turns
-    let endTurn!: () => void
-    this.turns = new Promise<void>((resolve) => { endTurn = resolve })
+    let done!: () => void
+    this.turns = new Promise<void>((resolve) => { done = resolve })
     await previous
-    const acknowledged = this.run(work, endTurn).finally(endTurn)
-    this.flushing.add(acknowledged)
-    return acknowledged.finally(() => this.flushing.delete(acknowledged))
+    try {
+      return await this.run(work)
+    } finally {
+      done()
+    }
   }
 
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
     await this.turns
-    await Promise.allSettled([...this.flushing])
     if (!this.keepPool) await this.pool.end()
   }
 
-  /**
-   * Runs `work` under the lock and commits without waiting for the WAL flush, so that the lock (released
-   * at the commit) is not held through it: the next transaction, of this process or another, starts at
-   * once, and the flushes of transactions that overlap share one fsync. `endTurn` is called then; the
-   * result is returned only once the commit is durable, so nothing is acknowledged before it is on disk.
-   */
-  private async run<T> (work: (tx: StoreTransaction) => Promise<T>, endTurn: () => void): Promise<T> {
+  private async run<T> (work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     const client = await this.pool.connect()
     let broken: Error | undefined
     try {
-      await client.query(`begin; set local synchronous_commit = off; select pg_advisory_xact_lock(${TRANSACTION_LOCK})`)
+      await client.query(`begin; select pg_advisory_xact_lock(${TRANSACTION_LOCK})`)
       const state: TxState = { client, failed: undefined, ended: false }
-      let result: T
       try {
-        result = await work(transactionOn(state))
+        const result = await work(transactionOn(state))
         // `work` caught a statement's error and went on: PostgreSQL has aborted the transaction (a COMMIT would only roll back).
         if (state.failed) throw state.failed
         await client.query('commit').catch((err: unknown) => { throw refusal(err, 'the commit') })
         state.ended = true
+        return result
       } catch (err) {
         state.ended = true
         await client.query('rollback').catch((rollbackFailed: unknown) => {
@@ -143,13 +122,6 @@ class PostgresEngine {
         })
         throw err
       }
-      endTurn()
-      await client.query(AWAIT_FLUSH).catch((err: unknown) => {
-        // Committed, but not known to be durable (a lost connection): as unknown as a failed COMMIT's outcome.
-        broken = err instanceof Error ? err : new Error(String(err))
-        throw broken
-      })
-      return result
     } finally {
       // A connection whose rollback failed is in an unknown state: the pool discards it.
       client.release(broken)
