@@ -51,7 +51,15 @@ const USER = 'postgres'
 /** How often to pick another port when the one found free was taken before the server bound it. */
 const START_TRIES = 3
 
-export async function startPostgres (): Promise<TestPostgres> {
+export interface StartOptions {
+  /**
+   * Durable settings (the server's defaults: fsync, synchronous_commit and full-page writes on), for the
+   * benchmark, which measures durable acknowledgement. Tests leave durability off, for speed.
+   */
+  durable?: boolean
+}
+
+export async function startPostgres (start: StartOptions = {}): Promise<TestPostgres> {
   const password = randomBytes(12).toString('hex')
   // PostgreSQL runs as the `postgres` user when we are root: the package chowns this directory to it.
   const databaseDir = await mkdtemp(join(tmpdir(), 'assistant-pg-'))
@@ -62,10 +70,10 @@ export async function startPostgres (): Promise<TestPostgres> {
     password,
     persistent: false,
     createPostgresUser: true,
-    // UTF-8 whatever the machine's locale; no fsync at initdb.
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
+    // UTF-8 whatever the machine's locale; a test server skips fsync at initdb too.
+    initdbFlags: ['--encoding=UTF8', '--locale=C', ...(start.durable ? [] : ['--no-sync'])],
     // A test server: durability off for speed; no Unix socket, so servers of parallel test files never meet.
-    postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
+    postgresFlags: [...(start.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
       '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message: string) => { log.push(message); if (log.length > 50) log.shift() },
     onError: (message: unknown) => { log.push(String(message)) },

@@ -53,7 +53,7 @@ export async function exportDocument (pool: Pool): Promise<Data> {
     const follows = await followsByUser(client)
     for (const user of document.users as Array<Record<string, unknown>>) user.follows = follows.get(user.id as string) ?? []
     return document
-  }, 'isolation level repeatable read, read only')
+  }, { mode: 'isolation level repeatable read, read only' })
   return validated(raw, 'The database')
 }
 

@@ -249,21 +249,26 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
 /**
  * Dialog steps and lookup hits, on the pool and outside the global transaction lock: each statement is
  * about one sender; the lookup limit takes a lock per asker so that two processes counting the same
- * person's lookups at once still count them all.
+ * person's lookups at once still count them all. Their writes do not wait for the WAL flush (a durable
+ * commit would cost every lookup two flushes): the embedded engine keeps this state in memory only, and
+ * here a server crash may lose at most its last fraction of a second; every process sees each write at once.
  */
 function conversationOn (pool: Pool): ConversationState {
+  const unflushed = { awaitFlush: false }
   return {
     dialog: async (sender) => {
       const { rows } = await pool.query<{ step: string, data: unknown, expires_at: Date }>('select step, data, expires_at from dialogs where sender = $1', [sender])
       const row = rows[0]
       return row ? { step: row.step, data: row.data, expiresAt: row.expires_at.getTime() } : undefined
     },
-    setDialog: async (sender, step, expiresAt) => {
-      await pool.query(`insert into dialogs (sender, step, data, expires_at) values ($1, $2, $3::jsonb, $4)
+    setDialog: (sender, step, expiresAt) => inTransaction(pool, async (client) => {
+      await client.query(`insert into dialogs (sender, step, data, expires_at) values ($1, $2, $3::jsonb, $4)
         on conflict (sender) do update set step = excluded.step, data = excluded.data, expires_at = excluded.expires_at`,
       [sender, step.step, JSON.stringify(step.data ?? {}), new Date(expiresAt)])
-    },
-    clearDialog: async (sender) => { await pool.query('delete from dialogs where sender = $1', [sender]) },
+    }, unflushed),
+    clearDialog: (sender) => inTransaction(pool, async (client) => {
+      await client.query('delete from dialogs where sender = $1', [sender])
+    }, unflushed),
     forgetDialogs: async (before) => { await pool.query('delete from dialogs where expires_at < $1', [new Date(before)]) },
     takeLookupHit: (askerKey, now, limit) => inTransaction(pool, async (client) => {
       await client.query('select pg_advisory_xact_lock($1::int, hashtext($2))', [LOOKUP_LOCK, askerKey])
@@ -273,7 +278,7 @@ function conversationOn (pool: Pool): ConversationState {
       const decision = takeHit(limit, rows.map((r) => r.at.getTime()), now)
       if (decision.allowed) await client.query('insert into lookup_hits (asker_key, at) values ($1, $2)', [askerKey, new Date(now)])
       return decision
-    }),
+    }, unflushed),
     forgetLookupHits: async (before) => { await pool.query('delete from lookup_hits where at <= $1', [new Date(before)]) },
   }
 }
