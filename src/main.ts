@@ -194,7 +194,11 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
   }
   // Daily backups: beside the data file by default; a folder and a count from the environment when given.
   const backupDir = env.ASSISTANT_BACKUP_DIR ? resolve(env.ASSISTANT_BACKUP_DIR) : undefined
-  const kept = env.ASSISTANT_BACKUPS_KEPT ? Number(env.ASSISTANT_BACKUPS_KEPT) : undefined
+  const keptSetting = env.ASSISTANT_BACKUPS_KEPT
+  if (keptSetting !== undefined && keptSetting !== '' && !/^[1-9]\d{0,3}$/.test(keptSetting)) {
+    throw new StartRefused(`ASSISTANT_BACKUPS_KEPT must be how many daily backups to keep, from 1 to 3650, not "${keptSetting}".`)
+  }
+  const kept = keptSetting ? Number(keptSetting) : undefined
   const backups = backupDir !== undefined || kept !== undefined ? { ...(backupDir ? { dir: backupDir } : {}), ...(kept !== undefined ? { keep: kept } : {}) } : undefined
   const plugin = m.SecurityAssistant({ ...storage, seedFile, log, ...(backups ? { backups } : {}) })
   parts.plugin = plugin

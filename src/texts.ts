@@ -633,6 +633,7 @@ const ACCOUNT_NAME_PROBLEM: Record<AccountNameProblem, string> = {
   empty: 'is empty',
   'too-long': `is longer than ${ACCOUNT_NAME_MAX} characters`,
   'line-break': 'holds a line break or a tab (a name is one line)',
+  invisible: 'holds an invisible character (zero-width, a direction mark or a soft hyphen), which would make it look like another name',
   unstorable: 'holds a control character or a broken character',
 }
 

@@ -115,19 +115,49 @@ test('on PostgreSQL: check and export read the database; backup needs a folder, 
   t.deepEqual(await readDataFile(file, NOW), copy, 'export and backup read the same state')
 })
 
-test('the daily backup job keeps the last 7 beside the data file by default, and other files there are left alone', async (t) => {
+test('the daily backup job writes one copy a day, however often it runs, keeps the last 7 days, and leaves hand-made copies and other files alone', async (t) => {
   const w = await worldFor(t)
   const dir = join(w.dataFile, '..', 'backups')
+  t.is((await cli(['backup'], { ASSISTANT_DATA_FILE: w.dataFile })).code, 0, 'one made by hand first')
   for (let day = 0; day < 9; day++) {
     w.clock.at += days(1)
-    await w.assistant.jobs.backup(w.clock.at)
+    t.truthy(await w.assistant.jobs.backup(w.clock.at), `day ${day}: written`)
+    // A restart, a catch-up run or a second process the same day writes none.
+    t.is(await w.assistant.jobs.backup(w.clock.at + 60_000), undefined, `day ${day}: not twice`)
     if (day === 0) await writeFile(join(dir, 'notes.txt'), 'mine')
   }
   const names = (await readdir(dir)).sort()
-  t.is(names.length, 8)
+  const daily = names.filter((n) => n.startsWith('assistant-daily-'))
+  t.is(daily.length, 7)
+  t.is(daily[0], `assistant-daily-${new Date(w.clock.at - days(6) + 8 * 3_600_000).toISOString().slice(0, 10)}.json`, 'the last 7 days')
   t.true(names.includes('notes.txt'))
-  t.is(names.filter((n) => n.startsWith('assistant-'))[0], `assistant-${new Date(w.clock.at - days(6)).toISOString().slice(0, 10).replace(/-/g, '')}T020000Z.json`)
-  t.true((await stat(join(dir, names[0]!))).size > 1000)
+  t.true(names.includes('assistant-20261121T113000Z.json'), 'the copy made by hand stays')
+  t.true((await stat(join(dir, daily[0]!))).size > 1000)
+})
+
+test('a backup never replaces another of the same name, and a copy that would not load is never left as a backup', async (t) => {
+  const file = await demoDataFile()
+  t.is((await cli(['backup'], { ASSISTANT_DATA_FILE: file })).code, 0)
+  const again = await cli(['backup'], { ASSISTANT_DATA_FILE: file }) // the same second
+  t.is(again.code, 1)
+  t.regex(again.err, /A backup named .*assistant-20261121T113000Z\.json already exists: it was left as it is\./)
+  const damaged = await demoDataFile()
+  await writeFile(damaged, '{"version":5,')
+  const dir = await mkdtemp(join(tmpdir(), 'assistant-cli-'))
+  const refused = await cli(['backup', '--dir', dir], { ASSISTANT_DATA_FILE: damaged })
+  t.is(refused.code, 1)
+  t.deepEqual(await readdir(dir), [], 'nothing named, no temp file left')
+})
+
+test('what a command prints passes the last mask: a refusal quoting a whole phone number shows it masked', async (t) => {
+  const file = await demoDataFile()
+  const data = JSON.parse(await readFile(file, 'utf8'))
+  data.users[1].phone = data.users[0].phone
+  await writeFile(file, JSON.stringify(data))
+  const checked = await cli(['check', file])
+  t.is(checked.code, 1)
+  t.false(/1\d{10}/.test(checked.err), checked.err)
+  t.regex(checked.err, /mobile number 1\d\d\*{4}\d{4} appears twice/)
 })
 
 test('backups on PostgreSQL without a folder are refused as an option, before anything is opened', async (t) => {

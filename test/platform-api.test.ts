@@ -260,7 +260,7 @@ test('a name no engine could store (a NUL, a broken character) is refused with 4
   for (const name of ['Null\u0000Guy', 'half\uD800', 'bell\u0007']) {
     const answer = await call('POST', '/v1/users', { name, wechatId: 'newuser_09', accountProtection: true, bankCard: true })
     t.is(answer.status, 400, JSON.stringify(name))
-    t.regex(String(answer.json.message), /name: holds a control character or a broken character/)
+    t.regex(String(answer.json.message), /name: not a valid name \(it holds a control character or a broken character\)/)
   }
   t.is((await w.db.userByWechatId('newuser_09')), undefined)
   t.is((await call('PATCH', '/v1/users/wutian_2025/profile', { name: 'x\u0000' })).status, 400)

@@ -1,7 +1,8 @@
 // `security-assistant backup`: a consistent copy of the state, named by its time, read back to check it loads.
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { writeBackup } from '../store/backup.js'
+import { manualBackupName, writeBackup } from '../store/backup.js'
+import type { Data } from '../store/schema.js'
 import { readDataFile } from '../store/document.js'
 import { countsOf } from '../store/postgres/move.js'
 import type { Command } from './io.js'
@@ -15,7 +16,8 @@ export const backup: Command = {
     'Writes a copy of the whole state as a data file named by its time (assistant-20261121T190000Z.json)',
     'to the folder (default: backups/ beside the data file; on PostgreSQL --dir or ASSISTANT_BACKUP_DIR',
     'is needed), safe beside a running assistant, and reads it back to check that it loads. The',
-    'running assistant also writes one a day there and keeps the last 7 (ASSISTANT_BACKUPS_KEPT).',
+    'running assistant also writes one a day there (assistant-daily-2026-11-21.json) and keeps the last 7',
+    '(ASSISTANT_BACKUPS_KEPT); copies made with this command are never removed by it.',
     'To restore: stop the assistant and put the copy in place of the data file (or copy it into an',
     'empty database with copy-to-postgres).',
     TARGET_HELP,
@@ -36,11 +38,13 @@ export const backup: Command = {
       return 2
     }
     try {
-      const source = target.kind === 'file' ? { dataFile: target.dataFile } : undefined
-      const written = source
-        ? await writeBackup(source, dir, io.now())
-        : await withPool((target as { url: string }).url, io, (pool) => writeBackup({ pool }, dir, io.now()))
-      const copy = await readDataFile(written.file, io.now())
+      // Read back as start-up would before it is named: a copy that would not load is never left as a backup.
+      let copy: Data | undefined
+      const check = async (temp: string): Promise<void> => { copy = await readDataFile(temp, io.now()) }
+      const name = manualBackupName(io.now())
+      const written = target.kind === 'file'
+        ? await writeBackup({ dataFile: target.dataFile }, dir, name, check)
+        : await withPool(target.url, io, (pool) => writeBackup({ pool }, dir, name, check))
       io.out(`Backed up the ${target.describe} to ${written.file} (${(written.bytes / 1e6).toFixed(1)} MB); it loads:`)
       printCounts(io, countsOf(copy!))
       return 0

@@ -1,4 +1,5 @@
 // Every command of security-assistant by name, its --help, and the dispatch: what src/cli.ts runs.
+import { maskPersonalNumbers } from '../domain/masking.js'
 import { backup } from './backup.js'
 import { check } from './check.js'
 import { exportState } from './export.js'
@@ -26,7 +27,9 @@ function usage (): string {
   ].join('\n')
 }
 
-export async function runCli (args: string[], io: CommandIo): Promise<number> {
+export async function runCli (args: string[], given: CommandIo): Promise<number> {
+  // The last mask (invariant 5) on every line a command prints: a refusal may quote the state it read.
+  const io: CommandIo = { ...given, out: (line) => given.out(maskPersonalNumbers(line)), err: (line) => given.err(maskPersonalNumbers(line)) }
   const [name, ...rest] = args
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage())

@@ -5,20 +5,30 @@ import { isStorableText } from './text.js'
 /** An account's name, as WeChat shows it: at most this many characters. */
 export const ACCOUNT_NAME_MAX = 30
 
-export type AccountNameProblem = 'empty' | 'too-long' | 'line-break' | 'unstorable'
+export type NameProblem = 'empty' | 'too-long' | 'line-break' | 'invisible' | 'unstorable'
+export type AccountNameProblem = NameProblem
 
 /** A name as it is kept: NFKC-normalised and trimmed, as the bot reads the names admins type. */
 export function normaliseAccountName (name: string): string {
   return normaliseText(name)
 }
 
-/** What is wrong with a (normalised) name, if anything. A line break would let a name forge lines in pushes. */
-export function accountNameProblem (name: string): AccountNameProblem | undefined {
+/**
+ * What is wrong with a (normalised) name of a person or an account, if anything. A line break would let
+ * a name forge lines in pushes; an invisible character (zero-width, a direction mark, a soft hyphen)
+ * would let two names look the same.
+ */
+export function nameProblem (name: string, max: number): NameProblem | undefined {
   if (name.length === 0) return 'empty'
   if (!isStorableText(name)) return 'unstorable'
   if (/[\t\r\n\u0085\u2028\u2029]/.test(name)) return 'line-break'
-  if ([...name].length > ACCOUNT_NAME_MAX) return 'too-long'
+  if (/\p{Cf}/u.test(name)) return 'invisible'
+  if ([...name].length > max) return 'too-long'
   return undefined
+}
+
+export function accountNameProblem (name: string): AccountNameProblem | undefined {
+  return nameProblem(name, ACCOUNT_NAME_MAX)
 }
 
 /**

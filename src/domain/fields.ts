@@ -1,9 +1,10 @@
 // The fields people and other systems send the assistant (the platform API's bodies, the import's rows),
 // as zod schemas that check and normalise: one definition, so both accept exactly the same values.
 import { z } from 'zod'
-import { parseIdNumber, parsePhone, parseWechatId } from './identity.js'
+import { ACCOUNT_NAME_MAX, nameProblem } from './accounts.js'
+import type { NameProblem } from './accounts.js'
+import { normaliseText, parseIdNumber, parsePhone, parseWechatId } from './identity.js'
 import type { ParseResult } from './identity.js'
-import { isStorableText } from './text.js'
 
 /** A string normalised by one of the identifier parsers, with its format problem as the message. */
 export const identifier = (parse: (v: string) => ParseResult, what: string, description: string) => z.string().transform((value, ctx) => {
@@ -16,7 +17,28 @@ export const identifier = (parse: (v: string) => ParseResult, what: string, desc
 export const wechatId = identifier(parseWechatId, 'WeChat ID', 'A WeChat ID (微信号): 6–20 characters, a letter first, then letters, digits, _ or -. Case does not matter.')
 export const phone = identifier(parsePhone, 'mobile number', 'A mainland mobile number: 11 digits from 13–19; +86/0086, spaces and dashes allowed. Answered masked.')
 export const idNumber = identifier(parseIdNumber, 'ID number', 'A resident ID number (身份证号): 18 characters with a real birth date and the GB 11643-1999 check digit. Taken as real-name verified. Answered masked.')
-export const personName = z.string().min(1).max(40).refine(isStorableText, 'holds a control character or a broken character')
+/** A name of a person or an account: NFKC-normalised and trimmed, one line of at most `max` visible characters (names are quoted in pushes). */
+const nameField = (max: number) => z.string().transform((value, ctx) => {
+  const name = normaliseText(value)
+  const problem = nameProblem(name, max)
+  if (!problem) return name
+  ctx.addIssue({ code: 'custom', message: `not a valid name (${nameProblemText(problem, max)})` })
+  return z.NEVER
+})
+
+function nameProblemText (problem: NameProblem, max: number): string {
+  switch (problem) {
+    case 'empty': return 'it is empty'
+    case 'too-long': return `longer than ${max} characters`
+    case 'line-break': return 'a name is one line: no line break or tab'
+    case 'invisible': return 'it holds an invisible character that would make it look like another name'
+    case 'unstorable': return 'it holds a control character or a broken character'
+  }
+}
+
+export const personName = nameField(40)
+/** An account's name, as the platform API takes it (its own schema adds the API's words) and an import row holds it. */
+export const accountName = nameField(ACCOUNT_NAME_MAX)
 
 /** A new user as the platform reports one (POST /v1/users) and as an import lists one. */
 export const newUserFields = {

@@ -2,9 +2,8 @@
 // people, and the few an import adds (account ids and names, times, yes/no words). Pure.
 import { z } from 'zod'
 import { parseShanghaiTime } from '../domain/calendar.js'
-import { idNumber, personName, phone, wechatId } from '../domain/fields.js'
+import { accountName as sharedAccountName, idNumber, personName, phone, wechatId } from '../domain/fields.js'
 import { normaliseText } from '../domain/identity.js'
-import { isStorableText } from '../domain/text.js'
 
 /** NFKC and trimmed before the field's own check, as the chat takes every message (invariant 9). */
 const typed = <T extends z.ZodType<unknown, string>>(schema: T) => z.string().transform(normaliseText).pipe(schema)
@@ -15,7 +14,8 @@ export const name = typed(personName)
 /** An account's id as the platform names it (acc_tea, gh_…): no spaces, nothing a URL would have to escape. */
 export const accountId = typed(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
   'not an account id (1–64 letters, digits, _ . or -, starting with a letter or digit)'))
-export const accountName = typed(z.string().min(1).max(64).refine(isStorableText, 'holds a control character or a broken character'))
+/** The API's rules for an account's name (one line, at most 30 characters, nothing invisible). */
+export const accountName = typed(sharedAccountName)
 
 const TIME_PROBLEM = {
   format: 'not a time (write 2026-12-31 18:00, Beijing time)',

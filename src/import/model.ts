@@ -1,6 +1,7 @@
 // What an import file says, once read: statements, each with the place in the file it came from, and
 // the problems that reject a row. Both formats (CSV and JSON) read into these; the plan works on them
 // alone. Pure types.
+import type { AdminRefusal } from '../domain/accounts.js'
 import type { Millis } from '../domain/calendar.js'
 import type { Refusal } from '../domain/invitation-rules.js'
 import type { OperatorRole } from '../domain/roles.js'
@@ -70,6 +71,7 @@ export type Problem =
   | { kind: 'phone-taken', wechatId: string, holder: string, first?: Source | undefined }
   | { kind: 'account-name-taken', accountId: string, name: string, holder: string, first?: Source | undefined }
   | { kind: 'unknown-person', wechatId: string }
+  | { kind: 'admin-refused', wechatId: string, refusals: readonly AdminRefusal[] }
   | { kind: 'unknown-account', accountId: string }
   | { kind: 'admin-differs', accountId: string, admin: string, first?: Source | undefined }
   | { kind: 'bound-differently', wechatId: string, accountId: string, role: OperatorRole, expiresAt?: Millis | undefined, boundAt: Millis }

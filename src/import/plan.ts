@@ -5,6 +5,7 @@
 // preconditions of domain/invitation-rules.ts (5 long-term and 20 short-term operators an account, 5
 // roles a person, counting what is stored, pending invitations and the file's own rows). Pure: time is
 // an argument.
+import { adminRefusals } from '../domain/accounts.js'
 import { addMonths } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { withoutUndefined } from '../domain/defined.js'
@@ -170,8 +171,18 @@ function describeAccounts (statements: readonly Statement[], stored: Stored, peo
       else if (name !== undefined) newNames.set(name, { id: entry.id, first: entry.givenAt.get('name')! })
     }
     const admin = entry.admin
-    if (admin && !people.has(wechatIdKey(admin.wechatId)) && !stored.people.has(wechatIdKey(admin.wechatId))) {
+    const adminKey = admin ? wechatIdKey(admin.wechatId) : undefined
+    if (admin && !people.has(adminKey!) && !stored.people.has(adminKey!)) {
       reject(admin.source, { kind: 'unknown-person', wechatId: admin.wechatId })
+    } else if (admin && !storedAccount) {
+      // The same conditions as the API's (POST /v1/accounts): what the file says, else what is stored.
+      const given = people.get(adminKey!)?.details ?? {}
+      const storedUser = stored.people.get(adminKey!)?.user
+      const refusals = adminRefusals({
+        accountProtection: given.accountProtection ?? storedUser?.accountProtection ?? false,
+        bankCard: given.bankCard ?? storedUser?.bankCard ?? false,
+      })
+      if (refusals.length > 0) reject(admin.source, { kind: 'admin-refused', wechatId: admin.wechatId, refusals })
     }
   }
   return accounts

@@ -6,6 +6,7 @@ import type { FormatProblem } from '../domain/identity.js'
 import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import type { Refusal } from '../domain/invitation-rules.js'
 import type { OperatorRole } from '../domain/roles.js'
+import { apiTexts } from '../texts.js'
 import { COLUMNS } from './csv-format.js'
 import type { AccountField, PersonField, Problem, Rejection, Source } from './model.js'
 import type { Plan, PlannedAccount, PlannedBinding, PlannedFollow, PlannedPerson, PlanState } from './plan.js'
@@ -77,6 +78,7 @@ export function describeProblem (p: Problem): string {
     case 'phone-taken': return `The mobile number of ${p.wechatId} belongs to ${p.holder} ${p.first ? `on ${describeSource(p.first)}` : '(stored)'} already, and one mobile number belongs to one WeChat account: correct it, or leave it blank.`
     case 'account-name-taken': return `The new account ${p.accountId} is named ${p.name}, the name of ${p.holder} ${p.first ? `on ${describeSource(p.first)}` : '(stored)'} already; admins name their accounts in commands, so a name stands for one account. Give its real, distinct name.`
     case 'unknown-person': return `No person with the WeChat ID ${p.wechatId} is in the file or stored: add them (their name, 帐号保护 and bank card), or correct the WeChat ID.`
+    case 'admin-refused': return `${p.wechatId} cannot be the admin of a new account yet (an admin approves operators' risky operations, so their WeChat must be protected): ${p.refusals.map((r) => apiTexts.adminRefusal(r)).join('; ')}. Set it in the file (account_protection, bank_card), or name another admin.`
     case 'unknown-account': return `No account ${p.accountId} is in the file or stored: add it with its name and admin, or correct the id.`
     case 'admin-differs':
       if (p.first) return `The account ${p.accountId} has the admin ${p.admin} on ${describeSource(p.first)} already, and an account has exactly one admin: keep one admin row.`
