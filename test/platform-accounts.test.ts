@@ -293,3 +293,17 @@ test('hostile bodies and names change nothing, or are kept as plain names, and t
   t.true((await w.ask('u_liqiang', '运营者列表 constructor2')).startsWith('「constructor2」'), 'the bot finds it by its name')
   await loadable(t, w)
 })
+
+test('a handover to someone whose short-term role there has lapsed (not yet swept) ends it: their own renewal request is closed, not put to them', async (t) => {
+  const { w, call } = await api(t)
+  w.clock.at = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!) + 60_000
+  t.true((await w.ask('u_zhangwei', '续期')).startsWith('已向「城西社区报」的管理员 李强 申请续期'))
+  await w.settled()
+  const handed = await call('PATCH', '/v1/accounts/acc_news', { admin: 'zhangwei_ops' })
+  t.is(handed.status, 200, JSON.stringify(handed.json))
+  t.like(handed.json, { changes: { admin: { requestsForwarded: 0 } } })
+  await w.settled()
+  t.false(w.inbox('u_zhangwei').some((text) => text.includes('续期申请')), 'no request of his own put to him')
+  t.is((await w.db.document()).renewals[0]!.status, 'closed')
+  t.is((await w.db.binding('b_zw_news'))!.endReason, 'removed')
+})

@@ -6,7 +6,6 @@ import { fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { isPending } from '../domain/invitation-rules.js'
 import type { ClosedReason } from '../domain/requests.js'
-import { isActive } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { StoreTransaction } from '../store/contract.js'
 import type { Account, Approval, Renewal, User } from '../store/schema.js'
@@ -28,7 +27,8 @@ export interface Handover {
 /** `knownAs`: the account's name as the old admin knew it (a rename in the same change comes after). */
 export async function handOver (tx: StoreTransaction, account: Account, from: User, to: User, knownAs: string, now: Millis): Promise<Handover> {
   const at = toIso(now)
-  const ending = (await tx.bindingsOfUser(to.id)).find((b) => b.accountId === account.id && isActive(b, now))
+  // Lapsed but not yet swept included: its renewal request would otherwise be put to its own requester.
+  const ending = (await tx.bindingsOfUser(to.id)).find((b) => b.accountId === account.id && b.endedAt === undefined)
   let closed = ending ? await endBinding(tx, ending, 'removed', undefined, now) : 0
   const invitation = (await tx.invitationsOfUser(to.id)).find((i) => i.accountId === account.id && isPending(i, now))
   if (invitation) {
