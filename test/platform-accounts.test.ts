@@ -203,7 +203,7 @@ test('accounts are listed a page at a time in the order they were made; a page p
   const past = await call('GET', '/v1/accounts?page=3&perPage=4')
   t.is(past.status, 404)
   t.like(past.json, { error: 'no-such-page', message: 'There is no such page: at this perPage there are 2 pages; ask for page 1 to 2.' })
-  for (const query of ['page=0', 'page=abc', 'page=1.5', 'perPage=0', 'perPage=201', 'page=1&page=2', 'sort=name']) {
+  for (const query of ['page=0', 'page=abc', 'page=1.5', 'page=0x1', 'page=1e0', 'perPage=0b11', 'page=-1', 'perPage=0', 'perPage=201', 'page=1&page=2', 'sort=name']) {
     const { status, json } = await call('GET', `/v1/accounts?${query}`)
     t.is(status, 400, query)
     t.is(json.error, 'invalid-query', query)

@@ -52,9 +52,12 @@ export const AccountChangeBody = z.object({
   admin: wechatId.meta({ description: 'The new admin\'s WeChat ID (a known user with 帐号保护 on and a bank card bound). Their operator role on the account ends; open requests go to them.' }).optional(),
 }).strict().refine((b) => Object.keys(b).length > 0, 'name name or admin (or both)')
 
+/** Decimal digits only: Number() would also take 0x1, 1e0 and 0b11. */
+const wholeNumber = z.string().regex(/^\d{1,9}$/, 'a whole number in decimal digits').pipe(z.coerce.number())
+
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1).meta({ description: 'Which page, from 1.' }),
-  perPage: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Items a page (1–200).' }),
+  page: wholeNumber.pipe(z.number().int().min(1)).default(1).meta({ description: 'Which page, from 1.' }),
+  perPage: wholeNumber.pipe(z.number().int().min(1).max(200)).default(50).meta({ description: 'Items a page (1–200).' }),
 }).strict()
 
 export const AccountPath = z.object({ account: recordId('The account id (acc_…).') })
