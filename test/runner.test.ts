@@ -246,10 +246,7 @@ for (const [what, portFor, message] of apiRefusals) {
 serial('with a token the runner serves the platform API on ASSISTANT_API_HOST and ASSISTANT_API_PORT: healthy once logged in', async (t) => {
   t.timeout(TEST_TIMEOUT)
   const dataFile = await tempDataFile()
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const port = (probe.address() as { port: number }).port
-  await new Promise((resolve) => probe.close(resolve)) // free again: the runner takes it
+  const port = await freePort() // the runner takes it
   const runner = startRunner(dataFile, { ASSISTANT_API_TOKEN: 'runner-token', ASSISTANT_API_HOST: '127.0.0.1', ASSISTANT_API_PORT: String(port) })
   t.teardown(() => { runner.child.kill('SIGKILL') })
   await runner.waitFor(`Platform API on http://127.0.0.1:${port}`)

@@ -17,7 +17,6 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { mock, PuppetMock } from 'wechaty-puppet-mock'
@@ -34,6 +33,7 @@ import type { Account, Binding, Invitation, OutboxMessage, Renewal, Seed, User }
 import { startDatabaseWorld, TestClock } from './fixture.js'
 import type { World } from './fixture.js'
 import { demoWorld, postgresForFile } from './helpers/postgres.js'
+import { freePort } from './helpers/ports.js'
 
 const postgres = postgresForFile(test)
 
@@ -563,15 +563,3 @@ test('npm start with ASSISTANT_DATABASE_URL and a puppet: the runner comes up on
   t.true(runner.output().includes('Stopped; every change is saved.'), runner.output())
   t.deepEqual(stackLines(runner.output()), [], runner.output())
 })
-
-/** A port nobody listens on right now (the kernel picks it). */
-async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
-}
