@@ -13,10 +13,11 @@ import { MAX_FILE_BYTES, readImport } from '../import/read.js'
 import { changeLines, describeProblem, rejectionLines, summaryLines } from '../import/render.js'
 import { NOTHING_STORED } from '../import/stored.js'
 import { importReading } from '../services/import.js'
-import { createPool, describeDatabaseUrl } from '../store/postgres/connect.js'
+import { createPool } from '../store/postgres/connect.js'
 import { openPostgresEngine } from '../store/postgres/engine.js'
 import { Store } from '../store/store.js'
-import type { CommandIo } from './io.js'
+import type { CommandIo, Target as StateTarget } from './io.js'
+import { targetOf } from './io.js'
 
 export type ImportIo = Pick<CommandIo, 'out' | 'err' | 'env'> & Partial<Pick<CommandIo, 'cwd' | 'now'>>
 
@@ -60,7 +61,7 @@ export async function importCommand (args: string[], io: ImportIo): Promise<numb
 
   let target: Target
   try {
-    target = await openTarget(io.env, cwd, now, { dryRun, reading })
+    target = await openTarget(targetOf({ env: io.env, cwd }), now, { dryRun, reading })
   } catch (error) {
     err(`Not imported: ${sentence((error as Error).message)} Nothing was written.`)
     return 1
@@ -132,20 +133,19 @@ interface Target {
  * locked and validated). A missing data file starts empty (never from the demo seed), and is created
  * only when there is something to write: for a dry run or a rejected file the plan is made on nothing.
  */
-async function openTarget (env: NodeJS.ProcessEnv, cwd: string, now: Millis, options: { dryRun: boolean, reading: Reading }): Promise<Target> {
+async function openTarget (where: StateTarget, now: Millis, options: { dryRun: boolean, reading: Reading }): Promise<Target> {
   const { dryRun, reading } = options
-  const url = env.ASSISTANT_DATABASE_URL || undefined
-  if (url) {
-    const name = `database ${describeDatabaseUrl(url)}`
-    const pool = createPool(url, () => undefined) // an idle connection dropped: the next query reconnects
+  if (where.kind === 'database') {
+    const name = where.describe
+    const pool = createPool(where.url, () => undefined) // an idle connection dropped: the next query reconnects
     const engine = await openPostgresEngine(pool).catch(async (error: unknown) => {
       await pool.end().catch(() => undefined)
       throw new Error(`cannot use the ${name}: ${(error as Error).message}`)
     })
     return { name, plan: () => importReading(engine, reading, now, { dryRun }), close: () => engine.close() }
   }
-  const file = resolve(cwd, env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
-  const name = `data file ${file}`
+  const file = where.dataFile
+  const name = where.describe
   const exists = await access(file).then(() => true, () => false)
   if (!exists) {
     const plan = planImport(reading, NOTHING_STORED, now)

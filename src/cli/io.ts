@@ -33,7 +33,7 @@ export const TARGET_HELP = [
   'ASSISTANT_DATA_FILE (default data/assistant.json).',
 ].join('\n')
 
-export function targetOf (io: CommandIo, dataFileArg?: string): Target {
+export function targetOf (io: Pick<CommandIo, 'env' | 'cwd'>, dataFileArg?: string): Target {
   const url = io.env.ASSISTANT_DATABASE_URL
   if (url && dataFileArg === undefined) return { kind: 'database', url, describe: `database ${describeDatabaseUrl(url)}` }
   const dataFile = resolve(io.cwd, dataFileArg ?? io.env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
