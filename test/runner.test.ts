@@ -2,7 +2,6 @@
 // moment, one clear message for a refused start. The machine may be loaded: every wait is on an event,
 // with a generous ceiling, and nothing asserts on timing.
 import test from 'ava'
-import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
 import { existsSync } from 'node:fs'
@@ -11,55 +10,17 @@ import { tmpdir } from 'node:os'
 import { randomUUID } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { freePort } from './helpers/ports.js'
+import { CEILING, ROOT, stackLines, startRunner as startChild } from './helpers/runner.js'
 
-const ROOT = new URL('..', import.meta.url).pathname
-/** How long a runner may take to get somewhere on a busy machine: a ceiling, not an expectation. */
-const CEILING = 120_000
 const TEST_TIMEOUT = 2 * CEILING + 60_000
 const STOP_LINES = ['Stopped during start-up; the data file is not left locked.', 'Stopped; every change is saved.']
 
 // Each test starts its own runner processes: one at a time keeps a small machine from drowning.
 const serial = test.serial
 
-/**
- * `npm start` (the demo) by default; `args` replace `--demo` (production is started without it).
- * `extraEnv` values replace the defaults; undefined removes the variable. `cwd`: where it runs (the project by default).
- */
+/** `npm start` (the demo) on `dataFile` by default; `args` replace `--demo` (production is started without it). */
 function startRunner (dataFile: string, extraEnv: Record<string, string | undefined> = {}, args = ['--demo'], cwd = ROOT) {
-  const env: Record<string, string | undefined> = { ...process.env, ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ASSISTANT_API_TOKEN: '', ...extraEnv }
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key]
-  const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'src/main.ts'), ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] })
-  let output = ''
-  const streams = { stdout: '', stderr: '' }
-  const waiters: Array<() => void> = []
-  const collect = (stream: keyof typeof streams) => (chunk: Buffer): void => {
-    output += chunk.toString()
-    streams[stream] += chunk.toString()
-    for (const wake of waiters.splice(0)) wake()
-  }
-  child.stdout.on('data', collect('stdout'))
-  child.stderr.on('data', collect('stderr'))
-  let gone = false
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    gone = true
-    for (const wake of waiters.splice(0)) wake()
-    resolve(code)
-  }))
-  const waitFor = (text: string, timeoutMs = CEILING): Promise<string> => new Promise((resolve, reject) => {
-    const fail = (why: string): void => reject(new Error(`runner ${why} ${JSON.stringify(text)}; it printed:\n${output}`))
-    const timer = setTimeout(() => fail('never printed'), timeoutMs)
-    const check = (): void => {
-      if (output.includes(text)) {
-        clearTimeout(timer)
-        resolve(output)
-      } else if (gone) {
-        clearTimeout(timer)
-        fail('exited without printing')
-      } else waiters.push(check)
-    }
-    check()
-  })
-  return { child, exited, waitFor, output: () => output, stdout: () => streams.stdout, stderr: () => streams.stderr }
+  return startChild({ ASSISTANT_DATA_FILE: dataFile, WECHATY_LOG: 'silent', ...extraEnv }, args, cwd)
 }
 
 async function tempDataFile (): Promise<string> {
@@ -81,11 +42,6 @@ async function readJson (file: string): Promise<unknown> {
 
 function count (text: string, part: string): number {
   return text.split(part).length - 1
-}
-
-/** Stack-trace lines: a refusal the runner expects is one message, never a trace. */
-function stackLines (text: string): string[] {
-  return text.split('\n').filter((line) => /^\s+at /.test(line))
 }
 
 serial('the demo console chats as a demo user, shows pushes to others, and stops cleanly on SIGTERM', async (t) => {

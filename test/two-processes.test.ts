@@ -13,7 +13,6 @@
 // The mock chats of the two processes are separate: what a person receives is counted in both.
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
-import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
@@ -34,6 +33,7 @@ import { startDatabaseWorld, TestClock } from './fixture.js'
 import type { World } from './fixture.js'
 import { demoWorld, postgresForFile } from './helpers/postgres.js'
 import { freePort } from './helpers/ports.js'
+import { CEILING, ROOT, stackLines, startRunner } from './helpers/runner.js'
 
 const postgres = postgresForFile(test)
 
@@ -426,51 +426,12 @@ test('both processes run the outbox job at the same moment: each waiting message
 
 // ------------------------------------------------------------------------------------------ runner
 
-const ROOT = new URL('..', import.meta.url).pathname
-/** How long the runner may take to get somewhere on a busy machine: a ceiling, not an expectation. */
-const CEILING = 120_000
-
-/** `npm start` as a child process (in `cwd`), its output collected; `waitFor` resolves once it printed `text`. */
-function startRunner (env: Record<string, string | undefined>, cwd = ROOT, args: string[] = []) {
-  const full: Record<string, string | undefined> = { ...process.env, ASSISTANT_API_TOKEN: '', ...env }
-  for (const [key, value] of Object.entries(full)) if (value === undefined) delete full[key]
-  // The loader and the runner by absolute path: the working folder may be elsewhere.
-  const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'src/main.ts'), ...args], { cwd, env: full, stdio: ['pipe', 'pipe', 'pipe'] })
-  let output = ''
-  let gone = false
-  const waiters: Array<() => void> = []
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString()
-    for (const wake of waiters.splice(0)) wake()
-  }
-  child.stdout.on('data', collect)
-  child.stderr.on('data', collect)
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    gone = true
-    for (const wake of waiters.splice(0)) wake()
-    resolve(code)
-  }))
-  const waitFor = (text: string): Promise<void> => new Promise((resolve, reject) => {
-    const fail = (why: string): void => reject(new Error(`runner ${why} ${JSON.stringify(text)}; it printed:\n${output}`))
-    const timer = setTimeout(() => fail('never printed'), CEILING)
-    const check = (): void => {
-      if (output.includes(text)) { clearTimeout(timer); resolve() } else if (gone) { clearTimeout(timer); fail('exited without printing') } else waiters.push(check)
-    }
-    check()
-  })
-  return { child, exited, waitFor, output: () => output }
-}
-
-function stackLines (text: string): string[] {
-  return text.split('\n').filter((line) => /^\s+at /.test(line))
-}
-
 test('npm start (the demo) with ASSISTANT_DATABASE_URL: the demo console refuses PostgreSQL with one message and touches nothing', async (t) => {
   t.timeout(CEILING + 30_000)
   const { name, pool } = await postgres().freshDatabase()
   const dataFile = join(await mkdtemp(join(tmpdir(), 'assistant-runner-')), 'assistant.json')
   // As a person runs it (wechaty's logging on): a logged start-up failure would show.
-  const runner = startRunner({ ASSISTANT_DATABASE_URL: postgres().url(name), ASSISTANT_DATA_FILE: dataFile, WECHATY_PUPPET: undefined, WECHATY_LOG: undefined }, ROOT, ['--demo'])
+  const runner = startRunner({ ASSISTANT_DATABASE_URL: postgres().url(name), ASSISTANT_DATA_FILE: dataFile, WECHATY_PUPPET: undefined, WECHATY_LOG: undefined }, ['--demo'])
   t.teardown(() => { runner.child.kill('SIGKILL') })
   t.is(await runner.exited, 1, runner.output())
   const output = runner.output()
@@ -511,7 +472,7 @@ test('npm start with ASSISTANT_DATABASE_URL and a puppet: the runner comes up on
     WECHATY_PUPPET_SERVICE_TOKEN: token,
     WECHATY_PUPPET_SERVICE_NO_TLS_INSECURE_CLIENT: 'true',
     WECHATY_LOG: 'warn',
-  }, await mkdtemp(join(tmpdir(), 'assistant-runner-')))
+  }, [], await mkdtemp(join(tmpdir(), 'assistant-runner-')))
   t.teardown(() => { runner.child.kill('SIGKILL') })
   const where = `database postgres://postgres@${postgres().url(name).split('@')[1]}`
   await runner.waitFor(`公众平台安全助手 running on wechaty-puppet-service, ${where}. Ctrl-C stops it.`)
