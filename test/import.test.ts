@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
-import { importCommand } from '../src/cli/import.js'
+import { runCli } from '../src/cli/commands.js'
 import { readCsv } from '../src/import/csv.js'
 import type { CsvReading } from '../src/import/csv.js'
 import type { Reading } from '../src/import/model.js'
@@ -230,7 +230,8 @@ interface Run { code: number, out: string[], err: string[] }
 async function run (args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   const out: string[] = []
   const err: string[] = []
-  const code = await importCommand(args, { out: (l) => out.push(l), err: (l) => err.push(l), env, now: () => NOW })
+  // Through the CLI's dispatcher, as `security-assistant import` runs: it masks every printed line.
+  const code = await runCli(['import', ...args], { out: (l) => out.push(l), err: (l) => err.push(l), env, cwd: process.cwd(), now: () => NOW })
   return { code, out, err }
 }
 
