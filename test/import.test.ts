@@ -1,6 +1,7 @@
 // The import command: every row checked with the product's rules (table-driven, by line), the example
 // files into an empty data file and into PostgreSQL, and what an import never does: write part of a
 // file, write on a dry run, write beside a running assistant, crash on hostile input.
+import { execFileSync, spawn } from 'node:child_process'
 import { access, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,6 +70,7 @@ const CSV_CASES: Array<[string, string[], string[]]> = [
   ['a WeChat ID in the wrong format', [newcomer('__proto__'), newcomer('ab'), newcomer('9lives_x')], ['2 invalid-value', '3 invalid-value', '4 invalid-value']],
   ['a mobile number or ID number in the wrong format', [newcomer('xu_phone1', { phone: '1380013800' }), newcomer('xu_idnum1', { idNumber: '510107199208150068' })], ['2 invalid-value', '3 invalid-value']],
   ['no WeChat ID', [row({ name: '无名', protection: 'yes', bankCard: 'yes' })], ['2 missing-value']],
+  ['an account id every answer would mask (it holds a mobile number)', [newAccount('shop13800138001', 'xu_shopadm')], ['2 invalid-value']],
   ['a role that is not one', [newcomer('xu_boss01', { account: 'acc_news', role: 'boss' })], ['2 invalid-value']],
   ['a role without an account, an account without a role', [newcomer('xu_norole', { role: 'long' }), newcomer('xu_noacct', { account: 'acc_news' })], ['2 role-without-account', '3 account-without-role']],
   ['a short-term binding without its expiry', [newcomer('xu_short1', { account: 'acc_news', role: 'short' })], ['2 missing-value']],
@@ -452,6 +454,18 @@ test('a 50 MB line is refused by its line number, without a crash; so is a 50 MB
   t.regex(json.err.join('\n'), /✗ line 2 \(people\[0\]\): name: not a valid name \(longer than 40 characters\)/)
   t.true(json.err.every((l) => l.length < 2000))
   t.false(await exists(dataFile))
+})
+
+test('a pipe with no size to stat is still refused past the limit, having read no more than the limit', async (t) => {
+  const dir = await tempDir()
+  const fifo = join(dir, 'people.csv')
+  execFileSync('mkfifo', [fifo])
+  const writer = spawn('sh', ['-c', `head -c ${65 * 1_048_576} /dev/zero > '${fifo}' 2>/dev/null`])
+  const refused = await run([fifo], { ASSISTANT_DATA_FILE: join(dir, 'a.json') })
+  writer.kill()
+  t.is(refused.code, 1)
+  t.regex(refused.err.join('\n'), /larger than 64.0 MB, the most an import file may be/)
+  t.false(await exists(join(dir, 'a.json')))
 })
 
 test('a file that is not UTF-8 (a GBK export), or neither CSV nor JSON, is refused as a whole', async (t) => {

@@ -2,7 +2,7 @@
 // into the state the assistant runs on (ASSISTANT_DATABASE_URL, else the data file), all or nothing.
 // The I/O around the pure import (src/import/): the file, the engine, the printed lines. The process
 // itself (argv, exit code) stays with src/cli.ts.
-import { access, readFile, rm, stat } from 'node:fs/promises'
+import { access, open, rm, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Millis } from '../domain/calendar.js'
 import type { Reading } from '../import/model.js'
@@ -100,12 +100,34 @@ function report (plan: Plan, what: { file: string, target: string, dryRun: boole
   return 0
 }
 
+/** Up to `limit` bytes of the file, read in chunks, so that no source makes the whole of itself be held. */
+async function readAtMost (file: string, limit: number): Promise<Uint8Array> {
+  const handle = await open(file, 'r')
+  try {
+    const chunks: Buffer[] = []
+    let total = 0
+    while (total < limit) {
+      const chunk = Buffer.alloc(Math.min(1_048_576, limit - total))
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null)
+      if (bytesRead === 0) break
+      chunks.push(chunk.subarray(0, bytesRead))
+      total += bytesRead
+    }
+    return Buffer.concat(chunks, total)
+  } finally {
+    await handle.close()
+  }
+}
+
 /** The file's bytes, or why they cannot be read (a huge file is refused before it is read). */
 async function readImportFile (file: string): Promise<Uint8Array | string> {
   try {
     const size = (await stat(file)).size
     if (size > MAX_FILE_BYTES) return describeProblem({ kind: 'file-too-large', bytes: size, max: MAX_FILE_BYTES })
-    return await readFile(file)
+    const bytes = await readAtMost(file, MAX_FILE_BYTES + 1)
+    // A pipe or a file still growing has no size to stat: the cap holds while reading.
+    if (bytes.byteLength > MAX_FILE_BYTES) return describeProblem({ kind: 'file-too-large', bytes: bytes.byteLength, max: MAX_FILE_BYTES })
+    return bytes
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return `there is no file ${file}.`

@@ -40,7 +40,7 @@ const at = (time: number): string => `${formatDateTime(time)} (Beijing time)`
 /** One problem as a sentence: the rule that failed, then what to do. */
 export function describeProblem (p: Problem): string {
   switch (p.kind) {
-    case 'file-too-large': return `The file is ${mb(p.bytes)} MB; an import file may be at most ${mb(p.max)} MB. Split it into several files and import each.`
+    case 'file-too-large': return `The file is larger than ${mb(p.max)} MB, the most an import file may be. Split it into several files and import each.`
     case 'not-utf8': return 'The file is not UTF-8 text. Save it as "CSV UTF-8" (Excel: 另存为 → CSV UTF-8(逗号分隔)) or as UTF-8 JSON, and import it again.'
     case 'unknown-format': return 'Cannot tell whether this is CSV or JSON: name the file .csv or .json.'
     case 'no-rows': return 'The file holds nothing to import: a CSV file needs a header row and rows under it, a JSON file records in accounts, people or bindings.'
