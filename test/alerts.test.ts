@@ -200,7 +200,7 @@ test('digest runs at once (or two processes on PostgreSQL) queue the digest once
     const other = await worldFor(t, { storage: w.storage, clock: w.clock })
     runs.push(other.assistant.jobs.alertDigest(w.clock.now()), other.assistant.jobs.alertDigest(w.clock.now()))
   }
-  const sent = await Promise.all(runs)
+  const sent = await Promise.all(runs) as number[]
   t.is(sent.reduce((a, b) => a + b, 0), 1, String(sent))
   const digests = (await w.db.document()).outbox.filter((m) => m.text.startsWith('风险操作每日汇总'))
   t.is(digests.length, 1)

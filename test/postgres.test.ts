@@ -138,6 +138,8 @@ test('the demo world survives import and export unchanged, every row counted', a
     approvals: world.approvals.length,
     history: world.history.length,
     outbox: world.outbox.length,
+    digestEntries: world.digestEntries.length,
+    lookupNotices: world.lookupNotices.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
     codes: world.invitations.length + world.renewals.length + world.approvals.length,
   })

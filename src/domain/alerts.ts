@@ -78,6 +78,11 @@ export function digestDueAt (now: Millis): Millis {
   return Math.floor((now - offset) / day) * day + offset
 }
 
+/** The next 08:00 Shanghai after `now` (strictly): when the digest of what happens now goes. */
+export function nextDigestAt (now: Millis): Millis {
+  return digestDueAt(now) + days(1)
+}
+
 /** One line of a digest: a person and how often they did each kind of operation. */
 export interface DigestLine<P> {
   person: P
