@@ -593,7 +593,7 @@ export function renderHistoryDetail (e: HistoryEvent): string {
     case 'renewal.closed': return `${e.wechatId},编号 ${e.code}(${texts.closedReason(e.reason)})`
     case 'settings.riskProtection':
     case 'settings.riskAlerts': return e.on ? '开启' : '关闭'
-    case 'settings.alertMode': return `${ALERT_TOPIC_LABEL[e.topic]}:${ALERT_MODE_LABEL[e.mode]}`
+    case 'settings.alertMode': return `${ALERT_TOPIC_LABEL[e.topic]} → ${ALERT_MODE_LABEL[e.mode]}`
     case 'operation.closed': return `${texts.operationDetail(e.wechatId, e.operation, undefined)}(${texts.closedReason(e.reason)})`
     case 'account.created': return `「${e.name}」,管理员 ${e.adminWechatId}`
     case 'account.renamed': return `「${e.from}」→「${e.to}」`

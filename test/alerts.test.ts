@@ -48,8 +48,8 @@ test('an admin chooses per kind of operation, sees the choices, and each change 
   t.deepEqual((await w.db.account('acc_books'))!.alertModes, { login: 'digest', appSecret: 'off' })
   t.is((await w.db.account('acc_tea'))!.alertModes, undefined, 'the other account keeps everything at once')
   const history = await w.ask(WANGFANG, '操作记录 青禾书店')
-  t.true(history.includes('王芳 风险操作提醒方式:登录:每日汇总(08:00)'), history)
-  t.true(history.includes('王芳 风险操作提醒方式:修改/查看 AppSecret:不提醒'), history)
+  t.true(history.includes('王芳 风险操作提醒方式:登录 → 每日汇总(08:00)'), history)
+  t.true(history.includes('王芳 风险操作提醒方式:修改/查看 AppSecret → 不提醒'), history)
 
   // with two accounts and no name, the admin is asked which, and the choice is carried out
   t.true((await w.ask(WANGFANG, '风险操作提醒 群发 关')).includes('要对哪一个使用 风险操作提醒?回复序号:\n1 晨光茶馆'))
