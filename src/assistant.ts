@@ -9,6 +9,8 @@ import { maskPersonalNumbers } from './domain/masking.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { runExpirySweep } from './jobs/expiry-sweep.js'
 import { runReminders } from './jobs/reminders.js'
+import { runAlertDigest } from './jobs/alert-digest.js'
+import { DIGEST_CRON } from './domain/alerts.js'
 import { runRetention } from './jobs/retention.js'
 import { DEFAULT_BACKUPS_KEPT, runBackup } from './jobs/backup.js'
 import type { BackupPolicy } from './jobs/backup.js'
@@ -43,6 +45,8 @@ export interface Schedules {
   outbox: string
   retention: string
   backup: string
+  /** The daily digest of 风险操作提醒 (08:00 Asia/Shanghai). */
+  alertDigest: string
 }
 
 export const DEFAULT_SCHEDULES: Schedules = {
@@ -51,6 +55,7 @@ export const DEFAULT_SCHEDULES: Schedules = {
   outbox: '*/10 * * * * *',
   retention: '30 3 * * *',
   backup: '0 3 * * *',
+  alertDigest: DIGEST_CRON,
 }
 
 /**
@@ -214,6 +219,10 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
     backup: async (now) => {
       const policy = backupPolicy(config)
       return policy ? runBackup(opened.backupSource, policy, now, log) : undefined
+    },
+    alertDigest: async (now) => {
+      await services.lookupNotices.forget(now) // daily too: lookup notices older than a day hold nothing back
+      return runAlertDigest(context, now)
     },
   }
   let scheduler: Scheduler | undefined

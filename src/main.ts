@@ -86,10 +86,11 @@ type Modules = Awaited<ReturnType<typeof load>>
 
 /** The demo's own modules: the mock puppet is a development dependency, loaded only for --demo. */
 async function loadDemo () {
-  const [puppetMock, demoConsole, world] = await Promise.all([
+  const [puppetMock, demoConsole, world, alerts] = await Promise.all([
     import('wechaty-puppet-mock'),
     import('./demo/console.js'),
     import('./demo/world.js'),
+    import('./domain/alerts.js'),
   ])
   return {
     mock: puppetMock.mock,
@@ -97,6 +98,7 @@ async function loadDemo () {
     startConsole: demoConsole.startConsole,
     createContacts: world.createContacts,
     ASSISTANT_NAME: world.ASSISTANT_NAME,
+    nextDigestAt: alerts.nextDigestAt,
   }
 }
 
@@ -158,6 +160,8 @@ async function runDemo (m: Modules, d: Awaited<ReturnType<typeof loadDemo>>): Pr
     contacts,
     store,
     platform: assistant.platform,
+    // The digest that would go at the next 08:00, now: a person trying it need not wait for the morning.
+    digest: () => assistant.jobs.alertDigest(d.nextDigestAt(Date.now())),
     input: process.stdin,
     write: (line) => console.log(line),
     onQuit: () => void stop(),

@@ -18,6 +18,9 @@ import type { Actor, Notice } from './services/notices.js'
 import type { HistoryEvent } from './services/history.js'
 import type { OperationAnswer } from './services/risky-operations.js'
 import { ACCOUNT_NAME_MAX } from './domain/accounts.js'
+import { ALERT_TOPICS, modeOf } from './domain/alerts.js'
+import type { AlertChoices, AlertMode, AlertTopic, DigestLine } from './domain/alerts.js'
+import type { DigestPerson } from './services/notices.js'
 import type { AccountNameProblem, AdminRefusal } from './domain/accounts.js'
 import type { HealthProblem } from './services/health.js'
 
@@ -70,10 +73,17 @@ const DENY_TEXT: Record<DenyReason, string> = {
 const SETTING_LABEL: Record<Switch, string> = { riskProtection: '风险操作保护', riskAlerts: '风险操作提醒' }
 const SETTING_EFFECT = {
   riskProtection: { on: '开启后,运营者登录公众平台和群发消息都要等你在这里回复 允许 才能进行(10 分钟内不回复视为拒绝)。', off: '关闭后,运营者登录和群发不再需要你的允许。' },
-  riskAlerts: { on: '开启后,运营者的每一次风险操作(登录、群发,以及被拒绝的尝试)都会提醒你。', off: '关闭后,你将不再收到运营者风险操作的提醒。' },
+  riskAlerts: { on: '开启后,运营者的风险操作按 提醒设置 中的方式提醒你(默认每次立即提醒;被拒绝的尝试总是立即提醒)。', off: '关闭后,你将不再收到运营者风险操作的提醒。' },
 } as const
 
 export type Setting = Switch
+
+/** The word an admin types for each kind of operation (the first is shown). */
+export const ALERT_TOPIC_WORD: Record<AlertTopic, string> = { login: '登录', massSend: '群发', serverConfig: '修改服务器配置', appSecret: 'AppSecret' }
+const ALERT_TOPIC_LABEL: Record<AlertTopic, string> = { login: '登录', massSend: '群发', serverConfig: '修改服务器配置', appSecret: '修改/查看 AppSecret' }
+const ALERT_MODE_LABEL: Record<AlertMode, string> = { immediate: '即时提醒', digest: '每日汇总(08:00)', off: '不提醒' }
+const ALERT_TOPIC_LIST = ALERT_TOPICS.map((topic) => ALERT_TOPIC_WORD[topic]).join('|')
+const ALWAYS_AT_ONCE = '被拒绝的尝试、以及不是(或已不再是)运营者的人的操作,总是立即提醒。'
 
 export type WordedAnswer = Extract<OperationAnswer, { result: 'allowed' }> | (Exclude<OperationAnswer, { result: 'allowed' }> & { message: string })
 
@@ -104,6 +114,7 @@ const HISTORY_LABEL = new Map<string, string>([
   ['renewal.closed', '续期申请关闭'],
   ['settings.riskProtection', '风险操作保护'],
   ['settings.riskAlerts', '风险操作提醒'],
+  ['settings.alertMode', '风险操作提醒方式'],
   ['operation.allowed', '风险操作(已放行)'],
   ['operation.denied', '风险操作(被拒绝)'],
   ['operation.pending', '风险操作(待管理员允许)'],
@@ -139,13 +150,15 @@ export const texts = {
           '· 同意 编号 / 拒绝 编号 — 处理运营者的续期申请(编号在申请消息里)',
           '· 允许 编号 / 拒绝 编号 — 放行或拒绝等你确认的风险操作',
           '· 风险操作保护 开|关 — 开启后运营者登录和群发要等你允许',
-          '· 风险操作提醒 开|关 — 运营者每次风险操作都提醒你',
+          '· 风险操作提醒 开|关 — 提醒的总开关',
+          `· 风险操作提醒 ${ALERT_TOPIC_LIST} 即时|汇总|关 — 每类操作分别选择立即提醒、每天 08:00 汇总一条或不提醒(被拒绝的尝试总是立即提醒)`,
+          '· 提醒设置 — 查看当前的提醒方式',
           '· 操作记录 [页码] — 公众号的绑定、邀请、设置和风险操作记录',
           ...(adminOf.length > 1 ? [ACCOUNT_HINT] : []),
         ]
       : []),
     '',
-    '为保护隐私,你只能查询本人的信息;手机号和身份证号在回复中会打码显示。',
+    '为保护隐私,你只能查询本人的信息;手机号和身份证号在回复中会打码显示。有人用你的手机号或身份证号查询时,助手会告诉你(同一人每天最多一次)。',
   ].join('\n'),
 
   chooseMethod: '请选择查询方式,回复序号:\n1 手机号\n2 身份证号\n3 微信号\n(回复 取消 退出)',
@@ -451,7 +464,7 @@ export const texts = {
     p.removable
       ? `如果不是你授权的,回复 解绑运营者 ${p.who.wechatId}${p.severalAccounts ? ` ${p.accountName}` : ''},再回复 确认,即可解除其运营者身份。`
       : '如有可疑,请检查公众号的运营者和登录情况。',
-    '(发送 风险操作提醒 关 可关闭这类提醒)',
+    '(发送 提醒设置 查看提醒方式,例如改为每天 08:00 汇总一次)',
   ].join('\n'),
   approvalDecidedNotice: (accountName: string, operation: Operation, allowed: boolean): string =>
     `「${accountName}」的管理员${allowed ? '允许' : '拒绝'}了你的${OPERATION_LABEL[operation]}请求。`,
@@ -465,7 +478,40 @@ export const texts = {
   closedReason: (reason: ClosedReason): string => `请求已关闭:${CLOSED_SHORT[reason]}`,
 
   // ── settings and history ──
-  settingsUsage: (setting: Setting): string => `用法:${SETTING_LABEL[setting]} 开|关 [公众号],例如 ${SETTING_LABEL[setting]} 开。`,
+  settingsUsage: (setting: Setting): string => setting === 'riskAlerts'
+    ? `用法:风险操作提醒 开|关 [公众号](总开关),或 风险操作提醒 ${ALERT_TOPIC_LIST} 即时|汇总|关 [公众号](每类操作分别设置),例如 风险操作提醒 登录 汇总。`
+    : `用法:${SETTING_LABEL[setting]} 开|关 [公众号],例如 ${SETTING_LABEL[setting]} 开。`,
+  alertBadMode: (topic: AlertTopic): string =>
+    `「${ALERT_TOPIC_LABEL[topic]}」后面请写提醒方式:即时(每次立刻提醒)、汇总(每天 08:00 汇总成一条)或 关(不提醒),例如 风险操作提醒 ${ALERT_TOPIC_WORD[topic]} 汇总。`,
+  alertModeDone: (accountName: string, topic: AlertTopic, mode: AlertMode, alertsOn: boolean): string => [
+    `已将「${accountName}」${ALERT_TOPIC_LABEL[topic]}的风险操作提醒设为${ALERT_MODE_LABEL[mode]}。` +
+      (mode === 'digest' ? '每天 08:00 发一条汇总,列出此前谁做了什么。' : ''),
+    ALWAYS_AT_ONCE,
+    ...(alertsOn ? [] : ['注意:风险操作提醒的总开关现在是关闭的,发送 风险操作提醒 开 后才会生效。']),
+  ].join('\n'),
+  alertModeUnchanged: (accountName: string, topic: AlertTopic, mode: AlertMode): string =>
+    `「${accountName}」${ALERT_TOPIC_LABEL[topic]}的风险操作提醒已经是${ALERT_MODE_LABEL[mode]},无需更改。发送 提醒设置 查看全部设置。`,
+  alertSettings: (accountName: string, alertsOn: boolean, choices: AlertChoices | undefined): string => [
+    `「${accountName}」的风险操作提醒:总开关${alertsOn ? '开启' : '关闭(以下设置暂不生效)'}`,
+    ...ALERT_TOPICS.map((topic) => `· ${ALERT_TOPIC_LABEL[topic]}:${ALERT_MODE_LABEL[modeOf(choices, topic)]}`),
+    ALWAYS_AT_ONCE,
+    `修改:风险操作提醒 ${ALERT_TOPIC_LIST} 即时|汇总|关;总开关:风险操作提醒 开|关。`,
+  ].join('\n'),
+  alertDigest: (p: { accountName: string, since: Millis, upTo: Millis, total: number, lines: Array<DigestLine<DigestPerson>>, more: number, severalAccounts: boolean }): string => [
+    '风险操作每日汇总',
+    `「${p.accountName}」${formatDateTime(p.since)} 至 ${formatDateTime(p.upTo)} 共 ${p.total} 次风险操作(已放行):`,
+    ...p.lines.map((line) => `· ${line.person.name}(微信号 ${line.person.wechatId}):` +
+      `${line.counts.map((c) => `${OPERATION_LABEL[c.operation]} ${c.count} 次`).join('、')},最近一次 ${formatDateTime(line.last)}`),
+    ...(p.more > 0 ? [`…还有 ${p.more} 条(发送 操作记录${p.severalAccounts ? ` ${p.accountName}` : ''} 查看全部)`] : []),
+    `如果有不是你授权的,回复 解绑运营者 微信号${p.severalAccounts ? ` ${p.accountName}` : ''} 解除其运营者身份。`,
+    '(发送 提醒设置 查看或修改提醒方式)',
+  ].join('\n'),
+  lookupNotice: (p: { identifier: Identifier, askerWechatId: string | undefined, at: Millis }): string => [
+    '绑定查询提醒',
+    `${p.askerWechatId ? `微信号 ${p.askerWechatId} ` : '一位没有在助手登记过的微信用户'}于 ${formatDateTime(p.at)} 用你的${KIND_LABEL[p.identifier.kind]} ${maskIdentifier(p.identifier)} 查询了绑定的公众号。`,
+    '对方只看到"未查询到绑定"的回复,没有看到你的任何信息。如果你不认识对方,请留意是否有人在冒用你的信息。',
+    '(同一人 24 小时内再次查询不再提醒)',
+  ].join('\n'),
   settingsUnchanged: (setting: Setting, accountName: string, on: boolean): string =>
     `「${accountName}」的${SETTING_LABEL[setting]}已经是${on ? '开启' : '关闭'}状态,无需更改。`,
   settingsConfirm: (setting: Setting, accountName: string, on: boolean): string =>
@@ -520,6 +566,8 @@ export function renderNotice (n: Notice): string {
     case 'admin-assigned': return texts.adminAssigned(n)
     case 'admin-replaced': return texts.adminReplaced(n.accountName, n.newAdmin, n.at)
     case 'account-renamed': return texts.accountRenamed(n.from, n.to, n.at)
+    case 'alert-digest': return texts.alertDigest(n)
+    case 'lookup-notice': return texts.lookupNotice(n)
   }
 }
 
@@ -545,6 +593,7 @@ export function renderHistoryDetail (e: HistoryEvent): string {
     case 'renewal.closed': return `${e.wechatId},编号 ${e.code}(${texts.closedReason(e.reason)})`
     case 'settings.riskProtection':
     case 'settings.riskAlerts': return e.on ? '开启' : '关闭'
+    case 'settings.alertMode': return `${ALERT_TOPIC_LABEL[e.topic]} → ${ALERT_MODE_LABEL[e.mode]}`
     case 'operation.closed': return `${texts.operationDetail(e.wechatId, e.operation, undefined)}(${texts.closedReason(e.reason)})`
     case 'account.created': return `「${e.name}」,管理员 ${e.adminWechatId}`
     case 'account.renamed': return `「${e.from}」→「${e.to}」`

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream'
 import { startConsole } from '../src/demo/console.js'
 import type { Logger } from '../src/log.js'
 import { startPlatformApi } from '../src/platform/api.js'
+import { nextDigestAt } from '../src/domain/alerts.js'
 import { worldFor } from './fixture.js'
 import type { World } from './fixture.js'
 
@@ -25,6 +26,7 @@ function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
     contacts,
     store: w.store!,
     platform: w.assistant.platform,
+    digest: () => w.assistant.jobs.alertDigest(nextDigestAt(w.clock.now())),
     input,
     write: (line) => {
       output += `${line}\n`
@@ -73,4 +75,27 @@ test('the console chats as, lists and plays the platform for a user the platform
   t.false(output.includes('No demo user'), output)
   const user = w.store!.userByWechatId('newcomer_01')
   t.is(user?.contactId, user?.id, 'the assistant matched the new chat contact to the user by WeChat ID')
+})
+
+test('the console lets a person try the daily digest and the lookup notice', async (t) => {
+  t.timeout(CEILING + 60_000)
+  const w = await worldFor(t)
+  const chat = consoleOn(t, w)
+  chat.type('/digest')
+  await chat.waitFor('[08:00] 没有等待汇总的风险操作,不发汇总')
+  chat.type('/as 王芳')
+  await chat.waitFor('Now chatting as 王芳')
+  chat.type('风险操作提醒 登录 汇总 青禾书店')
+  await chat.waitFor('已将「青禾书店」登录的风险操作提醒设为每日汇总(08:00)')
+  chat.type('/op 赵敏 青禾书店 login')
+  await chat.waitFor('[平台] 赵敏 在「青禾书店」login → allowed')
+  chat.type('/digest')
+  const output = await chat.waitFor('[08:00] 1 份风险操作每日汇总已发出')
+  await chat.waitFor('· 赵敏(微信号 zhaomin_work):登录公众平台 1 次')
+  t.true(output.includes('风险操作每日汇总'), output)
+  // 王芳 looks up 赵敏's phone: the "no bindings" reply, and 赵敏 is told
+  chat.type('绑定查询 13900139001')
+  await chat.waitFor('未查询到手机号 139****9001 绑定的公众号')
+  const told = await chat.waitFor('[推送 → 赵敏]\n  绑定查询提醒\n  微信号 wangfang_tea 于')
+  t.false(told.includes('13900139001'))
 })

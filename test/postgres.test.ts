@@ -30,10 +30,10 @@ function asWritten (data: Data): Data {
 function everyKindOfRecord (): Data {
   const at = (day: number, hour = 2): string => new Date(Date.UTC(2026, 10, day, hour)).toISOString()
   return {
-    version: 5,
+    version: 6,
     accounts: [
       { id: 'acc_b', name: '后建的号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: false },
-      { id: 'acc_a', name: '先建的号', adminUserId: 'u_admin', riskProtection: false, riskAlerts: true },
+      { id: 'acc_a', name: '先建的号', adminUserId: 'u_admin', riskProtection: false, riskAlerts: true, alertModes: { login: 'digest', appSecret: 'off' } },
     ],
     users: [
       { id: 'u_op', name: '运营者', wechatId: 'Operator_One', contactId: 'wxid_op', phone: '13800138000', idNumber: '11010519491231002X', accountProtection: true, bankCard: false, follows: ['acc_b', 'acc_a'] },
@@ -66,6 +66,14 @@ function everyKindOfRecord (): Data {
       { id: 'm1', toUserId: 'u_admin', text: '到期', createdAt: at(16), attempts: 1, sentAt: at(16, 3) },
       { id: 'm3', toUserId: 'u_op', text: '提醒', createdAt: at(18), attempts: 5, failedAt: at(19), withdrawnAt: at(19, 3), about: 'b_short', topic: 'reminder' },
     ],
+    digestEntries: [
+      { id: 'd2', accountId: 'acc_a', actorUserId: 'u_op', operation: 'mass-send', at: at(21) },
+      { id: 'd1', accountId: 'acc_a', actorUserId: 'u_op', operation: 'login', at: at(20) },
+    ],
+    lookupNotices: [
+      { id: 'ln1', askerKey: 'u_admin', ownerUserId: 'u_op', at: at(22) },
+      { id: 'ln2', askerKey: 'wxid_stranger', ownerUserId: 'u_op', at: at(22, 5) },
+    ],
   }
 }
 
@@ -85,7 +93,7 @@ test('migrations create the tables on an empty database, and a second run does n
   const shipped = await loadMigrations()
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
-  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'history', 'invitations', 'lookup_hits',
+  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'digest_entries', 'history', 'invitations', 'lookup_hits', 'lookup_notices',
     'outbox', 'renewals', 'schema_migrations', 'user_follows', 'users'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
@@ -130,6 +138,8 @@ test('the demo world survives import and export unchanged, every row counted', a
     approvals: world.approvals.length,
     history: world.history.length,
     outbox: world.outbox.length,
+    digestEntries: world.digestEntries.length,
+    lookupNotices: world.lookupNotices.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
     codes: world.invitations.length + world.renewals.length + world.approvals.length,
   })

@@ -423,6 +423,8 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     messagesFailedBefore: times,
     accountsInOrder: [[0, 2], [2, 10], [5, 1], [6, 3], [0, 0]],
     outboxBacklog: times,
+    digestEntriesBefore: times,
+    lookupNotice: [...world.lookupNotices.map((n) => [n.askerKey, n.ownerUserId]), ['u_zhaomin', 'u_zhangwei']],
   }
 }
 

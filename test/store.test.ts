@@ -20,7 +20,7 @@ test('the first start creates the data file from the seed, its times moved to no
   const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
   t.teardown(() => store.close())
   const onDisk = JSON.parse(await readFile(file, 'utf8'))
-  t.is(onDisk.version, 5)
+  t.is(onDisk.version, 6)
   t.is(onDisk.accounts.length, 6)
   const closeToExpiry = Date.parse(store.binding('b_zw_news')!.expiresAt!)
   t.true(closeToExpiry > NOW && closeToExpiry < NOW + 3 * 86_400_000, 'one short-term binding is close to expiry')
@@ -33,7 +33,7 @@ test('the first start creates the data file from the seed, its times moved to no
 const badFiles: Array<[string, string, RegExp]> = [
   ['truncated', '{"version":1,"accounts":[{"id":"acc_tea"', /not valid JSON/],
   ['not JSON at all', 'hello', /not valid JSON/],
-  ['from a newer version', JSON.stringify({ version: 6, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /schema version 6, newer than this assistant understands \(5\)/],
+  ['from a newer version', JSON.stringify({ version: 7, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /schema version 7, newer than this assistant understands \(6\)/],
   ['with a wrong field', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'forever', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /does not match the schema \(bindings\.0\.role/],
   ['pointing at nothing', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'long', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /inconsistent: binding b names an unknown account a/],
   ['empty object', '{}', /does not match the schema/],
@@ -58,7 +58,7 @@ for (const [name, content, message] of badFiles) {
 function wholeDocument () {
   const at = '2026-11-20T02:00:00.000Z'
   return {
-    version: 5,
+    version: 6,
     accounts: [{ id: 'acc', name: '号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: true }],
     users: [
       { id: 'u_admin', name: '管理员', wechatId: 'admin_one', accountProtection: true, bankCard: true, follows: ['acc'] },
@@ -70,6 +70,8 @@ function wholeDocument () {
     approvals: [{ id: 'op1', code: 'CCCC', accountId: 'acc', actorUserId: 'u_op', bindingId: 'b1', operation: 'login', createdAt: at, expiresAt: at, status: 'lapsed' }],
     history: [{ id: 'h1', accountId: 'acc', at, actorUserId: 'u_admin', action: 'x', detail: '' }],
     outbox: [{ id: 'm1', toUserId: 'u_op', text: 'hi', createdAt: at, attempts: 0, accountId: 'acc' }],
+    digestEntries: [{ id: 'd1', accountId: 'acc', actorUserId: 'u_op', operation: 'login', at }],
+    lookupNotices: [{ id: 'ln1', askerKey: 'u_admin', ownerUserId: 'u_op', at }],
   }
 }
 type Whole = ReturnType<typeof wholeDocument>
@@ -182,7 +184,7 @@ test('a data file of version 1 is upgraded to the current version at start-up, i
   t.deepEqual(store.data.invitations, [])
   await store.change((tx) => tx.updateUser('u', { bankCard: false }))
   await store.close()
-  t.is(JSON.parse(await readFile(file, 'utf8')).version, 5)
+  t.is(JSON.parse(await readFile(file, 'utf8')).version, 6)
   t.deepEqual(JSON.parse(await readFile(`${file}.v1.bak`, 'utf8')), v1)
 })
 

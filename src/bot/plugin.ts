@@ -225,6 +225,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       mask: assistant.mask,
       settled: async () => {
         await intake.idle()
+        await assistant.services.lookupNotices.idle() // queued after the answers they follow
         await outbox.idle()
       },
     }

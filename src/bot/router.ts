@@ -45,5 +45,6 @@ export function buildRouter (services: Services, dialogs: Dialogs = new Dialogs(
     .command(['重发邀请'], admin.resend)
     .command(['风险操作保护'], settings.protection)
     .command(['风险操作提醒'], settings.alerts)
+    .command(['提醒设置', '风险操作提醒设置'], settings.alertSettings)
     .command(['操作记录'], settings.history)
 }

@@ -24,6 +24,8 @@ export interface ConsoleOptions {
   store: Store
   /** The console plays the platform with /op. */
   platform: Platform
+  /** /digest: sends the daily digest of 风险操作提醒 that would go at the next 08:00, now; returns how many went. */
+  digest?: () => Promise<unknown>
   input: Readable
   write: (line: string) => void
   /** Asked for by /quit. */
@@ -40,6 +42,7 @@ const CONSOLE_HELP = [
   '  /room <text>    say <text> in a group chat with the assistant',
   '  /image          send a picture',
   `  /op <user> <account> <operation>   play the platform: ${OPERATIONS.join(', ')}`,
+  '  /digest         send now the daily 风险操作提醒 digest due at the next 08:00 (after 风险操作提醒 登录 汇总)',
   '  /help           this list',
   '  /quit           stop the assistant',
 ].join('\n')
@@ -125,6 +128,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       case 'op':
         void playPlatform(rest)
         return false
+      case 'digest':
+        void sendDigest()
+        return false
       case 'quit':
         options.onQuit()
         return false
@@ -151,6 +157,12 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     const worded = texts.operationAnswer(answer)
     const detail = worded.result === 'allowed' ? '' : worded.result === 'pending' ? ` (id ${worded.id}: ${worded.message})` : ` (${worded.reason}: ${worded.message})`
     write(`[平台] ${actor.name} 在「${account.name}」${operation} → ${answer.result}${detail}`)
+    prompt()
+  }
+
+  const sendDigest = async (): Promise<void> => {
+    const sent = Number(await options.digest?.() ?? 0)
+    write(sent > 0 ? `[08:00] ${sent} 份风险操作每日汇总已发出` : '[08:00] 没有等待汇总的风险操作,不发汇总(先发送 风险操作提醒 登录 汇总,再用 /op 让运营者登录)')
     prompt()
   }
 

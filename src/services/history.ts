@@ -1,5 +1,6 @@
 // What goes into an account's 操作记录, as data. Services and jobs describe the event; `record` renders
 // its detail once, from texts.ts, and adds it in the same change.
+import type { AlertMode, AlertTopic } from '../domain/alerts.js'
 import type { Operation, DenyReason } from '../domain/permissions.js'
 import type { ClosedReason } from '../domain/requests.js'
 import type { OperatorRole } from '../domain/roles.js'
@@ -17,6 +18,7 @@ export type HistoryEvent =
   | { action: 'renewal.expired', code: string }
   | { action: 'renewal.closed', wechatId: string, code: string, reason: ClosedReason }
   | { action: 'settings.riskProtection' | 'settings.riskAlerts', on: boolean }
+  | { action: 'settings.alertMode', topic: AlertTopic, mode: AlertMode }
   | { action: 'operation.allowed' | 'operation.denied' | 'operation.pending' | 'operation.approved' | 'operation.refused' | 'operation.lapsed', wechatId: string, operation: Operation, denied?: DenyReason | undefined }
   | { action: 'operation.closed', wechatId: string, operation: Operation, reason: ClosedReason }
   | { action: 'account.created', name: string, adminWechatId: string }

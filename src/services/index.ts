@@ -10,13 +10,15 @@ import { DialogService } from './dialogs.js'
 import type { ServiceContext } from './context.js'
 import { DEFAULT_INVITATION_TTL, InvitationService } from './invitations.js'
 import { DEFAULT_LOOKUP_LIMIT, LookupService } from './lookup.js'
+import { LookupNoticeService } from './lookup-notices.js'
 import { findOperator, removeOperator, rosterOf } from './operators.js'
 import type { OperatorLookup, RemoveResult, Roster } from './operators.js'
 import { PeopleService } from './people.js'
 import { RenewalService } from './renewals.js'
 import { RiskyOperationService } from './risky-operations.js'
-import { setSwitch } from './settings.js'
-import type { Switch } from './settings.js'
+import { setAlertMode, setSwitch } from './settings.js'
+import type { AlertModeResult, Switch } from './settings.js'
+import type { AlertMode, AlertTopic } from '../domain/alerts.js'
 import { StatusService } from './status.js'
 import { unbindSelf } from './unbind.js'
 import type { UnbindResult } from './unbind.js'
@@ -34,6 +36,8 @@ export interface Services {
   /** 同意 / 允许 / 拒绝: what an answer is for, carried out; 我的邀请. */
   answers: AnswerService
   lookups: LookupService
+  /** Owners told when someone else looks up their phone or ID number. */
+  lookupNotices: LookupNoticeService
   /** The bot's dialog steps, kept by the store. */
   dialogs: DialogService
   invitations: InvitationService
@@ -50,6 +54,8 @@ export interface Services {
   unbind: (asker: User, bindingId: string) => Promise<UnbindResult>
   /** 风险操作保护 / 风险操作提醒. */
   setSwitch: (admin: User, account: Account, setting: Switch, on: boolean) => Promise<void>
+  /** 风险操作提醒 <操作> 即时|汇总|关. */
+  setAlertMode: (admin: User, account: Account, topic: AlertTopic, mode: AlertMode) => Promise<AlertModeResult>
 }
 
 export interface ServiceOptions {
@@ -61,13 +67,15 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
   const invitations = new InvitationService(ctx, options.invitationTtl ?? DEFAULT_INVITATION_TTL)
   const renewals = new RenewalService(ctx, invitations)
   const operations = new RiskyOperationService(ctx)
+  const lookupNotices = new LookupNoticeService(ctx)
   return {
     contacts: new ContactService(ctx),
     status: new StatusService(ctx),
     accounts: new AccountService(ctx),
     registry: new AccountRegistry(ctx),
     answers: new AnswerService(ctx, { invitations, renewals, operations }),
-    lookups: new LookupService(ctx, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT),
+    lookups: new LookupService(ctx, options.lookupLimit ?? DEFAULT_LOOKUP_LIMIT, (lookup) => lookupNotices.tell(lookup)),
+    lookupNotices,
     dialogs: new DialogService(ctx),
     invitations,
     renewals,
@@ -80,5 +88,6 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     },
     unbind: (asker, bindingId) => unbindSelf(ctx, asker, bindingId),
     setSwitch: (admin, account, setting, on) => setSwitch(ctx, admin, account, setting, on),
+    setAlertMode: (admin, account, topic, mode) => setAlertMode(ctx, admin, account, topic, mode),
   }
 }

@@ -31,9 +31,14 @@ const SHOW_LAPSED_FOR = days(30)
 
 export const DEFAULT_LOOKUP_LIMIT: WindowLimit = { max: 10, windowMs: 10 * 60_000 }
 
+/** A lookup of an identifier that is not the asker's (answered "no bindings"), for its owner to be told of. */
+export interface ForeignLookup { askerKey: string, asker: User | undefined, identifier: Identifier, at: Millis }
+
 export class LookupService {
   /** The rate limit's hits live in the store (a restart or another process keeps them). */
-  constructor (private readonly ctx: Pick<ServiceContext, 'now' | 'engine'>, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT) {}
+  /** `onForeignLookup` hears of each lookup answered "no bindings" because the identifier is not the asker's; it must not wait or throw. */
+  constructor (private readonly ctx: Pick<ServiceContext, 'now' | 'engine'>, readonly limit: WindowLimit = DEFAULT_LOOKUP_LIMIT,
+    private readonly onForeignLookup: (lookup: ForeignLookup) => void = () => undefined) {}
 
   /** Forgets people whose every lookup is older than the window: the limit no longer remembers them anyway. */
   async forget (now: Millis): Promise<void> {
@@ -47,7 +52,11 @@ export class LookupService {
     // lookups racing each other all count.
     const decision = await this.ctx.engine.takeLookupHit(askerKey, now, this.limit)
     if (!decision.allowed) return { kind: 'rate-limited', retryAt: decision.retryAt }
-    if (!asker || !ownsIdentifier(asker, identifier)) return { kind: 'found', identifier, active: [], lapsed: [] }
+    if (!asker || !ownsIdentifier(asker, identifier)) {
+      // The answer is decided (and is the same whoever owns it); the owner's notice is queued after it, apart.
+      this.onForeignLookup({ askerKey, asker, identifier, at: now })
+      return { kind: 'found', identifier, active: [], lapsed: [] }
+    }
     const reader: StoreReader = this.ctx.engine
     const holders = await holdersOf(reader, asker, identifier)
     return { kind: 'found', identifier, ...await entriesOf(reader, holders, now) }

@@ -1,6 +1,8 @@
 // What a push says, as data. Services and jobs describe what happened; `notify` renders it once, from
 // texts.ts, when it is queued (so a push re-sent after a crash is the same text, word for word).
+import type { DigestLine } from '../domain/alerts.js'
 import type { Millis } from '../domain/calendar.js'
+import type { Identifier } from '../domain/identity.js'
 import type { Refusal } from '../domain/invitation-rules.js'
 import type { Decision, Operation } from '../domain/permissions.js'
 import type { OperatorRole, Role } from '../domain/roles.js'
@@ -10,6 +12,8 @@ import { renderNotice } from '../texts.js'
 
 /** Someone named in a notice. */
 export interface Person { name: string, wechatId: string }
+/** Someone listed in a daily digest of risky operations. */
+export type DigestPerson = Person
 /** Who did a risky operation, as far as the account knows them. */
 export interface Actor { name: string | undefined, wechatId: string, role: Role | undefined }
 
@@ -40,6 +44,10 @@ export type Notice =
   /** To the admin an account was taken from. */
   | { kind: 'admin-replaced', accountName: string, newAdmin: Person, at: Millis }
   | { kind: 'account-renamed', from: string, to: string, at: Millis }
+  /** 风险操作提醒 汇总: what was done on one account from `since` up to `upTo` (08:00), per person. */
+  | { kind: 'alert-digest', accountName: string, since: Millis, upTo: Millis, total: number, lines: Array<DigestLine<DigestPerson>>, more: number, severalAccounts: boolean }
+  /** To the owner of a phone or ID number someone else looked up (the asker was answered "no bindings"). */
+  | { kind: 'lookup-notice', identifier: Identifier, askerWechatId: string | undefined, at: Millis }
 
 export interface Push {
   to: string

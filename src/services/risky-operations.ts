@@ -1,5 +1,6 @@
 // Risky operations the platform asks about: allowed, denied with the reason, or held for the admin's
 // approval (风险操作保护, rename, delete); alerts to the admin (风险操作提醒); every one in the history.
+import { routeAlert } from '../domain/alerts.js'
 import { minutes, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { decide } from '../domain/permissions.js'
@@ -46,7 +47,10 @@ export class RiskyOperationService {
       const decision = decide({ operation, accountKnown: account !== undefined, role, expired, protection: account?.riskProtection ?? false })
       if (!account) return { decision, role, alert: false, approval: undefined }
       const who = actor ? { name: actor.name, wechatId: actor.wechatId, role } : { name: undefined, wechatId: actorWechatId, role: undefined }
-      const alert = account.riskAlerts && role !== 'admin' && decision.kind !== 'pending'
+      // 风险操作提醒: at once, into the daily digest, or not at all (domain/alerts.ts).
+      const { route } = routeAlert({ alertsOn: account.riskAlerts, choices: account.alertModes, operation, role, decision })
+      const alert = route === 'immediate'
+      if (route === 'digest') await tx.addDigestEntry({ id: tx.newId('d'), accountId: account.id, actorUserId: actor!.id, operation, at })
       let approval: Approval | undefined
       if (decision.kind === 'pending') {
         approval = {

@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, DigestEntrySchema, HistorySchema, InvitationSchema, LookupNoticeSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -21,6 +21,8 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
   approvals: ApprovalSchema,
   history: HistorySchema,
   outbox: OutboxSchema,
+  digestEntries: DigestEntrySchema,
+  lookupNotices: LookupNoticeSchema,
 }
 
 /** The collections a reference can point into. */
@@ -36,6 +38,8 @@ const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, lab
   approvals: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }, { key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
   history: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
   outbox: [{ key: 'toUserId', label: 'recipient', target: 'users' }, { key: 'accountId', label: 'account', target: 'accounts' }],
+  digestEntries: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
+  lookupNotices: [{ key: 'ownerUserId', label: 'owner', target: 'users' }],
 }
 const NONE: readonly string[] = []
 
@@ -116,6 +120,7 @@ export function consistencyProblems (data: Data): string[] {
   const codes = unique('code', data.invitations, (r) => r.code)
   unique('code', data.renewals, (r) => r.code, codes)
   unique('code', data.approvals, (r) => r.code, codes)
+  unique('lookup notice of asker and owner', data.lookupNotices, lookupNoticeKey)
 
   const exists = (target: Target, id: string): boolean => ids.get(target)!.has(id)
   const bindings = new Map(data.bindings.map((b) => [b.id, b]))
@@ -166,10 +171,15 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   return problems
 }
 
-export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox']
+export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox', 'digestEntries', 'lookupNotices']
+
+/** One lookup notice per asker and owner (a Map key: neither part is ever a plain object's key). */
+export function lookupNoticeKey (notice: { askerKey: string, ownerUserId: string }): string {
+  return JSON.stringify([notice.askerKey, notice.ownerUserId])
+}
 
 const SINGULAR: Record<Collection, string> = {
   accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
-  approvals: 'approval request', history: 'history entry', outbox: 'outbox message',
+  approvals: 'approval request', history: 'history entry', outbox: 'outbox message', digestEntries: 'digest entry', lookupNotices: 'lookup notice',
 }
 function singular (collection: Collection): string { return SINGULAR[collection] }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
-import type { Account, Approval, Binding, HistoryEntry, Invitation, OutboxMessage, Renewal, User } from './schema.js'
+import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, Renewal, User } from './schema.js'
 import type { Transaction } from './store.js'
 
 /** The reads, in the synchronous form the embedded store answers them in. */
@@ -52,6 +52,10 @@ export interface Reads {
   accountsInOrder: (offset: number, limit: number) => Account[]
   /** What waits on delivery at `now` (the health check): what claimDueMessages would offer, claimed or not. */
   outboxBacklog: (now: Millis) => Backlog
+  /** Operations waiting for a daily digest that happened before `time` (strictly), earliest first. */
+  digestEntriesBefore: (time: Millis) => DigestEntry[]
+  /** When `ownerUserId` was last told of a lookup by `askerKey`, if they were. */
+  lookupNotice: (askerKey: string, ownerUserId: string) => LookupNotice | undefined
 }
 
 /**
@@ -114,6 +118,7 @@ export const READS: ReadonlyArray<keyof Reads> = [
   'codeInUse', 'renewalByCode', 'approvalByCode', 'historyOf', 'invitationsOfUser', 'invitationsOfAccount', 'messagesAbout',
   'shortTermExpiringBy', 'pendingInvitationsDueBy', 'pendingRenewalsDueBy', 'pendingApprovalsDueBy',
   'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore', 'accountsInOrder', 'outboxBacklog',
+  'digestEntriesBefore', 'lookupNotice',
 ]
 
 /** The same functions, answering through a promise (a database answers later). */

@@ -3,8 +3,9 @@ import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 import { isStorableText } from '../domain/text.js'
+import { ALERT_MODES } from '../domain/alerts.js'
 
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /** What toIso writes: 2026-11-21T02:00:00.000Z (milliseconds optional), a real moment in a sane range. */
 const isoTime = z.string().regex(/^(?:19|2\d)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/, 'not an ISO date-time in UTC (2026-11-21T02:00:00.000Z)')
@@ -22,6 +23,7 @@ const name = text.pipe(z.string().min(1))
 /** The short codes people quote: four characters of an alphabet without 0/O, 1/I/L (see services/codes.ts). */
 const code = z.string().regex(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/, 'not a code (4 of A–Z, 2–9, without I, L, O)')
 const id = z.string().min(1)
+const operation = z.enum(['login', 'mass-send', 'modify-server-config', 'reset-appsecret', 'view-appsecret', 'rename-account', 'delete-article'])
 /** Why an open request was closed without a decision: what it depended on no longer holds. */
 const closedReason = z.enum(['unbound', 'removed', 'expired', 'not-admin'])
 /** Identifiers are kept in their normalised form, so that indexes and comparisons are exact. */
@@ -39,6 +41,13 @@ export const AccountSchema = z.object({
   adminUserId: id,
   riskProtection: z.boolean(),
   riskAlerts: z.boolean(),
+  /** 风险操作提醒 per kind of operation (domain/alerts.ts); a kind left out, or no choices at all, is 'immediate'. */
+  alertModes: z.object({
+    login: z.enum(ALERT_MODES).optional(),
+    massSend: z.enum(ALERT_MODES).optional(),
+    serverConfig: z.enum(ALERT_MODES).optional(),
+    appSecret: z.enum(ALERT_MODES).optional(),
+  }).strict().optional(),
 })
 
 export const UserSchema = z.object({
@@ -120,7 +129,7 @@ export const ApprovalSchema = z.object({
   actorUserId: id,
   /** The operator binding the request was made under; absent when the actor is the admin. */
   bindingId: id.optional(),
-  operation: z.enum(['login', 'mass-send', 'modify-server-config', 'reset-appsecret', 'view-appsecret', 'rename-account', 'delete-article']),
+  operation,
   createdAt: isoTime,
   /** 'pending' past this counts as lapsed (refused) by the clock. */
   expiresAt: isoTime,
@@ -153,6 +162,26 @@ export const OutboxSchema = z.object({
   topic: z.enum(['invitation', 'reminder', 'expiry', 'request']).optional(),
 })
 
+/** An operation waiting for its account's daily digest (风险操作提醒 汇总); dropped in the change that queues the digest. */
+export const DigestEntrySchema = z.object({
+  id,
+  accountId: id,
+  actorUserId: id,
+  operation: operation,
+  at: isoTime,
+})
+
+/**
+ * The last time an owner was told that an asker looked up their phone or ID number: at most once a day
+ * per asker and owner. `askerKey` is the asker's user id, or their chat contact when they are not a known user.
+ */
+export const LookupNoticeSchema = z.object({
+  id,
+  askerKey: id,
+  ownerUserId: id,
+  at: isoTime,
+})
+
 export const DataSchema = z.object({
   version: z.literal(SCHEMA_VERSION),
   accounts: z.array(AccountSchema),
@@ -163,6 +192,8 @@ export const DataSchema = z.object({
   approvals: z.array(ApprovalSchema),
   history: z.array(HistorySchema),
   outbox: z.array(OutboxSchema),
+  digestEntries: z.array(DigestEntrySchema),
+  lookupNotices: z.array(LookupNoticeSchema),
 })
 
 /** A seed is a data file plus the moment its times were written for; start-up shifts them to now. */
@@ -178,5 +209,7 @@ export type HistoryEntry = z.infer<typeof HistorySchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
 export type OutboxTopic = NonNullable<OutboxMessage['topic']>
 export type ClosedReason = z.infer<typeof closedReason>
+export type DigestEntry = z.infer<typeof DigestEntrySchema>
+export type LookupNotice = z.infer<typeof LookupNoticeSchema>
 export type Data = z.infer<typeof DataSchema>
 export type Seed = z.infer<typeof SeedSchema>

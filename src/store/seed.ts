@@ -25,6 +25,8 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
     renewals: seed.renewals.map((r) => ({ ...r, createdAt: shift(r.createdAt), expiresAt: shift(r.expiresAt), decidedAt: shiftOptional(r.decidedAt) })),
     approvals: seed.approvals.map((a) => ({ ...a, createdAt: shift(a.createdAt), expiresAt: shift(a.expiresAt), decidedAt: shiftOptional(a.decidedAt) })),
     history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
+    digestEntries: seed.digestEntries.map((e) => ({ ...e, at: shift(e.at) })),
+    lookupNotices: seed.lookupNotices.map((n) => ({ ...n, at: shift(n.at) })),
     outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt), nextAttemptAt: shiftOptional(m.nextAttemptAt), failedAt: shiftOptional(m.failedAt) })),
   }
 }

@@ -10,7 +10,7 @@ import { bindingExpired, historyExpired, invitationExpired, requestExpired } fro
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
 import type { Backlog, DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
-import { bindingMismatch, danglingReferences, recordProblem } from './consistency.js'
+import { bindingMismatch, danglingReferences, lookupNoticeKey, recordProblem } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
 import { DurableJsonFile } from './durable-json-file.js'
@@ -19,7 +19,7 @@ import { InvalidChange, StoreError } from './errors.js'
 import { emptyData, loadSeed, validDocument } from './document.js'
 import { migrate } from './migrations.js'
 import { SCHEMA_VERSION } from './schema.js'
-import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, OutboxTopic, Renewal, User } from './schema.js'
+import type { Account, Approval, Binding, Data, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, OutboxTopic, Renewal, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -77,6 +77,14 @@ export interface Transaction {
   claimMessage: (id: string, now: Millis) => OutboxMessage | undefined
   /** Gives back claimed messages that were not tried after all. */
   releaseClaims: (ids: readonly string[]) => void
+  /** An operation for its account's next daily digest. */
+  addDigestEntry: (entry: DigestEntry) => void
+  /** Drops these digest entries (the digest that lists them is queued in the same change); returns how many were there. */
+  dropDigestEntries: (ids: readonly string[]) => number
+  /** Remembers that the owner was told of the asker's lookup at `at` (one record per asker and owner). */
+  setLookupNotice: (notice: { askerKey: string, ownerUserId: string, at: string }) => LookupNotice
+  /** Forgets notices given before `before` (strictly): they no longer hold anything back; returns how many. */
+  forgetLookupNotices: (before: Millis) => number
 }
 
 export class Store {
@@ -142,6 +150,8 @@ export class Store {
   /** Requests still marked pending, per account: what an admin's open list and a binding's end look at. */
   private readonly pendingApprovalsByAccount = new Map<string, Set<Approval>>()
   private readonly pendingRenewalsByAccount = new Map<string, Set<Renewal>>()
+  /** Lookup notices by asker and owner (lookupNoticeKey). */
+  private readonly lookupNoticesByPair = new Map<string, LookupNotice>()
 
   private constructor (
     private readonly db: Low<Data>,
@@ -237,6 +247,15 @@ export class Store {
   messagesSentBefore (time: Millis): OutboxMessage[] { return this.sentByTime.dueBy(time - 1) }
   messagesFailedBefore (time: Millis): OutboxMessage[] { return this.failedByTime.dueBy(time - 1) }
   accountsInOrder (offset: number, limit: number): Account[] { return this.db.data.accounts.slice(offset, offset + limit) }
+  /** The digest waits for a day's worth at most: a scan of them, earliest first. */
+  digestEntriesBefore (time: Millis): DigestEntry[] {
+    return this.db.data.digestEntries.filter((e) => Date.parse(e.at) < time).sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+  }
+
+  lookupNotice (askerKey: string, ownerUserId: string): LookupNotice | undefined {
+    return this.lookupNoticesByPair.get(lookupNoticeKey({ askerKey, ownerUserId }))
+  }
+
   outboxBacklog (now: Millis): Backlog {
     let due = 0
     let oldestQueuedAt: string | undefined
@@ -656,6 +675,37 @@ export class Store {
       },
       releaseClaims: (ids) => { for (const id of ids) this.claims.delete(id) },
       pruneMessages,
+      addDigestEntry: (entry) => add('digestEntries', entry, undefined),
+      dropDigestEntries: (ids) => {
+        const going = new Set(ids)
+        const kept = data.digestEntries.filter((e) => !going.has(e.id))
+        const dropped = data.digestEntries.length - kept.length
+        if (dropped === 0) return 0
+        log.replacing('digestEntries', data.digestEntries)
+        data.digestEntries = kept
+        return dropped
+      },
+      setLookupNotice: (notice) => {
+        const current = this.lookupNoticesByPair.get(lookupNoticeKey(notice))
+        if (current) {
+          log.updating('lookupNotices', current)
+          current.at = notice.at
+          return current
+        }
+        const added: LookupNotice = { id: newId('ln'), ...notice }
+        add('lookupNotices', added, undefined)
+        this.lookupNoticesByPair.set(lookupNoticeKey(added), added)
+        return added
+      },
+      forgetLookupNotices: (before) => {
+        const kept = data.lookupNotices.filter((n) => Date.parse(n.at) >= before)
+        const dropped = data.lookupNotices.length - kept.length
+        if (dropped === 0) return 0
+        log.replacing('lookupNotices', data.lookupNotices)
+        data.lookupNotices = kept
+        for (const [key, notice] of this.lookupNoticesByPair) if (Date.parse(notice.at) < before) this.lookupNoticesByPair.delete(key)
+        return dropped
+      },
     }
   }
 
@@ -668,6 +718,7 @@ export class Store {
       this.approvalsByAccount, this.invitationsById, this.invitationsByInvitee, this.invitationsByAccount,
       this.shortTermByExpiry, this.pendingInvitationsByExpiry, this.pendingRenewalsByExpiry, this.pendingApprovalsByExpiry,
       this.pendingApprovalsByAccount, this.pendingRenewalsByAccount, this.accountsByName, this.sentByTime, this.failedByTime,
+      this.lookupNoticesByPair,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -694,6 +745,7 @@ export class Store {
     this.pendingRenewalsByExpiry.fill(data.renewals)
     this.pendingApprovalsByExpiry.fill(data.approvals)
     for (const entry of data.history) insertByTime(this.historyByAccount, entry)
+    for (const notice of data.lookupNotices) this.lookupNoticesByPair.set(lookupNoticeKey(notice), notice)
     this.sentByTime.fill(data.outbox)
     this.failedByTime.fill(data.outbox)
     // Messages queued by changes not yet written, or being written, are not deliverable yet.

@@ -8,8 +8,8 @@ import type { Handler, StepTurn, Turn } from '../conversation.js'
 export type AccountCommand = (turn: Turn, admin: User, account: Account, args: string[]) => Promise<string> | string
 
 export interface AccountCommandSpec {
-  /** Words before the optional account name. */
-  args: number
+  /** Words before the optional account name (or how many, judged from the words: 风险操作提醒 开 / 风险操作提醒 登录 汇总). */
+  args: number | ((words: string[]) => number)
   /** A trailing number (a page) may follow the account name. */
   trailingNumber?: boolean
   usage: string
@@ -33,9 +33,10 @@ export class AccountScope {
       const words = turn.args.split(/\s+/).filter(Boolean)
       const wrong = spec.check?.(words)
       if (wrong !== undefined) return wrong
-      if (words.length < spec.args) return spec.usage
-      const args = words.slice(0, spec.args)
-      let rest = words.slice(spec.args)
+      const count = typeof spec.args === 'number' ? spec.args : spec.args(words)
+      if (words.length < count) return spec.usage
+      const args = words.slice(0, count)
+      let rest = words.slice(count)
       if (spec.trailingNumber && rest.length > 0 && /^\d+$/.test(rest.at(-1)!)) {
         args.push(rest.at(-1)!)
         rest = rest.slice(0, -1)

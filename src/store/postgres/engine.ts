@@ -240,6 +240,8 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
       const { due: count, oldest } = rows[0]!
       return oldest ? { due: count, oldestQueuedAt: oldest.toISOString() } : { due: count }
     }),
+    digestEntriesBefore: (time) => many('digestEntries', 'at < $1', [due(time)], 'at, seq'),
+    lookupNotice: (askerKey, ownerUserId) => one('lookupNotices', 'asker_key = $1 and owner_user_id = $2', [askerKey, ownerUserId]),
   }
   return reads
 }
@@ -436,6 +438,17 @@ function transactionOn (state: TxState): StoreTransaction {
         for update skip locked)
       returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE)]))[0]),
     releaseClaims: (ids) => write(async () => { await exec('update outbox set claimed_until = null where id = any($1::text[])', [ids]) }),
+    addDigestEntry: (entry) => write(() => insert('digestEntries', entry)),
+    dropDigestEntries: (ids) => write(() => count('delete from digest_entries where id = any($1::text[])', [ids])),
+    // One row per asker and owner (its unique constraint); the transaction lock makes read-then-write safe.
+    setLookupNotice: (notice) => write(async () => {
+      const current = (await query(() => select(client, 'lookupNotices', 'asker_key = $1 and owner_user_id = $2', [notice.askerKey, notice.ownerUserId])))[0]
+      if (current) return update('lookupNotices', current.id, { at: notice.at })
+      const added = { id: newId('ln'), ...notice }
+      await insert('lookupNotices', added)
+      return added
+    }),
+    forgetLookupNotices: (before) => write(() => count('delete from lookup_notices where at < $1', [new Date(before)])),
   }
   const guard = (): TxState => state
   return { ...readsOn(client, guard), ...writes, newId } as StoreTransaction

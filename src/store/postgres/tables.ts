@@ -24,7 +24,7 @@ const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.to
 function table (collection: Collection, fields: ReadonlyArray<string | [string, Kind]>): Table {
   return {
     collection,
-    table: collection,
+    table: snake(collection),
     columns: fields.map((f) => {
       const [field, kind] = typeof f === 'string' ? [f, 'plain' as const] : f
       return { field, column: snake(field), kind }
@@ -35,7 +35,7 @@ function table (collection: Collection, fields: ReadonlyArray<string | [string, 
 /** In the order a whole document is imported: every table after the ones it refers to. */
 export const TABLES: readonly Table[] = [
   table('users', ['id', 'name', 'wechatId', 'contactId', 'phone', 'idNumber', 'accountProtection', 'bankCard']),
-  table('accounts', ['id', 'name', 'adminUserId', 'riskProtection', 'riskAlerts']),
+  table('accounts', ['id', 'name', 'adminUserId', 'riskProtection', 'riskAlerts', 'alertModes']),
   table('bindings', ['id', 'accountId', 'userId', 'role', ['boundAt', 'time'], ['expiresAt', 'time'], ['endedAt', 'time'], 'endReason',
     'endedBy', 'remindersSent']),
   table('invitations', ['id', 'code', 'accountId', 'inviteeUserId', 'invitedBy', 'role', ['createdAt', 'time'], ['expiresAt', 'time'],
@@ -47,6 +47,8 @@ export const TABLES: readonly Table[] = [
   table('history', ['id', 'accountId', ['at', 'time'], 'actorUserId', 'action', 'detail']),
   table('outbox', ['id', 'toUserId', 'text', ['createdAt', 'time'], 'attempts', ['sentAt', 'time'], 'lastError',
     ['nextAttemptAt', 'time'], ['failedAt', 'time'], ['withdrawnAt', 'time'], 'accountId', 'about', 'topic']),
+  table('digestEntries', ['id', 'accountId', 'actorUserId', 'operation', ['at', 'time']]),
+  table('lookupNotices', ['id', 'askerKey', 'ownerUserId', ['at', 'time']]),
 ]
 
 /** The collections whose records carry a short code, and the kind each code is registered as. */
@@ -54,7 +56,7 @@ export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', appr
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'history', 'outbox', 'dialogs', 'lookup_hits'] as const
+  'history', 'outbox', 'digest_entries', 'lookup_notices', 'dialogs', 'lookup_hits'] as const
 
 type Row = Record<string, unknown>
 
