@@ -9,6 +9,7 @@ import { maskPersonalNumbers } from './domain/masking.js'
 import { Scheduler } from './jobs/scheduler.js'
 import { runExpirySweep } from './jobs/expiry-sweep.js'
 import { runReminders } from './jobs/reminders.js'
+import { runAccessReviews } from './jobs/access-reviews.js'
 import { runRetention } from './jobs/retention.js'
 import { DEFAULT_BACKUPS_KEPT, runBackup } from './jobs/backup.js'
 import type { BackupPolicy } from './jobs/backup.js'
@@ -43,6 +44,7 @@ export interface Schedules {
   outbox: string
   retention: string
   backup: string
+  accessReviews: string
 }
 
 export const DEFAULT_SCHEDULES: Schedules = {
@@ -51,6 +53,7 @@ export const DEFAULT_SCHEDULES: Schedules = {
   outbox: '*/10 * * * * *',
   retention: '30 3 * * *',
   backup: '0 3 * * *',
+  accessReviews: '0 9 * * *',
 }
 
 /**
@@ -209,6 +212,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
       return runExpirySweep(context, now)
     },
     reminders: (now) => runReminders(context, now),
+    accessReviews: (now) => runAccessReviews(context, now),
     outbox: () => outbox.deliverDue(),
     retention: (now) => runRetention(context, now, config.retention ?? DEFAULT_RETENTION),
     backup: async (now) => {

@@ -30,9 +30,9 @@ function asWritten (data: Data): Data {
 function everyKindOfRecord (): Data {
   const at = (day: number, hour = 2): string => new Date(Date.UTC(2026, 10, day, hour)).toISOString()
   return {
-    version: 5,
+    version: 6,
     accounts: [
-      { id: 'acc_b', name: '后建的号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: false },
+      { id: 'acc_b', name: '后建的号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: false, reviewIntervalDays: 60 },
       { id: 'acc_a', name: '先建的号', adminUserId: 'u_admin', riskProtection: false, riskAlerts: true },
     ],
     users: [
@@ -41,7 +41,7 @@ function everyKindOfRecord (): Data {
     ],
     bindings: [
       { id: 'b_short', accountId: 'acc_b', userId: 'u_op', role: 'short', boundAt: at(1), expiresAt: at(31), remindersSent: [3, 1] },
-      { id: 'b_long', accountId: 'acc_a', userId: 'u_op', role: 'long', boundAt: at(2), endedAt: at(3), endReason: 'removed', endedBy: 'u_admin', remindersSent: [] },
+      { id: 'b_long', accountId: 'acc_a', userId: 'u_op', role: 'long', boundAt: at(2), endedAt: at(3), endReason: 'removed', endedBy: 'u_admin', remindersSent: [], lastSeenAt: at(2, 5) },
     ],
     invitations: [
       { id: 'i1', code: 'K7Q2', accountId: 'acc_a', inviteeUserId: 'u_op', invitedBy: 'u_admin', role: 'long', createdAt: at(4), expiresAt: at(5), status: 'accepted', answeredAt: at(4, 3) },
@@ -66,6 +66,10 @@ function everyKindOfRecord (): Data {
       { id: 'm1', toUserId: 'u_admin', text: '到期', createdAt: at(16), attempts: 1, sentAt: at(16, 3) },
       { id: 'm3', toUserId: 'u_op', text: '提醒', createdAt: at(18), attempts: 5, failedAt: at(19), withdrawnAt: at(19, 3), about: 'b_short', topic: 'reminder' },
     ],
+    reviews: [
+      { id: 'rv2', accountId: 'acc_a', startedAt: at(2, 3), startedBy: 'u_admin', status: 'completed', items: [{ bindingId: 'b_long', userId: 'u_op', decision: 'remove', decidedAt: at(3) }], remindersSent: [3], closedAt: at(3) },
+      { id: 'rv1', accountId: 'acc_a', startedAt: at(20), status: 'open', items: [{ bindingId: 'b_long', userId: 'u_op' }, { bindingId: 'b_gone', userId: 'u_admin' }], remindersSent: [] },
+    ],
   }
 }
 
@@ -86,7 +90,7 @@ test('migrations create the tables on an empty database, and a second run does n
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
   t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'history', 'invitations', 'lookup_hits',
-    'outbox', 'renewals', 'schema_migrations', 'user_follows', 'users'])
+    'outbox', 'renewals', 'reviews', 'schema_migrations', 'user_follows', 'users'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
   t.deepEqual(recorded.rows.map((r) => r.version), shipped.map((m) => m.version))
@@ -130,6 +134,7 @@ test('the demo world survives import and export unchanged, every row counted', a
     approvals: world.approvals.length,
     history: world.history.length,
     outbox: world.outbox.length,
+    reviews: world.reviews.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
     codes: world.invitations.length + world.renewals.length + world.approvals.length,
   })

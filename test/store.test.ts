@@ -33,7 +33,7 @@ test('the first start creates the data file from the seed, its times moved to no
 const badFiles: Array<[string, string, RegExp]> = [
   ['truncated', '{"version":1,"accounts":[{"id":"acc_tea"', /not valid JSON/],
   ['not JSON at all', 'hello', /not valid JSON/],
-  ['from a newer version', JSON.stringify({ version: 6, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /schema version 6, newer than this assistant understands \(5\)/],
+  ['from a newer version', JSON.stringify({ version: 7, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [] }), /schema version 7, newer than this assistant understands \(6\)/],
   ['with a wrong field', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'forever', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /does not match the schema \(bindings\.0\.role/],
   ['pointing at nothing', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'long', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /inconsistent: binding b names an unknown account a/],
   ['empty object', '{}', /does not match the schema/],

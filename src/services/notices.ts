@@ -7,6 +7,7 @@ import type { OperatorRole, Role } from '../domain/roles.js'
 import type { OutboxMessage, OutboxTopic } from '../store/schema.js'
 import type { StoreTransaction } from '../store/contract.js'
 import { renderNotice } from '../texts.js'
+import type { ReviewView } from './reviews.js'
 
 /** Someone named in a notice. */
 export interface Person { name: string, wechatId: string }
@@ -40,6 +41,10 @@ export type Notice =
   /** To the admin an account was taken from. */
   | { kind: 'admin-replaced', accountName: string, newAdmin: Person, at: Millis }
   | { kind: 'account-renamed', from: string, to: string, at: Millis }
+  /** 权限复核: to the admin, the list to decide; a reminder (3, 7 days); closed unanswered (14 days). */
+  | { kind: 'review-started', view: ReviewView, intervalDays: number, severalAccounts: boolean, now: Millis }
+  | { kind: 'review-reminder', view: ReviewView, day: number, severalAccounts: boolean, now: Millis }
+  | { kind: 'review-lapsed', view: ReviewView, now: Millis }
 
 export interface Push {
   to: string

@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, ReviewSchema, UserSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -21,6 +21,7 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
   approvals: ApprovalSchema,
   history: HistorySchema,
   outbox: OutboxSchema,
+  reviews: ReviewSchema,
 }
 
 /** The collections a reference can point into. */
@@ -36,6 +37,9 @@ const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, lab
   approvals: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }, { key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
   history: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
   outbox: [{ key: 'toUserId', label: 'recipient', target: 'users' }, { key: 'accountId', label: 'account', target: 'accounts' }],
+  // Its items name bindings and users as they were when it started: a binding retention later drops
+  // leaves the item reading "gone", never a file that refuses to load.
+  reviews: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'startedBy', label: 'startedBy', target: 'users' }],
 }
 const NONE: readonly string[] = []
 
@@ -117,6 +121,9 @@ export function consistencyProblems (data: Data): string[] {
   unique('code', data.renewals, (r) => r.code, codes)
   unique('code', data.approvals, (r) => r.code, codes)
 
+  // One open review per account (PostgreSQL: a partial unique index).
+  unique('open review of account', data.reviews, (r) => r.status === 'open' ? r.accountId : undefined)
+
   const exists = (target: Target, id: string): boolean => ids.get(target)!.has(id)
   const bindings = new Map(data.bindings.map((b) => [b.id, b]))
   const bindingOf = (id: string): RecordOf<'bindings'> | undefined => bindings.get(id)
@@ -166,10 +173,10 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   return problems
 }
 
-export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox']
+export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox', 'reviews']
 
 const SINGULAR: Record<Collection, string> = {
   accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
-  approvals: 'approval request', history: 'history entry', outbox: 'outbox message',
+  approvals: 'approval request', history: 'history entry', outbox: 'outbox message', reviews: 'access review',
 }
 function singular (collection: Collection): string { return SINGULAR[collection] }

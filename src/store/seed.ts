@@ -19,12 +19,19 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
         boundAt,
         expiresAt: b.role === 'short' ? toIso(addMonths(fromIso(boundAt), 1)) : undefined,
         endedAt: shiftOptional(b.endedAt),
+        lastSeenAt: shiftOptional(b.lastSeenAt),
       }
     }),
     invitations: seed.invitations.map((i) => ({ ...i, createdAt: shift(i.createdAt), expiresAt: shift(i.expiresAt), answeredAt: shiftOptional(i.answeredAt) })),
     renewals: seed.renewals.map((r) => ({ ...r, createdAt: shift(r.createdAt), expiresAt: shift(r.expiresAt), decidedAt: shiftOptional(r.decidedAt) })),
     approvals: seed.approvals.map((a) => ({ ...a, createdAt: shift(a.createdAt), expiresAt: shift(a.expiresAt), decidedAt: shiftOptional(a.decidedAt) })),
     history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
+    reviews: seed.reviews.map((r) => ({
+      ...r,
+      startedAt: shift(r.startedAt),
+      closedAt: shiftOptional(r.closedAt),
+      items: r.items.map((i) => ({ ...i, decidedAt: shiftOptional(i.decidedAt) })),
+    })),
     outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt), nextAttemptAt: shiftOptional(m.nextAttemptAt), failedAt: shiftOptional(m.failedAt) })),
   }
 }

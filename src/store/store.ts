@@ -19,7 +19,7 @@ import { InvalidChange, StoreError } from './errors.js'
 import { emptyData, loadSeed, validDocument } from './document.js'
 import { migrate } from './migrations.js'
 import { SCHEMA_VERSION } from './schema.js'
-import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, OutboxTopic, Renewal, User } from './schema.js'
+import type { Account, Approval, Binding, Data, HistoryEntry, Invitation, OutboxMessage, OutboxTopic, Renewal, Review, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -38,6 +38,9 @@ export interface Transaction {
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
   addApproval: (approval: Approval) => void
   updateApproval: (id: string, patch: Partial<Approval>) => Approval
+  /** An access review; at most one open per account. */
+  addReview: (review: Review) => void
+  updateReview: (id: string, patch: Partial<Omit<Review, 'id' | 'accountId'>>) => Review
   /** A new official account (the import, the platform API): its admin must already be a user. */
   addAccount: (account: Account) => void
   /** A new name or admin is re-indexed. */
@@ -142,6 +145,10 @@ export class Store {
   /** Requests still marked pending, per account: what an admin's open list and a binding's end look at. */
   private readonly pendingApprovalsByAccount = new Map<string, Set<Approval>>()
   private readonly pendingRenewalsByAccount = new Map<string, Set<Renewal>>()
+  private readonly reviewsById = new Map<string, Review>()
+  private readonly reviewsByAccount = new Map<string, Review[]>()
+  /** Open reviews, oldest first. */
+  private readonly openReviewSet = new Set<Review>()
 
   private constructor (
     private readonly db: Low<Data>,
@@ -237,6 +244,14 @@ export class Store {
   messagesSentBefore (time: Millis): OutboxMessage[] { return this.sentByTime.dueBy(time - 1) }
   messagesFailedBefore (time: Millis): OutboxMessage[] { return this.failedByTime.dueBy(time - 1) }
   accountsInOrder (offset: number, limit: number): Account[] { return this.db.data.accounts.slice(offset, offset + limit) }
+  review (id: string): Review | undefined { return this.reviewsById.get(id) }
+  reviewsOfAccount (accountId: string): readonly Review[] { return this.reviewsByAccount.get(accountId) ?? [] }
+  openReviews (): Review[] { return [...this.openReviewSet].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt)) }
+  accountsToReview (): Account[] {
+    const open = new Set([...this.openReviewSet].map((r) => r.accountId))
+    return this.db.data.accounts.filter((a) => !open.has(a.id) &&
+      (this.bindingsByAccount.get(a.id) ?? []).some((b) => b.role === 'long' && b.endedAt === undefined))
+  }
   outboxBacklog (now: Millis): Backlog {
     let due = 0
     let oldestQueuedAt: string | undefined
@@ -530,6 +545,19 @@ export class Store {
         keepPending(this.pendingApprovalsByAccount, approval)
         return approval
       },
+      addReview: (review) => {
+        if (review.status === 'open' && this.reviewsOfAccount(review.accountId).some((r) => r.status === 'open')) {
+          throw new InvalidChange(`Refused a change: account ${review.accountId} already has an open access review`)
+        }
+        add('reviews', review, this.reviewsById)
+        this.indexReview(review)
+      },
+      updateReview: (id, patch) => {
+        const review = update('reviews', this.reviewsById, id, patch)
+        if (review.status === 'open') this.openReviewSet.add(review)
+        else this.openReviewSet.delete(review)
+        return review
+      },
       addAccount: (account) => {
         add('accounts', account, this.accountsById)
         this.accountsById.set(account.id, account)
@@ -668,6 +696,7 @@ export class Store {
       this.approvalsByAccount, this.invitationsById, this.invitationsByInvitee, this.invitationsByAccount,
       this.shortTermByExpiry, this.pendingInvitationsByExpiry, this.pendingRenewalsByExpiry, this.pendingApprovalsByExpiry,
       this.pendingApprovalsByAccount, this.pendingRenewalsByAccount, this.accountsByName, this.sentByTime, this.failedByTime,
+      this.reviewsById, this.reviewsByAccount, this.openReviewSet,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -694,6 +723,7 @@ export class Store {
     this.pendingRenewalsByExpiry.fill(data.renewals)
     this.pendingApprovalsByExpiry.fill(data.approvals)
     for (const entry of data.history) insertByTime(this.historyByAccount, entry)
+    for (const review of data.reviews) this.indexReview(review)
     this.sentByTime.fill(data.outbox)
     this.failedByTime.fill(data.outbox)
     // Messages queued by changes not yet written, or being written, are not deliverable yet.
@@ -742,6 +772,12 @@ export class Store {
     keepPending(this.pendingApprovalsByAccount, approval)
     this.byCode.set(approval.code, approval)
     pushTo(this.approvalsByAccount, approval.accountId, approval)
+  }
+
+  private indexReview (review: Review): void {
+    this.reviewsById.set(review.id, review)
+    pushTo(this.reviewsByAccount, review.accountId, review)
+    if (review.status === 'open') this.openReviewSet.add(review)
   }
 
   private indexBinding (binding: Binding, placeByDeadline = true): void {

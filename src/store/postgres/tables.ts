@@ -2,8 +2,8 @@
 // which column, and how a value crosses over. users.follows and the codes live in tables of their own.
 import type { Collection } from '../consistency.js'
 
-/** Times cross as timestamptz; everything else (text, boolean, integer, integer[]) as it is. */
-type Kind = 'time' | 'plain'
+/** Times cross as timestamptz; JSON as jsonb (sent as its text); everything else (text, boolean, integer, integer[]) as it is. */
+type Kind = 'time' | 'json' | 'plain'
 
 export interface Column {
   field: string
@@ -35,9 +35,9 @@ function table (collection: Collection, fields: ReadonlyArray<string | [string, 
 /** In the order a whole document is imported: every table after the ones it refers to. */
 export const TABLES: readonly Table[] = [
   table('users', ['id', 'name', 'wechatId', 'contactId', 'phone', 'idNumber', 'accountProtection', 'bankCard']),
-  table('accounts', ['id', 'name', 'adminUserId', 'riskProtection', 'riskAlerts']),
+  table('accounts', ['id', 'name', 'adminUserId', 'riskProtection', 'riskAlerts', 'reviewIntervalDays']),
   table('bindings', ['id', 'accountId', 'userId', 'role', ['boundAt', 'time'], ['expiresAt', 'time'], ['endedAt', 'time'], 'endReason',
-    'endedBy', 'remindersSent']),
+    'endedBy', 'remindersSent', ['lastSeenAt', 'time']]),
   table('invitations', ['id', 'code', 'accountId', 'inviteeUserId', 'invitedBy', 'role', ['createdAt', 'time'], ['expiresAt', 'time'],
     'status', ['answeredAt', 'time']]),
   table('renewals', ['id', 'code', 'bindingId', 'accountId', 'requestedBy', ['createdAt', 'time'], ['expiresAt', 'time'], 'status',
@@ -47,6 +47,7 @@ export const TABLES: readonly Table[] = [
   table('history', ['id', 'accountId', ['at', 'time'], 'actorUserId', 'action', 'detail']),
   table('outbox', ['id', 'toUserId', 'text', ['createdAt', 'time'], 'attempts', ['sentAt', 'time'], 'lastError',
     ['nextAttemptAt', 'time'], ['failedAt', 'time'], ['withdrawnAt', 'time'], 'accountId', 'about', 'topic']),
+  table('reviews', ['id', 'accountId', ['startedAt', 'time'], 'startedBy', 'status', ['items', 'json'], 'remindersSent', ['closedAt', 'time']]),
 ]
 
 /** The collections whose records carry a short code, and the kind each code is registered as. */
@@ -54,7 +55,7 @@ export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', appr
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'history', 'outbox', 'dialogs', 'lookup_hits'] as const
+  'history', 'outbox', 'reviews', 'dialogs', 'lookup_hits'] as const
 
 type Row = Record<string, unknown>
 
@@ -68,6 +69,11 @@ export function toRow (table: Table, record: object): Row {
     row[column] = kind === 'time' ? new Date(Date.parse(value as string)).toISOString() : value
   }
   return row
+}
+
+/** A row's value as a statement parameter: JSON goes as its text (the driver would make an array a PostgreSQL array). */
+export function toParam (column: Column, value: unknown): unknown {
+  return column.kind === 'json' && value !== undefined && value !== null ? JSON.stringify(value) : value
 }
 
 /** A row back as a record; NULL columns become absent fields, as in the JSON file. */
