@@ -269,3 +269,34 @@ test('a restart keeps the open review and its decisions', async (t) => {
   t.true(shown.includes('2. 张伟') && shown.includes('【已保留】'), shown)
   t.true((await w.ask(WANGFANG, '移除 1 晨光茶馆')).includes('复核已完成'))
 })
+
+test('two runs of the job at once start each review once and send each reminder once', async (t) => {
+  const w = await worldFor(t)
+  const [a, b] = await Promise.all([w.assistant.jobs.accessReviews(w.clock.at), w.assistant.jobs.accessReviews(w.clock.at)]) as Array<{ started: number }>
+  t.is(a!.started + b!.started, 1)
+  w.clock.advance(days(3))
+  const [c, d] = await Promise.all([w.assistant.jobs.accessReviews(w.clock.at), w.assistant.jobs.accessReviews(w.clock.at)]) as Array<{ reminded: number }>
+  t.is(c!.reminded + d!.reminded, 1)
+  await w.settled()
+  t.is(count(w.inbox(WANGFANG), '权限复核:「晨光茶馆」'), 1)
+  t.is(count(w.inbox(WANGFANG), '权限复核提醒'), 1)
+})
+
+test('the schedule catches up at start-up: a review that came due while the assistant was down is sent', async (t) => {
+  const w = await worldFor(t, { plugin: { schedules: {} } })
+  t.is(w.assistant.scheduler!.task('accessReviews')!.getPattern(), '0 9 * * *')
+  await w.settled()
+  t.true((await w.inboxOf(WANGFANG, 1)).some((x) => x.startsWith('权限复核:「晨光茶馆」')))
+})
+
+test('hostile replies change nothing and quote nothing back', async (t) => {
+  const w = await worldFor(t)
+  await w.ask(WANGFANG, '权限复核 晨光茶馆')
+  for (const text of ['保留', '保留 constructor', '移除 __proto__', '保留 0', '移除 -1', '保留 1e3', '移除 9999', '保留 1 toString']) {
+    const reply = await w.ask(WANGFANG, text)
+    t.false(reply.includes('constructor') || reply.includes('__proto__') || reply.includes('toString'), reply)
+  }
+  t.is((await w.db.binding('b_zm_tea'))!.endedAt, undefined)
+  t.is((await w.db.binding('b_zw_tea'))!.endedAt, undefined)
+  t.deepEqual((await openReviewOf(w, 'acc_tea'))!.items.map((i) => i.decision), [undefined, undefined])
+})

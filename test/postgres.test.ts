@@ -153,7 +153,7 @@ test('a record of every kind, with and without each optional field, survives imp
 test('import into a database that already holds state is refused, and changes nothing', async (t) => {
   const pool = await migratedDatabase()
   await importDocument(pool, demoWorld(NOW))
-  await t.throwsAsync(importDocument(pool, everyKindOfRecord()), { instanceOf: StoreError, message: /already holds state \(rows in users, accounts, user_follows, bindings, codes, invitations, history\)/ })
+  await t.throwsAsync(importDocument(pool, everyKindOfRecord()), { instanceOf: StoreError, message: /already holds state \(rows in users, accounts, user_follows, bindings, codes, invitations, history, reviews\)/ })
   t.deepEqual(await exportDocument(pool), asWritten(demoWorld(NOW)))
 
   const withDialog = await migratedDatabase()

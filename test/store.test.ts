@@ -20,7 +20,7 @@ test('the first start creates the data file from the seed, its times moved to no
   const store = await Store.open({ file, seedFile: SEED_FILE, now: NOW })
   t.teardown(() => store.close())
   const onDisk = JSON.parse(await readFile(file, 'utf8'))
-  t.is(onDisk.version, 5)
+  t.is(onDisk.version, 6)
   t.is(onDisk.accounts.length, 6)
   const closeToExpiry = Date.parse(store.binding('b_zw_news')!.expiresAt!)
   t.true(closeToExpiry > NOW && closeToExpiry < NOW + 3 * 86_400_000, 'one short-term binding is close to expiry')
@@ -182,7 +182,7 @@ test('a data file of version 1 is upgraded to the current version at start-up, i
   t.deepEqual(store.data.invitations, [])
   await store.change((tx) => tx.updateUser('u', { bankCard: false }))
   await store.close()
-  t.is(JSON.parse(await readFile(file, 'utf8')).version, 5)
+  t.is(JSON.parse(await readFile(file, 'utf8')).version, 6)
   t.deepEqual(JSON.parse(await readFile(`${file}.v1.bak`, 'utf8')), v1)
 })
 

@@ -17,9 +17,7 @@ export function reviewCommands (services: Pick<Services, 'accounts' | 'reviews'>
     if (!admin || (await accounts.administeredBy(admin)).length === 0) return texts.reviewNotAdmin(word)
     // 全部保留 [公众号] is 保留 全部 [公众号].
     const parsed = parseReviewReply(all ? `全部 ${turn.args}` : turn.args)
-    if (!parsed.ok) {
-      return parsed.problem === 'bad-number' ? texts.reviewUsage(word) : texts.reviewUsage(word)
-    }
+    if (!parsed.ok) return texts.reviewUsage(word)
     const result = await reviews.answer(admin, verb, parsed.numbers, parsed.accountName)
     switch (result.kind) {
       case 'none-open': return texts.reviewNoneOpen
