@@ -358,7 +358,7 @@ export const texts = {
   reviewHowToAnswer: (view: ReviewView, severalAccounts: boolean): string => {
     const suffix = severalAccounts ? ` ${view.accountName}` : ''
     const [first, second] = view.undecided
-    const example = second === undefined ? `保留 ${first ?? 1}${suffix}` : `保留 ${first} ${second}${suffix} 或 移除 ${second}${suffix}`
+    const example = second === undefined ? `保留 ${first ?? 1}${suffix} 或 移除 ${first ?? 1}${suffix}` : `保留 ${first} ${second}${suffix} 或 移除 ${second}${suffix}`
     return `请逐一决定:回复 ${example},全部需要保留就回复 全部保留${suffix}。被移除的运营者会立即失去权限并收到通知。`
   },
   reviewStartedNotice: (p: { view: ReviewView, intervalDays: number, severalAccounts: boolean, now: Millis }): string => [
