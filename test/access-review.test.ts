@@ -300,3 +300,17 @@ test('hostile replies change nothing and quote nothing back', async (t) => {
   t.is((await w.db.binding('b_zw_tea'))!.endedAt, undefined)
   t.deepEqual((await openReviewOf(w, 'acc_tea'))!.items.map((i) => i.decision), [undefined, undefined])
 })
+
+test('a review whose operators all left meanwhile completes by itself, without a reminder', async (t) => {
+  const w = await worldFor(t)
+  await w.ask(WANGFANG, '权限复核 晨光茶馆')
+  const before = w.inbox(WANGFANG).length
+  await w.assistant.engine.transaction(async (tx) => {
+    for (const id of ['b_zm_tea', 'b_zw_tea']) await tx.updateBinding(id, { endedAt: new Date(w.clock.at).toISOString(), endReason: 'unbound' })
+  })
+  w.clock.advance(days(3))
+  t.deepEqual(await runJob(w), { started: 0, reminded: 0, lapsed: 0 })
+  t.is(await openReviewOf(w, 'acc_tea'), undefined)
+  t.is(w.inbox(WANGFANG).length, before)
+  t.true((await w.db.historyOf('acc_tea')).some((h) => h.action === 'review.completed' && h.detail.includes('已离开 zhaomin_work、zhangwei_ops')))
+})

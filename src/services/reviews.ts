@@ -268,10 +268,15 @@ export class ReviewService {
    * The daily job's part, for one open review: a reminder (3 and 7 days after it started, each once) or,
    * after 14 days, closing it as lapsed; re-checked inside the transaction. Returns what it did.
    */
-  async follow (reviewId: string, now: Millis): Promise<'reminded' | 'lapsed' | undefined> {
+  async follow (reviewId: string, now: Millis): Promise<'reminded' | 'lapsed' | 'completed' | undefined> {
     const done = await this.ctx.engine.transaction(async (tx) => {
       const review = await tx.review(reviewId)
       if (!review || review.status !== 'open') return undefined
+      // Everyone on it left meanwhile: nothing is left to decide, so it is complete (recorded, no push).
+      if ((await viewOf(tx, review, now)).undecided.length === 0) {
+        await closeReview(tx, review, 'completed', now)
+        return 'completed' as const
+      }
       const due = reviewDue(fromIso(review.startedAt), review.remindersSent, now)
       if (!due) return undefined
       const account = (await tx.account(review.accountId))!
@@ -293,7 +298,7 @@ export class ReviewService {
       })
       return 'reminded' as const
     })
-    if (done) this.ctx.deliver()
+    if (done === 'reminded' || done === 'lapsed') this.ctx.deliver()
     return done
   }
 }
