@@ -11,6 +11,7 @@ import { runExpirySweep } from './jobs/expiry-sweep.js'
 import { runReminders } from './jobs/reminders.js'
 import { runAlertDigest } from './jobs/alert-digest.js'
 import { DIGEST_CRON } from './domain/alerts.js'
+import { runAccessReviews } from './jobs/access-reviews.js'
 import { runRetention } from './jobs/retention.js'
 import { DEFAULT_BACKUPS_KEPT, runBackup } from './jobs/backup.js'
 import type { BackupPolicy } from './jobs/backup.js'
@@ -47,6 +48,7 @@ export interface Schedules {
   backup: string
   /** The daily digest of 风险操作提醒 (08:00 Asia/Shanghai). */
   alertDigest: string
+  accessReviews: string
 }
 
 export const DEFAULT_SCHEDULES: Schedules = {
@@ -56,6 +58,7 @@ export const DEFAULT_SCHEDULES: Schedules = {
   retention: '30 3 * * *',
   backup: '0 3 * * *',
   alertDigest: DIGEST_CRON,
+  accessReviews: '0 9 * * *',
 }
 
 /**
@@ -214,6 +217,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
       return runExpirySweep(context, now)
     },
     reminders: (now) => runReminders(context, now),
+    accessReviews: (now) => runAccessReviews(context, now),
     outbox: () => outbox.deliverDue(),
     retention: (now) => runRetention(context, now, config.retention ?? DEFAULT_RETENTION),
     backup: async (now) => {

@@ -23,6 +23,8 @@ import type { AlertChoices, AlertMode, AlertTopic, DigestLine } from './domain/a
 import type { DigestPerson } from './services/notices.js'
 import type { AccountNameProblem, AdminRefusal } from './domain/accounts.js'
 import type { HealthProblem } from './services/health.js'
+import { DEFAULT_REVIEW_DAYS, REVIEW_AFTER_LAPSE_DAYS, REVIEW_DAYS_MAX, REVIEW_DAYS_MIN, REVIEW_LAPSE_DAYS, REVIEW_REMINDER_DAYS } from './domain/reviews.js'
+import type { ItemOutcome, ReviewState, ReviewView } from './services/reviews.js'
 
 export const KIND_LABEL: Record<IdentifierKind, string> = {
   phone: '手机号',
@@ -125,9 +127,22 @@ const HISTORY_LABEL = new Map<string, string>([
   ['account.created', '创建公众号'],
   ['account.renamed', '公众号更名'],
   ['account.admin-changed', '更换管理员'],
+  ['review.started', '开始权限复核'],
+  ['review.completed', '权限复核完成'],
+  ['review.lapsed', '权限复核逾期关闭'],
+  ['settings.reviewInterval', '权限复核周期'],
 ])
 export const HISTORY_PAGE_SIZE = 10
 const STATUS_LABEL = { pending: '待回复', accepted: '已接受', declined: '已拒绝', cancelled: '已撤销', expired: '已过期' } as const
+const REVIEW_STATE_LABEL: Record<ReviewState, string> = { undecided: '', kept: '【已保留】', removed: '【已移除】', gone: '【已离开,无需决定】' }
+const REVIEW_OUTCOME_LABEL: Record<ItemOutcome, string> = {
+  kept: '已保留',
+  removed: '已移除,对方会收到通知',
+  'already-kept': '之前已保留',
+  'already-removed': '之前已移除',
+  gone: '已不是运营者(已自行解绑或被解除),无需决定,也不能保留',
+  'cannot-keep-removed': '已在本次复核中移除,不能再保留;如需恢复请重新邀请(绑定运营者)',
+}
 const ACCOUNT_HINT = '(管理多个公众号时,在命令最后加上公众号名称)'
 
 export const texts = {
@@ -154,6 +169,8 @@ export const texts = {
           `· 风险操作提醒 ${ALERT_TOPIC_LIST} 即时|汇总|关 — 每类操作分别选择立即提醒、每天 08:00 汇总一条或不提醒(被拒绝的尝试总是立即提醒)`,
           '· 提醒设置 — 查看当前的提醒方式',
           '· 操作记录 [页码] — 公众号的绑定、邀请、设置和风险操作记录',
+          `· 权限复核 — 逐一确认长期运营者是否仍需要权限(每 ${DEFAULT_REVIEW_DAYS} 天自动开始一次);回复 保留 1 3 / 移除 2 / 全部保留`,
+          `· 复核周期 天数 — 修改权限复核的周期(${REVIEW_DAYS_MIN}–${REVIEW_DAYS_MAX} 天)`,
           ...(adminOf.length > 1 ? [ACCOUNT_HINT] : []),
         ]
       : []),
@@ -345,6 +362,78 @@ export const texts = {
     `已解除 ${name} 在「${accountName}」的${ROLE_LABEL[role]}身份,对方会收到通知。`,
   operatorRemovedNotice: (accountName: string, role: OperatorRole, adminName: string, at: Millis): string =>
     `「${accountName}」的管理员 ${adminName} 已于 ${formatDateTime(at)} 解除了你的${ROLE_LABEL[role]}身份,你已不能再登录和群发这个公众号。如有疑问请联系管理员。`,
+  // 权限复核 (access review): services/reviews.ts.
+  reviewList: (view: ReviewView, now: Millis): string => view.lines.map((l) => {
+    const bound = l.boundAt === undefined ? '' : `,${formatDate(l.boundAt)} 绑定`
+    const seen = l.lastSeenAt === undefined ? ',没有操作记录' : `,最近操作 ${formatTimeFrom(l.lastSeenAt, now)}`
+    return `${l.number}. ${l.name}(微信号 ${l.wechatId})${bound}${seen}${REVIEW_STATE_LABEL[l.state]}`
+  }).join('\n'),
+  reviewHowToAnswer: (view: ReviewView, severalAccounts: boolean): string => {
+    const suffix = severalAccounts ? ` ${view.accountName}` : ''
+    const [first, second] = view.undecided
+    const example = second === undefined ? `保留 ${first ?? 1}${suffix} 或 移除 ${first ?? 1}${suffix}` : `保留 ${first} ${second}${suffix} 或 移除 ${second}${suffix}`
+    return `请逐一决定:回复 ${example},全部需要保留就回复 全部保留${suffix}。被移除的运营者会立即失去权限并收到通知。`
+  },
+  reviewStartedNotice: (p: { view: ReviewView, intervalDays: number, severalAccounts: boolean, now: Millis }): string => [
+    `权限复核:「${p.view.accountName}」`,
+    `每 ${p.intervalDays} 天请确认一次长期运营者是否仍需要权限:`,
+    texts.reviewList(p.view, p.now),
+    texts.reviewHowToAnswer(p.view, p.severalAccounts),
+    `${REVIEW_REMINDER_DAYS.join('、')} 天后仍未完成会提醒你;${REVIEW_LAPSE_DAYS} 天内未完成,本次复核关闭,未决定的运营者保留权限。`,
+  ].join('\n'),
+  reviewStarted: (view: ReviewView, now: Millis, severalAccounts: boolean): string => [
+    `已开始「${view.accountName}」的权限复核,请确认以下长期运营者是否仍需要权限:`,
+    texts.reviewList(view, now),
+    texts.reviewHowToAnswer(view, severalAccounts),
+  ].join('\n'),
+  reviewOpen: (view: ReviewView, now: Millis, severalAccounts: boolean): string => [
+    `「${view.accountName}」的权限复核进行中(${formatDate(view.startedAt)} 开始),还有 ${view.undecided.length} 位未决定:`,
+    texts.reviewList(view, now),
+    texts.reviewHowToAnswer(view, severalAccounts),
+  ].join('\n'),
+  reviewNothing: (accountName: string): string =>
+    `「${accountName}」现在没有长期运营者,无需权限复核。短期运营者一个月后自动到期。`,
+  reviewReminderNotice: (p: { view: ReviewView, day: number, severalAccounts: boolean, now: Millis }): string => [
+    `权限复核提醒:「${p.view.accountName}」的权限复核已开始 ${p.day} 天,还有 ${p.view.undecided.length} 位长期运营者未决定:`,
+    texts.reviewList(p.view, p.now),
+    texts.reviewHowToAnswer(p.view, p.severalAccounts),
+    `开始 ${REVIEW_LAPSE_DAYS} 天后仍未完成,本次复核关闭,未决定的运营者保留权限。`,
+  ].join('\n'),
+  reviewLapsedNotice: (p: { view: ReviewView, now: Millis }): string => [
+    `「${p.view.accountName}」的权限复核开始 ${REVIEW_LAPSE_DAYS} 天仍未完成,已关闭。`,
+    `未决定的 ${p.view.lines.filter((l) => l.state === 'undecided').map((l) => l.name).join('、')} 保留了权限(不会因为没有回复而被移除),已记入 操作记录。`,
+    `${REVIEW_AFTER_LAPSE_DAYS} 天后会再次复核;也可以随时发送 权限复核 重新开始,或用 解绑运营者 微信号 解除不再需要的运营者。`,
+  ].join('\n'),
+  reviewAnswered: (p: { view: ReviewView, outcomes: Array<{ number: number, name: string, outcome: ItemOutcome }>, completed: boolean, severalOpen: boolean, nextAt: Millis | undefined, now: Millis }): string => {
+    const lines = [`「${p.view.accountName}」权限复核:`]
+    for (const o of p.outcomes) lines.push(`${o.number}. ${o.name}:${REVIEW_OUTCOME_LABEL[o.outcome]}`)
+    if (p.completed) {
+      const count = (state: ReviewState): number => p.view.lines.filter((l) => l.state === state).length
+      lines.push(`复核已完成:保留 ${count('kept')} 位,移除 ${count('removed')} 位${count('gone') > 0 ? `,${count('gone')} 位已离开` : ''}。结果已记入 操作记录。`)
+      if (p.nextAt !== undefined) lines.push(`下次复核:${formatDate(p.nextAt)}。`)
+    } else {
+      lines.push(`还有 ${p.view.undecided.join('、')} 号未决定,复核尚未完成:`)
+      lines.push(texts.reviewList({ ...p.view, lines: p.view.lines.filter((l) => l.state === 'undecided') }, p.now))
+      lines.push(texts.reviewHowToAnswer(p.view, p.severalOpen))
+    }
+    return lines.join('\n')
+  },
+  reviewUsage: (word: string): string =>
+    `用法:${word} 编号 [公众号],编号见权限复核的名单,多个编号用空格隔开,例如 ${word} 1 3;全部保留请回复 全部保留。`,
+  reviewBadNumber: (accountName: string, number: number | string, count: number): string =>
+    `「${accountName}」的权限复核名单只有 1${count > 1 ? `–${count}` : ''} 号,没有 ${number} 号,这次回复没有做任何修改。发送 权限复核 可再看名单。`,
+  reviewNoneOpen: '现在没有进行中的权限复核。发送 权限复核 [公众号] 可随时开始一次;到期的复核会自动发给你。',
+  reviewNotOpen: (accountName: string): string => `「${accountName}」现在没有进行中的权限复核。发送 权限复核 ${accountName} 可开始一次。`,
+  reviewChoose: (word: string, names: string[]): string =>
+    `你有 ${names.length} 个公众号的权限复核在进行(${names.map((n) => `「${n}」`).join('')}),请在编号后加上公众号名称,例如 ${word} 1 ${names[0]}。`,
+  reviewNotAdmin: (word: string): string => `${word} 是管理员回复权限复核用的。你不是任何公众号的管理员;运营者的权限由各公众号的管理员复核。`,
+  reviewIntervalUsage: `用法:复核周期 天数 [公众号],天数为 ${REVIEW_DAYS_MIN}–${REVIEW_DAYS_MAX} 之间的整数(默认 ${DEFAULT_REVIEW_DAYS} 天),例如 复核周期 60。`,
+  reviewIntervalRefused: (word: string, problem: 'not-a-number' | 'out-of-range'): string => problem === 'not-a-number'
+    ? `复核周期要写成整数天数,「${word}」不是。${texts.reviewIntervalUsage}`
+    : `复核周期须在 ${REVIEW_DAYS_MIN}–${REVIEW_DAYS_MAX} 天之间:少于 ${REVIEW_DAYS_MIN} 天会频繁打扰,超过一年起不到复核的作用。没有修改,${texts.reviewIntervalUsage}`,
+  reviewIntervalSet: (accountName: string, intervalDays: number, nextAt: Millis | undefined, open: boolean): string =>
+    `已将「${accountName}」的权限复核周期设为 ${intervalDays} 天。` +
+    (open ? '当前有一次复核进行中,完成后按新周期计算下次复核。' : nextAt === undefined ? '目前没有长期运营者,暂不需要复核。' : `下次复核:${formatDate(nextAt)}。`),
   withdrawUsage: '用法:撤销邀请 微信号 [公众号],例如 撤销邀请 zhang_san01。',
   resendUsage: '用法:重发邀请 微信号 [公众号],例如 重发邀请 zhang_san01。',
   noPendingFor: (name: string, wechatId: string, accountName: string): string =>
@@ -568,6 +657,9 @@ export function renderNotice (n: Notice): string {
     case 'account-renamed': return texts.accountRenamed(n.from, n.to, n.at)
     case 'alert-digest': return texts.alertDigest(n)
     case 'lookup-notice': return texts.lookupNotice(n)
+    case 'review-started': return texts.reviewStartedNotice(n)
+    case 'review-reminder': return texts.reviewReminderNotice(n)
+    case 'review-lapsed': return texts.reviewLapsedNotice(n)
   }
 }
 
@@ -597,6 +689,14 @@ export function renderHistoryDetail (e: HistoryEvent): string {
     case 'operation.closed': return `${texts.operationDetail(e.wechatId, e.operation, undefined)}(${texts.closedReason(e.reason)})`
     case 'account.created': return `「${e.name}」,管理员 ${e.adminWechatId}`
     case 'account.renamed': return `「${e.from}」→「${e.to}」`
+    case 'review.started': return `${e.count} 位长期运营者${e.scheduled ? '(到期自动开始)' : ''}`
+    case 'review.completed': return [
+      `保留 ${e.kept.join('、') || '无'}`,
+      `移除 ${e.removed.join('、') || '无'}`,
+      ...(e.gone.length > 0 ? [`已离开 ${e.gone.join('、')}`] : []),
+    ].join(';')
+    case 'review.lapsed': return `未决定、保留权限:${e.undecided.join('、') || '无'}`
+    case 'settings.reviewInterval': return `${e.days} 天`
     case 'account.admin-changed': return `${e.from} → ${e.to}${e.endedRole ? `(${e.to} 的${ROLE_LABEL[e.endedRole]}身份随之结束)` : ''}`
     default: return texts.operationDetail(e.wechatId, e.operation, e.denied)
   }

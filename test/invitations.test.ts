@@ -311,6 +311,7 @@ function worldWithInvitees (count: number): Seed {
     outbox: [],
     digestEntries: [],
     lookupNotices: [],
+    reviews: [],
   }
 }
 
@@ -333,6 +334,7 @@ function worldWithAccounts (count: number): Seed {
     outbox: [],
     digestEntries: [],
     lookupNotices: [],
+    reviews: [],
   }
 }
 

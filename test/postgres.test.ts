@@ -32,7 +32,7 @@ function everyKindOfRecord (): Data {
   return {
     version: 6,
     accounts: [
-      { id: 'acc_b', name: '后建的号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: false },
+      { id: 'acc_b', name: '后建的号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: false, reviewIntervalDays: 60 },
       { id: 'acc_a', name: '先建的号', adminUserId: 'u_admin', riskProtection: false, riskAlerts: true, alertModes: { login: 'digest', appSecret: 'off' } },
     ],
     users: [
@@ -41,7 +41,7 @@ function everyKindOfRecord (): Data {
     ],
     bindings: [
       { id: 'b_short', accountId: 'acc_b', userId: 'u_op', role: 'short', boundAt: at(1), expiresAt: at(31), remindersSent: [3, 1] },
-      { id: 'b_long', accountId: 'acc_a', userId: 'u_op', role: 'long', boundAt: at(2), endedAt: at(3), endReason: 'removed', endedBy: 'u_admin', remindersSent: [] },
+      { id: 'b_long', accountId: 'acc_a', userId: 'u_op', role: 'long', boundAt: at(2), endedAt: at(3), endReason: 'removed', endedBy: 'u_admin', remindersSent: [], lastSeenAt: at(2, 5) },
     ],
     invitations: [
       { id: 'i1', code: 'K7Q2', accountId: 'acc_a', inviteeUserId: 'u_op', invitedBy: 'u_admin', role: 'long', createdAt: at(4), expiresAt: at(5), status: 'accepted', answeredAt: at(4, 3) },
@@ -74,6 +74,10 @@ function everyKindOfRecord (): Data {
       { id: 'ln1', askerKey: 'u_admin', ownerUserId: 'u_op', at: at(22) },
       { id: 'ln2', askerKey: 'wxid_stranger', ownerUserId: 'u_op', at: at(22, 5) },
     ],
+    reviews: [
+      { id: 'rv2', accountId: 'acc_a', startedAt: at(2, 3), startedBy: 'u_admin', status: 'completed', items: [{ bindingId: 'b_long', userId: 'u_op', decision: 'remove', decidedAt: at(3) }], remindersSent: [3], closedAt: at(3) },
+      { id: 'rv1', accountId: 'acc_a', startedAt: at(20), status: 'open', items: [{ bindingId: 'b_long', userId: 'u_op' }, { bindingId: 'b_gone', userId: 'u_admin' }], remindersSent: [] },
+    ],
   }
 }
 
@@ -94,7 +98,7 @@ test('migrations create the tables on an empty database, and a second run does n
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
   t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'digest_entries', 'history', 'invitations', 'lookup_hits', 'lookup_notices',
-    'outbox', 'renewals', 'schema_migrations', 'user_follows', 'users'])
+    'outbox', 'renewals', 'reviews', 'schema_migrations', 'user_follows', 'users'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
   t.deepEqual(recorded.rows.map((r) => r.version), shipped.map((m) => m.version))
@@ -140,6 +144,7 @@ test('the demo world survives import and export unchanged, every row counted', a
     outbox: world.outbox.length,
     digestEntries: world.digestEntries.length,
     lookupNotices: world.lookupNotices.length,
+    reviews: world.reviews.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
     codes: world.invitations.length + world.renewals.length + world.approvals.length,
   })
@@ -158,7 +163,7 @@ test('a record of every kind, with and without each optional field, survives imp
 test('import into a database that already holds state is refused, and changes nothing', async (t) => {
   const pool = await migratedDatabase()
   await importDocument(pool, demoWorld(NOW))
-  await t.throwsAsync(importDocument(pool, everyKindOfRecord()), { instanceOf: StoreError, message: /already holds state \(rows in users, accounts, user_follows, bindings, codes, invitations, history\)/ })
+  await t.throwsAsync(importDocument(pool, everyKindOfRecord()), { instanceOf: StoreError, message: /already holds state \(rows in users, accounts, user_follows, bindings, codes, invitations, history, reviews\)/ })
   t.deepEqual(await exportDocument(pool), asWritten(demoWorld(NOW)))
 
   const withDialog = await migratedDatabase()

@@ -425,6 +425,10 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     outboxBacklog: times,
     digestEntriesBefore: times,
     lookupNotice: [...world.lookupNotices.map((n) => [n.askerKey, n.ownerUserId]), ['u_zhaomin', 'u_zhangwei']],
+    review: ids(world.reviews),
+    reviewsOfAccount: accounts,
+    openReviews: [[]],
+    accountsToReview: [[]],
   }
 }
 

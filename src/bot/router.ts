@@ -6,6 +6,7 @@ import { basicCommands } from './commands/basics.js'
 import { invitationCommands } from './commands/invitations.js'
 import { lookupCommands } from './commands/lookup.js'
 import { renewalCommands } from './commands/renewal.js'
+import { reviewCommands } from './commands/reviews.js'
 import { settingsCommands } from './commands/settings.js'
 import { unbindCommands } from './commands/unbind.js'
 import { Conversation } from './conversation.js'
@@ -20,6 +21,7 @@ export function buildRouter (services: Services, dialogs: Dialogs = new Dialogs(
   const admin = adminCommands(services, scope)
   const settings = settingsCommands(services, scope)
   const renewal = renewalCommands(services.accounts, services.renewals)
+  const reviews = reviewCommands(services, scope)
   return new Conversation(dialogs, {
     'lookup.method': lookup.chooseMethod,
     'lookup.value': lookup.enterValue,
@@ -47,4 +49,9 @@ export function buildRouter (services: Services, dialogs: Dialogs = new Dialogs(
     .command(['风险操作提醒'], settings.alerts)
     .command(['提醒设置', '风险操作提醒设置'], settings.alertSettings)
     .command(['操作记录'], settings.history)
+    .command(['权限复核', '复核'], reviews.start)
+    .command(['复核周期'], reviews.interval)
+    .command(['保留'], reviews.keep)
+    .command(['移除'], reviews.remove)
+    .command(['全部保留'], reviews.keepAll)
 }

@@ -25,6 +25,11 @@ export type HistoryEvent =
   | { action: 'account.renamed', from: string, to: string }
   /** `endedRole`: the new admin's operator role on the account, which ended with the change. */
   | { action: 'account.admin-changed', from: string, to: string, endedRole: OperatorRole | undefined }
+  /** 权限复核: started (by the schedule or an admin), completed (who was kept, removed, had left), lapsed unanswered. */
+  | { action: 'review.started', count: number, scheduled: boolean }
+  | { action: 'review.completed', kept: string[], removed: string[], gone: string[] }
+  | { action: 'review.lapsed', undecided: string[] }
+  | { action: 'settings.reviewInterval', days: number }
 
 export interface HistoryRecord { accountId: string, at: string, actorUserId?: string | undefined, event: HistoryEvent }
 

@@ -15,6 +15,7 @@ import { findOperator, removeOperator, rosterOf } from './operators.js'
 import type { OperatorLookup, RemoveResult, Roster } from './operators.js'
 import { PeopleService } from './people.js'
 import { RenewalService } from './renewals.js'
+import { ReviewService } from './reviews.js'
 import { RiskyOperationService } from './risky-operations.js'
 import { setAlertMode, setSwitch } from './settings.js'
 import type { AlertModeResult, Switch } from './settings.js'
@@ -44,6 +45,8 @@ export interface Services {
   renewals: RenewalService
   operations: RiskyOperationService
   people: PeopleService
+  /** 权限复核: periodic access reviews of long-term operators. */
+  reviews: ReviewService
   /** An account's operators as its admin sees them, and removing one. */
   operators: {
     roster: (account: Account) => Promise<Roster>
@@ -81,6 +84,7 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     renewals,
     operations,
     people: new PeopleService(ctx),
+    reviews: new ReviewService(ctx),
     operators: {
       roster: (account) => rosterOf(ctx, account),
       find: (account, wechatId) => findOperator(ctx, account, wechatId),

@@ -9,6 +9,7 @@ import type { OperatorRole, Role } from '../domain/roles.js'
 import type { OutboxMessage, OutboxTopic } from '../store/schema.js'
 import type { StoreTransaction } from '../store/contract.js'
 import { renderNotice } from '../texts.js'
+import type { ReviewView } from './reviews.js'
 
 /** Someone named in a notice. */
 export interface Person { name: string, wechatId: string }
@@ -48,6 +49,10 @@ export type Notice =
   | { kind: 'alert-digest', accountName: string, since: Millis, upTo: Millis, total: number, lines: Array<DigestLine<DigestPerson>>, more: number, severalAccounts: boolean }
   /** To the owner of a phone or ID number someone else looked up (the asker was answered "no bindings"). */
   | { kind: 'lookup-notice', identifier: Identifier, askerWechatId: string | undefined, at: Millis }
+  /** 权限复核: to the admin, the list to decide; a reminder (3, 7 days); closed unanswered (14 days). */
+  | { kind: 'review-started', view: ReviewView, intervalDays: number, severalAccounts: boolean, now: Millis }
+  | { kind: 'review-reminder', view: ReviewView, day: number, severalAccounts: boolean, now: Millis }
+  | { kind: 'review-lapsed', view: ReviewView, now: Millis }
 
 export interface Push {
   to: string

@@ -5,7 +5,7 @@ import { invitationStatus } from '../domain/invitation-rules.js'
 import type { InvitationStatus } from '../domain/invitation-rules.js'
 import { isActive, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import type { StoreReader } from '../store/contract.js'
+import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
@@ -99,13 +99,21 @@ export async function removeOperator (ctx: ServiceContext, admin: User, account:
     const found = await standing(tx, account, bindingId, now)
     if (found.kind !== 'removable') return found
     const { binding, user } = found
-    await endBinding(tx, binding, 'removed', admin, now)
-    await notify(tx, { to: user.id, notice: { kind: 'operator-removed', accountName: account.name, role: binding.role, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
-    await record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'binding.removed', wechatId: user.wechatId, role: binding.role } })
+    await removeInTransaction(tx, admin, account, binding, user, now)
     return { kind: 'removed', user, binding }
   })
   if (result.kind === 'removed') ctx.deliver()
   return result
+}
+
+/**
+ * The admin removing an operator, inside the transaction that decided it (解绑运营者, an access review):
+ * the binding ends (its open requests close), the operator is told, the history records it.
+ */
+export async function removeInTransaction (tx: StoreTransaction, admin: User, account: Account, binding: Binding, user: User, now: Millis): Promise<void> {
+  await endBinding(tx, binding, 'removed', admin, now)
+  await notify(tx, { to: user.id, notice: { kind: 'operator-removed', accountName: account.name, role: binding.role, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
+  await record(tx, { accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action: 'binding.removed', wechatId: user.wechatId, role: binding.role } })
 }
 
 /** Whether the binding is one the admin can remove from the account now. */

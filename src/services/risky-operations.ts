@@ -46,6 +46,8 @@ export class RiskyOperationService {
       const { role, expired, binding } = account && actor ? await standing(tx, account, actor, now) : { role: undefined, expired: false, binding: undefined }
       const decision = decide({ operation, accountKnown: account !== undefined, role, expired, protection: account?.riskProtection ?? false })
       if (!account) return { decision, role, alert: false, approval: undefined }
+      // Last seen doing anything, kept on the binding in the change that records it: what 权限复核 shows.
+      if (binding) await tx.updateBinding(binding.id, { lastSeenAt: at })
       const who = actor ? { name: actor.name, wechatId: actor.wechatId, role } : { name: undefined, wechatId: actorWechatId, role: undefined }
       // 风险操作提醒: at once, into the daily digest, or not at all (domain/alerts.ts).
       const { route } = routeAlert({ alertsOn: account.riskAlerts, choices: account.alertModes, operation, role, decision })

@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, DigestEntrySchema, HistorySchema, InvitationSchema, LookupNoticeSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, DigestEntrySchema, HistorySchema, InvitationSchema, LookupNoticeSchema, OutboxSchema, RenewalSchema, ReviewSchema, UserSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -23,6 +23,7 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
   outbox: OutboxSchema,
   digestEntries: DigestEntrySchema,
   lookupNotices: LookupNoticeSchema,
+  reviews: ReviewSchema,
 }
 
 /** The collections a reference can point into. */
@@ -40,6 +41,9 @@ const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, lab
   outbox: [{ key: 'toUserId', label: 'recipient', target: 'users' }, { key: 'accountId', label: 'account', target: 'accounts' }],
   digestEntries: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
   lookupNotices: [{ key: 'ownerUserId', label: 'owner', target: 'users' }],
+  // Its items name bindings and users as they were when it started: a binding retention later drops
+  // leaves the item reading "gone", never a file that refuses to load.
+  reviews: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'startedBy', label: 'startedBy', target: 'users' }],
 }
 const NONE: readonly string[] = []
 
@@ -122,6 +126,9 @@ export function consistencyProblems (data: Data): string[] {
   unique('code', data.approvals, (r) => r.code, codes)
   unique('lookup notice of asker and owner', data.lookupNotices, lookupNoticeKey)
 
+  // One open review per account (PostgreSQL: a partial unique index).
+  unique('open review of account', data.reviews, (r) => r.status === 'open' ? r.accountId : undefined)
+
   const exists = (target: Target, id: string): boolean => ids.get(target)!.has(id)
   const bindings = new Map(data.bindings.map((b) => [b.id, b]))
   const bindingOf = (id: string): RecordOf<'bindings'> | undefined => bindings.get(id)
@@ -171,7 +178,7 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   return problems
 }
 
-export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox', 'digestEntries', 'lookupNotices']
+export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox', 'digestEntries', 'lookupNotices', 'reviews']
 
 /** One lookup notice per asker and owner (a Map key: neither part is ever a plain object's key). */
 export function lookupNoticeKey (notice: { askerKey: string, ownerUserId: string }): string {
@@ -181,5 +188,6 @@ export function lookupNoticeKey (notice: { askerKey: string, ownerUserId: string
 const SINGULAR: Record<Collection, string> = {
   accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
   approvals: 'approval request', history: 'history entry', outbox: 'outbox message', digestEntries: 'digest entry', lookupNotices: 'lookup notice',
+  reviews: 'access review',
 }
 function singular (collection: Collection): string { return SINGULAR[collection] }

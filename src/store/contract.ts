@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
-import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, Renewal, User } from './schema.js'
+import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, Renewal, Review, User } from './schema.js'
 import type { Transaction } from './store.js'
 
 /** The reads, in the synchronous form the embedded store answers them in. */
@@ -56,6 +56,16 @@ export interface Reads {
   digestEntriesBefore: (time: Millis) => DigestEntry[]
   /** When `ownerUserId` was last told of a lookup by `askerKey`, if they were. */
   lookupNotice: (askerKey: string, ownerUserId: string) => LookupNotice | undefined
+  review: (id: string) => Review | undefined
+  /** The account's access reviews, oldest first. */
+  reviewsOfAccount: (accountId: string) => readonly Review[]
+  /** Every access review still open, oldest first: what the daily job reminds about or lapses. */
+  openReviews: () => Review[]
+  /**
+   * Accounts with a long-term operator still bound and no open review, in the order they were made: the
+   * only ones a review can be due for (the job asks domain/reviews.ts whether one is).
+   */
+  accountsToReview: () => Account[]
 }
 
 /**
@@ -119,6 +129,7 @@ export const READS: ReadonlyArray<keyof Reads> = [
   'shortTermExpiringBy', 'pendingInvitationsDueBy', 'pendingRenewalsDueBy', 'pendingApprovalsDueBy',
   'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore', 'accountsInOrder', 'outboxBacklog',
   'digestEntriesBefore', 'lookupNotice',
+  'review', 'reviewsOfAccount', 'openReviews', 'accountsToReview',
 ]
 
 /** The same functions, answering through a promise (a database answers later). */

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
+import { REVIEW_DAYS_MAX, REVIEW_DAYS_MIN } from '../domain/reviews.js'
 import { isStorableText } from '../domain/text.js'
 import { ALERT_MODES } from '../domain/alerts.js'
 
@@ -48,6 +49,8 @@ export const AccountSchema = z.object({
     serverConfig: z.enum(ALERT_MODES).optional(),
     appSecret: z.enum(ALERT_MODES).optional(),
   }).strict().optional(),
+  /** 复核周期: days between access reviews (absent: DEFAULT_REVIEW_DAYS). */
+  reviewIntervalDays: z.number().int().min(REVIEW_DAYS_MIN).max(REVIEW_DAYS_MAX).optional(),
 })
 
 export const UserSchema = z.object({
@@ -75,6 +78,8 @@ export const BindingSchema = z.object({
   endedBy: id.optional(),
   /** Days-before-expiry reminders already sent (3, 1), so each goes out once. */
   remindersSent: z.array(z.number().int()).optional(),
+  /** When the operator last did anything on the platform under this binding (an operation asked about). */
+  lastSeenAt: isoTime.optional(),
 })
   .refine((b) => (b.role === 'short') === (b.expiresAt !== undefined), { message: 'a short-term binding has an expiry and a long-term one has none', path: ['expiresAt'] })
   .refine((b) => (b.endedAt === undefined) === (b.endReason === undefined), { message: 'endedAt and endReason go together', path: ['endReason'] })
@@ -120,6 +125,30 @@ export const RenewalSchema = z.object({
   closedAt: isoTime.optional(),
   closedReason: closedReason.optional(),
 }).refine(closedWithReason, { message: 'a closed request has closedAt and closedReason, and only a closed one', path: ['closedReason'] })
+
+/** One long-term operator in an access review, in the order the admin was shown them (number = index + 1). */
+export const ReviewItemSchema = z.object({
+  bindingId: id,
+  userId: id,
+  /** The admin's answer; absent while undecided. An operator who left meanwhile needs none. */
+  decision: z.enum(['keep', 'remove']).optional(),
+  decidedAt: isoTime.optional(),
+}).refine((i) => (i.decision === undefined) === (i.decidedAt === undefined), { message: 'decision and decidedAt go together', path: ['decidedAt'] })
+
+/** 权限复核: the admin confirms or removes each long-term operator of the account (domain/reviews.ts). */
+export const ReviewSchema = z.object({
+  id,
+  accountId: id,
+  startedAt: isoTime,
+  /** The admin who started it (权限复核); absent when the schedule did. */
+  startedBy: id.optional(),
+  /** 'open' until every operator is decided ('completed') or it ran out unanswered ('lapsed'). */
+  status: z.enum(['open', 'completed', 'lapsed']),
+  items: z.array(ReviewItemSchema).min(1).max(100),
+  /** Reminder days (3, 7) already sent, so each goes out once. */
+  remindersSent: z.array(z.number().int()),
+  closedAt: isoTime.optional(),
+}).refine((r) => (r.status === 'open') === (r.closedAt === undefined), { message: 'a closed review has closedAt, and only a closed one', path: ['closedAt'] })
 
 /** A risky operation the platform asked about that waits for the admin (风险操作保护, rename, delete). */
 export const ApprovalSchema = z.object({
@@ -194,6 +223,7 @@ export const DataSchema = z.object({
   outbox: z.array(OutboxSchema),
   digestEntries: z.array(DigestEntrySchema),
   lookupNotices: z.array(LookupNoticeSchema),
+  reviews: z.array(ReviewSchema),
 })
 
 /** A seed is a data file plus the moment its times were written for; start-up shifts them to now. */
@@ -206,6 +236,8 @@ export type Invitation = z.infer<typeof InvitationSchema>
 export type Renewal = z.infer<typeof RenewalSchema>
 export type Approval = z.infer<typeof ApprovalSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
+export type Review = z.infer<typeof ReviewSchema>
+export type ReviewItem = z.infer<typeof ReviewItemSchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
 export type OutboxTopic = NonNullable<OutboxMessage['topic']>
 export type ClosedReason = z.infer<typeof closedReason>

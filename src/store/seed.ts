@@ -19,6 +19,7 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
         boundAt,
         expiresAt: b.role === 'short' ? toIso(addMonths(fromIso(boundAt), 1)) : undefined,
         endedAt: shiftOptional(b.endedAt),
+        lastSeenAt: shiftOptional(b.lastSeenAt),
       }
     }),
     invitations: seed.invitations.map((i) => ({ ...i, createdAt: shift(i.createdAt), expiresAt: shift(i.expiresAt), answeredAt: shiftOptional(i.answeredAt) })),
@@ -27,6 +28,12 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
     history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
     digestEntries: seed.digestEntries.map((e) => ({ ...e, at: shift(e.at) })),
     lookupNotices: seed.lookupNotices.map((n) => ({ ...n, at: shift(n.at) })),
+    reviews: seed.reviews.map((r) => ({
+      ...r,
+      startedAt: shift(r.startedAt),
+      closedAt: shiftOptional(r.closedAt),
+      items: r.items.map((i) => ({ ...i, decidedAt: shiftOptional(i.decidedAt) })),
+    })),
     outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt), nextAttemptAt: shiftOptional(m.nextAttemptAt), failedAt: shiftOptional(m.failedAt) })),
   }
 }

@@ -19,7 +19,7 @@ import { InvalidChange, StoreError } from './errors.js'
 import { emptyData, loadSeed, validDocument } from './document.js'
 import { migrate } from './migrations.js'
 import { SCHEMA_VERSION } from './schema.js'
-import type { Account, Approval, Binding, Data, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, OutboxTopic, Renewal, User } from './schema.js'
+import type { Account, Approval, Binding, Data, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, OutboxTopic, Renewal, Review, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -38,6 +38,9 @@ export interface Transaction {
   updateBinding: (id: string, patch: Partial<Binding>) => Binding
   addApproval: (approval: Approval) => void
   updateApproval: (id: string, patch: Partial<Approval>) => Approval
+  /** An access review; at most one open per account. */
+  addReview: (review: Review) => void
+  updateReview: (id: string, patch: Partial<Omit<Review, 'id' | 'accountId'>>) => Review
   /** A new official account (the import, the platform API): its admin must already be a user. */
   addAccount: (account: Account) => void
   /** A new name or admin is re-indexed. */
@@ -152,6 +155,10 @@ export class Store {
   private readonly pendingRenewalsByAccount = new Map<string, Set<Renewal>>()
   /** Lookup notices by asker and owner (lookupNoticeKey). */
   private readonly lookupNoticesByPair = new Map<string, LookupNotice>()
+  private readonly reviewsById = new Map<string, Review>()
+  private readonly reviewsByAccount = new Map<string, Review[]>()
+  /** Open reviews, oldest first. */
+  private readonly openReviewSet = new Set<Review>()
 
   private constructor (
     private readonly db: Low<Data>,
@@ -256,6 +263,14 @@ export class Store {
     return this.lookupNoticesByPair.get(lookupNoticeKey({ askerKey, ownerUserId }))
   }
 
+  review (id: string): Review | undefined { return this.reviewsById.get(id) }
+  reviewsOfAccount (accountId: string): readonly Review[] { return this.reviewsByAccount.get(accountId) ?? [] }
+  openReviews (): Review[] { return [...this.openReviewSet].sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt)) }
+  accountsToReview (): Account[] {
+    const open = new Set([...this.openReviewSet].map((r) => r.accountId))
+    return this.db.data.accounts.filter((a) => !open.has(a.id) &&
+      (this.bindingsByAccount.get(a.id) ?? []).some((b) => b.role === 'long' && b.endedAt === undefined))
+  }
   outboxBacklog (now: Millis): Backlog {
     let due = 0
     let oldestQueuedAt: string | undefined
@@ -549,6 +564,19 @@ export class Store {
         keepPending(this.pendingApprovalsByAccount, approval)
         return approval
       },
+      addReview: (review) => {
+        if (review.status === 'open' && this.reviewsOfAccount(review.accountId).some((r) => r.status === 'open')) {
+          throw new InvalidChange(`Refused a change: account ${review.accountId} already has an open access review`)
+        }
+        add('reviews', review, this.reviewsById)
+        this.indexReview(review)
+      },
+      updateReview: (id, patch) => {
+        const review = update('reviews', this.reviewsById, id, patch)
+        if (review.status === 'open') this.openReviewSet.add(review)
+        else this.openReviewSet.delete(review)
+        return review
+      },
       addAccount: (account) => {
         add('accounts', account, this.accountsById)
         this.accountsById.set(account.id, account)
@@ -719,6 +747,7 @@ export class Store {
       this.shortTermByExpiry, this.pendingInvitationsByExpiry, this.pendingRenewalsByExpiry, this.pendingApprovalsByExpiry,
       this.pendingApprovalsByAccount, this.pendingRenewalsByAccount, this.accountsByName, this.sentByTime, this.failedByTime,
       this.lookupNoticesByPair,
+      this.reviewsById, this.reviewsByAccount, this.openReviewSet,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -746,6 +775,7 @@ export class Store {
     this.pendingApprovalsByExpiry.fill(data.approvals)
     for (const entry of data.history) insertByTime(this.historyByAccount, entry)
     for (const notice of data.lookupNotices) this.lookupNoticesByPair.set(lookupNoticeKey(notice), notice)
+    for (const review of data.reviews) this.indexReview(review)
     this.sentByTime.fill(data.outbox)
     this.failedByTime.fill(data.outbox)
     // Messages queued by changes not yet written, or being written, are not deliverable yet.
@@ -794,6 +824,12 @@ export class Store {
     keepPending(this.pendingApprovalsByAccount, approval)
     this.byCode.set(approval.code, approval)
     pushTo(this.approvalsByAccount, approval.accountId, approval)
+  }
+
+  private indexReview (review: Review): void {
+    this.reviewsById.set(review.id, review)
+    pushTo(this.reviewsByAccount, review.accountId, review)
+    if (review.status === 'open') this.openReviewSet.add(review)
   }
 
   private indexBinding (binding: Binding, placeByDeadline = true): void {

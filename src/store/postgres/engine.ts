@@ -22,7 +22,7 @@ import type { Transaction } from '../store.js'
 import { importDocument } from './copy.js'
 import { migrate } from './migrate.js'
 import { inTransaction } from './transaction.js'
-import { fromRow, TABLES, toRow } from './tables.js'
+import { fromRow, TABLES, toParam, toRow } from './tables.js'
 import type { Table } from './tables.js'
 
 export interface PostgresEngineOptions {
@@ -232,6 +232,11 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     messagesSentBefore: (time) => many('outbox', 'sent_at < $1', [due(time)], 'sent_at, seq'),
     messagesFailedBefore: (time) => many('outbox', 'failed_at < $1', [due(time)], 'failed_at, seq'),
     accountsInOrder: (offset, limit) => many('accounts', 'true', [offset, limit], 'seq offset $1 limit $2'),
+    review: (id) => one('reviews', 'id = $1', [id]),
+    reviewsOfAccount: (accountId) => many('reviews', 'account_id = $1', [accountId]),
+    openReviews: () => many('reviews', `status = 'open'`, [], 'started_at, seq'),
+    accountsToReview: () => many('accounts', `exists (select from bindings b where b.account_id = accounts.id and b.role = 'long' and b.ended_at is null)
+      and not exists (select from reviews r where r.account_id = accounts.id and r.status = 'open')`, []),
     // What claimDueMessages would offer, claimed or not.
     outboxBacklog: (now) => query(async () => {
       const { rows } = await db.query<{ due: number, oldest: Date | null }>(`select count(*)::int as due, min(o.created_at) as oldest
@@ -319,9 +324,9 @@ function transactionOn (state: TxState): StoreTransaction {
     const kind = CODED[collection]
     if (kind) await exec('insert into codes (code, kind) values ($1, $2)', [(record as { code: string }).code, kind])
     const row = toRow(TABLE[collection], record)
-    const columns = Object.keys(row)
-    await exec(`insert into ${TABLE[collection].table} (${columns.join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
-      Object.values(row))
+    const columns = TABLE[collection].columns.filter((c) => c.column in row)
+    await exec(`insert into ${TABLE[collection].table} (${columns.map((c) => c.column).join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+      columns.map((c) => toParam(c, row[c.column])))
     if (collection === 'users') await setFollows((record as User).id, (record as User).follows)
   }
 
@@ -351,7 +356,7 @@ function transactionOn (state: TxState): StoreTransaction {
     // A recorded attempt (or any change to a message) ends its delivery claim.
     const unclaim = collection === 'outbox' ? ', claimed_until = null' : ''
     const rows = await exec(`update ${table.table} set ${assignments}${unclaim} where id = $1 returning ${table.columns.map((c) => c.column).join(', ')}`,
-      [id, ...table.columns.map((c) => row[c.column] ?? null)])
+      [id, ...table.columns.map((c) => toParam(c, row[c.column] ?? null))])
     const updated = fromRow(table, rows[0]!)
     if (collection === 'users') {
       const follows = (record as User).follows
@@ -384,6 +389,8 @@ function transactionOn (state: TxState): StoreTransaction {
     updateBinding: (id, patch) => write(() => update('bindings', id, patch)),
     addApproval: (approval) => write(() => insert('approvals', approval)),
     updateApproval: (id, patch) => write(() => update('approvals', id, patch)),
+    addReview: (review) => write(() => insert('reviews', review)),
+    updateReview: (id, patch) => write(() => update('reviews', id, patch)),
     addAccount: (account) => write(() => insert('accounts', account)),
     updateAccount: (id, patch) => write(() => update('accounts', id, patch)),
     addUser: (user) => write(() => insert('users', user)),

@@ -2,8 +2,8 @@
 // which column, and how a value crosses over. users.follows and the codes live in tables of their own.
 import type { Collection } from '../consistency.js'
 
-/** Times cross as timestamptz; everything else (text, boolean, integer, integer[]) as it is. */
-type Kind = 'time' | 'plain'
+/** Times cross as timestamptz; JSON as jsonb (sent as its text); everything else (text, boolean, integer, integer[]) as it is. */
+type Kind = 'time' | 'json' | 'plain'
 
 export interface Column {
   field: string
@@ -35,9 +35,9 @@ function table (collection: Collection, fields: ReadonlyArray<string | [string, 
 /** In the order a whole document is imported: every table after the ones it refers to. */
 export const TABLES: readonly Table[] = [
   table('users', ['id', 'name', 'wechatId', 'contactId', 'phone', 'idNumber', 'accountProtection', 'bankCard']),
-  table('accounts', ['id', 'name', 'adminUserId', 'riskProtection', 'riskAlerts', 'alertModes']),
+  table('accounts', ['id', 'name', 'adminUserId', 'riskProtection', 'riskAlerts', 'alertModes', 'reviewIntervalDays']),
   table('bindings', ['id', 'accountId', 'userId', 'role', ['boundAt', 'time'], ['expiresAt', 'time'], ['endedAt', 'time'], 'endReason',
-    'endedBy', 'remindersSent']),
+    'endedBy', 'remindersSent', ['lastSeenAt', 'time']]),
   table('invitations', ['id', 'code', 'accountId', 'inviteeUserId', 'invitedBy', 'role', ['createdAt', 'time'], ['expiresAt', 'time'],
     'status', ['answeredAt', 'time']]),
   table('renewals', ['id', 'code', 'bindingId', 'accountId', 'requestedBy', ['createdAt', 'time'], ['expiresAt', 'time'], 'status',
@@ -49,6 +49,7 @@ export const TABLES: readonly Table[] = [
     ['nextAttemptAt', 'time'], ['failedAt', 'time'], ['withdrawnAt', 'time'], 'accountId', 'about', 'topic']),
   table('digestEntries', ['id', 'accountId', 'actorUserId', 'operation', ['at', 'time']]),
   table('lookupNotices', ['id', 'askerKey', 'ownerUserId', ['at', 'time']]),
+  table('reviews', ['id', 'accountId', ['startedAt', 'time'], 'startedBy', 'status', ['items', 'json'], 'remindersSent', ['closedAt', 'time']]),
 ]
 
 /** The collections whose records carry a short code, and the kind each code is registered as. */
@@ -56,7 +57,7 @@ export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', appr
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'history', 'outbox', 'digest_entries', 'lookup_notices', 'dialogs', 'lookup_hits'] as const
+  'history', 'outbox', 'digest_entries', 'lookup_notices', 'reviews', 'dialogs', 'lookup_hits'] as const
 
 type Row = Record<string, unknown>
 
@@ -70,6 +71,11 @@ export function toRow (table: Table, record: object): Row {
     row[column] = kind === 'time' ? new Date(Date.parse(value as string)).toISOString() : value
   }
   return row
+}
+
+/** A row's value as a statement parameter: JSON goes as its text (the driver would make an array a PostgreSQL array). */
+export function toParam (column: Column, value: unknown): unknown {
+  return column.kind === 'json' && value !== undefined && value !== null ? JSON.stringify(value) : value
 }
 
 /** A row back as a record; NULL columns become absent fields, as in the JSON file. */
