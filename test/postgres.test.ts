@@ -30,7 +30,7 @@ function asWritten (data: Data): Data {
 function everyKindOfRecord (): Data {
   const at = (day: number, hour = 2): string => new Date(Date.UTC(2026, 10, day, hour)).toISOString()
   return {
-    version: 5,
+    version: 6,
     accounts: [
       { id: 'acc_b', name: '后建的号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: false },
       { id: 'acc_a', name: '先建的号', adminUserId: 'u_admin', riskProtection: false, riskAlerts: true },
@@ -54,6 +54,11 @@ function everyKindOfRecord (): Data {
     approvals: [
       { id: 'op1', code: 'WXYZ', accountId: 'acc_b', actorUserId: 'u_op', bindingId: 'b_short', operation: 'mass-send', createdAt: at(12), expiresAt: at(12, 3), status: 'closed', closedAt: at(12, 2), closedReason: 'not-admin' },
       { id: 'op2', code: 'HJKM', accountId: 'acc_a', actorUserId: 'u_admin', operation: 'rename-account', createdAt: at(13), expiresAt: at(13, 3), status: 'refused', decidedAt: at(13, 2), decidedBy: 'u_admin' },
+    ],
+    logins: [
+      { id: 'lg1', code: 'PQRST', accountId: 'acc_b', userId: 'u_op', createdAt: at(12), expiresAt: at(12, 3), status: 'confirmed', answeredAt: at(12, 1), result: 'pending', approvalId: 'op1' },
+      { id: 'lg2', code: 'QRSTU', accountId: 'acc_a', userId: 'u_op', createdAt: at(13), expiresAt: at(13, 3), status: 'confirmed', answeredAt: at(13, 1), result: 'denied', deniedReason: 'not-bound' },
+      { id: 'lg3', code: 'RSTUV', accountId: 'acc_a', userId: 'u_admin', createdAt: at(14), expiresAt: at(14, 3), status: 'lapsed' },
     ],
     // Recorded out of time order, as the expiry sweep does: the export must keep the recorded order.
     history: [

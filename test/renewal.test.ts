@@ -5,7 +5,7 @@ import { worldFor } from './fixture.js'
 
 const ZHANGWEI = 'u_zhangwei' // short-term on 城西社区报 (admin 李强), long-term on 晨光茶馆
 const LIQIANG = 'u_liqiang'
-const codeIn = (text: string): string => /同意 ([A-Z0-9]{4})/.exec(text)![1]!
+const codeIn = (text: string): string => /同意 ([A-Z0-9]{4,5})/.exec(text)![1]!
 
 test('approval extends the binding by one calendar month from its current expiry; both sides hear it', async (t) => {
   const w = await worldFor(t)

@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, LoginSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -19,6 +19,7 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
   invitations: InvitationSchema,
   renewals: RenewalSchema,
   approvals: ApprovalSchema,
+  logins: LoginSchema,
   history: HistorySchema,
   outbox: OutboxSchema,
 }
@@ -34,6 +35,8 @@ const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, lab
   invitations: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'inviteeUserId', label: 'invitee', target: 'users' }, { key: 'invitedBy', label: 'invitedBy', target: 'users' }],
   renewals: [{ key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'accountId', label: 'account', target: 'accounts' }, { key: 'requestedBy', label: 'requestedBy', target: 'users' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
   approvals: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }, { key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
+  // approvalId is not checked: retention may drop a decided approval before the login that names it.
+  logins: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'userId', label: 'user', target: 'users' }],
   history: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
   outbox: [{ key: 'toUserId', label: 'recipient', target: 'users' }, { key: 'accountId', label: 'account', target: 'accounts' }],
 }
@@ -116,6 +119,7 @@ export function consistencyProblems (data: Data): string[] {
   const codes = unique('code', data.invitations, (r) => r.code)
   unique('code', data.renewals, (r) => r.code, codes)
   unique('code', data.approvals, (r) => r.code, codes)
+  unique('code', data.logins, (r) => r.code, codes)
 
   const exists = (target: Target, id: string): boolean => ids.get(target)!.has(id)
   const bindings = new Map(data.bindings.map((b) => [b.id, b]))
@@ -166,10 +170,10 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   return problems
 }
 
-export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox']
+export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'logins', 'history', 'outbox']
 
 const SINGULAR: Record<Collection, string> = {
   accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
-  approvals: 'approval request', history: 'history entry', outbox: 'outbox message',
+  approvals: 'approval request', logins: 'login', history: 'history entry', outbox: 'outbox message',
 }
 function singular (collection: Collection): string { return SINGULAR[collection] }

@@ -13,6 +13,8 @@ const steps: Record<number, (data: Raw) => Raw> = {
   // 5: requests closed when what they depended on ended ('closed', closedAt, closedReason), an approval's
   // binding, pushes about a request; all optional, so the records stay as they are
   4: (data) => ({ ...data, version: 5 }),
+  // 6: logins confirmed by the person (logins); codes of 5 characters (4 still valid)
+  5: (data) => ({ logins: [], ...data, version: 6 }),
 }
 
 /** The document brought up to `target`, or undefined when it already is (or is of no known version). */

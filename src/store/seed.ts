@@ -24,6 +24,7 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
     invitations: seed.invitations.map((i) => ({ ...i, createdAt: shift(i.createdAt), expiresAt: shift(i.expiresAt), answeredAt: shiftOptional(i.answeredAt) })),
     renewals: seed.renewals.map((r) => ({ ...r, createdAt: shift(r.createdAt), expiresAt: shift(r.expiresAt), decidedAt: shiftOptional(r.decidedAt) })),
     approvals: seed.approvals.map((a) => ({ ...a, createdAt: shift(a.createdAt), expiresAt: shift(a.expiresAt), decidedAt: shiftOptional(a.decidedAt) })),
+    logins: seed.logins.map((l) => ({ ...l, createdAt: shift(l.createdAt), expiresAt: shift(l.expiresAt), answeredAt: shiftOptional(l.answeredAt) })),
     history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
     outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt), nextAttemptAt: shiftOptional(m.nextAttemptAt), failedAt: shiftOptional(m.failedAt) })),
   }
