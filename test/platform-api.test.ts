@@ -80,7 +80,7 @@ test('with protection on an operator\'s login waits; the admin allows it by repl
 
   t.is(await w.ask('u_wangfang', `允许 ${code}`), '已允许 张伟 在「晨光茶馆」登录公众平台。')
   t.is((await call('GET', `/v1/operations/${id}`)).json.state, 'approved')
-  t.true((await w.inboxOf('u_zhangwei', 2))[1]!.startsWith('「晨光茶馆」的管理员允许了你的登录公众平台请求'))
+  t.is((await w.inboxOf('u_zhangwei', 2))[1], '你在「晨光茶馆」登录公众平台的请求已由管理员 王芳 于 2026-11-21 10:00 允许。')
   t.true((await w.ask('u_wangfang', `拒绝 ${code}`)).includes('已经允许了'), 'decided once')
 })
 

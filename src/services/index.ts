@@ -9,6 +9,7 @@ import { ContactService } from './contacts.js'
 import { DialogService } from './dialogs.js'
 import type { ServiceContext } from './context.js'
 import { DEFAULT_INVITATION_TTL, InvitationService } from './invitations.js'
+import { LoginService } from './logins.js'
 import { DEFAULT_LOOKUP_LIMIT, LookupService } from './lookup.js'
 import { findOperator, removeOperator, rosterOf } from './operators.js'
 import type { OperatorLookup, RemoveResult, Roster } from './operators.js'
@@ -39,6 +40,8 @@ export interface Services {
   invitations: InvitationService
   renewals: RenewalService
   operations: RiskyOperationService
+  /** Logins the platform asks about, confirmed by the person (确认登录 / 不是我). */
+  logins: LoginService
   people: PeopleService
   /** An account's operators as its admin sees them, and removing one. */
   operators: {
@@ -72,6 +75,7 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     invitations,
     renewals,
     operations,
+    logins: new LoginService(ctx, operations),
     people: new PeopleService(ctx),
     operators: {
       roster: (account) => rosterOf(ctx, account),
