@@ -14,6 +14,7 @@ import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import { contactFor } from './world.js'
 import type { MockContact } from './world.js'
 import { texts } from '../texts.js'
+import type { LoginOutcome } from '../services/logins.js'
 
 export interface ConsoleOptions {
   bot: Wechaty
@@ -40,6 +41,7 @@ const CONSOLE_HELP = [
   '  /room <text>    say <text> in a group chat with the assistant',
   '  /image          send a picture',
   `  /op <user> <account> <operation>   play the platform: ${OPERATIONS.join(', ')}`,
+  '  /login <user> <account>   play the platform\'s login: the user is asked to confirm it (确认登录); /login <id> reads its state',
   '  /help           this list',
   '  /quit           stop the assistant',
 ].join('\n')
@@ -125,6 +127,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       case 'op':
         void playPlatform(rest)
         return false
+      case 'login':
+        void playLogin(rest)
+        return false
       case 'quit':
         options.onQuit()
         return false
@@ -151,6 +156,24 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     const worded = texts.operationAnswer(answer)
     const detail = worded.result === 'allowed' ? '' : worded.result === 'pending' ? ` (id ${worded.id}: ${worded.message})` : ` (${worded.reason}: ${worded.message})`
     write(`[平台] ${actor.name} 在「${account.name}」${operation} → ${answer.result}${detail}`)
+    prompt()
+  }
+
+  /** /login 张伟 晨光茶馆: the platform asks for a login, which the person confirms in chat; /login lg_… reads it. */
+  const playLogin = async ([who, accountWord]: string[]): Promise<void> => {
+    if (who?.startsWith('lg_') && accountWord === undefined) {
+      const found = await options.platform.logins.status(who)
+      write(found ? `[平台] ${found.user.name} 登录「${found.account.name}」 → ${describeLogin(found.outcome)}` : `No login ${who}.`)
+      return prompt()
+    }
+    const actor = findUser(who)
+    const account = store.data.accounts.find((a) => a.name === accountWord || a.id === accountWord)
+    if (!actor || !account) {
+      write('Usage: /login <user> <account>, e.g. /login 张伟 晨光茶馆; /login <id> shows what became of one.')
+      return
+    }
+    const result = await options.platform.logins.request(account.id, actor.wechatId)
+    if (result.kind === 'asked') write(`[平台] ${actor.name} 登录「${account.name}」 → 等待本人确认 (id ${result.login.id}; /login ${result.login.id} shows its state)`)
     prompt()
   }
 
@@ -181,6 +204,12 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       lines.close()
     },
   }
+}
+
+function describeLogin (outcome: LoginOutcome): string {
+  const message = texts.loginMessage(outcome)
+  const operation = 'operation' in outcome && outcome.operation ? ` (operation ${outcome.operation.approval.id}: ${outcome.operation.state})` : ''
+  return `${outcome.state}${'reason' in outcome ? ` ${outcome.reason}` : ''}${operation}${message ? `: ${message}` : ''}`
 }
 
 function indent (text: string): string {
