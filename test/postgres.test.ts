@@ -90,7 +90,7 @@ test('migrations create the tables on an empty database, and a second run does n
   const shipped = await loadMigrations()
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
-  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'history', 'invitations', 'lookup_hits',
+  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'history', 'invitations', 'logins', 'lookup_hits',
     'outbox', 'renewals', 'schema_migrations', 'user_follows', 'users'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
@@ -133,10 +133,11 @@ test('the demo world survives import and export unchanged, every row counted', a
     invitations: world.invitations.length,
     renewals: world.renewals.length,
     approvals: world.approvals.length,
+    logins: world.logins.length,
     history: world.history.length,
     outbox: world.outbox.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
-    codes: world.invitations.length + world.renewals.length + world.approvals.length,
+    codes: world.invitations.length + world.renewals.length + world.approvals.length + world.logins.length,
   })
   t.deepEqual(await exportDocument(pool), asWritten(world))
 })
