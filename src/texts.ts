@@ -466,10 +466,9 @@ export const texts = {
   approvalLapsedNotice: (accountName: string, operation: Operation, expiresAt: Millis): string =>
     `你在「${accountName}」${OPERATION_LABEL[operation]}的请求,管理员到 ${formatDateTime(expiresAt)} 也没有允许,已失效(视为拒绝)。如仍需要,请在公众平台重新操作,并提醒管理员留意公众平台安全助手的消息。`,
   approvalLapsedAdmin: (p: { actor: { name: string, wechatId: string } | undefined, accountName: string, operation: Operation, code: string, expiresAt: Millis }): string =>
-    (p.actor
-      ? `${p.actor.name}(微信号 ${p.actor.wechatId})在「${p.accountName}」${OPERATION_LABEL[p.operation]}的请求(编号 ${p.code})到 ${formatDateTime(p.expiresAt)} 没有等到你的允许,已失效(视为拒绝),对方已收到通知。`
-      : `你在「${p.accountName}」${OPERATION_LABEL[p.operation]}的确认请求(编号 ${p.code})到 ${formatDateTime(p.expiresAt)} 没有确认,已失效。`) +
-    '无需再回复;如需放行,请对方在公众平台重新操作。',
+    p.actor
+      ? `${p.actor.name}(微信号 ${p.actor.wechatId})在「${p.accountName}」${OPERATION_LABEL[p.operation]}的请求(编号 ${p.code})到 ${formatDateTime(p.expiresAt)} 没有等到你的允许,已失效(视为拒绝),对方已收到通知。无需再回复;如需放行,请对方在公众平台重新操作。`
+      : `你在「${p.accountName}」${OPERATION_LABEL[p.operation]}的确认请求(编号 ${p.code})到 ${formatDateTime(p.expiresAt)} 没有确认,已失效。无需再回复;如仍需要,请在公众平台重新操作。`,
   approvalDecided: (actorName: string, accountName: string, operation: Operation, allowed: boolean): string =>
     `已${allowed ? '允许' : '拒绝'} ${actorName} 在「${accountName}」${OPERATION_LABEL[operation]}。`,
   approvalClosed: (accountName: string, operation: Operation, state: 'approved' | 'refused' | 'lapsed' | 'closed', actorName: string, reason: ClosedReason | undefined): string =>

@@ -4,6 +4,7 @@ import test from 'ava'
 import { formatDateTime, minutes, hours } from '../src/domain/calendar.js'
 import { codeIn } from '../src/services/codes.js'
 import { api } from './api-fixture.js'
+import { startWorld, worldFor } from './fixture.js'
 
 const WANGFANG = 'u_wangfang' // admin of 晨光茶馆 (风险操作保护 on) and 青禾书店 (off); alerts on
 const LIQIANG = 'u_liqiang' // admin of 城西社区报
@@ -205,4 +206,31 @@ test('codes of four characters in existing data still load and still work; new o
   t.like((await call('GET', '/v1/operations/op_old')).json, { state: 'approved', decidedBy: 'wangfang_tea' })
   const invited = await w.ask(WANGFANG, '绑定运营者 zhouxiao_new 短期 晨光茶馆')
   t.regex(invited, /邀请码 [A-Z2-9]{5},/)
+})
+
+test('a login asked before a restart is confirmed after it; an admin\'s own confirmation that lapses is told to the admin once', async (t) => {
+  const first = await startWorld()
+  const login = await first.assistant.platform.logins.request('acc_tea', 'zhangwei_ops')
+  t.is(login.kind, 'asked')
+  const code = codeOf((await first.inboxOf(ZHANGWEI, 1))[0]!, '确认登录')
+  await first.stop()
+
+  const second = await worldFor(t, { storage: first.storage, clock: first.clock })
+  second.clock.advance(minutes(2))
+  t.true((await second.ask(ZHANGWEI, `确认登录 ${code}`)).startsWith('已确认。「晨光茶馆」开启了风险操作保护'))
+  const { id } = (login as { login: { id: string } }).login
+  const status = (await second.assistant.platform.logins.status(id))!
+  t.is(status.outcome.state, 'pending')
+
+  const rename = await second.assistant.platform.operations.request('acc_tea', 'wangfang_tea', 'rename-account')
+  t.is(rename.result, 'pending')
+  second.clock.advance(minutes(11))
+  await second.assistant.jobs.expirySweep(second.clock.at)
+  await second.assistant.jobs.expirySweep(second.clock.at + minutes(1))
+  await second.assistant.jobs.outbox(second.clock.at)
+  await second.settled()
+  const lapsed = second.inbox(WANGFANG).filter((m) => m.includes('已失效'))
+  t.is(lapsed.length, 2, lapsed.join('\n')) // 张伟's login and her own rename, one each
+  t.true(lapsed.some((m) => m.startsWith('你在「晨光茶馆」修改公众号名称的确认请求') && m.endsWith('无需再回复;如仍需要,请在公众平台重新操作。')), lapsed.join('\n'))
+  t.is((await second.assistant.platform.logins.status(id))!.outcome.state, 'refused')
 })
