@@ -3,7 +3,7 @@
 // or about one engine (the data file and its lock, PostgreSQL's own tests, the demo console, which runs
 // on a data file only), or already run both engines themselves (store-contract).
 const ON_BOTH_ENGINES = [
-  'access-review', 'alerts', 'audience', 'chat', 'decisions', 'hostile-input', 'invitations', 'jobs', 'lookup', 'lookup-notices', 'operators', 'outbox',
+  'access-review', 'alerts', 'audience', 'chat', 'decisions', 'hostile-input', 'invitations', 'jobs', 'logins', 'lookup', 'lookup-notices', 'operators', 'outbox',
   'platform-api', 'platform-accounts', 'platform-service', 'puppet-service', 'random-chat', 'renewal', 'unbind',
 ]
 

@@ -28,6 +28,7 @@ import { HealthService } from './services/health.js'
 import type { Health } from './services/health.js'
 import type { Roster } from './services/operators.js'
 import type { PeopleService } from './services/people.js'
+import type { LoginService } from './services/logins.js'
 import type { RiskyOperationService } from './services/risky-operations.js'
 import type { Account } from './store/schema.js'
 import type { Pool } from 'pg'
@@ -93,6 +94,8 @@ export interface AssistantConfig {
 /** What the platform (公众平台) calls: the HTTP API and the demo console's /op. */
 export interface Platform {
   operations: RiskyOperationService
+  /** Logins confirmed by the person (POST /v1/logins). */
+  logins: LoginService
   people: PeopleService
   /** Creating, renaming and handing over accounts. */
   registry: AccountRegistry
@@ -202,6 +205,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
   const health = new HealthService(context, () => loggedIn)
   const platform: Platform = {
     operations: services.operations,
+    logins: services.logins,
     people: services.people,
     registry: services.registry,
     accounts: services.accounts,

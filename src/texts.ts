@@ -17,6 +17,7 @@ import type { Switch } from './services/settings.js'
 import type { Actor, Notice } from './services/notices.js'
 import type { HistoryEvent } from './services/history.js'
 import type { OperationAnswer } from './services/risky-operations.js'
+import type { LoginOutcome } from './services/logins.js'
 import { ACCOUNT_NAME_MAX } from './domain/accounts.js'
 import { ALERT_TOPICS, modeOf } from './domain/alerts.js'
 import type { AlertChoices, AlertMode, AlertTopic, DigestLine } from './domain/alerts.js'
@@ -124,6 +125,9 @@ const HISTORY_LABEL = new Map<string, string>([
   ['operation.refused', '拒绝风险操作'],
   ['operation.lapsed', '风险操作超时未允许'],
   ['operation.closed', '风险操作请求关闭'],
+  ['login.confirmed', '确认登录'],
+  ['login.rejected', '登录被本人否认'],
+  ['login.lapsed', '登录确认超时'],
   ['account.created', '创建公众号'],
   ['account.renamed', '公众号更名'],
   ['account.admin-changed', '更换管理员'],
@@ -150,8 +154,9 @@ export const texts = {
     '公众平台安全助手可以帮你:',
     '· 绑定查询 — 查看你的手机号、身份证号或微信号绑定了哪些公众号(也可以在后面直接写上号码,如 绑定查询 你的手机号)',
     '· 解绑 序号 — 查询后解除你在某个公众号的运营者身份',
-    '· 我的邀请 — 查看发给你的运营者邀请;回复 同意 或 拒绝(有多个邀请时加上邀请码,如 同意 K7Q2)',
+    '· 我的邀请 — 查看发给你的运营者邀请;回复 同意 或 拒绝(有多个邀请时加上邀请码,如 同意 K7Q2M)',
     '· 续期 — 短期运营者向管理员申请延长一个月',
+    '· 确认登录 [编号] — 确认你自己正在登录公众平台(收到 登录确认 消息后 5 分钟内);不是你在登录,回复 不是我 编号',
     '· 取消 — 退出当前步骤',
     '· 帮助 — 显示本菜单',
     ...(adminOf.length > 0
@@ -497,16 +502,18 @@ export const texts = {
       `(${p.expiresAt > p.now ? '当前' : '已于'} ${formatDateTime(p.expiresAt)} ${p.expiresAt > p.now ? '到期' : '到期'})。`,
     `回复 同意 ${p.code} 批准,或回复 拒绝 ${p.code} 不批准。`,
   ].join('\n'),
-  renewalApproved: (accountName: string, expiresAt: Millis): string =>
-    `「${accountName}」的管理员批准了你的续期申请:短期运营者身份延长至 ${formatDateTime(expiresAt)}。`,
+  renewalApproved: (p: { accountName: string, expiresAt: Millis, adminName: string, at: Millis }): string =>
+    `你在「${p.accountName}」的续期申请已由管理员 ${p.adminName} 于 ${formatDateTime(p.at)} 批准:短期运营者身份延长至 ${formatDateTime(p.expiresAt)}。`,
   renewalApprovedAdmin: (operatorName: string, accountName: string, expiresAt: Millis): string =>
     `已批准 ${operatorName} 在「${accountName}」的续期,新的到期时间 ${formatDateTime(expiresAt)},对方会收到通知。`,
-  renewalRefused: (accountName: string): string =>
-    `「${accountName}」的管理员没有批准你的续期申请。到期后如需继续运营,请与管理员联系。`,
+  renewalRefused: (p: { accountName: string, adminName: string, at: Millis }): string =>
+    `你在「${p.accountName}」的续期申请已由管理员 ${p.adminName} 于 ${formatDateTime(p.at)} 拒绝。到期后如需继续运营,请与管理员联系。`,
   renewalRefusedAdmin: (operatorName: string, accountName: string): string =>
     `已拒绝 ${operatorName} 在「${accountName}」的续期申请,对方会收到通知。`,
   renewalLapsed: (accountName: string): string =>
     `你对「${accountName}」的续期申请管理员一直没有回复,已失效。如仍需要,可以再发送一次 续期。`,
+  renewalLapsedAdmin: (operator: { name: string, wechatId: string }, accountName: string, code: string): string =>
+    `${operator.name}(微信号 ${operator.wechatId})在「${accountName}」的续期申请(编号 ${code})你一直没有回复,已失效,对方已收到通知。无需再回复;对方可以再次申请。`,
   renewalTooLate: (operatorName: string, accountName: string): string =>
     `${operatorName} 在「${accountName}」的短期运营者身份已到期超过 30 天,不能再续期。如需继续,请发送 绑定运营者 重新邀请。`,
   renewalBlocked: (operatorName: string, accountName: string, refusals: Refusal[]): string => [
@@ -555,8 +562,15 @@ export const texts = {
       : '如有可疑,请检查公众号的运营者和登录情况。',
     '(发送 提醒设置 查看提醒方式,例如改为每天 08:00 汇总一次)',
   ].join('\n'),
-  approvalDecidedNotice: (accountName: string, operation: Operation, allowed: boolean): string =>
-    `「${accountName}」的管理员${allowed ? '允许' : '拒绝'}了你的${OPERATION_LABEL[operation]}请求。`,
+  approvalDecidedNotice: (p: { accountName: string, operation: Operation, allowed: boolean, adminName: string, at: Millis }): string =>
+    `你在「${p.accountName}」${OPERATION_LABEL[p.operation]}的请求已由管理员 ${p.adminName} 于 ${formatDateTime(p.at)} ${p.allowed ? '允许' : '拒绝'}。` +
+    (p.allowed ? '' : '如有疑问请联系管理员。'),
+  approvalLapsedNotice: (accountName: string, operation: Operation, expiresAt: Millis): string =>
+    `你在「${accountName}」${OPERATION_LABEL[operation]}的请求,管理员到 ${formatDateTime(expiresAt)} 也没有允许,已失效(视为拒绝)。如仍需要,请在公众平台重新操作,并提醒管理员留意公众平台安全助手的消息。`,
+  approvalLapsedAdmin: (p: { actor: { name: string, wechatId: string } | undefined, accountName: string, operation: Operation, code: string, expiresAt: Millis }): string =>
+    p.actor
+      ? `${p.actor.name}(微信号 ${p.actor.wechatId})在「${p.accountName}」${OPERATION_LABEL[p.operation]}的请求(编号 ${p.code})到 ${formatDateTime(p.expiresAt)} 没有等到你的允许,已失效(视为拒绝),对方已收到通知。无需再回复;如需放行,请对方在公众平台重新操作。`
+      : `你在「${p.accountName}」${OPERATION_LABEL[p.operation]}的确认请求(编号 ${p.code})到 ${formatDateTime(p.expiresAt)} 没有确认,已失效。无需再回复;如仍需要,请在公众平台重新操作。`,
   approvalDecided: (actorName: string, accountName: string, operation: Operation, allowed: boolean): string =>
     `已${allowed ? '允许' : '拒绝'} ${actorName} 在「${accountName}」${OPERATION_LABEL[operation]}。`,
   approvalClosed: (accountName: string, operation: Operation, state: 'approved' | 'refused' | 'lapsed' | 'closed', actorName: string, reason: ClosedReason | undefined): string =>
@@ -565,6 +579,52 @@ export const texts = {
       : `「${accountName}」的这个${OPERATION_LABEL[operation]}请求已经${state === 'approved' ? '允许' : state === 'refused' ? '拒绝' : '超过 10 分钟未处理,视为拒绝'}了,无需再回复。`,
   /** A closed request's reason, short, for the history. */
   closedReason: (reason: ClosedReason): string => `请求已关闭:${CLOSED_SHORT[reason]}`,
+
+  // ── logins confirmed by the person ──
+  loginConfirmation: (p: { accountName: string, code: string, at: Millis, expiresAt: Millis }): string => [
+    '登录确认',
+    `你正在登录「${p.accountName}」公众平台(${formatDateTime(p.at)})。`,
+    `是你本人在登录:回复 确认登录 ${p.code}`,
+    `不是你在登录:回复 不是我 ${p.code},这次登录会被拦下,管理员会收到提醒。`,
+    `${formatTimeFrom(p.expiresAt, p.at)} 前有效,过时需要在公众平台重新登录。`,
+  ].join('\n'),
+  loginDisowned: (p: { who: Actor, accountName: string, at: Millis, removable: boolean, severalAccounts: boolean }): string => [
+    '登录异常提醒',
+    `有人于 ${formatDateTime(p.at)} 以${actorLabel(p.who, false)}的身份登录「${p.accountName}」公众平台,本人回复说不是自己在登录,这次登录已被拦下。`,
+    p.removable
+      ? `请提醒对方检查微信帐号安全;如有必要,回复 解绑运营者 ${p.who.wechatId}${p.severalAccounts ? ` ${p.accountName}` : ''},再回复 确认,解除其运营者身份。`
+      : '请提醒对方检查微信帐号安全,并留意公众号的登录情况。',
+  ].join('\n'),
+  /** What the platform shows beside a login it asked for. */
+  loginAsked: '请在微信里查看公众平台安全助手发来的 登录确认 消息,5 分钟内回复 确认登录 编号。',
+  /** What the platform shows beside a login's outcome, when there is something to say. */
+  loginMessage: (outcome: LoginOutcome): string | null => {
+    switch (outcome.state) {
+      case 'denied': return DENY_TEXT[outcome.reason]
+      case 'pending': return texts.operationPending(false)
+      case 'refused': return '管理员没有允许这次登录(已拒绝,或 10 分钟内没有处理)。'
+      default: return null
+    }
+  },
+  noLoginWaiting: '现在没有等你确认的登录。请先在公众平台发起登录(扫码),收到 登录确认 消息后再回复。',
+  chooseLogin: (word: string, list: Array<{ code: string, accountName: string, expiresAt: Millis }>, now: Millis): string => [
+    `有 ${list.length} 个登录在等你确认,请在 ${word} 后面加上编号:`,
+    ...list.map((l) => `· ${word} ${l.code} —「${l.accountName}」(${formatTimeFrom(l.expiresAt, now)} 前有效)`),
+  ].join('\n'),
+  noSuchLogin: (code: string): string => `没有找到编号为 ${code}、等你确认的登录。请核对 登录确认 消息里的编号;只能确认自己的登录。`,
+  loginClosed: (accountName: string, state: 'confirmed' | 'rejected' | 'lapsed'): string => state === 'lapsed'
+    ? `「${accountName}」的这次登录超过 5 分钟没有确认,已失效。如需登录,请在公众平台重新发起登录。`
+    : `「${accountName}」的这次登录你已经${state === 'confirmed' ? '确认' : '否认'}过了,无需再回复。`,
+  loginConfirmed: (accountName: string, answer: OperationAnswer, adminName: string): string => {
+    switch (answer.result) {
+      case 'allowed': return `已确认,你现在可以登录「${accountName}」公众平台。`
+      case 'denied': return `已确认,但不能登录「${accountName}」:${DENY_TEXT[answer.reason]}`
+      case 'pending': return `已确认。「${accountName}」开启了风险操作保护,这次登录还要等管理员 ${adminName} 允许(10 分钟内,过时视为拒绝),结果会通知你。`
+    }
+  },
+  loginRejected: (accountName: string, adminTold: boolean): string =>
+    `已拦下这次「${accountName}」的登录。` + (adminTold ? '管理员会收到提醒。' : '') +
+    '有人可能知道你的公众平台登录信息:请检查微信帐号安全(微信 → 我 → 设置 → 帐号与安全),必要时修改密码。',
 
   // ── settings and history ──
   settingsUsage: (setting: Setting): string => setting === 'riskAlerts'
@@ -641,11 +701,16 @@ export function renderNotice (n: Notice): string {
     case 'operator-unbound': return texts.adminNoticeUnbound(n)
     case 'unbound-by-other-account': return texts.unboundFromOtherAccount(n.accountName, n.role, n.by, n.at)
     case 'renewal-request': return texts.renewalRequest(n)
-    case 'renewal-approved': return texts.renewalApproved(n.accountName, n.expiresAt)
-    case 'renewal-refused': return texts.renewalRefused(n.accountName)
+    case 'renewal-approved': return texts.renewalApproved(n)
+    case 'renewal-refused': return texts.renewalRefused(n)
     case 'renewal-lapsed': return texts.renewalLapsed(n.accountName)
+    case 'renewal-lapsed-admin': return texts.renewalLapsedAdmin(n.operator, n.accountName, n.code)
     case 'approval-request': return texts.approvalRequest(n)
-    case 'approval-decided': return texts.approvalDecidedNotice(n.accountName, n.operation, n.allowed)
+    case 'approval-decided': return texts.approvalDecidedNotice(n)
+    case 'approval-lapsed': return texts.approvalLapsedNotice(n.accountName, n.operation, n.expiresAt)
+    case 'approval-lapsed-admin': return texts.approvalLapsedAdmin(n)
+    case 'login-confirmation': return texts.loginConfirmation(n)
+    case 'login-disowned': return texts.loginDisowned(n)
     case 'risk-alert': return texts.riskAlert(n)
     case 'reminder': return texts.reminder(n.accountName, n.expiresAt, n.daysLeft)
     case 'reminder-admin': return texts.reminderAdmin(n.operator, n.accountName, n.expiresAt, n.daysLeft)
@@ -687,6 +752,9 @@ export function renderHistoryDetail (e: HistoryEvent): string {
     case 'settings.riskAlerts': return e.on ? '开启' : '关闭'
     case 'settings.alertMode': return `${ALERT_TOPIC_LABEL[e.topic]} → ${ALERT_MODE_LABEL[e.mode]}`
     case 'operation.closed': return `${texts.operationDetail(e.wechatId, e.operation, undefined)}(${texts.closedReason(e.reason)})`
+    case 'login.confirmed':
+    case 'login.rejected':
+    case 'login.lapsed': return `${e.wechatId},编号 ${e.code}`
     case 'account.created': return `「${e.name}」,管理员 ${e.adminWechatId}`
     case 'account.renamed': return `「${e.from}」→「${e.to}」`
     case 'review.started': return `${e.count} 位长期运营者${e.scheduled ? '(到期自动开始)' : ''}`
@@ -802,6 +870,7 @@ export const apiTexts = {
   unknownUser: 'No user has this WeChat ID.',
   unknownAccount: 'No official account has this id.',
   unknownOperation: 'No operation request has this id.',
+  unknownLogin: 'No login has this id.',
   wechatIdTaken: 'Another user already has this WeChat ID.',
   phoneTaken: 'Another WeChat account is already bound to this mobile number; release it there first.',
   unknownAdmin: 'No user has the WeChat ID given as admin: register them first (POST /v1/users), then try again.',

@@ -99,3 +99,20 @@ test('the console lets a person try the daily digest and the lookup notice', asy
   const told = await chat.waitFor('[推送 → 赵敏]\n  绑定查询提醒\n  微信号 wangfang_tea 于')
   t.false(told.includes('13900139001'))
 })
+
+test('the console plays the platform\'s login: the person confirms it in chat and /login <id> reads the outcome', async (t) => {
+  t.timeout(CEILING + 60_000)
+  const w = await worldFor(t)
+  const chat = consoleOn(t, w)
+  chat.type('/login 张伟 晨光茶馆')
+  const asked = await chat.waitFor('[平台] 张伟 登录「晨光茶馆」 → 等待本人确认 (id ')
+  const id = /\(id (lg_[0-9a-f]+);/.exec(asked)![1]!
+  await chat.waitFor('你正在登录「晨光茶馆」公众平台')
+  chat.type('/as 张伟')
+  await chat.waitFor('Now chatting as 张伟')
+  chat.type('确认登录')
+  await chat.waitFor('这次登录还要等管理员 王芳 允许')
+  chat.type(`/login ${id}`)
+  const output = await chat.waitFor('[平台] 张伟 登录「晨光茶馆」 → pending (operation op_')
+  t.false(output.includes('Usage: /login'), output)
+})

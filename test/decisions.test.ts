@@ -52,7 +52,7 @@ test('an operator who unbinds while a renewal request waits: it closes at once, 
   const { w } = await api(t)
   t.true((await w.ask(ZHANGWEI, '续期')).startsWith('已向「城西社区报」的管理员 李强 申请续期'))
   const [request] = await w.inboxOf(LIQIANG, 1)
-  const code = /同意 ([A-Z0-9]{4})/.exec(request!)![1]!
+  const code = /同意 ([A-Z0-9]{4,5})/.exec(request!)![1]!
   const lookup = await w.ask(ZHANGWEI, '绑定查询 13800138000')
   const line = lookup.split('\n').find((l) => l.includes('城西社区报'))!
   await w.ask(ZHANGWEI, `解绑 ${line[0]}`)
@@ -74,7 +74,7 @@ test('a renewal request asked before expiry can still be approved after the bind
   const { w } = await api(t)
   await w.ask(ZHANGWEI, '续期')
   const [request] = await w.inboxOf(LIQIANG, 1)
-  const code = /同意 ([A-Z0-9]{4})/.exec(request!)![1]!
+  const code = /同意 ([A-Z0-9]{4,5})/.exec(request!)![1]!
   w.clock.at = Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!) + hours(1)
   await w.assistant.jobs.expirySweep(w.clock.at)
   t.true((await w.ask(LIQIANG, `同意 ${code}`)).startsWith('已批准 张伟 在「城西社区报」的续期'))

@@ -10,7 +10,7 @@ const WANGFANG = 'u_wangfang' // admin of 晨光茶馆 and 青禾书店
 const LIQIANG = 'u_liqiang' // admin of 城西社区报 only
 const ZHOUXIAO = 'u_zhouxiao' // follows 晨光茶馆, protection on, bank card: eligible
 
-const codeIn = (text: string): string => /邀请码 ([A-Z0-9]{4})/.exec(text)![1]!
+const codeIn = (text: string): string => /邀请码 ([A-Z0-9]{4,5})/.exec(text)![1]!
 
 for (const [roleWord, roleLabel] of [['长期', '长期运营者'], ['短期', '短期运营者']] as const) {
   test(`the ${roleWord} happy path: invite, the invitee is told, replies 同意, both sides hear it`, async (t) => {
@@ -307,6 +307,7 @@ function worldWithInvitees (count: number): Seed {
     invitations: [],
     renewals: [],
     approvals: [],
+    logins: [],
     history: [],
     outbox: [],
     digestEntries: [],
@@ -330,6 +331,7 @@ function worldWithAccounts (count: number): Seed {
     invitations: [{ id: 'i_0', code: 'AAAA', accountId: 'acc_6', inviteeUserId: 'u_invitee1', invitedBy: 'u_admin6', role: 'short', createdAt: '2026-11-21T01:00:00.000Z', expiresAt: '2026-11-22T01:00:00.000Z', status: 'pending' }],
     renewals: [],
     approvals: [],
+    logins: [],
     history: [],
     outbox: [],
     digestEntries: [],

@@ -38,11 +38,11 @@ test('a sweep is one transaction (one file write) however much expired, plus the
   const deps = { engine, now: w.clock.now, deliver: () => undefined, deliverNow: () => Promise.reject(new Error('unused')), log: silent }
   const writesBefore = w.store?.fileWrites
   const result = await runExpirySweep(deps, w.clock.at + days(40))
-  t.deepEqual(result, { bindings: 3, invitations: 1, renewals: 0, approvals: 0, pruned: 0 })
+  t.deepEqual(result, { bindings: 3, invitations: 1, renewals: 0, approvals: 0, logins: 0, pruned: 0 })
   t.is(transactions, 1)
   if (w.store) t.is(w.store.fileWrites - writesBefore!, 1, 'one file write')
   t.is((await w.db.unsentMessages()).length, 7, 'two notices a binding, one a lapsed invitation')
-  t.deepEqual(await runExpirySweep(deps, w.clock.at + days(40)), { bindings: 0, invitations: 0, renewals: 0, approvals: 0, pruned: 0 })
+  t.deepEqual(await runExpirySweep(deps, w.clock.at + days(40)), { bindings: 0, invitations: 0, renewals: 0, approvals: 0, logins: 0, pruned: 0 })
   if (w.store) t.is(w.store.fileWrites - writesBefore!, 1, 'nothing to do: no write')
 })
 

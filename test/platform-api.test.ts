@@ -70,7 +70,7 @@ test('with protection on an operator\'s login waits; the admin allows it by repl
 
   const [request] = await w.inboxOf('u_wangfang', 1)
   t.true(request!.startsWith('风险操作确认\n长期运营者 张伟(微信号 zhangwei_ops)于 2026-11-21 10:00 请求在「晨光茶馆」登录公众平台。'), request)
-  const code = /允许 ([A-Z0-9]{4})/.exec(request!)![1]!
+  const code = /允许 ([A-Z0-9]{4,5})/.exec(request!)![1]!
   t.true(request!.includes('10:10 前有效,过时视为拒绝'))
 
   // a stranger's reply changes nothing
@@ -80,7 +80,7 @@ test('with protection on an operator\'s login waits; the admin allows it by repl
 
   t.is(await w.ask('u_wangfang', `允许 ${code}`), '已允许 张伟 在「晨光茶馆」登录公众平台。')
   t.is((await call('GET', `/v1/operations/${id}`)).json.state, 'approved')
-  t.true((await w.inboxOf('u_zhangwei', 2))[1]!.startsWith('「晨光茶馆」的管理员允许了你的登录公众平台请求'))
+  t.is((await w.inboxOf('u_zhangwei', 2))[1], '你在「晨光茶馆」登录公众平台的请求已由管理员 王芳 于 2026-11-21 10:00 允许。')
   t.true((await w.ask('u_wangfang', `拒绝 ${code}`)).includes('已经允许了'), 'decided once')
 })
 
@@ -88,7 +88,7 @@ test('允许 or 拒绝 without a code lists what waits for the admin, with codes
   const { w, operation } = await api(t)
   t.is(await w.ask('u_wangfang', '允许'), '现在没有等你允许的请求。风险操作的确认请求和续期申请里都带有编号,回复 允许 编号 即可。')
   await operation('acc_tea', 'zhangwei_ops', 'login')
-  const code = /允许 ([A-Z0-9]{4})/.exec((await w.inboxOf('u_wangfang', 2))[1]!)![1]!
+  const code = /允许 ([A-Z0-9]{4,5})/.exec((await w.inboxOf('u_wangfang', 2))[1]!)![1]!
   const listed = await w.ask('u_wangfang', '允许')
   t.is(listed, `有 1 个请求在等你回复,请在 允许 后面加上编号:\n· ${code}:张伟 请求在「晨光茶馆」登录公众平台(10:10 前)\n例如 允许 ${code}。`)
   t.true((await w.ask('u_wangfang', '拒绝')).startsWith('有 1 个请求在等你回复,请在 拒绝 后面加上编号'))
@@ -103,14 +103,14 @@ test('允许 or 拒绝 without a code lists what waits for the admin, with codes
 test('a refused request reads refused; an unanswered one lapses after 10 minutes by the clock', async (t) => {
   const { w, operation, call } = await api(t)
   const first = String((await operation('acc_tea', 'zhaomin_work', 'mass-send')).id)
-  const code = /拒绝 ([A-Z0-9]{4})/.exec((await w.inboxOf('u_wangfang', 1))[0]!)![1]!
+  const code = /拒绝 ([A-Z0-9]{4,5})/.exec((await w.inboxOf('u_wangfang', 1))[0]!)![1]!
   t.is(await w.ask('u_wangfang', `拒绝 ${code}`), '已拒绝 赵敏 在「晨光茶馆」群发消息。')
   t.is((await call('GET', `/v1/operations/${first}`)).json.state, 'refused')
 
   const second = String((await operation('acc_tea', 'zhangwei_ops', 'login')).id)
   w.clock.advance(minutes(10))
   t.is((await call('GET', `/v1/operations/${second}`)).json.state, 'lapsed', 'before any sweep')
-  const lateCode = /允许 ([A-Z0-9]{4})/.exec((await w.inboxOf('u_wangfang', 3))[2]!)![1]!
+  const lateCode = /允许 ([A-Z0-9]{4,5})/.exec((await w.inboxOf('u_wangfang', 3))[2]!)![1]!
   t.true((await w.ask('u_wangfang', `允许 ${lateCode}`)).includes('超过 10 分钟未处理,视为拒绝'))
   await w.assistant.jobs.expirySweep(w.clock.at)
   t.is((await w.db.approval(second))!.status, 'lapsed')
@@ -122,7 +122,7 @@ test('rename and delete-article always wait for the admin\'s confirmation, prote
   t.is(answer.result, 'pending')
   const [request] = await w.inboxOf('u_liqiang', 1)
   t.true(request!.startsWith('重要操作确认\n你(管理员)于 2026-11-21 10:00 请求在「城西社区报」修改公众号名称。'), request)
-  const code = /允许 ([A-Z0-9]{4})/.exec(request!)![1]!
+  const code = /允许 ([A-Z0-9]{4,5})/.exec(request!)![1]!
   t.is(await w.ask('u_liqiang', `允许 ${code}`), '已允许 你 在「城西社区报」修改公众号名称。')
   t.is((await call('GET', `/v1/operations/${String(answer.id)}`)).json.state, 'approved')
   t.is((await operation('acc_news', 'liqiang_news', 'delete-article')).result, 'pending')
@@ -203,7 +203,7 @@ test('操作记录 lists the account\'s history newest first, paged, with settin
   await w.ask('u_liqiang', '风险操作保护 开')
   await w.ask('u_liqiang', '确认')
   await operation('acc_news', 'zhangwei_ops', 'login')
-  const code = /允许 ([A-Z0-9]{4})/.exec((await w.inboxOf('u_liqiang', 3)).find((text) => text.startsWith('风险操作确认'))!)![1]!
+  const code = /允许 ([A-Z0-9]{4,5})/.exec((await w.inboxOf('u_liqiang', 3)).find((text) => text.startsWith('风险操作确认'))!)![1]!
   await w.ask('u_liqiang', `拒绝 ${code}`)
   for (let i = 0; i < 10; i++) await operation('acc_news', 'zhouxiao_new', 'login')
   const page1 = await w.ask('u_liqiang', '操作记录')

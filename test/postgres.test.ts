@@ -55,6 +55,11 @@ function everyKindOfRecord (): Data {
       { id: 'op1', code: 'WXYZ', accountId: 'acc_b', actorUserId: 'u_op', bindingId: 'b_short', operation: 'mass-send', createdAt: at(12), expiresAt: at(12, 3), status: 'closed', closedAt: at(12, 2), closedReason: 'not-admin' },
       { id: 'op2', code: 'HJKM', accountId: 'acc_a', actorUserId: 'u_admin', operation: 'rename-account', createdAt: at(13), expiresAt: at(13, 3), status: 'refused', decidedAt: at(13, 2), decidedBy: 'u_admin' },
     ],
+    logins: [
+      { id: 'lg1', code: 'PQRST', accountId: 'acc_b', userId: 'u_op', createdAt: at(12), expiresAt: at(12, 3), status: 'confirmed', answeredAt: at(12, 1), result: 'pending', approvalId: 'op1' },
+      { id: 'lg2', code: 'QRSTU', accountId: 'acc_a', userId: 'u_op', createdAt: at(13), expiresAt: at(13, 3), status: 'confirmed', answeredAt: at(13, 1), result: 'denied', deniedReason: 'not-bound' },
+      { id: 'lg3', code: 'RSTUV', accountId: 'acc_a', userId: 'u_admin', createdAt: at(14), expiresAt: at(14, 3), status: 'lapsed' },
+    ],
     // Recorded out of time order, as the expiry sweep does: the export must keep the recorded order.
     history: [
       { id: 'h2', accountId: 'acc_b', at: at(20), actorUserId: 'u_admin', action: 'binding.created', detail: 'operator_one 短期运营者' },
@@ -97,7 +102,7 @@ test('migrations create the tables on an empty database, and a second run does n
   const shipped = await loadMigrations()
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
-  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'digest_entries', 'history', 'invitations', 'lookup_hits', 'lookup_notices',
+  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'digest_entries', 'history', 'invitations', 'logins', 'lookup_hits', 'lookup_notices',
     'outbox', 'renewals', 'reviews', 'schema_migrations', 'user_follows', 'users'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
@@ -140,13 +145,14 @@ test('the demo world survives import and export unchanged, every row counted', a
     invitations: world.invitations.length,
     renewals: world.renewals.length,
     approvals: world.approvals.length,
+    logins: world.logins.length,
     history: world.history.length,
     outbox: world.outbox.length,
     digestEntries: world.digestEntries.length,
     lookupNotices: world.lookupNotices.length,
     reviews: world.reviews.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
-    codes: world.invitations.length + world.renewals.length + world.approvals.length,
+    codes: world.invitations.length + world.renewals.length + world.approvals.length + world.logins.length,
   })
   t.deepEqual(await exportDocument(pool), asWritten(world))
 })

@@ -5,7 +5,7 @@ import { worldFor } from './fixture.js'
 
 const ZHANGWEI = 'u_zhangwei' // short-term on 城西社区报 (admin 李强), long-term on 晨光茶馆
 const LIQIANG = 'u_liqiang'
-const codeIn = (text: string): string => /同意 ([A-Z0-9]{4})/.exec(text)![1]!
+const codeIn = (text: string): string => /同意 ([A-Z0-9]{4,5})/.exec(text)![1]!
 
 test('approval extends the binding by one calendar month from its current expiry; both sides hear it', async (t) => {
   const w = await worldFor(t)
@@ -20,7 +20,7 @@ test('approval extends the binding by one calendar month from its current expiry
   const renewed = addMonths(expiresAt, 1)
   t.is(await w.ask(LIQIANG, `同意 ${code}`), `已批准 张伟 在「城西社区报」的续期,新的到期时间 ${formatDateTime(renewed)},对方会收到通知。`)
   const notices = await w.inboxOf(ZHANGWEI, 3)
-  t.is(notices[2], `「城西社区报」的管理员批准了你的续期申请:短期运营者身份延长至 ${formatDateTime(renewed)}。`)
+  t.is(notices[2], `你在「城西社区报」的续期申请已由管理员 李强 于 ${formatDateTime(w.clock.at)} 批准:短期运营者身份延长至 ${formatDateTime(renewed)}。`)
   t.is(Date.parse((await w.db.binding('b_zw_news'))!.expiresAt!), renewed)
   t.true((await w.ask(ZHANGWEI, '绑定查询 zhangwei_ops')).includes(`${formatDateTime(renewed)} 到期`))
   t.true((await w.ask(LIQIANG, `同意 ${code}`)).startsWith('这份「城西社区报」的续期申请已经批准了'))
@@ -32,7 +32,7 @@ test('refusal leaves the binding as it was and tells the operator', async (t) =>
   await w.ask(ZHANGWEI, '续期')
   const code = codeIn((await w.inboxOf(LIQIANG, 1))[0]!)
   t.is(await w.ask(LIQIANG, `拒绝 ${code}`), '已拒绝 张伟 在「城西社区报」的续期申请,对方会收到通知。')
-  t.is((await w.inboxOf(ZHANGWEI, 2))[1], '「城西社区报」的管理员没有批准你的续期申请。到期后如需继续运营,请与管理员联系。')
+  t.is((await w.inboxOf(ZHANGWEI, 2))[1], `你在「城西社区报」的续期申请已由管理员 李强 于 ${formatDateTime(w.clock.at)} 拒绝。到期后如需继续运营,请与管理员联系。`)
   t.is((await w.db.binding('b_zw_news'))!.expiresAt, before)
 })
 

@@ -386,7 +386,7 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
   const accounts = ids(world.accounts)
   const users = ids(world.users)
   const times = [NOW - 40 * 86_400_000, NOW, NOW + 7 * 86_400_000, NOW + 40 * 86_400_000].map((time) => [time])
-  const codes = [...world.invitations, ...world.renewals, ...world.approvals].map((r) => [r.code]).concat([['ZZZZ']])
+  const codes = [...world.invitations, ...world.renewals, ...world.approvals, ...world.logins].map((r) => [r.code]).concat([['ZZZZ'], ['ZZZZZ']])
   return {
     account: accounts,
     user: users,
@@ -415,6 +415,10 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     pendingInvitationsDueBy: times,
     pendingRenewalsDueBy: times,
     pendingApprovalsDueBy: times,
+    login: ids(world.logins),
+    loginByCode: codes,
+    pendingLoginsOf: users,
+    pendingLoginsDueBy: times,
     accountNamed: [...world.accounts.map((a) => [a.name]), ['没有这个号']],
     counts: [[]],
     message: ids(world.outbox),

@@ -107,7 +107,7 @@ function renewalRequest (code: string, binding: Binding): Renewal {
 }
 
 function seed (parts: Partial<Omit<Seed, 'version' | 'seededAt'>>): Seed {
-  return { version: SCHEMA_VERSION, seededAt: toIso(T0), accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [], ...parts }
+  return { version: SCHEMA_VERSION, seededAt: toIso(T0), accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [], ...parts }
 }
 
 // ----------------------------------------------------------------------------------- two processes
@@ -233,7 +233,7 @@ test('the admin approves two lapsed short-term operators\' renewals through two 
   t.true(blocked.includes('「晨光茶馆」的短期运营者名额已满(已用 20/20,含待回复的邀请)'), `names the limit: ${blocked}`)
 
   t.is((await activeBindings(one, TEA, 'short')).length, 20, 'never a 21st')
-  t.is(count(await received(both, winner), '「晨光茶馆」的管理员批准了你的续期申请'), 1)
+  t.is(count(await received(both, winner), '「晨光茶馆」的续期申请已由管理员'), 1)
   t.deepEqual(await received(both, loser), [], 'the blocked operator is told nothing yet: the request still waits')
   const stillPending = (await one.assistant.engine.pendingRenewalsOf(TEA)).map((r) => r.requestedBy)
   t.deepEqual(stillPending, [loser.id])
@@ -304,7 +304,7 @@ test('two admins approve the renewals of a person who holds four other roles, th
 
   t.deepEqual(await rolesHeld(two, ZHANGWEI), [...FOUR, renewed].sort(), 'five roles, never six')
   const told = await received(both, ZHANGWEI)
-  t.is(count(told, '的管理员批准了你的续期申请'), 1, JSON.stringify(told))
+  t.is(count(told, '的续期申请已由管理员'), 1, JSON.stringify(told))
   t.is(told.length, 1, 'and nothing else')
 })
 

@@ -4,6 +4,7 @@ import { AccountScope } from './commands/account-scope.js'
 import { adminCommands } from './commands/admin.js'
 import { basicCommands } from './commands/basics.js'
 import { invitationCommands } from './commands/invitations.js'
+import { loginCommands } from './commands/logins.js'
 import { lookupCommands } from './commands/lookup.js'
 import { renewalCommands } from './commands/renewal.js'
 import { reviewCommands } from './commands/reviews.js'
@@ -22,6 +23,7 @@ export function buildRouter (services: Services, dialogs: Dialogs = new Dialogs(
   const settings = settingsCommands(services, scope)
   const renewal = renewalCommands(services.accounts, services.renewals)
   const reviews = reviewCommands(services, scope)
+  const logins = loginCommands(services.logins)
   return new Conversation(dialogs, {
     'lookup.method': lookup.chooseMethod,
     'lookup.value': lookup.enterValue,
@@ -40,6 +42,8 @@ export function buildRouter (services: Services, dialogs: Dialogs = new Dialogs(
     .command(['允许'], answers.allow)
     .command(['拒绝'], answers.decline)
     .command(['续期'], renewal.request)
+    .command(['确认登录'], logins.confirm)
+    .command(['不是我', '不是我登录', '不是本人'], logins.disown)
     .command(['绑定运营者', '邀请运营者'], admin.invite)
     .command(['运营者列表'], admin.roster)
     .command(['解绑运营者'], admin.remove)

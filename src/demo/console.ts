@@ -14,6 +14,7 @@ import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import { contactFor } from './world.js'
 import type { MockContact } from './world.js'
 import { texts } from '../texts.js'
+import type { LoginOutcome } from '../services/logins.js'
 
 export interface ConsoleOptions {
   bot: Wechaty
@@ -43,6 +44,7 @@ const CONSOLE_HELP = [
   '  /image          send a picture',
   `  /op <user> <account> <operation>   play the platform: ${OPERATIONS.join(', ')}`,
   '  /digest         send now the daily 风险操作提醒 digest due at the next 08:00 (after 风险操作提醒 登录 汇总)',
+  '  /login <user> <account>   play the platform\'s login: the user is asked to confirm it (确认登录); /login <id> reads its state',
   '  /help           this list',
   '  /quit           stop the assistant',
 ].join('\n')
@@ -131,6 +133,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       case 'digest':
         void sendDigest()
         return false
+      case 'login':
+        void playLogin(rest)
+        return false
       case 'quit':
         options.onQuit()
         return false
@@ -166,6 +171,24 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     prompt()
   }
 
+  /** /login 张伟 晨光茶馆: the platform asks for a login, which the person confirms in chat; /login lg_… reads it. */
+  const playLogin = async ([who, accountWord]: string[]): Promise<void> => {
+    if (who?.startsWith('lg_') && accountWord === undefined) {
+      const found = await options.platform.logins.status(who)
+      write(found ? `[平台] ${found.user.name} 登录「${found.account.name}」 → ${describeLogin(found.outcome)}` : `No login ${who}.`)
+      return prompt()
+    }
+    const actor = findUser(who)
+    const account = store.data.accounts.find((a) => a.name === accountWord || a.id === accountWord)
+    if (!actor || !account) {
+      write('Usage: /login <user> <account>, e.g. /login 张伟 晨光茶馆; /login <id> shows what became of one.')
+      return
+    }
+    const result = await options.platform.logins.request(account.id, actor.wechatId)
+    if (result.kind === 'asked') write(`[平台] ${actor.name} 登录「${account.name}」 → 等待本人确认 (id ${result.login.id}; /login ${result.login.id} shows its state)`)
+    prompt()
+  }
+
   const handleLine = async (raw: string): Promise<void> => {
     const line = raw.trim()
     if (line !== '') {
@@ -193,6 +216,12 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       lines.close()
     },
   }
+}
+
+function describeLogin (outcome: LoginOutcome): string {
+  const message = texts.loginMessage(outcome)
+  const operation = 'operation' in outcome && outcome.operation ? ` (operation ${outcome.operation.approval.id}: ${outcome.operation.state})` : ''
+  return `${outcome.state}${'reason' in outcome ? ` ${outcome.reason}` : ''}${operation}${message ? `: ${message}` : ''}`
 }
 
 function indent (text: string): string {

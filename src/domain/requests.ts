@@ -20,6 +20,13 @@ export function renewalState (renewal: Deadline & { status: RenewalState }, now:
   return renewal.status === 'pending' && Date.parse(renewal.expiresAt) <= now ? 'expired' : renewal.status
 }
 
+export type LoginStatus = 'pending' | 'confirmed' | 'rejected' | 'lapsed'
+
+/** The clock decides: a login not confirmed within its minutes has lapsed, whether or not a sweep marked it. */
+export function loginState (login: Deadline & { status: LoginStatus }, now: Millis): LoginStatus {
+  return login.status === 'pending' && Date.parse(login.expiresAt) <= now ? 'lapsed' : login.status
+}
+
 export interface BindingEnd {
   expiresAt?: string | undefined
   endedAt?: string | undefined

@@ -24,6 +24,11 @@ export function requestExpired (request: { expiresAt: string, decidedAt?: string
   return older(request.decidedAt ?? request.closedAt ?? request.expiresAt, cutoff)
 }
 
+/** A login is kept while it can still be confirmed, then for the retention period after it was answered or lapsed. */
+export function loginExpired (login: { expiresAt: string, answeredAt?: string | undefined }, cutoff: Millis): boolean {
+  return older(login.answeredAt ?? login.expiresAt, cutoff)
+}
+
 /** An ended binding is kept for the retention period after it ended; an active one always. */
 export function bindingExpired (binding: { endedAt?: string | undefined }, cutoff: Millis): boolean {
   return older(binding.endedAt, cutoff)

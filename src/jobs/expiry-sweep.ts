@@ -6,16 +6,19 @@ import { invitationStatus } from '../domain/invitation-rules.js'
 import { hasLapsed, renewedExpiry } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
 import type { StoreReader } from '../store/contract.js'
-import type { Approval, Binding, Invitation, Renewal } from '../store/schema.js'
-import { approvalState, renewalState } from '../domain/requests.js'
+import type { Approval, Binding, Invitation, Login, Renewal } from '../store/schema.js'
+import { approvalState, loginState, renewalState } from '../domain/requests.js'
 import { withdrawPush } from '../services/invitations.js'
 import { closeRequestsOf } from '../services/requests.js'
+import { lapseApproval } from '../services/risky-operations.js'
+import { lapseRenewal } from '../services/renewals.js'
+import { lapseLogin } from '../services/logins.js'
 import { notify } from '../services/notices.js'
 import { record } from '../services/history.js'
 
 export type SweepDeps = ServiceContext
 
-export interface SweepResult { bindings: number, invitations: number, renewals: number, approvals: number, pruned: number }
+export interface SweepResult { bindings: number, invitations: number, renewals: number, approvals: number, logins: number, pruned: number }
 
 /** Sent pushes are kept this long for the admin's view, then dropped from the data file. */
 const KEEP_SENT = days(7)
@@ -29,10 +32,10 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
   const anyPrunable = (await staleMessages(engine, now)).length > 0
   // Dialog steps that lapsed a while ago were already dead by the clock.
   await engine.forgetDialogs(now - FORGET_DIALOGS_AFTER)
-  if (early.closing === 0 && !anyPrunable) return { bindings: 0, invitations: 0, renewals: 0, approvals: 0, pruned: 0 }
+  if (early.closing === 0 && !anyPrunable) return { bindings: 0, invitations: 0, renewals: 0, approvals: 0, logins: 0, pruned: 0 }
 
   const result = await engine.transaction(async (tx): Promise<SweepResult> => {
-    const { bindings, invitations, renewals, approvals } = await dueAt(tx, now)
+    const { bindings, invitations, renewals, approvals, logins } = await dueAt(tx, now)
     const at = toIso(now)
     for (const binding of bindings) {
       const account = (await tx.account(binding.accountId))!
@@ -58,26 +61,16 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       await notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-lapsed', invitee, accountName: account.name, role: invitation.role, code: invitation.code }, at, accountId: account.id })
       await record(tx, { accountId: account.id, at: invitation.expiresAt, event: { action: 'invitation.expired', wechatId: invitee.wechatId, code: invitation.code } })
     }
-    for (const renewal of renewals) {
-      const account = (await tx.account(renewal.accountId))!
-      await tx.updateRenewal(renewal.id, { status: 'expired' })
-      await tx.withdraw(renewal.id, ['request'], at)
-      await notify(tx, { to: renewal.requestedBy, notice: { kind: 'renewal-lapsed', accountName: account.name }, at, accountId: account.id })
-      await record(tx, { accountId: account.id, at: renewal.expiresAt, event: { action: 'renewal.expired', code: renewal.code } })
-    }
-    for (const approval of approvals) {
-      const actor = (await tx.user(approval.actorUserId))!
-      await tx.updateApproval(approval.id, { status: 'lapsed' })
-      await tx.withdraw(approval.id, ['request'], at)
-      await record(tx, { accountId: approval.accountId, at: approval.expiresAt, event: { action: 'operation.lapsed', wechatId: actor.wechatId, operation: approval.operation } })
-    }
+    for (const renewal of renewals) await lapseRenewal(tx, renewal, now)
+    for (const approval of approvals) await lapseApproval(tx, approval, now)
+    for (const login of logins) await lapseLogin(tx, login, now)
     const stale = await staleMessages(tx, now)
     const pruned = stale.length > 0 ? await tx.dropMessages(stale) : 0
-    return { bindings: bindings.length, invitations: invitations.length, renewals: renewals.length, approvals: approvals.length, pruned }
+    return { bindings: bindings.length, invitations: invitations.length, renewals: renewals.length, approvals: approvals.length, logins: logins.length, pruned }
   })
   deps.deliver()
-  if (result.bindings + result.invitations + result.renewals + result.approvals > 0) {
-    deps.log.info(`sweep: ${result.bindings} short-term bindings, ${result.invitations} invitations, ${result.renewals} renewal requests expired`)
+  if (result.bindings + result.invitations + result.renewals + result.approvals + result.logins > 0) {
+    deps.log.info(`sweep: ${result.bindings} short-term bindings, ${result.invitations} invitations, ${result.renewals} renewal requests, ${result.approvals} operation requests, ${result.logins} login confirmations expired`)
   }
   return result
 }
@@ -90,11 +83,12 @@ async function staleMessages (reader: StoreReader, now: Millis): Promise<string[
 }
 
 /** What the clock has ended by `now`, found by time through the deadline indexes, not by reading every record. */
-async function dueAt (reader: StoreReader, now: Millis): Promise<{ bindings: Binding[], invitations: Invitation[], renewals: Renewal[], approvals: Approval[], closing: number }> {
+async function dueAt (reader: StoreReader, now: Millis): Promise<{ bindings: Binding[], invitations: Invitation[], renewals: Renewal[], approvals: Approval[], logins: Login[], closing: number }> {
   const bindings = (await reader.shortTermExpiringBy(now)).filter((b) => hasLapsed(b, now))
   const invitations = (await reader.pendingInvitationsDueBy(now)).filter((i) => invitationStatus(i, now) === 'expired')
   const renewals = (await reader.pendingRenewalsDueBy(now)).filter((r) => renewalState(r, now) === 'expired')
   // Already refused by the clock; marking them keeps the record and the history plain.
   const approvals = (await reader.pendingApprovalsDueBy(now)).filter((a) => approvalState(a, now) === 'lapsed')
-  return { bindings, invitations, renewals, approvals, closing: bindings.length + invitations.length + renewals.length + approvals.length }
+  const logins = (await reader.pendingLoginsDueBy(now)).filter((l) => loginState(l, now) === 'lapsed')
+  return { bindings, invitations, renewals, approvals, logins, closing: bindings.length + invitations.length + renewals.length + approvals.length + logins.length }
 }

@@ -28,6 +28,11 @@ export const OperationBody = z.object({
   operation: z.enum(OPERATIONS),
 }).strict()
 
+export const LoginBody = z.object({
+  account: recordId('The account id.'),
+  actor: wechatId.meta({ description: 'The WeChat ID of the person logging in: a known user, who is asked to confirm it in chat.' }),
+}).strict()
+
 export const NewUserBody = z.object(newUserFields).strict()
 
 export const SecurityBody = z.object({ accountProtection: z.boolean().optional(), bankCard: z.boolean().optional() }).strict()
@@ -64,6 +69,7 @@ export const AccountPath = z.object({ account: recordId('The account id (acc_…
 export const UserPath = z.object({ wechatId })
 export const FollowerPath = z.object({ account: AccountPath.shape.account, wechatId })
 export const OperationPath = z.object({ id: recordId('The id a pending answer gave (op_…).') })
+export const LoginPath = z.object({ id: recordId('The id POST /v1/logins gave (lg_…).') })
 
 // ─────────────────────────────────────────────────────────────────────────────── what answers carry
 
@@ -153,9 +159,11 @@ export const paged = <T extends z.ZodType>(item: T, id: string) => z.object({
   total: count,
 }).meta({ id })
 
+const denyReason = z.enum(['not-bound', 'binding-expired', 'role-not-permitted', 'unknown-account'])
+
 export const OperationAnswerView = z.union([
   z.object({ result: z.literal('allowed') }),
-  z.object({ result: z.literal('denied'), reason: z.enum(['not-bound', 'binding-expired', 'role-not-permitted', 'unknown-account']), message: z.string() }),
+  z.object({ result: z.literal('denied'), reason: denyReason, message: z.string() }),
   z.object({
     result: z.literal('pending'),
     id: z.string(),
@@ -172,10 +180,35 @@ export const OperationStateView = z.object({
   operation: z.enum(OPERATIONS),
   createdAt: time,
   expiresAt: time,
-  decidedAt: time.nullable(),
+  decidedAt: time.nullable().meta({ description: 'When the admin approved or refused it; null otherwise.' }),
+  decidedBy: z.string().nullable().meta({ description: 'The WeChat ID of the admin who approved or refused it; null otherwise.' }),
   closedReason: z.enum(['unbound', 'removed', 'expired', 'not-admin']).nullable()
     .meta({ description: 'With state closed: the actor lost the role the request was asked under, so it was never approved.' }),
 }).meta({ id: 'OperationState' })
+
+export const LoginAskedView = z.object({
+  id: z.string().meta({ description: 'Names the login in GET /v1/logins/{id}.' }),
+  state: z.literal('awaiting-confirmation'),
+  expiresAt: time.meta({ description: 'The person must confirm before this (5 minutes).' }),
+  message: z.string().meta({ description: 'What to tell the person (Chinese).' }),
+}).meta({ id: 'LoginAsked' })
+
+export const LoginStateView = z.object({
+  id: z.string(),
+  account: z.string(),
+  actor: z.string().meta({ description: 'The WeChat ID of the person logging in.' }),
+  state: z.enum(['awaiting-confirmation', 'lapsed', 'rejected', 'allowed', 'denied', 'pending', 'refused']).meta({
+    description: 'By the clock. awaiting-confirmation: the person has not answered yet; lapsed: they did not confirm within 5 minutes; ' +
+      'rejected: they said it was not them (the admin was alerted); allowed: let them in; denied: the rules refuse it (reason); ' +
+      'pending: confirmed, and the admin was asked (风险操作保护, see operation); refused: the admin refused it, or did not allow it in time.',
+  }),
+  reason: denyReason.nullable().meta({ description: 'With state denied: which rule refused it.' }),
+  message: z.string().nullable().meta({ description: 'With state denied, pending or refused: what to tell the person (Chinese).' }),
+  createdAt: time,
+  expiresAt: time,
+  confirmedAt: time.nullable().meta({ description: 'When the person confirmed (or disowned) it.' }),
+  operation: OperationStateView.nullable().meta({ description: 'The approval request the login waited on (风险操作保护); null when none.' }),
+}).meta({ id: 'LoginState' })
 
 export const HealthView = z.object({
   status: z.enum(['ok', 'unhealthy']),

@@ -9,7 +9,10 @@ import type { Standing } from '../services/people.js'
 import type { Account, HistoryEntry, User } from '../store/schema.js'
 import { apiTexts } from '../texts.js'
 import { HttpError } from './http.js'
-import type { AccountDetailView, AccountView, HealthView, HistoryEntryView, InvitationView, OperatorsView, UserStandingView, UserView } from './schemas.js'
+import type { AccountDetailView, AccountView, HealthView, HistoryEntryView, InvitationView, LoginStateView, OperationStateView, OperatorsView, UserStandingView, UserView } from './schemas.js'
+import type { ApprovalStatus } from '../services/risky-operations.js'
+import type { LoginStatusView } from '../services/logins.js'
+import { texts } from '../texts.js'
 
 type View<S extends z.ZodType> = z.input<S>
 
@@ -97,5 +100,36 @@ export function healthView (health: Health): View<typeof HealthView> {
     bot: health.loggedIn ? 'logged-in' : 'logged-out',
     outbox: backlog ? { due: backlog.due, oldestQueuedAt: backlog.oldestQueuedAt ?? null } : null,
     problems: problems.map((kind) => ({ kind, message: apiTexts.healthProblem(kind) })),
+  }
+}
+
+/** An operation request as the platform reads it: its state by the clock, and who decided it and when. */
+export function operationStateView ({ approval, state, reason, decider }: ApprovalStatus): View<typeof OperationStateView> {
+  return {
+    id: approval.id,
+    state,
+    account: approval.accountId,
+    operation: approval.operation,
+    createdAt: approval.createdAt,
+    expiresAt: approval.expiresAt,
+    decidedAt: approval.decidedAt ?? null,
+    decidedBy: decider?.wechatId ?? null,
+    closedReason: reason ?? null,
+  }
+}
+
+/** A login as the platform reads it, by the clock. */
+export function loginStateView ({ login, user, outcome, operation }: LoginStatusView): View<typeof LoginStateView> {
+  return {
+    id: login.id,
+    account: login.accountId,
+    actor: user.wechatId,
+    state: outcome.state,
+    reason: outcome.state === 'denied' ? outcome.reason : null,
+    message: texts.loginMessage(outcome),
+    createdAt: login.createdAt,
+    expiresAt: login.expiresAt,
+    confirmedAt: login.answeredAt ?? null,
+    operation: operation ? operationStateView(operation) : null,
   }
 }

@@ -165,6 +165,7 @@ export class AnswerService {
     const approval = await operations.findFor(admin, code)
     if (!approval) return undefined
     const result = await operations.decide(admin, approval, allow)
+    if (result.kind === 'not-yours') return undefined
     const accountName = await this.accountName(approval.accountId)
     if (result.kind === 'closed') {
       return { kind: 'operation-closed', accountName, operation: approval.operation, state: result.state, actorName: result.actor.name, reason: result.reason }
@@ -177,6 +178,7 @@ export class AnswerService {
     const renewal = await renewals.findFor(admin, code)
     if (!renewal) return undefined
     const result = await renewals.decide(admin, renewal, approve)
+    if (result.kind === 'not-yours') return undefined
     const accountName = await this.accountName(renewal.accountId)
     switch (result.kind) {
       case 'closed': return { kind: 'renewal-closed', accountName, status: result.status, operatorName: result.operator.name, reason: result.reason }

@@ -21,6 +21,7 @@ export type HistoryEvent =
   | { action: 'settings.alertMode', topic: AlertTopic, mode: AlertMode }
   | { action: 'operation.allowed' | 'operation.denied' | 'operation.pending' | 'operation.approved' | 'operation.refused' | 'operation.lapsed', wechatId: string, operation: Operation, denied?: DenyReason | undefined }
   | { action: 'operation.closed', wechatId: string, operation: Operation, reason: ClosedReason }
+  | { action: 'login.confirmed' | 'login.rejected' | 'login.lapsed', wechatId: string, code: string }
   | { action: 'account.created', name: string, adminWechatId: string }
   | { action: 'account.renamed', from: string, to: string }
   /** `endedRole`: the new admin's operator role on the account, which ended with the change. */

@@ -9,6 +9,7 @@ import { ContactService } from './contacts.js'
 import { DialogService } from './dialogs.js'
 import type { ServiceContext } from './context.js'
 import { DEFAULT_INVITATION_TTL, InvitationService } from './invitations.js'
+import { LoginService } from './logins.js'
 import { DEFAULT_LOOKUP_LIMIT, LookupService } from './lookup.js'
 import { LookupNoticeService } from './lookup-notices.js'
 import { findOperator, removeOperator, rosterOf } from './operators.js'
@@ -44,6 +45,8 @@ export interface Services {
   invitations: InvitationService
   renewals: RenewalService
   operations: RiskyOperationService
+  /** Logins the platform asks about, confirmed by the person (确认登录 / 不是我). */
+  logins: LoginService
   people: PeopleService
   /** 权限复核: periodic access reviews of long-term operators. */
   reviews: ReviewService
@@ -83,6 +86,7 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     invitations,
     renewals,
     operations,
+    logins: new LoginService(ctx, operations),
     people: new PeopleService(ctx),
     reviews: new ReviewService(ctx),
     operators: {

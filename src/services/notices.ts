@@ -29,11 +29,20 @@ export type Notice =
   | { kind: 'operator-unbound', operatorName: string, wechatId: string, accountName: string, role: OperatorRole, at: Millis, by: string | undefined }
   | { kind: 'unbound-by-other-account', accountName: string, role: OperatorRole, by: string, at: Millis }
   | { kind: 'renewal-request', operatorName: string, wechatId: string, accountName: string, expiresAt: Millis, code: string, now: Millis }
-  | { kind: 'renewal-approved', accountName: string, expiresAt: Millis }
-  | { kind: 'renewal-refused', accountName: string }
+  /** Decisions name who decided and when. */
+  | { kind: 'renewal-approved', accountName: string, expiresAt: Millis, adminName: string, at: Millis }
+  | { kind: 'renewal-refused', accountName: string, adminName: string, at: Millis }
   | { kind: 'renewal-lapsed', accountName: string }
+  | { kind: 'renewal-lapsed-admin', operator: Person, accountName: string, code: string }
   | { kind: 'approval-request', who: Actor, accountName: string, operation: Operation, code: string, at: Millis, expiresAt: Millis }
-  | { kind: 'approval-decided', accountName: string, operation: Operation, allowed: boolean }
+  | { kind: 'approval-decided', accountName: string, operation: Operation, allowed: boolean, adminName: string, at: Millis }
+  | { kind: 'approval-lapsed', accountName: string, operation: Operation, expiresAt: Millis }
+  /** `actor` absent: the admin's own operation waited for their confirmation. */
+  | { kind: 'approval-lapsed-admin', actor: Person | undefined, accountName: string, operation: Operation, code: string, expiresAt: Millis }
+  /** To the person a login is for: confirm it (or say it is not them) by reply. */
+  | { kind: 'login-confirmation', accountName: string, code: string, at: Millis, expiresAt: Millis }
+  /** To the admin: someone said a login in their name was not them. */
+  | { kind: 'login-disowned', who: Actor, accountName: string, at: Millis, removable: boolean, severalAccounts: boolean }
   | { kind: 'risk-alert', who: Actor, accountName: string, operation: Operation, at: Millis, decision: Decision, removable: boolean, severalAccounts: boolean }
   | { kind: 'reminder', accountName: string, expiresAt: Millis, daysLeft: number }
   | { kind: 'reminder-admin', operator: Person, accountName: string, expiresAt: Millis, daysLeft: number }

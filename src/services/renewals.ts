@@ -5,7 +5,7 @@ import { isActive, isRenewable, renewedExpiry } from '../domain/roles.js'
 import type { Refusal } from '../domain/invitation-rules.js'
 import { renewalState } from '../domain/requests.js'
 import type { ClosedReason } from '../domain/requests.js'
-import type { StoreReader } from '../store/contract.js'
+import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import type { Binding, Renewal, User } from '../store/schema.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
@@ -13,7 +13,6 @@ import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
 import { closeRenewal, openRequestsFor, renewalStanding } from './requests.js'
-import { requireAdmin } from './authority.js'
 
 /** How long the admin has to answer a renewal request. */
 export const RENEWAL_REQUEST_TTL = hours(72)
@@ -31,6 +30,8 @@ export type DecideResult =
   | { kind: 'blocked', renewal: Renewal, operator: User, refusals: Refusal[] }
   | { kind: 'approved', renewal: Renewal, operator: User, expiresAt: Millis }
   | { kind: 'refused', renewal: Renewal, operator: User }
+  /** The sender is not (or no longer) the admin who may decide it: answered as an unknown code. */
+  | { kind: 'not-yours' }
 
 export class RenewalService {
   constructor (private readonly ctx: ServiceContext, private readonly invitations: InvitationService) {}
@@ -111,14 +112,15 @@ export class RenewalService {
       const account = (await tx.account(current.accountId))!
       const binding = (await tx.binding(current.bindingId))!
       const operator = (await tx.user(binding.userId))!
+      // The code is bound to its decider: only the account's admin at this moment decides it.
+      if (!await tx.administers(admin.id, account.id)) return { kind: 'not-yours' }
       const { state, reason } = await renewalStanding(tx, current, now)
       if (state === 'closed' && current.status === 'pending') await closeRenewal(tx, current, reason!, toIso(now))
       if (state !== 'pending') return { kind: 'closed', renewal: current, status: state, reason, operator }
-      await requireAdmin(tx, admin, account)
       const history = (action: 'renewal.approved' | 'renewal.refused') => ({ accountId: account.id, at: toIso(now), actorUserId: admin.id, event: { action, wechatId: operator.wechatId, code: current.code } })
       if (!approve) {
         await tx.updateRenewal(current.id, { status: 'refused', decidedAt: toIso(now), decidedBy: admin.id })
-        await notify(tx, { to: operator.id, notice: { kind: 'renewal-refused', accountName: account.name }, at: toIso(now), accountId: account.id })
+        await notify(tx, { to: operator.id, notice: { kind: 'renewal-refused', accountName: account.name, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
         await record(tx, history('renewal.refused'))
         decided = true
         return { kind: 'refused', renewal: current, operator }
@@ -136,7 +138,7 @@ export class RenewalService {
       await tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
       await tx.withdraw(binding.id, ['reminder', 'expiry'], toIso(now)) // news about the old expiry is stale now
       await tx.updateRenewal(current.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
-      await notify(tx, { to: operator.id, notice: { kind: 'renewal-approved', accountName: account.name, expiresAt }, at: toIso(now), accountId: account.id })
+      await notify(tx, { to: operator.id, notice: { kind: 'renewal-approved', accountName: account.name, expiresAt, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
       await record(tx, history('renewal.approved'))
       decided = true
       return { kind: 'approved', renewal: current, operator, expiresAt }
@@ -144,6 +146,21 @@ export class RenewalService {
     if (decided) this.ctx.deliver()
     return result
   }
+}
+
+/**
+ * The one place a renewal request lapses (the expiry sweep, in its transaction): marked, the admin's
+ * request taken back if it never went out, and both sides told once.
+ */
+export async function lapseRenewal (tx: StoreTransaction, renewal: Renewal, now: Millis): Promise<void> {
+  const at = toIso(now)
+  const account = (await tx.account(renewal.accountId))!
+  const operator = (await tx.user(renewal.requestedBy))!
+  await tx.updateRenewal(renewal.id, { status: 'expired' })
+  await tx.withdraw(renewal.id, ['request'], at)
+  await notify(tx, { to: renewal.requestedBy, notice: { kind: 'renewal-lapsed', accountName: account.name }, at, accountId: account.id })
+  await notify(tx, { to: account.adminUserId, notice: { kind: 'renewal-lapsed-admin', operator: { name: operator.name, wechatId: operator.wechatId }, accountName: account.name, code: renewal.code }, at, accountId: account.id })
+  await record(tx, { accountId: account.id, at: renewal.expiresAt, event: { action: 'renewal.expired', code: renewal.code } })
 }
 
 /** Open by the clock (the sweep may not have marked it lapsed yet). */

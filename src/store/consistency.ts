@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, DigestEntrySchema, HistorySchema, InvitationSchema, LookupNoticeSchema, OutboxSchema, RenewalSchema, ReviewSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, DigestEntrySchema, HistorySchema, InvitationSchema, LoginSchema, LookupNoticeSchema, OutboxSchema, RenewalSchema, ReviewSchema, UserSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -19,6 +19,7 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
   invitations: InvitationSchema,
   renewals: RenewalSchema,
   approvals: ApprovalSchema,
+  logins: LoginSchema,
   history: HistorySchema,
   outbox: OutboxSchema,
   digestEntries: DigestEntrySchema,
@@ -37,6 +38,8 @@ const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, lab
   invitations: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'inviteeUserId', label: 'invitee', target: 'users' }, { key: 'invitedBy', label: 'invitedBy', target: 'users' }],
   renewals: [{ key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'accountId', label: 'account', target: 'accounts' }, { key: 'requestedBy', label: 'requestedBy', target: 'users' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
   approvals: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }, { key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
+  // approvalId is not checked: retention may drop a decided approval before the login that names it.
+  logins: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'userId', label: 'user', target: 'users' }],
   history: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
   outbox: [{ key: 'toUserId', label: 'recipient', target: 'users' }, { key: 'accountId', label: 'account', target: 'accounts' }],
   digestEntries: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
@@ -124,6 +127,8 @@ export function consistencyProblems (data: Data): string[] {
   const codes = unique('code', data.invitations, (r) => r.code)
   unique('code', data.renewals, (r) => r.code, codes)
   unique('code', data.approvals, (r) => r.code, codes)
+  unique('code', data.logins, (r) => r.code, codes)
+
   unique('lookup notice of asker and owner', data.lookupNotices, lookupNoticeKey)
 
   // One open review per account (PostgreSQL: a partial unique index).
@@ -178,7 +183,7 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   return problems
 }
 
-export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox', 'digestEntries', 'lookupNotices', 'reviews']
+export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'logins', 'history', 'outbox', 'digestEntries', 'lookupNotices', 'reviews']
 
 /** One lookup notice per asker and owner (a Map key: neither part is ever a plain object's key). */
 export function lookupNoticeKey (notice: { askerKey: string, ownerUserId: string }): string {
@@ -187,7 +192,7 @@ export function lookupNoticeKey (notice: { askerKey: string, ownerUserId: string
 
 const SINGULAR: Record<Collection, string> = {
   accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
-  approvals: 'approval request', history: 'history entry', outbox: 'outbox message', digestEntries: 'digest entry', lookupNotices: 'lookup notice',
+  approvals: 'approval request', logins: 'login', history: 'history entry', outbox: 'outbox message', digestEntries: 'digest entry', lookupNotices: 'lookup notice',
   reviews: 'access review',
 }
 function singular (collection: Collection): string { return SINGULAR[collection] }

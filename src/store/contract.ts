@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
-import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, Renewal, Review, User } from './schema.js'
+import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, Login, LookupNotice, OutboxMessage, Renewal, Review, User } from './schema.js'
 import type { Transaction } from './store.js'
 
 /** The reads, in the synchronous form the embedded store answers them in. */
@@ -29,6 +29,10 @@ export interface Reads {
   codeInUse: (code: string) => boolean
   renewalByCode: (code: string) => Renewal | undefined
   approvalByCode: (code: string) => Approval | undefined
+  login: (id: string) => Login | undefined
+  loginByCode: (code: string) => Login | undefined
+  /** The person's logins still marked pending (some may have lapsed by the clock), oldest first. */
+  pendingLoginsOf: (userId: string) => Login[]
   historyOf: (accountId: string) => readonly HistoryEntry[]
   invitationsOfUser: (userId: string) => readonly Invitation[]
   invitationsOfAccount: (accountId: string) => readonly Invitation[]
@@ -37,6 +41,7 @@ export interface Reads {
   pendingInvitationsDueBy: (time: Millis) => Invitation[]
   pendingRenewalsDueBy: (time: Millis) => Renewal[]
   pendingApprovalsDueBy: (time: Millis) => Approval[]
+  pendingLoginsDueBy: (time: Millis) => Login[]
   /** The first account (in the order they were made) whose name is exactly `name` (an index on the name). */
   accountNamed: (name: string) => Account | undefined
   /** How many accounts and bindings there are (the start-up log line). */
@@ -83,7 +88,7 @@ export interface Holdings {
 }
 
 /** What retention dropped, per collection. */
-export interface PruneCounts { history: number, invitations: number, renewals: number, approvals: number, bindings: number }
+export interface PruneCounts { history: number, invitations: number, renewals: number, approvals: number, logins: number, bindings: number }
 
 /**
  * How long a claimed message is kept from every other claimer. A claimer that crashed mid-send gives its
@@ -127,6 +132,7 @@ export const READS: ReadonlyArray<keyof Reads> = [
   'pendingApprovalsOf', 'pendingRenewalsOf',
   'codeInUse', 'renewalByCode', 'approvalByCode', 'historyOf', 'invitationsOfUser', 'invitationsOfAccount', 'messagesAbout',
   'shortTermExpiringBy', 'pendingInvitationsDueBy', 'pendingRenewalsDueBy', 'pendingApprovalsDueBy',
+  'login', 'loginByCode', 'pendingLoginsOf', 'pendingLoginsDueBy',
   'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore', 'accountsInOrder', 'outboxBacklog',
   'digestEntriesBefore', 'lookupNotice',
   'review', 'reviewsOfAccount', 'openReviews', 'accountsToReview',

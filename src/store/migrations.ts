@@ -13,9 +13,10 @@ const steps: Record<number, (data: Raw) => Raw> = {
   // 5: requests closed when what they depended on ended ('closed', closedAt, closedReason), an approval's
   // binding, pushes about a request; all optional, so the records stay as they are
   4: (data) => ({ ...data, version: 5 }),
-  // 6: operations waiting for the daily alert digest; lookups their owners were told of; access reviews
-  // (accounts' alertModes and reviewIntervalDays and bindings' lastSeenAt are optional: absent = as before)
-  5: (data) => ({ digestEntries: [], lookupNotices: [], reviews: [], ...data, version: 6 }),
+  // 6: logins confirmed by the person; codes of 5 characters (4 still valid); operations waiting for the
+  // daily alert digest; lookups their owners were told of; access reviews (accounts' alertModes and
+  // reviewIntervalDays and bindings' lastSeenAt are optional: absent = as before)
+  5: (data) => ({ logins: [], digestEntries: [], lookupNotices: [], reviews: [], ...data, version: 6 }),
 }
 
 /** The document brought up to `target`, or undefined when it already is (or is of no known version). */

@@ -21,8 +21,8 @@ function isRealMoment (iso: string): boolean {
 const text = z.string().refine(isStorableText, 'holds a control character or a broken character')
 const name = text.pipe(z.string().min(1))
 
-/** The short codes people quote: four characters of an alphabet without 0/O, 1/I/L (see services/codes.ts). */
-const code = z.string().regex(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$/, 'not a code (4 of A–Z, 2–9, without I, L, O)')
+/** The short codes people quote: five characters (four in data made before schema 6) of an alphabet without 0/O, 1/I/L (see services/codes.ts). */
+const code = z.string().regex(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4,5}$/, 'not a code (4 or 5 of A–Z, 2–9, without I, L, O)')
 const id = z.string().min(1)
 const operation = z.enum(['login', 'mass-send', 'modify-server-config', 'reset-appsecret', 'view-appsecret', 'rename-account', 'delete-article'])
 /** Why an open request was closed without a decision: what it depended on no longer holds. */
@@ -170,6 +170,33 @@ export const ApprovalSchema = z.object({
   closedReason: closedReason.optional(),
 }).refine(closedWithReason, { message: 'a closed request has closedAt and closedReason, and only a closed one', path: ['closedReason'] })
 
+/**
+ * A login the platform asked about (the real platform's QR scan): the person confirms it in chat, then the
+ * rules of the operation 'login' decide it (an approval under 风险操作保护, an alert under 风险操作提醒).
+ */
+export const LoginSchema = z.object({
+  id,
+  /** What the person quotes (确认登录 K7Q2M, 不是我 K7Q2M): theirs only. */
+  code,
+  accountId: id,
+  userId: id,
+  createdAt: isoTime,
+  /** 'pending' past this counts as lapsed by the clock. */
+  expiresAt: isoTime,
+  /** pending: waits for the person; confirmed: the rules decided (result); rejected: the person said it was not them. */
+  status: z.enum(['pending', 'confirmed', 'rejected', 'lapsed']),
+  answeredAt: isoTime.optional(),
+  /** What the rules said when the person confirmed. */
+  result: z.enum(['allowed', 'denied', 'pending']).optional(),
+  deniedReason: z.enum(['unknown-account', 'not-bound', 'binding-expired', 'role-not-permitted']).optional(),
+  /** The approval request it waits on (result 'pending'); it may be pruned before the login. */
+  approvalId: id.optional(),
+})
+  .refine((l) => (l.status === 'confirmed') === (l.result !== undefined), { message: 'a confirmed login has a result, and only a confirmed one', path: ['result'] })
+  .refine((l) => (l.result === 'denied') === (l.deniedReason !== undefined), { message: 'a denied login has a reason, and only a denied one', path: ['deniedReason'] })
+  .refine((l) => (l.result === 'pending') === (l.approvalId !== undefined), { message: 'a login waiting for the admin names its approval, and only such a one', path: ['approvalId'] })
+  .refine((l) => (l.status === 'pending' || l.status === 'lapsed') === (l.answeredAt === undefined), { message: 'an answered login has answeredAt, and only an answered one', path: ['answeredAt'] })
+
 export const OutboxSchema = z.object({
   id,
   toUserId: id,
@@ -219,6 +246,7 @@ export const DataSchema = z.object({
   invitations: z.array(InvitationSchema),
   renewals: z.array(RenewalSchema),
   approvals: z.array(ApprovalSchema),
+  logins: z.array(LoginSchema),
   history: z.array(HistorySchema),
   outbox: z.array(OutboxSchema),
   digestEntries: z.array(DigestEntrySchema),
@@ -235,6 +263,7 @@ export type Binding = z.infer<typeof BindingSchema>
 export type Invitation = z.infer<typeof InvitationSchema>
 export type Renewal = z.infer<typeof RenewalSchema>
 export type Approval = z.infer<typeof ApprovalSchema>
+export type Login = z.infer<typeof LoginSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
 export type Review = z.infer<typeof ReviewSchema>
 export type ReviewItem = z.infer<typeof ReviewItemSchema>

@@ -25,6 +25,7 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
     invitations: seed.invitations.map((i) => ({ ...i, createdAt: shift(i.createdAt), expiresAt: shift(i.expiresAt), answeredAt: shiftOptional(i.answeredAt) })),
     renewals: seed.renewals.map((r) => ({ ...r, createdAt: shift(r.createdAt), expiresAt: shift(r.expiresAt), decidedAt: shiftOptional(r.decidedAt) })),
     approvals: seed.approvals.map((a) => ({ ...a, createdAt: shift(a.createdAt), expiresAt: shift(a.expiresAt), decidedAt: shiftOptional(a.decidedAt) })),
+    logins: seed.logins.map((l) => ({ ...l, createdAt: shift(l.createdAt), expiresAt: shift(l.expiresAt), answeredAt: shiftOptional(l.answeredAt) })),
     history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
     digestEntries: seed.digestEntries.map((e) => ({ ...e, at: shift(e.at) })),
     lookupNotices: seed.lookupNotices.map((n) => ({ ...n, at: shift(n.at) })),

@@ -6,7 +6,7 @@ import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
 import { takeHit } from '../domain/rate-limit.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
-import { bindingExpired, historyExpired, invitationExpired, requestExpired } from '../domain/retention.js'
+import { bindingExpired, historyExpired, invitationExpired, loginExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
 import type { Backlog, DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
@@ -19,7 +19,7 @@ import { InvalidChange, StoreError } from './errors.js'
 import { emptyData, loadSeed, validDocument } from './document.js'
 import { migrate } from './migrations.js'
 import { SCHEMA_VERSION } from './schema.js'
-import type { Account, Approval, Binding, Data, DigestEntry, HistoryEntry, Invitation, LookupNotice, OutboxMessage, OutboxTopic, Renewal, Review, User } from './schema.js'
+import type { Account, Approval, Binding, Data, DigestEntry, HistoryEntry, Invitation, Login, LookupNotice, OutboxMessage, OutboxTopic, Renewal, Review, User } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -41,6 +41,8 @@ export interface Transaction {
   /** An access review; at most one open per account. */
   addReview: (review: Review) => void
   updateReview: (id: string, patch: Partial<Omit<Review, 'id' | 'accountId'>>) => Review
+  addLogin: (login: Login) => void
+  updateLogin: (id: string, patch: Partial<Login>) => Login
   /** A new official account (the import, the platform API): its admin must already be a user. */
   addAccount: (account: Account) => void
   /** A new name or admin is re-indexed. */
@@ -137,8 +139,12 @@ export class Store {
   private readonly failedByTime = new DeadlineIndex<OutboxMessage>((m) => m.failedAt === undefined ? undefined : Date.parse(m.failedAt))
   private readonly renewalsById = new Map<string, Renewal>()
   private readonly renewalsByAccount = new Map<string, Renewal[]>()
-  /** Every short code in use (invitations, renewals, approvals): codes are unique across them. */
-  private readonly byCode = new Map<string, Invitation | Renewal | Approval>()
+  /** Every short code in use (invitations, renewals, approvals, logins): codes are unique across them. */
+  private readonly byCode = new Map<string, Invitation | Renewal | Approval | Login>()
+  private readonly loginsById = new Map<string, Login>()
+  private readonly pendingLoginsByExpiry = new DeadlineIndex<Login>(pendingUntil)
+  /** Logins still marked pending, per person: what 确认登录 without a code looks at. */
+  private readonly pendingLoginsByUser = new Map<string, Set<Login>>()
   private readonly historyByAccount = new Map<string, HistoryEntry[]>()
   private readonly approvalsById = new Map<string, Approval>()
   private readonly approvalsByAccount = new Map<string, Approval[]>()
@@ -238,6 +244,10 @@ export class Store {
   codeInUse (code: string): boolean { return this.byCode.has(code) }
   renewalByCode (code: string): Renewal | undefined { const r = this.byCode.get(code); return r && 'bindingId' in r && 'requestedBy' in r ? r : undefined }
   approvalByCode (code: string): Approval | undefined { const a = this.byCode.get(code); return a && 'operation' in a ? a : undefined }
+  login (id: string): Login | undefined { return this.loginsById.get(id) }
+  loginByCode (code: string): Login | undefined { const l = this.byCode.get(code); return l && 'userId' in l ? l : undefined }
+  pendingLoginsOf (userId: string): Login[] { return [...this.pendingLoginsByUser.get(userId) ?? []] }
+  pendingLoginsDueBy (time: Millis): Login[] { return this.pendingLoginsByExpiry.dueBy(time) }
   /** The account's history by when each thing happened, oldest first (an expiry swept late sits where it happened). */
   historyOf (accountId: string): readonly HistoryEntry[] { return this.historyByAccount.get(accountId) ?? [] }
   invitationsOfUser (userId: string): readonly Invitation[] { return this.invitationsByInvitee.get(userId) ?? [] }
@@ -515,7 +525,7 @@ export class Store {
       log.adding(collection, record)
       ;(data[collection] as Array<Data[C][number]>).push(record)
     }
-    const addCoded = (record: Invitation | Renewal | Approval): void => {
+    const addCoded = (record: Invitation | Renewal | Approval | Login): void => {
       if (this.byCode.has(record.code)) throw new InvalidChange(`Refused a change: code ${record.code} is taken`)
     }
     const update = <C extends Collection, R extends Data[C][number]>(collection: C, map: Map<string, R>, id: string, patch: Partial<R>): R => {
@@ -576,6 +586,16 @@ export class Store {
         if (review.status === 'open') this.openReviewSet.add(review)
         else this.openReviewSet.delete(review)
         return review
+      },
+      addLogin: (login) => {
+        addCoded(login)
+        add('logins', login, this.loginsById)
+        this.indexLogin(login)
+      },
+      updateLogin: (id, patch) => {
+        const login = placed(this.pendingLoginsByExpiry, update('logins', this.loginsById, id, patch))
+        keepPending(this.pendingLoginsByUser, login, login.userId)
+        return login
       },
       addAccount: (account) => {
         add('accounts', account, this.accountsById)
@@ -668,6 +688,7 @@ export class Store {
         // In memory every record is at hand: one pass over each collection (the file is written once anyway).
         const requests = [...data.renewals, ...data.approvals]
         const dropRequests = new Set<Renewal | Approval>(requests.filter((r) => r.status !== 'pending' && requestExpired(r, cutoff)))
+        const logins = prune('logins', (l) => !loginExpired(l, cutoff))
         // A binding goes only once nothing that stays names it.
         const named = new Set(requests.filter((r) => !dropRequests.has(r)).map((r) => r.bindingId))
         return {
@@ -675,6 +696,7 @@ export class Store {
           invitations: prune('invitations', (i) => !invitationExpired(i, cutoff)),
           renewals: prune('renewals', (r) => !dropRequests.has(r)),
           approvals: prune('approvals', (a) => !dropRequests.has(a)),
+          logins,
           bindings: prune('bindings', (b) => !(bindingExpired(b, cutoff) && !named.has(b.id))),
         }
       },
@@ -748,6 +770,7 @@ export class Store {
       this.pendingApprovalsByAccount, this.pendingRenewalsByAccount, this.accountsByName, this.sentByTime, this.failedByTime,
       this.lookupNoticesByPair,
       this.reviewsById, this.reviewsByAccount, this.openReviewSet,
+      this.loginsById, this.pendingLoginsByExpiry, this.pendingLoginsByUser,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -769,10 +792,12 @@ export class Store {
     for (const invitation of data.invitations) this.indexInvitation(invitation, false)
     for (const renewal of data.renewals) this.indexRenewal(renewal, false)
     for (const approval of data.approvals) this.indexApproval(approval, false)
+    for (const login of data.logins) this.indexLogin(login, false)
     this.shortTermByExpiry.fill(data.bindings)
     this.pendingInvitationsByExpiry.fill(data.invitations)
     this.pendingRenewalsByExpiry.fill(data.renewals)
     this.pendingApprovalsByExpiry.fill(data.approvals)
+    this.pendingLoginsByExpiry.fill(data.logins)
     for (const entry of data.history) insertByTime(this.historyByAccount, entry)
     for (const notice of data.lookupNotices) this.lookupNoticesByPair.set(lookupNoticeKey(notice), notice)
     for (const review of data.reviews) this.indexReview(review)
@@ -832,6 +857,13 @@ export class Store {
     if (review.status === 'open') this.openReviewSet.add(review)
   }
 
+  private indexLogin (login: Login, placeByDeadline = true): void {
+    this.loginsById.set(login.id, login)
+    if (placeByDeadline) this.pendingLoginsByExpiry.place(login)
+    keepPending(this.pendingLoginsByUser, login, login.userId)
+    this.byCode.set(login.code, login)
+  }
+
   private indexBinding (binding: Binding, placeByDeadline = true): void {
     this.bindingsById.set(binding.id, binding)
     if (placeByDeadline) this.shortTermByExpiry.place(binding)
@@ -853,15 +885,15 @@ function pendingUntil (request: { status: string, expiresAt: string }): number |
   return request.status === 'pending' ? Date.parse(request.expiresAt) : undefined
 }
 
-/** A request is in its account's pending set exactly while it is marked pending. */
-function keepPending<R extends { accountId: string, status: string }> (map: Map<string, Set<R>>, request: R): void {
-  let set = map.get(request.accountId)
+/** A request is in its account's (or `key`'s) pending set exactly while it is marked pending. */
+function keepPending<R extends { accountId: string, status: string }> (map: Map<string, Set<R>>, request: R, key = request.accountId): void {
+  let set = map.get(key)
   if (request.status === 'pending') {
-    if (!set) map.set(request.accountId, set = new Set())
+    if (!set) map.set(key, set = new Set())
     set.add(request)
   } else if (set) {
     set.delete(request)
-    if (set.size === 0) map.delete(request.accountId)
+    if (set.size === 0) map.delete(key)
   }
 }
 

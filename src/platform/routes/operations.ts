@@ -1,7 +1,9 @@
-// May this WeChat ID do this on this account, and what became of a request that waited for the admin.
+// May this WeChat ID do this on this account, and what became of a request that waited for the admin;
+// logins, confirmed by the person in chat first.
 import { texts, apiTexts } from '../../texts.js'
 import { defineRoute, HttpError } from '../http.js'
-import { OperationAnswerView, OperationBody, OperationPath, OperationStateView } from '../schemas.js'
+import { LoginAskedView, LoginBody, LoginPath, LoginStateView, OperationAnswerView, OperationBody, OperationPath, OperationStateView } from '../schemas.js'
+import { loginStateView, operationStateView } from '../views.js'
 
 export const operationRoutes = [
   defineRoute({
@@ -26,17 +28,40 @@ export const operationRoutes = [
     handle: async ({ params }, platform) => {
       const found = await platform.operations.status(params.id)
       if (!found) throw new HttpError(404, 'unknown-operation', apiTexts.unknownOperation)
-      const { approval, state, reason } = found
-      return {
-        id: approval.id,
-        state,
-        account: approval.accountId,
-        operation: approval.operation,
-        createdAt: approval.createdAt,
-        expiresAt: approval.expiresAt,
-        decidedAt: approval.decidedAt ?? null,
-        closedReason: reason ?? null,
-      }
+      return operationStateView(found)
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    path: '/v1/logins',
+    summary: 'Ask for a login, to be confirmed by the person in chat',
+    description: 'As the real platform\'s QR scan: the person is pushed 你正在登录「…」公众平台 and confirms with 确认登录 <code> ' +
+      '(or says 不是我 <code>, which stops it and alerts the admin) within 5 minutes; then the rules of the operation login decide ' +
+      '(the admin\'s approval under 风险操作保护, an alert under 风险操作提醒, denied when not bound). Read the outcome with GET /v1/logins/{id}.',
+    body: LoginBody,
+    answer: { status: 201, schema: LoginAskedView, description: 'The person was asked.' },
+    refusals: [
+      { status: 404, error: 'unknown-account', when: 'no official account has this id' },
+      { status: 404, error: 'unknown-user', when: 'no user has this WeChat ID (there is nobody to ask)' },
+    ],
+    handle: async ({ body }, platform) => {
+      const result = await platform.logins.request(body.account, body.actor)
+      if (result.kind === 'unknown-account') throw new HttpError(404, 'unknown-account', apiTexts.unknownAccount)
+      if (result.kind === 'unknown-user') throw new HttpError(404, 'unknown-user', apiTexts.unknownUser)
+      return { id: result.login.id, state: 'awaiting-confirmation' as const, expiresAt: result.login.expiresAt, message: texts.loginAsked }
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    path: '/v1/logins/:id',
+    summary: 'What became of a login',
+    params: LoginPath,
+    answer: { schema: LoginStateView, description: 'Its state now, by the clock.' },
+    refusals: [{ status: 404, error: 'unknown-login', when: 'no login has this id' }],
+    handle: async ({ params }, platform) => {
+      const found = await platform.logins.status(params.id)
+      if (!found) throw new HttpError(404, 'unknown-login', apiTexts.unknownLogin)
+      return loginStateView(found)
     },
   }),
 ]

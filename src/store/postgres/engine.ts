@@ -22,7 +22,7 @@ import type { Transaction } from '../store.js'
 import { importDocument } from './copy.js'
 import { migrate } from './migrate.js'
 import { inTransaction } from './transaction.js'
-import { fromRow, TABLES, toParam, toRow } from './tables.js'
+import { CODE_KINDS, fromRow, TABLES, toParam, toRow } from './tables.js'
 import type { Table } from './tables.js'
 
 export interface PostgresEngineOptions {
@@ -45,7 +45,7 @@ type Queryable = Pick<Pool, 'query'> | Pick<PoolClient, 'query'>
 
 const TABLE = Object.fromEntries(TABLES.map((t) => [t.collection, t])) as Record<Collection, Table>
 /** The collections whose records carry a short code registered in `codes`, and the kind it is registered as. */
-const CODED: Partial<Record<Collection, string>> = { invitations: 'invitation', renewals: 'renewal', approvals: 'approval' }
+const CODED: Partial<Record<Collection, string>> = CODE_KINDS
 
 /**
  * Brings the database's schema up to date (migrations), fills it from `seed` if it is empty, and returns
@@ -209,6 +209,10 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     }),
     renewalByCode: (code) => one('renewals', 'code = $1', [code]),
     approvalByCode: (code) => one('approvals', 'code = $1', [code]),
+    login: (id) => one('logins', 'id = $1', [id]),
+    loginByCode: (code) => one('logins', 'code = $1', [code]),
+    pendingLoginsOf: (userId) => many('logins', `user_id = $1 and status = 'pending'`, [userId]),
+    pendingLoginsDueBy: (time) => many('logins', `status = 'pending' and expires_at <= $1`, [due(time)], 'expires_at, seq'),
     // By when each thing happened; entries of one moment in the order they were recorded.
     historyOf: (accountId) => many('history', 'account_id = $1', [accountId], 'at, seq'),
     invitationsOfUser: (userId) => many('invitations', 'invitee_user_id = $1', [userId]),
@@ -391,6 +395,8 @@ function transactionOn (state: TxState): StoreTransaction {
     updateApproval: (id, patch) => write(() => update('approvals', id, patch)),
     addReview: (review) => write(() => insert('reviews', review)),
     updateReview: (id, patch) => write(() => update('reviews', id, patch)),
+    addLogin: (login) => write(() => insert('logins', login)),
+    updateLogin: (id, patch) => write(() => update('logins', id, patch)),
     addAccount: (account) => write(() => insert('accounts', account)),
     updateAccount: (id, patch) => write(() => update('accounts', id, patch)),
     addUser: (user) => write(() => insert('users', user)),
@@ -424,9 +430,10 @@ function transactionOn (state: TxState): StoreTransaction {
         where (case when status = 'pending' then expires_at else coalesce(answered_at, expires_at) end) < $1`, [before])
       const renewals = await count(`delete from renewals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
       const approvals = await count(`delete from approvals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
+      const logins = await count('delete from logins where coalesce(answered_at, expires_at) < $1', [before])
       const bindings = await count(`delete from bindings b where b.ended_at < $1
         and not exists (select from renewals r where r.binding_id = b.id) and not exists (select from approvals a where a.binding_id = b.id)`, [before])
-      return { history, invitations, renewals, approvals, bindings }
+      return { history, invitations, renewals, approvals, logins, bindings }
     }),
     // FOR UPDATE SKIP LOCKED: a row another claimer is taking right now is passed over, never waited for
     // nor taken twice; the lease (claimed_until) keeps it from every later claimer until the attempt is

@@ -44,6 +44,8 @@ export const TABLES: readonly Table[] = [
     ['decidedAt', 'time'], 'decidedBy', ['closedAt', 'time'], 'closedReason']),
   table('approvals', ['id', 'code', 'accountId', 'actorUserId', 'bindingId', 'operation', ['createdAt', 'time'], ['expiresAt', 'time'],
     'status', ['decidedAt', 'time'], 'decidedBy', ['closedAt', 'time'], 'closedReason']),
+  table('logins', ['id', 'code', 'accountId', 'userId', ['createdAt', 'time'], ['expiresAt', 'time'], 'status', ['answeredAt', 'time'],
+    'result', 'deniedReason', 'approvalId']),
   table('history', ['id', 'accountId', ['at', 'time'], 'actorUserId', 'action', 'detail']),
   table('outbox', ['id', 'toUserId', 'text', ['createdAt', 'time'], 'attempts', ['sentAt', 'time'], 'lastError',
     ['nextAttemptAt', 'time'], ['failedAt', 'time'], ['withdrawnAt', 'time'], 'accountId', 'about', 'topic']),
@@ -53,11 +55,11 @@ export const TABLES: readonly Table[] = [
 ]
 
 /** The collections whose records carry a short code, and the kind each code is registered as. */
-export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', approvals: 'approval' } as const
+export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', approvals: 'approval', logins: 'login' } as const
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'history', 'outbox', 'digest_entries', 'lookup_notices', 'reviews', 'dialogs', 'lookup_hits'] as const
+  'logins', 'history', 'outbox', 'digest_entries', 'lookup_notices', 'reviews', 'dialogs', 'lookup_hits'] as const
 
 type Row = Record<string, unknown>
 
