@@ -73,6 +73,8 @@ function wholeDocument () {
     outbox: [{ id: 'm1', toUserId: 'u_op', text: 'hi', createdAt: at, attempts: 0, accountId: 'acc' }],
     digestEntries: [{ id: 'd1', accountId: 'acc', actorUserId: 'u_op', operation: 'login', at }],
     lookupNotices: [{ id: 'ln1', askerKey: 'u_admin', ownerUserId: 'u_op', at }],
+    logins: [{ id: 'lg1', code: 'DDDDD', accountId: 'acc', userId: 'u_op', createdAt: at, expiresAt: at, status: 'lapsed' }],
+    reviews: [{ id: 'rv1', accountId: 'acc', startedAt: at, status: 'completed', items: [{ bindingId: 'b1', userId: 'u_op', decision: 'keep', decidedAt: at }], remindersSent: [], closedAt: at }],
   }
 }
 type Whole = ReturnType<typeof wholeDocument>
