@@ -54,7 +54,7 @@ export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', appr
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'history', 'outbox', 'dialogs', 'lookup_hits'] as const
+  'history', 'outbox', 'dialogs', 'lookup_limits'] as const
 
 type Row = Record<string, unknown>
 
