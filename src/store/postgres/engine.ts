@@ -159,9 +159,22 @@ function recordOf (collection: Collection, row: Row): AnyRecord {
   return record as AnyRecord
 }
 
+/** Names given to statement texts: a connection parses and plans a named statement once, then only binds and runs it. */
+const STATEMENT_NAMES = new Map<string, string>()
+
+/**
+ * A statement as a named prepared statement. Every text this engine sends is made from its own constants
+ * (values always travel as parameters), so the texts are few and the map stays small.
+ */
+function prepared (text: string, values: unknown[]): { name: string, text: string, values: unknown[] } {
+  let name = STATEMENT_NAMES.get(text)
+  if (name === undefined) STATEMENT_NAMES.set(text, name = `a${STATEMENT_NAMES.size}`)
+  return { name, text, values }
+}
+
 /** Records of a collection matching `where`, by `order` (the document's order, `seq`, unless told). */
 async function select<C extends Collection> (db: Queryable, collection: C, where: string, params: unknown[], order = 'seq', lock = ''): Promise<Array<Data[C][number]>> {
-  const { rows } = await db.query<Row>(`select ${selectList(collection)} from ${TABLE[collection].table} where ${where} order by ${order} ${lock}`, params)
+  const { rows } = await db.query<Row>(prepared(`select ${selectList(collection)} from ${TABLE[collection].table} where ${where} order by ${order} ${lock}`, params))
   return rows.map((row) => recordOf(collection, row) as Data[C][number])
 }
 
@@ -371,7 +384,7 @@ function transactionOn (state: TxState): StoreTransaction {
     if (state.ended) throw new Error('The transaction has ended')
     if (state.failed) throw state.failed
     try {
-      return await client.query<Row>(sql, params)
+      return await client.query<Row>(prepared(sql, params))
     } catch (err) {
       state.failed = refusal(err, 'a change')
       throw state.failed
