@@ -37,8 +37,10 @@ export function watchedPool (url: string): { pool: pg.Pool, watch: Watch } {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown
     // pool.query calls with a callback, the engine's transactions without: both are timed.
     ;(client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      if (typeof args[0] !== 'string') return query(...args)
-      const kind = kindOf(args[0])
+      // A string, or a query config ({ name, text, values }: the engine's prepared statements).
+      const sql = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text
+      if (typeof sql !== 'string') return query(...args)
+      const kind = kindOf(sql)
       const started = performance.now()
       const done = (): void => { watch.ms[kind] += performance.now() - started }
       watch.roundTrips++

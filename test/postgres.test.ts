@@ -102,7 +102,7 @@ test('migrations create the tables on an empty database, and a second run does n
   const shipped = await loadMigrations()
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
-  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'digest_entries', 'history', 'invitations', 'logins', 'lookup_hits', 'lookup_notices',
+  t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'digest_entries', 'history', 'invitations', 'logins', 'lookup_limits', 'lookup_notices',
     'outbox', 'renewals', 'reviews', 'schema_migrations', 'user_follows', 'users'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
@@ -116,6 +116,24 @@ test('two processes migrating one database at once both succeed, and each migrat
   t.deepEqual([...mine, ...theirs].sort(), (await loadMigrations()).map((m) => m.version))
   const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from schema_migrations')
   t.is(rows[0]!.n, (await loadMigrations()).length)
+})
+
+test('migration 007 carries the lookup hits over into lookup_limits, in the order taken, and makes the conversation tables unlogged', async (t) => {
+  const { pool } = await postgres().freshDatabase()
+  const shipped = await loadMigrations()
+  const at = (ms: number): Date => new Date(Date.parse('2026-11-21T02:00:00Z') + ms)
+  await migrate(pool, shipped.filter((m) => m.version < 7))
+  await pool.query('insert into lookup_hits (asker_key, at) values ($1, $2), ($1, $3), ($4, $5), ($1, $6)', ['wxid_a', at(5), at(1), 'wxid_b', at(7), at(5)])
+  await migrate(pool, shipped)
+  const { rows } = await pool.query<{ asker_key: string, hits: string[], took: boolean }>('select asker_key, hits, took from lookup_limits order by asker_key')
+  t.deepEqual(rows, [
+    { asker_key: 'wxid_a', hits: [at(1), at(5), at(5)].map((d) => String(d.getTime())), took: true },
+    { asker_key: 'wxid_b', hits: [String(at(7).getTime())], took: true },
+  ])
+  const { rows: kinds } = await pool.query<{ name: string, persistence: string }>(
+    `select relname as name, relpersistence as persistence from pg_class where relname in ('dialogs', 'lookup_limits', 'users') order by 1`)
+  t.deepEqual(kinds, [{ name: 'dialogs', persistence: 'u' }, { name: 'lookup_limits', persistence: 'u' }, { name: 'users', persistence: 'p' }])
+  t.is((await pool.query(`select to_regclass('lookup_hits') as gone`)).rows[0].gone, null)
 })
 
 test('a migration that fails leaves nothing of itself behind, and the ones before it stay applied', async (t) => {

@@ -256,6 +256,64 @@ for (const { name, open } of ENGINES) {
     await engine.forgetLookupHits(NOW + 30 * MINUTE)
     t.deepEqual(await engine.takeLookupHit('asker', NOW + 26 * MINUTE, limit), { allowed: true, hits: [NOW + 26 * MINUTE] }, 'forgotten')
   })
+
+  test(`${name}: takeLookup decides as takeHit does, and only when allowed tells what the holders hold, as the reads tell it`, async (t) => {
+    const { engine } = await open(t)
+    /** What the reads say the users hold, in takeLookup's shape. */
+    const expectedHoldings = async (userIds: string[]) => Promise.all(userIds.map(async (id) => ({
+      user: (await engine.user(id))!,
+      administers: await engine.accountsAdministeredBy(id),
+      bindings: await Promise.all((await engine.bindingsOfUser(id)).map(async (binding) => ({ binding, accountName: (await engine.account(binding.accountId))!.name }))),
+    })))
+    const limit = { max: 3, windowMs: 10 * MINUTE }
+    let hits: number[] = []
+    // A clock that steps back (20 after 25) keeps the hits in the order they were taken, on both engines.
+    for (const [k, at] of [0, 1, 2, 3, 4, 10, 11, 11, 12, 25, 20, 21, 26].map((m, k) => [k, NOW + m * MINUTE] as const)) {
+      const expected = takeHit(limit, hits, at)
+      hits = expected.hits
+      const label = `at +${(at - NOW) / MINUTE} min`
+      if (k % 3 === 2) {
+        t.deepEqual(await engine.takeLookupHit('asker', at, limit), expected, label)
+        continue
+      }
+      const answer = await engine.takeLookup('asker', at, limit, k % 2 === 0 ? { userId: 'u_zhangwei' } : { userId: 'u_zhaomin_home', idNumber: '110105199502280078' })
+      t.deepEqual(answer.decision, expected, label)
+      t.deepEqual(answer.holdings, expected.allowed ? await expectedHoldings(k % 2 === 0 ? ['u_zhangwei'] : ['u_zhaomin_home', 'u_zhaomin']) : [], label)
+    }
+    const admin = await engine.takeLookup('admin', NOW, limit, { userId: 'u_wangfang', idNumber: '110101198503120025' })
+    t.true(admin.holdings[0]!.administers.length >= 2, 'an admin\'s accounts')
+    t.deepEqual(admin.holdings, await expectedHoldings(['u_wangfang']))
+    t.deepEqual((await engine.takeLookup('nobody', NOW, limit, { userId: 'u_nobody' })).holdings, [], 'an unknown user holds nothing')
+  })
+
+  test(`${name}: sender reads a contact's user and the sender's dialog step together`, async (t) => {
+    const { engine } = await open(t)
+    t.deepEqual(await engine.sender('u_zhangwei'), { user: await engine.userByContact('u_zhangwei'), dialog: undefined })
+    t.truthy((await engine.sender('u_zhangwei')).user)
+    await engine.setDialog('u_zhangwei', { step: 'lookup.method', data: {} }, NOW + MINUTE)
+    await engine.setDialog('wxid_stranger', { step: 'lookup.value', data: { kind: 'phone' } }, NOW + MINUTE)
+    t.deepEqual(await engine.sender('u_zhangwei'), { user: await engine.userByContact('u_zhangwei'), dialog: { step: 'lookup.method', data: {}, expiresAt: NOW + MINUTE } })
+    t.deepEqual(await engine.sender('wxid_stranger'), { user: undefined, dialog: { step: 'lookup.value', data: { kind: 'phone' }, expiresAt: NOW + MINUTE } })
+    t.deepEqual(await engine.sender('wxid_nobody'), { user: undefined, dialog: undefined })
+  })
+
+  test(`${name}: a record updated twice in one transaction keeps both patches`, async (t) => {
+    const { engine, durable } = await open(t)
+    const binding = await engine.transaction(async (tx) => {
+      await tx.binding('b_zw_tea')
+      await tx.updateBinding('b_zw_tea', { remindersSent: [7] })
+      return tx.updateBinding('b_zw_tea', { endedAt: new Date(NOW).toISOString(), endReason: 'removed', endedBy: 'u_wangfang' })
+    })
+    t.deepEqual(binding.remindersSent, [7])
+    t.deepEqual((await durable()).bindings.find((b) => b.id === 'b_zw_tea'), plain(binding))
+    const user = await engine.transaction(async (tx) => {
+      await tx.updateUser('u_zhangwei', { bankCard: false })
+      return tx.updateUser('u_zhangwei', { follows: ['acc_tea'] })
+    })
+    t.is(user.bankCard, false)
+    t.deepEqual(user.follows, ['acc_tea'])
+    t.deepEqual(await engine.user('u_zhangwei'), user)
+  })
 }
 
 // ---------------------------------------------------------------------------- what PostgreSQL adds
@@ -275,6 +333,19 @@ test('PostgreSQL: two processes claiming due messages at once never get the same
 })
 const afterAll = NOW + CLAIM_LEASE + 1
 
+// The embedded engine re-indexes after the transaction, so there a record pruned in it can still be patched (and the patch is lost).
+test('PostgreSQL: a record read, then pruned in the same transaction, cannot be updated', async (t) => {
+  const { pool } = await demoDatabase()
+  const engine = await openPostgresEngine(pool, { keepPool: true })
+  const durable = (): Promise<Data> => exportDocument(pool)
+    await t.throwsAsync(engine.transaction(async (tx) => {
+      await tx.binding('b_zm_tea')
+      await tx.prune('bindings', (b) => b.id !== 'b_zm_tea')
+      await tx.updateBinding('b_zm_tea', { remindersSent: [1] })
+    }), { message: /no bindings record b_zm_tea/ })
+    t.truthy((await durable()).bindings.find((b) => b.id === 'b_zm_tea'), 'the refused transaction undone')
+})
+
 test('PostgreSQL: a dialog step and lookup hits kept by one process are read by another', async (t) => {
   const { name, pool } = await demoDatabase()
   const mine = await openPostgresEngine(pool)
@@ -286,6 +357,9 @@ test('PostgreSQL: a dialog step and lookup hits kept by one process are read by 
   const limit = { max: 5, windowMs: 10 * MINUTE }
   const decisions = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? mine : theirs).takeLookupHit('asker', NOW + i, limit)))
   t.is(decisions.filter((d) => d.allowed).length, 5, 'racing lookups from two processes all count')
+  const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? mine : theirs).takeLookup('asker2', NOW + i, limit, { userId: 'u_zhangwei' })))
+  t.is(answers.filter((a) => a.decision.allowed).length, 5, 'and so do racing takeLookups')
+  t.is(answers.filter((a) => a.holdings.length === 1).length, 5, 'each allowed one with its holdings')
 })
 
 test('PostgreSQL: two processes flipping one switch at once end where serial runs would', async (t) => {

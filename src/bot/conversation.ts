@@ -2,8 +2,9 @@
 // dialog step, else to the fallback. Commands and steps are plain async functions returning the reply.
 import type { Millis } from '../domain/calendar.js'
 import type { User } from '../store/schema.js'
-import type { Dialog, DialogStep, Dialogs } from './dialog.js'
-import { RESTART } from './dialog.js'
+import type { DialogRecord } from '../services/dialogs.js'
+import type { Dialog, DialogStep } from './dialog.js'
+import { Dialogs, RESTART } from './dialog.js'
 import { texts } from '../texts.js'
 
 export interface Turn {
@@ -47,9 +48,10 @@ export class Conversation {
     return this.find(text) !== undefined
   }
 
-  async reply (input: { text: string, sender: string, asker: User | undefined, now: Millis }): Promise<string> {
+  /** `known`: the sender's dialog step as already read with the sender (else it is read here). */
+  async reply (input: { text: string, sender: string, asker: User | undefined, now: Millis }, known?: { dialog: DialogRecord | undefined }): Promise<string> {
     const { text, sender, now } = input
-    const stored = await this.dialogs.get(sender)
+    const stored = known ? Dialogs.typed(known.dialog) : await this.dialogs.get(sender)
     const dialog = stored && stored.expiresAt > now ? stored : undefined
     const command = this.find(text)
     const turn = new ConversationTurn(this.dialogs, input, command ? text.slice(command.word.length).trim() : '', dialog)

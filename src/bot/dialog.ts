@@ -4,6 +4,7 @@ import { minutes } from '../domain/calendar.js'
 import type { IdentifierKind } from '../domain/identity.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { DialogService } from '../services/dialogs.js'
+import type { DialogRecord } from '../services/dialogs.js'
 import type { LookupEntry } from '../services/lookup.js'
 import type { Setting } from '../texts.js'
 
@@ -46,8 +47,12 @@ export class Dialogs {
   constructor (private readonly service: DialogService) {}
 
   async get (sender: string): Promise<Dialog | undefined> {
-    // Only the bot writes steps, always as a DialogStep: what comes back is one.
-    return await this.service.get(sender) as Dialog | undefined
+    return Dialogs.typed(await this.service.get(sender))
+  }
+
+  /** A step as the store keeps it, typed: only the bot writes steps, always as a DialogStep, so what comes back is one. */
+  static typed (record: DialogRecord | undefined): Dialog | undefined {
+    return record as Dialog | undefined
   }
 
   set (sender: string, step: DialogStep, now: Millis): Promise<void> {

@@ -12,6 +12,7 @@ import type { BackupPolicy } from '../jobs/backup.js'
 import type { Logger } from '../log.js'
 import { wechatyLogger } from '../wechaty-log.js'
 import type { OutboxPolicy } from '../outbox/outbox.js'
+import type { SenderState } from '../services/contacts.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { normaliseText } from '../domain/identity.js'
@@ -139,8 +140,10 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
 
     const handle = async (message: Message): Promise<void> => {
       const talker = message.talker()
-      let identified: Promise<User | undefined> | undefined
-      const identifyTalker = (): Promise<User | undefined> => (identified ??= identify(talker)) // once a message
+      // Who they are and their dialog step, asked once a message and together (one round trip on PostgreSQL).
+      let identified: Promise<SenderState> | undefined
+      const senderState = (): Promise<SenderState> => (identified ??= contacts.sender(talker.id, talker.handle()))
+      const identifyTalker = async (): Promise<User | undefined> => (await senderState()).user
       const room = message.room()
       if (room) {
         // Someone else's room, or chatter not meant for the assistant: left alone.
@@ -156,13 +159,14 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       }
       // Memory may be ahead of the file: answer nothing from it until a restart reloads the file.
       if (status.failure()) return void await message.say(texts.outOfService)
+      const { user: asker, dialog } = await senderState()
       const reply = await conversation.reply({
         // Full-width digits and ＋86 from Chinese keyboards read as what they are.
         text: normaliseText(message.text()),
         sender: talker.id,
-        asker: await identifyTalker(),
+        asker,
         now: clock(),
-      })
+      }, { dialog })
       await message.say(await assistant.mask(reply))
     }
 

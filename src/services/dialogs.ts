@@ -4,6 +4,8 @@ import type { Millis } from '../domain/calendar.js'
 import type { DialogRecord } from '../store/contract.js'
 import type { ServiceContext } from './context.js'
 
+export type { DialogRecord }
+
 export class DialogService {
   constructor (private readonly ctx: Pick<ServiceContext, 'engine'>) {}
 

@@ -6,7 +6,7 @@ import { ownsIdentifier } from '../domain/ownership.js'
 import type { WindowLimit } from '../domain/rate-limit.js'
 import { hasLapsed, isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
-import type { StoreReader } from '../store/contract.js'
+import type { LookupHolders, StoreReader, UserHoldings } from '../store/contract.js'
 import type { User } from '../store/schema.js'
 import type { ServiceContext } from './context.js'
 
@@ -48,18 +48,20 @@ export class LookupService {
   /** `askerKey` identifies the person for the rate limit even when they are not a known user. */
   async lookup (askerKey: string, asker: User | undefined, identifier: Identifier): Promise<LookupResult> {
     const now = this.ctx.now()
-    // Taken by the store as one decision (embedded: at the call; PostgreSQL: under a lock per asker):
+    const { engine } = this.ctx
+    // Taken by the store as one decision (embedded: at the call; PostgreSQL: one upsert on the asker's row):
     // lookups racing each other all count.
-    const decision = await this.ctx.engine.takeLookupHit(askerKey, now, this.limit)
-    if (!decision.allowed) return { kind: 'rate-limited', retryAt: decision.retryAt }
     if (!asker || !ownsIdentifier(asker, identifier)) {
+      const decision = await engine.takeLookupHit(askerKey, now, this.limit)
+      if (!decision.allowed) return { kind: 'rate-limited', retryAt: decision.retryAt }
       // The answer is decided (and is the same whoever owns it); the owner's notice is queued after it, apart.
       this.onForeignLookup({ askerKey, asker, identifier, at: now })
       return { kind: 'found', identifier, active: [], lapsed: [] }
     }
-    const reader: StoreReader = this.ctx.engine
-    const holders = await holdersOf(reader, asker, identifier)
-    return { kind: 'found', identifier, ...await entriesOf(reader, holders, now) }
+    // The decision and what the holders hold in one call (one statement on PostgreSQL).
+    const { decision, holdings } = await engine.takeLookup(askerKey, now, this.limit, holdersOf(asker, identifier))
+    if (!decision.allowed) return { kind: 'rate-limited', retryAt: decision.retryAt }
+    return { kind: 'found', identifier, ...entriesOf(holdings, now) }
   }
 }
 
@@ -68,8 +70,8 @@ export class LookupService {
  * same person verified with it; a phone number (which can change hands) and a WeChat ID cover only the
  * asker's own account.
  */
-async function holdersOf (reader: StoreReader, asker: User, identifier: Identifier): Promise<User[]> {
-  return identifier.kind === 'idNumber' ? peopleOf(reader, asker) : [asker]
+function holdersOf (asker: User, identifier: Identifier): LookupHolders {
+  return identifier.kind === 'idNumber' && asker.idNumber ? { userId: asker.id, idNumber: asker.idNumber } : { userId: asker.id }
 }
 
 /** Everyone the asker may speak for: themselves and the WeChat accounts verified with their ID number. */
@@ -79,17 +81,17 @@ export async function peopleOf (reader: StoreReader, asker: User): Promise<User[
   return [...people.values()]
 }
 
-async function entriesOf (reader: StoreReader, holders: User[], now: Millis): Promise<{ active: LookupEntry[], lapsed: LookupEntry[] }> {
+function entriesOf (holdings: readonly UserHoldings[], now: Millis): { active: LookupEntry[], lapsed: LookupEntry[] } {
   const active: LookupEntry[] = []
   const lapsed: LookupEntry[] = []
-  for (const user of holders) {
-    for (const account of await reader.accountsAdministeredBy(user.id)) {
+  for (const { user, administers, bindings } of holdings) {
+    for (const account of administers) {
       active.push({ accountId: account.id, accountName: account.name, role: 'admin', wechatId: user.wechatId })
     }
-    for (const binding of await reader.bindingsOfUser(user.id)) {
+    for (const { binding, accountName } of bindings) {
       const entry: LookupEntry = {
         accountId: binding.accountId,
-        accountName: (await reader.account(binding.accountId))!.name,
+        accountName,
         role: binding.role,
         wechatId: user.wechatId,
         bindingId: binding.id,

@@ -103,6 +103,33 @@ export interface DialogRecord {
   expiresAt: Millis
 }
 
+/** What one WeChat account holds, as 绑定查询 shows it. */
+export interface UserHoldings {
+  user: User
+  /** The accounts it is the admin of, in the order they were made. */
+  administers: readonly Account[]
+  /** Its bindings (ended ones too), each with its account's name, in the order they were made. */
+  bindings: ReadonlyArray<{ binding: Binding, accountName: string }>
+}
+
+/** Whose holdings a 绑定查询 shows: a user, and with `idNumber` every user verified with that ID number too. */
+export interface LookupHolders {
+  userId: string
+  idNumber?: string | undefined
+}
+
+/** The lookup limit's decision and, only when it allowed the lookup, the holdings (the user's first, then in the order they were made). */
+export interface LookupAnswer {
+  decision: LimitDecision
+  holdings: UserHoldings[]
+}
+
+/** A chat contact's user (userByContact) and the sender's dialog step (dialog), read together. */
+export interface SenderState {
+  user: User | undefined
+  dialog: DialogRecord | undefined
+}
+
 /**
  * Conversation state kept per sender: dialog steps and the lookup rate limit. Outside transactions on
  * purpose: each touches one sender only, so PostgreSQL answers them without the global transaction lock
@@ -116,6 +143,13 @@ export interface ConversationState {
   forgetDialogs: (before: Millis) => Promise<void>
   /** Records one lookup at `now` if the limit allows it: the same decision as domain/rate-limit.ts's takeHit on the asker's hits. */
   takeLookupHit: (askerKey: string, now: Millis, limit: WindowLimit) => Promise<LimitDecision>
+  /**
+   * 绑定查询 in one call (one statement on PostgreSQL): the same decision and record as takeLookupHit, then,
+   * only if it allowed the lookup, what `holders` hold, read after the decision.
+   */
+  takeLookup: (askerKey: string, now: Millis, limit: WindowLimit, holders: LookupHolders) => Promise<LookupAnswer>
+  /** Who writes from chat contact `contactId`, and their dialog step (a dialog's sender is its contact): one statement on PostgreSQL. */
+  sender: (contactId: string) => Promise<SenderState>
   /** Forgets hits at or before `before` (older than every window that asks); an asker with none left is forgotten. */
   forgetLookupHits: (before: Millis) => Promise<void>
 }

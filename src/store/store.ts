@@ -9,7 +9,7 @@ import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import { bindingExpired, historyExpired, invitationExpired, loginExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
-import type { Backlog, DialogRecord, Holdings, PruneCounts, StoreEngine, StoreReader, StoreTransaction } from './contract.js'
+import type { Backlog, DialogRecord, Holdings, LookupAnswer, LookupHolders, PruneCounts, SenderState, StoreEngine, StoreReader, StoreTransaction, UserHoldings } from './contract.js'
 import { bindingMismatch, danglingReferences, lookupNoticeKey, recordProblem } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
@@ -309,6 +309,30 @@ export class Store {
     return decision
   }
 
+  /** The contract's takeLookup: the decision of takeLookupHit, then (if it allowed the lookup) the holdings. */
+  takeLookup (askerKey: string, now: Millis, limit: WindowLimit, holders: LookupHolders): LookupAnswer {
+    const decision = this.takeLookupHit(askerKey, now, limit)
+    if (!decision.allowed) return { decision, holdings: [] }
+    const users = new Map<string, User>()
+    const first = this.usersById.get(holders.userId)
+    if (first) users.set(first.id, first)
+    if (holders.idNumber !== undefined) for (const user of this.usersWithIdNumber(holders.idNumber)) if (!users.has(user.id)) users.set(user.id, user)
+    const holdings: UserHoldings[] = []
+    for (const user of users.values()) {
+      holdings.push({
+        user,
+        administers: this.accountsAdministeredBy(user.id),
+        bindings: this.bindingsOfUser(user.id).map((binding) => ({ binding, accountName: this.accountsById.get(binding.accountId)!.name })),
+      })
+    }
+    return { decision, holdings }
+  }
+
+  /** The contract's sender: the contact's user and the sender's dialog step. */
+  sender (contactId: string): SenderState {
+    return { user: this.usersByContact.get(contactId), dialog: this.dialogs.get(contactId) }
+  }
+
   forgetLookupHits (before: Millis): void {
     for (const [key, hits] of this.lookupHits) if (hits.every((at) => at <= before)) this.lookupHits.delete(key)
   }
@@ -402,6 +426,8 @@ export class Store {
       clearDialog: answer((sender) => this.clearDialog(sender)),
       forgetDialogs: answer((before) => this.forgetDialogs(before)),
       takeLookupHit: answer((askerKey, now, limit) => this.takeLookupHit(askerKey, now, limit)),
+      takeLookup: answer((askerKey, now, limit, holders) => this.takeLookup(askerKey, now, limit, holders)),
+      sender: answer((contactId) => this.sender(contactId)),
       forgetLookupHits: answer((before) => this.forgetLookupHits(before)),
       transaction: (work) => this.transaction(work),
       failure: () => this.broken,

@@ -11,17 +11,16 @@
 // at READ COMMITTED on the pool: they see only committed state, and never wait for the lock.
 import type { Pool, PoolClient } from 'pg'
 import type { Millis } from '../../domain/calendar.js'
-import { takeHit } from '../../domain/rate-limit.js'
+import type { LimitDecision, WindowLimit } from '../../domain/rate-limit.js'
 import { CLAIM_LEASE, newId } from '../contract.js'
-import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction } from '../contract.js'
+import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction, UserHoldings } from '../contract.js'
 import { recordProblem } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { InvalidChange } from '../errors.js'
-import type { Data, OutboxMessage, User } from '../schema.js'
+import type { Account, Binding, Data, OutboxMessage, User } from '../schema.js'
 import type { Transaction } from '../store.js'
 import { importDocument } from './copy.js'
 import { migrate } from './migrate.js'
-import { inTransaction } from './transaction.js'
 import { CODE_KINDS, fromRow, TABLES, toParam, toRow } from './tables.js'
 import type { Table } from './tables.js'
 
@@ -34,8 +33,6 @@ export interface PostgresEngineOptions {
 
 /** Held by each transaction from its start to its end: one at a time across every process of the program. */
 export const TRANSACTION_LOCK = 0x5ECA552 // migrate.ts uses 0x5ECA551
-/** With a hash of the asker (the two-key form, apart from the one-key locks above): one lookup-limit decision per asker at a time. */
-const LOOKUP_LOCK = 0x5ECA553
 /** A message still to be delivered (not sent, not given up on, not withdrawn). */
 const UNSENT = 'sent_at is null and failed_at is null and withdrawn_at is null'
 
@@ -107,7 +104,7 @@ class PostgresEngine {
     let broken: Error | undefined
     try {
       await client.query(`begin; select pg_advisory_xact_lock(${TRANSACTION_LOCK})`)
-      const state: TxState = { client, failed: undefined, ended: false }
+      const state: TxState = { client, failed: undefined, ended: false, known: new Map() }
       try {
         const result = await work(transactionOn(state))
         // `work` caught a statement's error and went on: PostgreSQL has aborted the transaction (a COMMIT would only roll back).
@@ -134,7 +131,16 @@ interface TxState {
   /** The first statement that failed: the transaction is aborted from then on. */
   failed: Error | undefined
   ended: boolean
+  /**
+   * Records as this transaction last read or wrote them, by collection and id. Every transaction that
+   * writes holds TRANSACTION_LOCK, so no other one changes them meanwhile: update() patches the record
+   * known here instead of reading it again (a round trip under the lock). Statements that change rows
+   * without returning them (withdraw, the prunes) forget what they may have changed.
+   */
+  known: Map<string, AnyRecord>
 }
+
+const knownKey = (collection: Collection, id: string): string => `${collection} ${id}`
 
 // ---------------------------------------------------------------------------------------------- reads
 
@@ -153,9 +159,22 @@ function recordOf (collection: Collection, row: Row): AnyRecord {
   return record as AnyRecord
 }
 
+/** Names given to statement texts: a connection parses and plans a named statement once, then only binds and runs it. */
+const STATEMENT_NAMES = new Map<string, string>()
+
+/**
+ * A statement as a named prepared statement. Every text this engine sends is made from its own constants
+ * (values always travel as parameters), so the texts are few and the map stays small.
+ */
+function prepared (text: string, values: unknown[]): { name: string, text: string, values: unknown[] } {
+  let name = STATEMENT_NAMES.get(text)
+  if (name === undefined) STATEMENT_NAMES.set(text, name = `a${STATEMENT_NAMES.size}`)
+  return { name, text, values }
+}
+
 /** Records of a collection matching `where`, by `order` (the document's order, `seq`, unless told). */
 async function select<C extends Collection> (db: Queryable, collection: C, where: string, params: unknown[], order = 'seq', lock = ''): Promise<Array<Data[C][number]>> {
-  const { rows } = await db.query<Row>(`select ${selectList(collection)} from ${TABLE[collection].table} where ${where} order by ${order} ${lock}`, params)
+  const { rows } = await db.query<Row>(prepared(`select ${selectList(collection)} from ${TABLE[collection].table} where ${where} order by ${order} ${lock}`, params))
   return rows.map((row) => recordOf(collection, row) as Data[C][number])
 }
 
@@ -177,7 +196,12 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     }
   }
   const many = <C extends Collection>(collection: C, where: string, params: unknown[], order?: string) =>
-    query(() => select(db, collection, where, params, order))
+    query(async () => {
+      const records = await select(db, collection, where, params, order)
+      const known = guard()?.known
+      if (known) for (const record of records) known.set(knownKey(collection, record.id), record)
+      return records
+    })
   const one = async <C extends Collection>(collection: C, where: string, params: unknown[]) =>
     (await many(collection, where, params))[0]
   const due = (time: Millis): Date => new Date(time)
@@ -258,42 +282,109 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
 // ------------------------------------------------------------------------------- conversation state
 
 /**
- * Dialog steps and lookup hits, on the pool and outside the global transaction lock: each statement is
- * about one sender; the lookup limit takes a lock per asker so that two processes counting the same
- * person's lookups at once still count them all. Their writes do not wait for the WAL flush (a durable
- * commit would cost every lookup two flushes): the embedded engine keeps this state in memory only, and
- * here a server crash may lose at most its last fraction of a second; every process sees each write at once.
+ * Dialog steps and the lookup limit, on the pool and outside the global transaction lock: each write is
+ * one statement about one sender, on the unlogged tables of migration 007, so its commit does not wait for
+ * a WAL flush (the embedded engine keeps this state in memory only; a server crash empties these tables).
+ * The lookup limit is one upsert per decision: ON CONFLICT DO UPDATE locks the asker's row and works on its
+ * latest version, so two processes counting the same person's lookups at once still count them all.
  */
 function conversationOn (pool: Pool): ConversationState {
-  const unflushed = { awaitFlush: false }
+  /** The upsert's answer: `hits` (bigint[], which the driver gives as strings) and whether it took one. */
+  const decisionOf = (row: Row, limit: WindowLimit): LimitDecision => {
+    const hits = (row.hits as string[]).map(Number)
+    return row.took === true ? { allowed: true, hits } : { allowed: false, hits, retryAt: hits[0]! + limit.windowMs }
+  }
+  const hitParams = (askerKey: string, now: Millis, limit: WindowLimit): unknown[] => [askerKey, now, limit.max, now - limit.windowMs]
   return {
     dialog: async (sender) => {
       const { rows } = await pool.query<{ step: string, data: unknown, expires_at: Date }>('select step, data, expires_at from dialogs where sender = $1', [sender])
       const row = rows[0]
       return row ? { step: row.step, data: row.data, expiresAt: row.expires_at.getTime() } : undefined
     },
-    setDialog: (sender, step, expiresAt) => inTransaction(pool, async (client) => {
-      await client.query(`insert into dialogs (sender, step, data, expires_at) values ($1, $2, $3::jsonb, $4)
-        on conflict (sender) do update set step = excluded.step, data = excluded.data, expires_at = excluded.expires_at`,
-      [sender, step.step, JSON.stringify(step.data ?? {}), new Date(expiresAt)])
-    }, unflushed),
-    clearDialog: (sender) => inTransaction(pool, async (client) => {
-      await client.query('delete from dialogs where sender = $1', [sender])
-    }, unflushed),
+    setDialog: async (sender, step, expiresAt) => {
+      await pool.query({ name: 'set_dialog', text: SET_DIALOG, values: [sender, step.step, JSON.stringify(step.data ?? {}), new Date(expiresAt)] })
+    },
+    clearDialog: async (sender) => { await pool.query({ name: 'clear_dialog', text: 'delete from dialogs where sender = $1', values: [sender] }) },
     forgetDialogs: async (before) => { await pool.query('delete from dialogs where expires_at < $1', [new Date(before)]) },
-    takeLookupHit: (askerKey, now, limit) => inTransaction(pool, async (client) => {
-      await client.query('select pg_advisory_xact_lock($1::int, hashtext($2))', [LOOKUP_LOCK, askerKey])
-      // What takeHit would drop anyway (outside the window) goes from the table: it stays as small as the windows.
-      await client.query('delete from lookup_hits where asker_key = $1 and at <= $2', [askerKey, new Date(now - limit.windowMs)])
-      const { rows } = await client.query<{ at: Date }>('select at from lookup_hits where asker_key = $1 order by at, id', [askerKey])
-      const decision = takeHit(limit, rows.map((r) => r.at.getTime()), now)
-      if (decision.allowed) await client.query('insert into lookup_hits (asker_key, at) values ($1, $2)', [askerKey, new Date(now)])
-      return decision
-    }, unflushed),
-    forgetLookupHits: async (before) => { await pool.query('delete from lookup_hits where at <= $1', [new Date(before)]) },
+    takeLookupHit: async (askerKey, now, limit) => {
+      const { rows } = await pool.query<Row>({ name: 'take_lookup_hit', text: TAKE_HIT_UPSERT, values: hitParams(askerKey, now, limit) })
+      return decisionOf(rows[0]!, limit)
+    },
+    takeLookup: async (askerKey, now, limit, holders) => {
+      const { rows } = await pool.query<Row>({ name: 'take_lookup', text: TAKE_LOOKUP, values: [...hitParams(askerKey, now, limit), holders.userId, holders.idNumber ?? null] })
+      const row = rows[0]!
+      const decision = decisionOf(row, limit)
+      if (!decision.allowed) return { decision, holdings: [] }
+      const holdings = new Map<string, UserHoldings & { administers: Account[], bindings: Array<{ binding: Binding, accountName: string }> }>()
+      for (const json of row.users as Row[]) {
+        const user = recordFromJson('users', json) as User
+        holdings.set(user.id, { user, administers: [], bindings: [] })
+      }
+      for (const json of row.administers as Row[]) {
+        const account = recordFromJson('accounts', json) as Account
+        holdings.get(account.adminUserId)?.administers.push(account)
+      }
+      for (const json of row.bindings as Row[]) {
+        const binding = recordFromJson('bindings', json) as Binding
+        holdings.get(binding.userId)?.bindings.push({ binding, accountName: json.account_name as string })
+      }
+      return { decision, holdings: [...holdings.values()] }
+    },
+    sender: async (contactId) => {
+      const { rows } = await pool.query<Row>({ name: 'sender', text: SENDER, values: [contactId] })
+      const row = rows[0]!
+      return {
+        user: row.id === null ? undefined : recordOf('users', row) as User,
+        dialog: row.dialog_step === null ? undefined : { step: row.dialog_step as string, data: row.dialog_data, expiresAt: (row.dialog_expires_at as Date).getTime() },
+      }
+    },
+    forgetLookupHits: async (before) => { await pool.query('delete from lookup_limits where $1 >= all(hits)', [before]) },
   }
 }
 
+const SET_DIALOG = `insert into dialogs (sender, step, data, expires_at) values ($1, $2, $3::jsonb, $4)
+  on conflict (sender) do update set step = excluded.step, data = excluded.data, expires_at = excluded.expires_at`
+
+/**
+ * domain/rate-limit.ts takeHit as one upsert on the asker's row: $1 the asker, $2 now, $3 the limit's max,
+ * $4 the start of its window (hits at or before it no longer count, and are dropped).
+ */
+const TAKE_HIT_UPSERT = `insert into lookup_limits as l (asker_key, hits, took)
+    values ($1, case when $3::int > 0 then array[$2::bigint] else '{}'::bigint[] end, $3::int > 0)
+  on conflict (asker_key) do update set
+    hits = case when cardinality(lookup_hits_after(l.hits, $4::bigint)) >= $3::int then lookup_hits_after(l.hits, $4::bigint)
+      else lookup_hits_after(l.hits, $4::bigint) || $2::bigint end,
+    took = cardinality(lookup_hits_after(l.hits, $4::bigint)) < $3::int
+  returning hits, took`
+
+/**
+ * The hit, then (only if it took one) the holdings as JSON: the users ($5, then everyone with ID number $6,
+ * in the order they were made), the accounts they administer, and their bindings with their accounts' names.
+ * The reads see the state as the statement began: like any read outside a transaction, committed state.
+ */
+const TAKE_LOOKUP = `with hit as (${TAKE_HIT_UPSERT}),
+  holders as (select ${selectList('users')}, users.seq, users.id <> $5::text as later from users
+    where (select took from hit) and (users.id = $5::text or users.id_number = $6::text))
+  select hit.hits, hit.took,
+    (select coalesce(json_agg(h order by h.later, h.seq), '[]') from holders h) as users,
+    (select coalesce(json_agg(a order by a.seq), '[]') from (select ${selectList('accounts')}, accounts.seq from accounts
+      where accounts.admin_user_id in (select id from holders)) a) as administers,
+    (select coalesce(json_agg(b order by b.seq), '[]') from (select ${selectList('bindings')}, bindings.seq, accounts.name as account_name
+      from bindings join accounts on accounts.id = bindings.account_id where bindings.user_id in (select id from holders)) b) as bindings
+  from hit`
+
+/** The contact's user (all NULL when none) and the sender's dialog step (NULL when none). */
+const SENDER = `select ${selectList('users')}, d.step as dialog_step, d.data as dialog_data, d.expires_at as dialog_expires_at
+  from (select $1::text as contact) k left join users on users.contact_id = k.contact left join dialogs d on d.sender = k.contact`
+
+/** A record from a row that came as JSON (times as text). */
+function recordFromJson (collection: Collection, json: Row): AnyRecord {
+  const row: Row = { ...json }
+  for (const { column, kind } of TABLE[collection].columns) {
+    if (kind === 'time' && typeof row[column] === 'string') row[column] = new Date(row[column])
+  }
+  return recordOf(collection, row)
+}
 
 // --------------------------------------------------------------------------------------------- writes
 
@@ -304,7 +395,7 @@ function transactionOn (state: TxState): StoreTransaction {
     if (state.ended) throw new Error('The transaction has ended')
     if (state.failed) throw state.failed
     try {
-      return await client.query<Row>(sql, params)
+      return await client.query<Row>(prepared(sql, params))
     } catch (err) {
       state.failed = refusal(err, 'a change')
       throw state.failed
@@ -343,7 +434,9 @@ function transactionOn (state: TxState): StoreTransaction {
   /** The record with the patch applied (a patch value undefined clears the field), validated, then written whole. */
   const update = async <C extends Collection>(collection: C, id: string, patch: object): Promise<Data[C][number]> => {
     const table = TABLE[collection]
-    const current = (await query(() => select(client, collection, 'id = $1', [id], 'seq', `for update of ${table.table}`)))[0]
+    // No row lock needed: TRANSACTION_LOCK keeps every other writer out until this transaction ends.
+    const current = state.known.get(knownKey(collection, id)) as Data[C][number] | undefined ??
+      (await query(() => select(client, collection, 'id = $1', [id])))[0]
     if (!current) throw new InvalidChange(`Refused a change: no ${collection} record ${id}`)
     const merged: Record<string, unknown> = { ...current }
     for (const [field, value] of Object.entries(patch)) {
@@ -361,13 +454,15 @@ function transactionOn (state: TxState): StoreTransaction {
     const unclaim = collection === 'outbox' ? ', claimed_until = null' : ''
     const rows = await exec(`update ${table.table} set ${assignments}${unclaim} where id = $1 returning ${table.columns.map((c) => c.column).join(', ')}`,
       [id, ...table.columns.map((c) => toParam(c, row[c.column] ?? null))])
-    const updated = fromRow(table, rows[0]!)
+    if (!rows[0]) throw new InvalidChange(`Refused a change: no ${collection} record ${id}`)
+    const updated = fromRow(table, rows[0]) as Data[C][number]
     if (collection === 'users') {
       const follows = (record as User).follows
       if ('follows' in patch) await setFollows((record as User).id, follows)
-      updated.follows = follows
+      ;(updated as User).follows = follows
     }
-    return updated as Data[C][number]
+    state.known.set(knownKey(collection, id), updated)
+    return updated
   }
   const query = async <R>(read: () => Promise<R>): Promise<R> => {
     if (state.failed) throw state.failed
@@ -380,7 +475,13 @@ function transactionOn (state: TxState): StoreTransaction {
   }
 
   /** Drops the records `keep` rejects, judged in JavaScript on every record of the collection. */
+  /** Forgets the known records of these collections (a statement changed rows it did not return). */
+  const forget = (...collections: Collection[]): void => {
+    for (const key of state.known.keys()) if (collections.some((c) => key.startsWith(`${c} `))) state.known.delete(key)
+  }
+
   const drop = async <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean): Promise<number> => {
+    forget(collection)
     const records = await query(() => select(client, collection, 'true', [], 'seq', `for update of ${TABLE[collection].table}`))
     const dropped = records.filter((r) => !keep(r)).map((r) => r.id)
     if (dropped.length === 0) return 0
@@ -414,16 +515,21 @@ function transactionOn (state: TxState): StoreTransaction {
     }),
     // One statement, not a read and an update per message: it runs under the lock every process waits on.
     withdraw: (about, topics, at) => write(async () => {
+      forget('outbox')
       await count(`update outbox set withdrawn_at = $3, claimed_until = null where about = $1 and topic = any($2::text[])
         and sent_at is null and failed_at is null and withdrawn_at is null`, [about, topics, at])
     }),
     updateMessage: (id, patch) => write(async () => { await update('outbox', id, patch) }),
     pruneMessages: (keep) => write(() => drop('outbox', keep)),
     prune: (collection, keep) => write(() => drop(collection, keep as (record: AnyRecord) => boolean)),
-    dropMessages: (ids) => write(() => count('delete from outbox where id = any($1::text[])', [ids])),
+    dropMessages: (ids) => write(async () => {
+      forget('outbox')
+      return count('delete from outbox where id = any($1::text[])', [ids])
+    }),
     // Set-based, by the indexes of 002: nothing is read into the process. Requests first, so that a binding
     // whose last request goes now goes too (a binding stays while a request that stays names it).
     pruneOlderThan: (cutoff) => write(async () => {
+      forget('history', 'invitations', 'renewals', 'approvals', 'bindings')
       const before = new Date(cutoff)
       const history = await count('delete from history where at < $1', [before])
       const invitations = await count(`delete from invitations

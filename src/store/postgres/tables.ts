@@ -59,7 +59,7 @@ export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', appr
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'logins', 'history', 'outbox', 'digest_entries', 'lookup_notices', 'reviews', 'dialogs', 'lookup_hits'] as const
+  'logins', 'history', 'outbox', 'digest_entries', 'lookup_notices', 'reviews', 'dialogs', 'lookup_limits'] as const
 
 type Row = Record<string, unknown>
 

@@ -4,19 +4,13 @@ import type { Pool, PoolClient } from 'pg'
 export interface TransactionOptions {
   /** What follows BEGIN: e.g. 'isolation level repeatable read, read only' for a consistent snapshot. */
   mode?: '' | 'isolation level repeatable read, read only'
-  /**
-   * false: the commit does not wait for the WAL flush (synchronous_commit off for this transaction only).
-   * Other sessions see the commit at once as always; a crash of the server may lose the last fraction of a
-   * second of such commits. Only for state the embedded engine keeps in memory, never in the file.
-   */
-  awaitFlush?: boolean
 }
 
 export async function inTransaction<T> (pool: Pool, work: (client: PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   const client = await pool.connect()
   let broken: Error | undefined
   try {
-    await client.query(`begin ${options.mode ?? ''}${options.awaitFlush === false ? '; set local synchronous_commit = off' : ''}`)
+    await client.query(`begin ${options.mode ?? ''}`)
     try {
       const result = await work(client)
       await client.query('commit')
