@@ -296,7 +296,7 @@ function person (id: string, wechatId: string, i: number, follows: string[]): Se
 /** One account with `count` eligible invitees. */
 function worldWithInvitees (count: number): Seed {
   return {
-    version: 5,
+    version: 6,
     seededAt: '2026-11-21T02:00:00.000Z',
     accounts: [{ id: 'acc_1', name: '测试号1', adminUserId: 'u_admin1', riskProtection: false, riskAlerts: true }],
     users: [
@@ -309,6 +309,8 @@ function worldWithInvitees (count: number): Seed {
     approvals: [],
     history: [],
     outbox: [],
+    webhooks: [],
+    webhookEvents: [],
   }
 }
 
@@ -316,7 +318,7 @@ function worldWithInvitees (count: number): Seed {
 function worldWithAccounts (count: number): Seed {
   const accountIds = Array.from({ length: count }, (_, k) => `acc_${k + 1}`)
   return {
-    version: 5,
+    version: 6,
     seededAt: '2026-11-21T02:00:00.000Z',
     accounts: accountIds.map((id, k) => ({ id, name: `测试号${k + 1}`, adminUserId: `u_admin${k + 1}`, riskProtection: false, riskAlerts: true })),
     users: [
@@ -329,6 +331,8 @@ function worldWithAccounts (count: number): Seed {
     approvals: [],
     history: [],
     outbox: [],
+    webhooks: [],
+    webhookEvents: [],
   }
 }
 

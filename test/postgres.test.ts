@@ -30,7 +30,7 @@ function asWritten (data: Data): Data {
 function everyKindOfRecord (): Data {
   const at = (day: number, hour = 2): string => new Date(Date.UTC(2026, 10, day, hour)).toISOString()
   return {
-    version: 5,
+    version: 6,
     accounts: [
       { id: 'acc_b', name: '后建的号', adminUserId: 'u_admin', riskProtection: true, riskAlerts: false },
       { id: 'acc_a', name: '先建的号', adminUserId: 'u_admin', riskProtection: false, riskAlerts: true },
@@ -65,6 +65,12 @@ function everyKindOfRecord (): Data {
       { id: 'm2', toUserId: 'u_op', text: '邀请', createdAt: at(16), attempts: 3, lastError: 'offline', nextAttemptAt: at(17), accountId: 'acc_b', about: 'i2', topic: 'invitation' },
       { id: 'm1', toUserId: 'u_admin', text: '到期', createdAt: at(16), attempts: 1, sentAt: at(16, 3) },
       { id: 'm3', toUserId: 'u_op', text: '提醒', createdAt: at(18), attempts: 5, failedAt: at(19), withdrawnAt: at(19, 3), about: 'b_short', topic: 'reminder' },
+    ],
+    webhooks: [{ id: 'platform', url: 'https://platform.example/hooks?x=1', secret: 'whsec_abcdefghijklmnopqrstuvwxyzABCDEFGH', createdAt: at(1), updatedAt: at(2) }],
+    webhookEvents: [
+      { id: 'ev2', type: 'binding.ended', at: at(20), body: '{"id":"ev2","type":"binding.ended","data":{"b":1,"a":2}}', createdAt: at(20), attempts: 2, lastError: 'HTTP 500', nextAttemptAt: at(21) },
+      { id: 'ev1', type: 'operation.approved', at: at(19), body: '{"id":"ev1"}', createdAt: at(19), attempts: 1, deliveredAt: at(19, 3) },
+      { id: 'ev3', type: 'login.confirmed', at: at(21), body: '{"id":"ev3"}', createdAt: at(21), attempts: 15, lastError: 'timed out', failedAt: at(22) },
     ],
   }
 }

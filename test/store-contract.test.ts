@@ -423,6 +423,9 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     messagesFailedBefore: times,
     accountsInOrder: [[0, 2], [2, 10], [5, 1], [6, 3], [0, 0]],
     outboxBacklog: times,
+    webhook: [[]],
+    webhookEvents: [[1], [10]],
+    webhookBacklog: times,
   }
 }
 

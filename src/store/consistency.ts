@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, HistorySchema, InvitationSchema, OutboxSchema, RenewalSchema, UserSchema, WebhookEventSchema, WebhookSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -21,6 +21,8 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
   approvals: ApprovalSchema,
   history: HistorySchema,
   outbox: OutboxSchema,
+  webhooks: WebhookSchema,
+  webhookEvents: WebhookEventSchema,
 }
 
 /** The collections a reference can point into. */
@@ -36,6 +38,8 @@ const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, lab
   approvals: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }, { key: 'bindingId', label: 'binding', target: 'bindings' }, { key: 'decidedBy', label: 'decidedBy', target: 'users' }],
   history: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'actorUserId', label: 'actor', target: 'users' }],
   outbox: [{ key: 'toUserId', label: 'recipient', target: 'users' }, { key: 'accountId', label: 'account', target: 'accounts' }],
+  webhooks: [],
+  webhookEvents: [],
 }
 const NONE: readonly string[] = []
 
@@ -166,10 +170,10 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   return problems
 }
 
-export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox']
+export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'history', 'outbox', 'webhooks', 'webhookEvents']
 
 const SINGULAR: Record<Collection, string> = {
   accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
-  approvals: 'approval request', history: 'history entry', outbox: 'outbox message',
+  approvals: 'approval request', history: 'history entry', outbox: 'outbox message', webhooks: 'webhook', webhookEvents: 'webhook event',
 }
 function singular (collection: Collection): string { return SINGULAR[collection] }

@@ -13,6 +13,8 @@ const steps: Record<number, (data: Raw) => Raw> = {
   // 5: requests closed when what they depended on ended ('closed', closedAt, closedReason), an approval's
   // binding, pushes about a request; all optional, so the records stay as they are
   4: (data) => ({ ...data, version: 5 }),
+  // 6: the platform's webhook and the events queued for it
+  5: (data) => ({ webhooks: [], webhookEvents: [], ...data, version: 6 }),
 }
 
 /** The document brought up to `target`, or undefined when it already is (or is of no known version). */

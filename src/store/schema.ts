@@ -4,7 +4,7 @@ import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 import { isStorableText } from '../domain/text.js'
 
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /** What toIso writes: 2026-11-21T02:00:00.000Z (milliseconds optional), a real moment in a sane range. */
 const isoTime = z.string().regex(/^(?:19|2\d)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/, 'not an ISO date-time in UTC (2026-11-21T02:00:00.000Z)')
@@ -153,6 +153,40 @@ export const OutboxSchema = z.object({
   topic: z.enum(['invitation', 'reminder', 'expiry', 'request']).optional(),
 })
 
+/** The platform's webhook (at most one): where each outcome is POSTed, signed with `secret` (HMAC-SHA256). */
+export const WebhookSchema = z.object({
+  id,
+  /** http or https, checked by domain/webhook.ts when the platform registers it. */
+  url: z.string().url().max(2048),
+  /** Made by the assistant and shown once; every delivery is signed with it. */
+  secret: z.string().min(32),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+})
+
+/** What the platform is told through its webhook (services/platform-events.ts). */
+export const WEBHOOK_EVENT_TYPES = ['operation.approved', 'operation.refused', 'operation.lapsed', 'operation.closed',
+  'binding.started', 'binding.ended', 'login.confirmed'] as const
+
+/** One event for the webhook, with its delivery: queued in the transaction of the change, POSTed after. */
+export const WebhookEventSchema = z.object({
+  id,
+  type: z.enum(WEBHOOK_EVENT_TYPES),
+  /** When it happened. */
+  at: isoTime,
+  /** The exact JSON POSTed ({ id, type, at, data }), made once when queued, so every retry sends the same bytes. */
+  body: text.pipe(z.string().min(2)),
+  createdAt: isoTime,
+  attempts: z.number().int().min(0),
+  deliveredAt: isoTime.optional(),
+  /** Why the last attempt failed (an HTTP status, a timeout, a refused connection). */
+  lastError: z.string().optional(),
+  /** Not tried again before this (back-off after a failure). */
+  nextAttemptAt: isoTime.optional(),
+  /** Given up on: too many attempts, or too old. */
+  failedAt: isoTime.optional(),
+})
+
 export const DataSchema = z.object({
   version: z.literal(SCHEMA_VERSION),
   accounts: z.array(AccountSchema),
@@ -163,6 +197,8 @@ export const DataSchema = z.object({
   approvals: z.array(ApprovalSchema),
   history: z.array(HistorySchema),
   outbox: z.array(OutboxSchema),
+  webhooks: z.array(WebhookSchema).max(1, 'at most one webhook'),
+  webhookEvents: z.array(WebhookEventSchema),
 })
 
 /** A seed is a data file plus the moment its times were written for; start-up shifts them to now. */
@@ -176,6 +212,9 @@ export type Renewal = z.infer<typeof RenewalSchema>
 export type Approval = z.infer<typeof ApprovalSchema>
 export type HistoryEntry = z.infer<typeof HistorySchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
+export type Webhook = z.infer<typeof WebhookSchema>
+export type WebhookEvent = z.infer<typeof WebhookEventSchema>
+export type WebhookEventType = WebhookEvent['type']
 export type OutboxTopic = NonNullable<OutboxMessage['topic']>
 export type ClosedReason = z.infer<typeof closedReason>
 export type Data = z.infer<typeof DataSchema>

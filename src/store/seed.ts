@@ -26,5 +26,8 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
     approvals: seed.approvals.map((a) => ({ ...a, createdAt: shift(a.createdAt), expiresAt: shift(a.expiresAt), decidedAt: shiftOptional(a.decidedAt) })),
     history: seed.history.map((h) => ({ ...h, at: shift(h.at) })),
     outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt), nextAttemptAt: shiftOptional(m.nextAttemptAt), failedAt: shiftOptional(m.failedAt) })),
+    // A webhook is the platform's to register (PUT /v1/webhook): a demo world starts without one.
+    webhooks: [],
+    webhookEvents: [],
   }
 }

@@ -21,10 +21,10 @@ export interface Table {
 /** `accountId` → `account_id`. */
 const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
-function table (collection: Collection, fields: ReadonlyArray<string | [string, Kind]>): Table {
+function table (collection: Collection, fields: ReadonlyArray<string | [string, Kind]>, name: string = collection): Table {
   return {
     collection,
-    table: collection,
+    table: name,
     columns: fields.map((f) => {
       const [field, kind] = typeof f === 'string' ? [f, 'plain' as const] : f
       return { field, column: snake(field), kind }
@@ -47,6 +47,9 @@ export const TABLES: readonly Table[] = [
   table('history', ['id', 'accountId', ['at', 'time'], 'actorUserId', 'action', 'detail']),
   table('outbox', ['id', 'toUserId', 'text', ['createdAt', 'time'], 'attempts', ['sentAt', 'time'], 'lastError',
     ['nextAttemptAt', 'time'], ['failedAt', 'time'], ['withdrawnAt', 'time'], 'accountId', 'about', 'topic']),
+  table('webhooks', ['id', 'url', 'secret', ['createdAt', 'time'], ['updatedAt', 'time']]),
+  table('webhookEvents', ['id', 'type', ['at', 'time'], 'body', ['createdAt', 'time'], 'attempts', ['deliveredAt', 'time'], 'lastError',
+    ['nextAttemptAt', 'time'], ['failedAt', 'time']], 'webhook_events'),
 ]
 
 /** The collections whose records carry a short code, and the kind each code is registered as. */
@@ -54,7 +57,7 @@ export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', appr
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'history', 'outbox', 'dialogs', 'lookup_hits'] as const
+  'history', 'outbox', 'dialogs', 'lookup_hits', 'webhooks', 'webhook_events'] as const
 
 type Row = Record<string, unknown>
 
