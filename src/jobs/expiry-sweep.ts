@@ -12,6 +12,7 @@ import { withdrawPush } from '../services/invitations.js'
 import { closeRequestsOf } from '../services/requests.js'
 import { notify } from '../services/notices.js'
 import { record } from '../services/history.js'
+import { announceBindingEnded, announceLapse } from '../services/platform-events.js'
 
 export type SweepDeps = ServiceContext
 
@@ -41,6 +42,7 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       const expiredAt = fromIso(binding.expiresAt!)
       // Ended when the clock said so, not when the sweep noticed.
       await tx.updateBinding(binding.id, { endedAt: binding.expiresAt, endReason: 'expired' })
+      await announceBindingEnded(tx, binding, 'expired', binding.expiresAt!, undefined)
       const renewable = renewedExpiry(expiredAt, now) !== undefined
       const about = { id: binding.id, topic: 'expiry' as const }
       await tx.withdraw(binding.id, ['reminder'], at)
@@ -68,6 +70,7 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
     for (const approval of approvals) {
       const actor = (await tx.user(approval.actorUserId))!
       await tx.updateApproval(approval.id, { status: 'lapsed' })
+      await announceLapse(tx, approval)
       await tx.withdraw(approval.id, ['request'], at)
       await record(tx, { accountId: approval.accountId, at: approval.expiresAt, event: { action: 'operation.lapsed', wechatId: actor.wechatId, operation: approval.operation } })
     }

@@ -19,6 +19,7 @@ import { setSwitch } from './settings.js'
 import type { Switch } from './settings.js'
 import { StatusService } from './status.js'
 import { unbindSelf } from './unbind.js'
+import { WebhookService } from './webhook.js'
 import type { UnbindResult } from './unbind.js'
 import type { Millis } from '../domain/calendar.js'
 
@@ -50,6 +51,8 @@ export interface Services {
   unbind: (asker: User, bindingId: string) => Promise<UnbindResult>
   /** 风险操作保护 / 风险操作提醒. */
   setSwitch: (admin: User, account: Account, setting: Switch, on: boolean) => Promise<void>
+  /** The platform's webhook: its URL and secret, and how its deliveries went. */
+  webhook: WebhookService
 }
 
 export interface ServiceOptions {
@@ -80,5 +83,6 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     },
     unbind: (asker, bindingId) => unbindSelf(ctx, asker, bindingId),
     setSwitch: (admin, account, setting, on) => setSwitch(ctx, admin, account, setting, on),
+    webhook: new WebhookService(ctx),
   }
 }

@@ -14,6 +14,7 @@ import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
 import { closeRenewal, openRequestsFor, renewalStanding } from './requests.js'
 import { requireAdmin } from './authority.js'
+import { announceBindingStarted } from './platform-events.js'
 
 /** How long the admin has to answer a renewal request. */
 export const RENEWAL_REQUEST_TTL = hours(72)
@@ -133,7 +134,8 @@ export class RenewalService {
         const refusals = await this.invitations.refusals(account, operator, 'short', now, undefined, tx)
         if (refusals.length > 0) return { kind: 'blocked', renewal: current, operator, refusals }
       }
-      await tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
+      const renewed = await tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
+      await announceBindingStarted(tx, renewed, 'renewed', toIso(now))
       await tx.withdraw(binding.id, ['reminder', 'expiry'], toIso(now)) // news about the old expiry is stale now
       await tx.updateRenewal(current.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
       await notify(tx, { to: operator.id, notice: { kind: 'renewal-approved', accountName: account.name, expiresAt }, at: toIso(now), accountId: account.id })

@@ -15,6 +15,7 @@ import { approvalStanding, closeApproval, openRequestsFor } from './requests.js'
 import { requireAdmin } from './authority.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
+import { announceDecision } from './platform-events.js'
 
 /** How long the admin has to approve; no answer means refused. */
 export const APPROVAL_TTL = minutes(10)
@@ -117,6 +118,7 @@ export class RiskyOperationService {
       if (state !== 'pending') return { kind: 'closed', approval: current, actor, state, reason }
       await requireAdmin(tx, admin, account)
       const decided = await tx.updateApproval(current.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
+      await announceDecision(tx, decided, allow, admin.wechatId, now)
       if (actor.id !== admin.id) {
         await notify(tx, { to: actor.id, notice: { kind: 'approval-decided', accountName: account.name, operation: current.operation, allowed: allow }, at: toIso(now), accountId: account.id })
       }

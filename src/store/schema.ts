@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 import { isStorableText } from '../domain/text.js'
+import { webhookUrlProblem } from '../domain/webhook.js'
 
 export const SCHEMA_VERSION = 6
 
@@ -157,7 +158,7 @@ export const OutboxSchema = z.object({
 export const WebhookSchema = z.object({
   id,
   /** http or https, checked by domain/webhook.ts when the platform registers it. */
-  url: z.string().url().max(2048),
+  url: z.string().refine((url) => webhookUrlProblem(url) === undefined, 'not a webhook URL (http or https, no credentials nor fragment)'),
   /** Made by the assistant and shown once; every delivery is signed with it. */
   secret: z.string().min(32),
   createdAt: isoTime,
