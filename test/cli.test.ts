@@ -51,7 +51,7 @@ test('check loads a data file as start-up would, beside a running assistant, cha
   const before = await readFile(w.dataFile)
   const checked = await cli(['check', w.dataFile])
   t.is(checked.code, 0, checked.err)
-  t.regex(checked.out, /would load \(schema version 5\)[^]*accounts\s+6[^]*users\s+11/)
+  t.regex(checked.out, /would load \(schema version 6\)[^]*accounts\s+6[^]*users\s+11/)
   t.deepEqual(await readFile(w.dataFile), before, 'not a byte changed')
 })
 

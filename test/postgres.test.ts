@@ -92,7 +92,7 @@ test('migrations create the tables on an empty database, and a second run does n
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
   t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'history', 'invitations', 'lookup_hits',
-    'outbox', 'renewals', 'schema_migrations', 'user_follows', 'users'])
+    'outbox', 'renewals', 'schema_migrations', 'user_follows', 'users', 'webhook_events', 'webhooks'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
   t.deepEqual(recorded.rows.map((r) => r.version), shipped.map((m) => m.version))
@@ -138,6 +138,8 @@ test('the demo world survives import and export unchanged, every row counted', a
     outbox: world.outbox.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
     codes: world.invitations.length + world.renewals.length + world.approvals.length,
+    webhooks: 0,
+    webhookEvents: 0,
   })
   t.deepEqual(await exportDocument(pool), asWritten(world))
 })
