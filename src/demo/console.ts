@@ -13,7 +13,7 @@ import type { User } from '../store/schema.js'
 import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import { contactFor } from './world.js'
 import type { MockContact } from './world.js'
-import { texts } from '../texts.js'
+import { apiTexts, texts } from '../texts.js'
 
 export interface ConsoleOptions {
   bot: Wechaty
@@ -40,6 +40,8 @@ const CONSOLE_HELP = [
   '  /room <text>    say <text> in a group chat with the assistant',
   '  /image          send a picture',
   `  /op <user> <account> <operation>   play the platform: ${OPERATIONS.join(', ')}`,
+  '  /webhook <url>  play the platform: register its webhook (each outcome is POSTed there, signed)',
+  '  /webhook        the webhook and its latest events, as POSTed; /webhook off removes it',
   '  /help           this list',
   '  /quit           stop the assistant',
 ].join('\n')
@@ -125,6 +127,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       case 'op':
         void playPlatform(rest)
         return false
+      case 'webhook':
+        void playWebhook(arg)
+        return false
       case 'quit':
         options.onQuit()
         return false
@@ -151,6 +156,30 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     const worded = texts.operationAnswer(answer)
     const detail = worded.result === 'allowed' ? '' : worded.result === 'pending' ? ` (id ${worded.id}: ${worded.message})` : ` (${worded.reason}: ${worded.message})`
     write(`[平台] ${actor.name} 在「${account.name}」${operation} → ${answer.result}${detail}`)
+    prompt()
+  }
+
+  /** /webhook [url|off]: the platform registers, reads or removes its webhook. */
+  const playWebhook = async (arg: string): Promise<void> => {
+    const { webhook } = options.platform
+    if (arg === 'off') {
+      const removed = await webhook.remove()
+      write(removed ? `[平台] webhook removed (${removed.droppedEvents} event(s) dropped with it)` : '[平台] no webhook is registered')
+    } else if (arg !== '') {
+      const result = await webhook.register(arg, false)
+      if (result.kind === 'refused') write(`[平台] ${apiTexts.badWebhookUrl(result.problem)}`)
+      else write(`[平台] webhook ${result.created ? 'registered' : 'moved'}: ${result.webhook.url}` + (result.secret ? `\n  secret (shown once): ${result.secret}` : ''))
+    } else {
+      const current = await webhook.current()
+      if (!current) {
+        write('[平台] no webhook is registered: /webhook http://127.0.0.1:9000/hook registers one (nothing needs to listen there: failed attempts are shown here too)')
+      } else {
+        const events = await webhook.recent(5)
+        write([`[平台] webhook ${current.url}; latest events, newest first:`,
+          ...events.map((e) => `  ${e.deliveredAt ? 'delivered' : e.failedAt ? 'given up' : `waiting (${e.attempts} attempt(s)${e.lastError ? `, last: ${e.lastError}` : ''})`}  ${e.body}`),
+          ...(events.length === 0 ? ['  (none yet: approve or refuse an operation, accept an invitation, unbind…)'] : [])].join('\n'))
+      }
+    }
     prompt()
   }
 
