@@ -321,3 +321,16 @@ test('a bad URL is refused with the reason; no webhook, no events; a new secret 
   t.deepEqual(await w.db.webhookEvents(10), [])
   t.is((await call('DELETE', '/v1/webhook')).status, 404)
 })
+
+test('a handover ends the new admin\'s operator role: announced as handed-over, and the request they asked as operator as closed', async (t) => {
+  const platform = await api(t)
+  const { w, call, operation } = platform
+  const hook = await receiver(t)
+  await register(platform, hook.url)
+  const asked = await operation('acc_tea', 'zhangwei_ops', 'login')
+  t.is((await call('PATCH', '/v1/accounts/acc_tea', { admin: 'zhangwei_ops' })).status, 200)
+  const events = (await hook.arrived(2)).map((r) => r.event)
+  t.like(events.find((e) => e.type === 'binding.ended'), { data: { binding: 'b_zw_tea', wechatId: 'zhangwei_ops', reason: 'handed-over', endedBy: null } })
+  t.like(events.find((e) => e.type === 'operation.closed'), { data: { operationId: asked.id, reason: 'removed' } })
+  await w.assistant.webhooks.idle()
+})
