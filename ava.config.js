@@ -4,7 +4,7 @@
 // on a data file only), or already run both engines themselves (store-contract).
 const ON_BOTH_ENGINES = [
   'access-review', 'alerts', 'audience', 'chat', 'decisions', 'hostile-input', 'invitations', 'jobs', 'logins', 'lookup', 'lookup-notices', 'operators', 'outbox',
-  'platform-api', 'platform-accounts', 'platform-service', 'puppet-service', 'random-chat', 'renewal', 'unbind',
+  'platform-api', 'platform-accounts', 'platform-service', 'puppet-service', 'random-chat', 'renewal', 'unbind', 'webhook',
 ]
 
 export default {

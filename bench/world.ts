@@ -72,5 +72,5 @@ export function largeWorld (o: LargeWorldOptions): Data {
     status: 'pending' as const,
   }))
   invitations.forEach((invitation, k) => users[o.accounts + k]!.follows.push(invitation.accountId))
-  return { version: SCHEMA_VERSION, accounts, users, bindings, invitations, renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [] }
+  return { version: SCHEMA_VERSION, accounts, users, bindings, invitations, renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [], webhooks: [], webhookEvents: [] }
 }

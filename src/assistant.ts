@@ -19,6 +19,10 @@ import { DEFAULT_RETENTION } from './domain/retention.js'
 import type { Logger } from './log.js'
 import { DEFAULT_OUTBOX_POLICY, Outbox } from './outbox/outbox.js'
 import type { OutboxPolicy, SendText } from './outbox/outbox.js'
+import { WebhookDelivery } from './outbox/webhook.js'
+import { DEFAULT_WEBHOOK_POLICY } from './domain/webhook.js'
+import type { WebhookPolicy } from './domain/webhook.js'
+import type { WebhookService } from './services/webhook.js'
 import type { ServiceContext } from './services/context.js'
 import { createServices } from './services/index.js'
 import type { Services } from './services/index.js'
@@ -50,6 +54,8 @@ export interface Schedules {
   /** The daily digest of 风险操作提醒 (08:00 Asia/Shanghai). */
   alertDigest: string
   accessReviews: string
+  /** Webhook events due for (another) attempt. */
+  webhook: string
 }
 
 export const DEFAULT_SCHEDULES: Schedules = {
@@ -60,6 +66,7 @@ export const DEFAULT_SCHEDULES: Schedules = {
   backup: '0 3 * * *',
   alertDigest: DIGEST_CRON,
   accessReviews: '0 9 * * *',
+  webhook: '*/10 * * * * *',
 }
 
 /**
@@ -82,6 +89,8 @@ export interface AssistantConfig {
   /** How long history and ended records are kept (one year). */
   retention?: Millis | undefined
   outbox?: OutboxPolicy | undefined
+  /** The platform's webhook: attempts and age before an event is given up on, and each attempt's timeout. */
+  webhook?: Partial<WebhookPolicy> | undefined
   /**
    * Daily backups (a copy as a data file, named by its time). Default on a data file: `backups/` beside
    * it, the last 7 kept. On PostgreSQL off unless given: the database's own backups (pg_dump) come first.
@@ -105,6 +114,8 @@ export interface Platform {
   roster: (account: Account) => Promise<Roster>
   /** Whether the store answers and the bot is logged in; the outbox backlog. */
   health: () => Promise<Health>
+  /** The webhook the platform registers, and how its deliveries went. */
+  webhook: WebhookService
   /** Why the assistant cannot take changes now (its data file failed), if it cannot. */
   failure: () => Error | undefined
   /** The last mask, for every answer the platform gets. */
@@ -119,6 +130,8 @@ export interface Assistant {
   /** Where the state lives, for log lines: `data file <path>` or `database postgres://user@host/db` (no password). */
   storage: string
   outbox: Outbox
+  /** Delivers the events queued for the platform's webhook. */
+  webhooks: WebhookDelivery
   /** Every service, for the bot's router. */
   services: Services
   platform: Platform
@@ -197,7 +210,13 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
   const { clock, log } = config
   const { store, engine, storage } = opened
   const outbox = new Outbox(engine, send, clock, log, config.outbox ?? DEFAULT_OUTBOX_POLICY)
-  const context: ServiceContext = { engine, now: clock, deliver: () => outbox.kick(), deliverNow: (id) => outbox.deliverNow(id), log }
+  const webhooks = new WebhookDelivery(engine, clock, log, { ...DEFAULT_WEBHOOK_POLICY, ...config.webhook })
+  // A change that queued pushes may have queued webhook events too: each delivery goes its own way.
+  const deliver = (): void => {
+    outbox.kick()
+    webhooks.kick()
+  }
+  const context: ServiceContext = { engine, now: clock, deliver, deliverNow: (id) => outbox.deliverNow(id), log }
   const services = createServices(context, { lookupLimit: config.lookupLimit, invitationTtl: config.invitationTtl })
   // Known users' WeChat IDs stay whole even when they hold digits (an admin types them back).
   const mask = (text: string): Promise<string> => maskWith(engine, text)
@@ -211,6 +230,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
     accounts: services.accounts,
     roster: services.operators.roster,
     health: () => health.check(),
+    webhook: services.webhook,
     failure: () => services.status.failure(),
     mask,
   }
@@ -232,6 +252,8 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
       await services.lookupNotices.forget(now) // daily too: lookup notices older than a day hold nothing back
       return runAlertDigest(context, now)
     },
+    // Started, not awaited: a receiver that is slow to answer never holds the scheduler (nor its start-up catch-up).
+    webhook: async () => webhooks.kick(),
   }
   let scheduler: Scheduler | undefined
   if (schedules) {
@@ -247,6 +269,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
     engine,
     storage,
     outbox,
+    webhooks,
     services,
     platform,
     jobs,
@@ -260,6 +283,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
       try {
         await scheduler?.stop()
         await outbox.idle()
+        await webhooks.stop()
       } catch (err) {
         log.error('stopping jobs and deliveries failed', err)
       } finally {

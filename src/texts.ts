@@ -26,6 +26,7 @@ import type { AccountNameProblem, AdminRefusal } from './domain/accounts.js'
 import type { HealthProblem } from './services/health.js'
 import { DEFAULT_REVIEW_DAYS, REVIEW_AFTER_LAPSE_DAYS, REVIEW_DAYS_MAX, REVIEW_DAYS_MIN, REVIEW_LAPSE_DAYS, REVIEW_REMINDER_DAYS } from './domain/reviews.js'
 import type { ItemOutcome, ReviewState, ReviewView } from './services/reviews.js'
+import type { WebhookUrlProblem } from './domain/webhook.js'
 
 export const KIND_LABEL: Record<IdentifierKind, string> = {
   phone: '手机号',
@@ -860,6 +861,14 @@ const HEALTH_PROBLEM_TEXT: Record<HealthProblem, string> = {
   'logged-out': 'The bot is not logged in to WeChat: nothing is received or sent (pushes wait) until it logs in again.',
 }
 
+const WEBHOOK_URL_PROBLEM_TEXT: Record<WebhookUrlProblem, string> = {
+  'not-a-url': 'it is not an absolute URL (https://host/path)',
+  scheme: 'only http:// and https:// URLs are taken',
+  credentials: 'put no user name or password in it (each delivery is signed with the secret instead)',
+  fragment: 'a #fragment is never sent: leave it out',
+  'too-long': 'it is longer than 2048 characters',
+}
+
 export const apiTexts = {
   unauthorized: 'Send Authorization: Bearer <the token the assistant was configured with>.',
   /** While the store refuses changes: `why` is the store's own message. */
@@ -882,6 +891,8 @@ export const apiTexts = {
   adminRefusal: (r: AdminRefusal): string => ADMIN_REFUSAL_TEXT[r.kind],
   badPage: (pages: number): string => `There is no such page: at this perPage there ${pages === 1 ? 'is 1 page' : `are ${pages} pages`}; ask for page 1${pages > 1 ? ` to ${pages}` : ''}.`,
   healthProblem: (problem: HealthProblem): string => HEALTH_PROBLEM_TEXT[problem],
+  badWebhookUrl: (problem: WebhookUrlProblem): string => `not a webhook URL: ${WEBHOOK_URL_PROBLEM_TEXT[problem]}. Nothing was changed.`,
+  noWebhook: 'No webhook is registered: PUT /v1/webhook with { "url": "https://…" } registers one.',
   portTaken: (host: string, port: number): string =>
     `port ${port} on ${host} is already in use (another assistant, or another program, holds it). Set ASSISTANT_API_PORT to a free port, or stop what holds it.`,
   cannotListen: (host: string, port: number, why: string): string =>

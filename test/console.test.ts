@@ -6,6 +6,7 @@ import type { Logger } from '../src/log.js'
 import { startPlatformApi } from '../src/platform/api.js'
 import { nextDigestAt } from '../src/domain/alerts.js'
 import { worldFor } from './fixture.js'
+import { freePort } from './helpers/ports.js'
 import type { World } from './fixture.js'
 
 const TOKEN = 'console-test-token'
@@ -115,4 +116,31 @@ test('the console plays the platform\'s login: the person confirms it in chat an
   chat.type(`/login ${id}`)
   const output = await chat.waitFor('[平台] 张伟 登录「晨光茶馆」 → pending (operation op_')
   t.false(output.includes('Usage: /login'), output)
+})
+
+test('/webhook plays the platform: registers one (the secret shown once), lists what it would POST after an approval, and removes it', async (t) => {
+  t.timeout(CEILING + 60_000)
+  const w = await worldFor(t)
+  const chat = consoleOn(t, w)
+  chat.type('/webhook')
+  await chat.waitFor('no webhook is registered')
+  chat.type('/webhook ftp://example.com/hook')
+  await chat.waitFor('only http:// and https:// URLs are taken')
+  const port = await freePort()
+  chat.type(`/webhook http://127.0.0.1:${port}/hook`) // nothing listens there: the attempt fails and is shown
+  const registered = await chat.waitFor('secret (shown once): whsec_')
+  t.true(registered.includes(`webhook registered: http://127.0.0.1:${port}/hook`), registered)
+  chat.type('/op 张伟 晨光茶馆 login')
+  await chat.waitFor('login → pending')
+  const { code } = (await w.db.pendingApprovalsOf('acc_tea'))[0]!
+  chat.type('/as 王芳')
+  await chat.waitFor('Now chatting as 王芳')
+  chat.type(`允许 ${code}`)
+  await chat.waitFor('已允许')
+  await w.assistant.webhooks.idle()
+  chat.type('/webhook')
+  const listed = await chat.waitFor('"type":"operation.approved"')
+  t.regex(listed, /waiting \(1 attempt\(s\), last: ECONNREFUSED\)/)
+  chat.type('/webhook off')
+  await chat.waitFor('webhook removed (1 event(s) dropped with it)')
 })

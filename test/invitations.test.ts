@@ -313,6 +313,8 @@ function worldWithInvitees (count: number): Seed {
     digestEntries: [],
     lookupNotices: [],
     reviews: [],
+    webhooks: [],
+    webhookEvents: [],
   }
 }
 
@@ -337,6 +339,8 @@ function worldWithAccounts (count: number): Seed {
     digestEntries: [],
     lookupNotices: [],
     reviews: [],
+    webhooks: [],
+    webhookEvents: [],
   }
 }
 

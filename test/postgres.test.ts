@@ -83,6 +83,12 @@ function everyKindOfRecord (): Data {
       { id: 'rv2', accountId: 'acc_a', startedAt: at(2, 3), startedBy: 'u_admin', status: 'completed', items: [{ bindingId: 'b_long', userId: 'u_op', decision: 'remove', decidedAt: at(3) }], remindersSent: [3], closedAt: at(3) },
       { id: 'rv1', accountId: 'acc_a', startedAt: at(20), status: 'open', items: [{ bindingId: 'b_long', userId: 'u_op' }, { bindingId: 'b_gone', userId: 'u_admin' }], remindersSent: [] },
     ],
+    webhooks: [{ id: 'platform', url: 'https://platform.example/hooks?x=1', secret: 'whsec_abcdefghijklmnopqrstuvwxyzABCDEFGH', createdAt: at(1), updatedAt: at(2) }],
+    webhookEvents: [
+      { id: 'ev2', type: 'binding.ended', at: at(20), body: '{"id":"ev2","type":"binding.ended","data":{"b":1,"a":2}}', createdAt: at(20), attempts: 2, lastError: 'HTTP 500', nextAttemptAt: at(21) },
+      { id: 'ev1', type: 'operation.approved', at: at(19), body: '{"id":"ev1"}', createdAt: at(19), attempts: 1, deliveredAt: at(19, 3) },
+      { id: 'ev3', type: 'login.confirmed', at: at(21), body: '{"id":"ev3"}', createdAt: at(21), attempts: 15, lastError: 'timed out', failedAt: at(22) },
+    ],
   }
 }
 
@@ -103,7 +109,7 @@ test('migrations create the tables on an empty database, and a second run does n
   t.deepEqual(await migrate(pool), shipped.map((m) => m.version))
   const { rows } = await pool.query<{ name: string }>(`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`)
   t.deepEqual(rows.map((r) => r.name), ['accounts', 'approvals', 'bindings', 'codes', 'dialogs', 'digest_entries', 'history', 'invitations', 'logins', 'lookup_limits', 'lookup_notices',
-    'outbox', 'renewals', 'reviews', 'schema_migrations', 'user_follows', 'users'])
+    'outbox', 'renewals', 'reviews', 'schema_migrations', 'user_follows', 'users', 'webhook_events', 'webhooks'])
   t.deepEqual(await migrate(pool), [])
   const recorded = await pool.query<{ version: number }>('select version from schema_migrations order by version')
   t.deepEqual(recorded.rows.map((r) => r.version), shipped.map((m) => m.version))
@@ -171,6 +177,8 @@ test('the demo world survives import and export unchanged, every row counted', a
     reviews: world.reviews.length,
     follows: world.users.reduce((n, u) => n + u.follows.length, 0),
     codes: world.invitations.length + world.renewals.length + world.approvals.length + world.logins.length,
+    webhooks: 0,
+    webhookEvents: 0,
   })
   t.deepEqual(await exportDocument(pool), asWritten(world))
 })

@@ -507,6 +507,9 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     reviewsOfAccount: accounts,
     openReviews: [[]],
     accountsToReview: [[]],
+    webhook: [[]],
+    webhookEvents: [[1], [10]],
+    webhookBacklog: times,
   }
 }
 

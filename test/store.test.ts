@@ -34,7 +34,7 @@ test('the first start creates the data file from the seed, its times moved to no
 const badFiles: Array<[string, string, RegExp]> = [
   ['truncated', '{"version":1,"accounts":[{"id":"acc_tea"', /not valid JSON/],
   ['not JSON at all', 'hello', /not valid JSON/],
-  ['from a newer version', JSON.stringify({ version: SCHEMA_VERSION + 1, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [] }), new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this assistant understands \\(${SCHEMA_VERSION}\\)`)],
+  ['from a newer version', JSON.stringify({ version: SCHEMA_VERSION + 1, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [], webhooks: [], webhookEvents: [] }), new RegExp(`schema version ${SCHEMA_VERSION + 1}, newer than this assistant understands \\(${SCHEMA_VERSION}\\)`)],
   ['with a wrong field', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'forever', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /does not match the schema \(bindings\.0\.role/],
   ['pointing at nothing', JSON.stringify({ version: 1, accounts: [], users: [], bindings: [{ id: 'b', accountId: 'a', userId: 'u', role: 'long', boundAt: '2026-01-01T00:00:00Z' }], history: [], outbox: [] }), /inconsistent: binding b names an unknown account a/],
   ['empty object', '{}', /does not match the schema/],
@@ -75,6 +75,8 @@ function wholeDocument () {
     lookupNotices: [{ id: 'ln1', askerKey: 'u_admin', ownerUserId: 'u_op', at }],
     logins: [{ id: 'lg1', code: 'DDDDD', accountId: 'acc', userId: 'u_op', createdAt: at, expiresAt: at, status: 'lapsed' }],
     reviews: [{ id: 'rv1', accountId: 'acc', startedAt: at, status: 'completed', items: [{ bindingId: 'b1', userId: 'u_op', decision: 'keep', decidedAt: at }], remindersSent: [], closedAt: at }],
+    webhooks: [{ id: 'platform', url: 'https://platform.example/hook', secret: 'whsec_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN', createdAt: at, updatedAt: at }],
+    webhookEvents: [{ id: 'ev1', type: 'operation.approved', at, body: '{"id":"ev1"}', createdAt: at, attempts: 0 }],
   }
 }
 type Whole = ReturnType<typeof wholeDocument>

@@ -107,7 +107,7 @@ function renewalRequest (code: string, binding: Binding): Renewal {
 }
 
 function seed (parts: Partial<Omit<Seed, 'version' | 'seededAt'>>): Seed {
-  return { version: SCHEMA_VERSION, seededAt: toIso(T0), accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [], ...parts }
+  return { version: SCHEMA_VERSION, seededAt: toIso(T0), accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [], webhooks: [], webhookEvents: [], ...parts }
 }
 
 // ----------------------------------------------------------------------------------- two processes

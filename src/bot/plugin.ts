@@ -13,6 +13,7 @@ import type { Logger } from '../log.js'
 import { wechatyLogger } from '../wechaty-log.js'
 import type { OutboxPolicy } from '../outbox/outbox.js'
 import type { SenderState } from '../services/contacts.js'
+import type { WebhookPolicy } from '../domain/webhook.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
 import { normaliseText } from '../domain/identity.js'
@@ -45,6 +46,8 @@ export interface SecurityAssistantOptions extends AudienceOptions {
   retention?: Millis
   /** Pushes: sends a minute with a burst, and attempts before giving up. */
   outbox?: OutboxPolicy
+  /** The platform's webhook: `maxAttempts` and `maxAge` before an event is given up on, `timeoutMs` an attempt. */
+  webhook?: Partial<WebhookPolicy>
   /**
    * Daily backups (`schedules.backup`, 03:00): `{ dir, keep }`. On a data file they go to `backups/` beside
    * it, the last 7 kept, unless false; on PostgreSQL only when a `dir` is given.
@@ -223,6 +226,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       engine: assistant.engine,
       storage: assistant.storage,
       outbox,
+      webhooks: assistant.webhooks,
       jobs: assistant.jobs,
       scheduler: assistant.scheduler,
       platform: assistant.platform,

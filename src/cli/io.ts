@@ -51,7 +51,7 @@ export async function withPool<T> (url: string, io: CommandIo, work: (pool: Pool
 }
 
 export function printCounts (io: CommandIo, counts: Counts): void {
-  for (const [collection, count] of Object.entries(counts)) io.out(`  ${collection.padEnd(12)} ${count}`)
+  for (const [collection, count] of Object.entries(counts)) io.out(`  ${collection.padEnd(13)} ${count}`)
 }
 
 /** A refusal or failure as one line, without a stack: the messages say what to do. */

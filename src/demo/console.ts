@@ -13,7 +13,7 @@ import type { User } from '../store/schema.js'
 import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import { contactFor } from './world.js'
 import type { MockContact } from './world.js'
-import { texts } from '../texts.js'
+import { apiTexts, texts } from '../texts.js'
 import type { LoginOutcome } from '../services/logins.js'
 
 export interface ConsoleOptions {
@@ -45,6 +45,8 @@ const CONSOLE_HELP = [
   `  /op <user> <account> <operation>   play the platform: ${OPERATIONS.join(', ')}`,
   '  /digest         send now the daily 风险操作提醒 digest due at the next 08:00 (after 风险操作提醒 登录 汇总)',
   '  /login <user> <account>   play the platform\'s login: the user is asked to confirm it (确认登录); /login <id> reads its state',
+  '  /webhook <url>  play the platform: register its webhook (each outcome is POSTed there, signed)',
+  '  /webhook        the webhook and its latest events, as POSTed; /webhook off removes it',
   '  /help           this list',
   '  /quit           stop the assistant',
 ].join('\n')
@@ -136,6 +138,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       case 'login':
         void playLogin(rest)
         return false
+      case 'webhook':
+        void playWebhook(arg)
+        return false
       case 'quit':
         options.onQuit()
         return false
@@ -186,6 +191,30 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     }
     const result = await options.platform.logins.request(account.id, actor.wechatId)
     if (result.kind === 'asked') write(`[平台] ${actor.name} 登录「${account.name}」 → 等待本人确认 (id ${result.login.id}; /login ${result.login.id} shows its state)`)
+    prompt()
+  }
+
+  /** /webhook [url|off]: the platform registers, reads or removes its webhook. */
+  const playWebhook = async (arg: string): Promise<void> => {
+    const { webhook } = options.platform
+    if (arg === 'off') {
+      const removed = await webhook.remove()
+      write(removed ? `[平台] webhook removed (${removed.droppedEvents} event(s) dropped with it)` : '[平台] no webhook is registered')
+    } else if (arg !== '') {
+      const result = await webhook.register(arg, false)
+      if (result.kind === 'refused') write(`[平台] ${apiTexts.badWebhookUrl(result.problem)}`)
+      else write(`[平台] webhook ${result.created ? 'registered' : 'moved'}: ${result.webhook.url}` + (result.secret ? `\n  secret (shown once): ${result.secret}` : ''))
+    } else {
+      const current = await webhook.current()
+      if (!current) {
+        write('[平台] no webhook is registered: /webhook http://127.0.0.1:9000/hook registers one (nothing needs to listen there: failed attempts are shown here too)')
+      } else {
+        const events = await webhook.recent(5)
+        write([`[平台] webhook ${current.url}; latest events, newest first:`,
+          ...events.map((e) => `  ${e.deliveredAt ? 'delivered' : e.failedAt ? 'given up' : `waiting (${e.attempts} attempt(s)${e.lastError ? `, last: ${e.lastError}` : ''})`}  ${e.body}`),
+          ...(events.length === 0 ? ['  (none yet: approve or refuse an operation, accept an invitation, unbind…)'] : [])].join('\n'))
+      }
+    }
     prompt()
   }
 

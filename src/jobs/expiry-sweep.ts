@@ -15,6 +15,7 @@ import { lapseRenewal } from '../services/renewals.js'
 import { lapseLogin } from '../services/logins.js'
 import { notify } from '../services/notices.js'
 import { record } from '../services/history.js'
+import { announceBindingEnded } from '../services/platform-events.js'
 
 export type SweepDeps = ServiceContext
 
@@ -44,6 +45,7 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
       const expiredAt = fromIso(binding.expiresAt!)
       // Ended when the clock said so, not when the sweep noticed.
       await tx.updateBinding(binding.id, { endedAt: binding.expiresAt, endReason: 'expired' })
+      await announceBindingEnded(tx, binding, 'expired', binding.expiresAt!, undefined)
       const renewable = renewedExpiry(expiredAt, now) !== undefined
       const about = { id: binding.id, topic: 'expiry' as const }
       await tx.withdraw(binding.id, ['reminder'], at)

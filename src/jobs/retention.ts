@@ -3,8 +3,9 @@
 import type { Millis } from '../domain/calendar.js'
 import type { ServiceContext } from '../services/context.js'
 import type { PruneCounts } from '../store/contract.js'
+import { KEEP_DELIVERED_EVENTS, KEEP_FAILED_EVENTS } from '../domain/webhook.js'
 
-export type RetentionResult = PruneCounts
+export type RetentionResult = PruneCounts & { webhookEvents: number }
 
 /**
  * One write of the contract, pruneOlderThan, that each engine does its own way (the rules are
@@ -14,7 +15,10 @@ export type RetentionResult = PruneCounts
  */
 export async function runRetention (deps: ServiceContext, now: Millis, retention: Millis): Promise<RetentionResult> {
   const cutoff = now - retention
-  const counts = await deps.engine.transaction((tx) => tx.pruneOlderThan(cutoff))
+  const pruned = await deps.engine.transaction((tx) => tx.pruneOlderThan(cutoff))
+  // Webhook events are kept only to be listed (GET /v1/webhook/deliveries): a week once delivered, a month once given up on.
+  const webhookEvents = await deps.engine.transaction((tx) => tx.pruneWebhookEvents(now - KEEP_DELIVERED_EVENTS, now - KEEP_FAILED_EVENTS))
+  const counts = { ...pruned, webhookEvents }
   if (Object.values(counts).every((n) => n === 0)) return counts
   deps.log.info(`retention: pruned ${counts.history} history entries, ${counts.invitations} invitations, ${counts.renewals + counts.approvals} requests, ${counts.bindings} ended bindings older than ${Math.round(retention / 86_400_000)} days`)
   return counts

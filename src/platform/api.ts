@@ -14,6 +14,7 @@ import { accountRoutes } from './routes/accounts.js'
 import { operationRoutes } from './routes/operations.js'
 import { healthRoute, openApiRoute } from './routes/service.js'
 import { userRoutes } from './routes/users.js'
+import { webhookRoutes } from './routes/webhook.js'
 
 export interface ApiOptions {
   /** Every request but /healthz and /openapi.json must carry `Authorization: Bearer <token>`. */
@@ -29,7 +30,7 @@ export interface RunningApi {
   close: () => Promise<void>
 }
 
-const API_ROUTES: readonly Route[] = [...operationRoutes, ...userRoutes, ...accountRoutes, healthRoute]
+const API_ROUTES: readonly Route[] = [...operationRoutes, ...userRoutes, ...accountRoutes, ...webhookRoutes, healthRoute]
 /** Every route the API answers, its own description included. */
 export const ROUTES: readonly Route[] = [...API_ROUTES, openApiRoute(API_ROUTES)]
 

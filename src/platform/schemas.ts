@@ -5,6 +5,7 @@ import { ACCOUNT_NAME_MAX, accountNameProblem, normaliseAccountName } from '../d
 import { idNumber, newUserFields, personName, phone, wechatId } from '../domain/fields.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import { isStorableText } from '../domain/text.js'
+import { WEBHOOK_EVENT_TYPES } from '../store/schema.js'
 import { apiTexts } from '../texts.js'
 
 // ─────────────────────────────────────────────────────────────────────────────── what requests carry
@@ -63,6 +64,15 @@ const wholeNumber = z.string().regex(/^\d{1,9}$/, 'a whole number in decimal dig
 export const PageQuery = z.object({
   page: wholeNumber.pipe(z.number().int().min(1)).default(1).meta({ description: 'Which page, from 1.' }),
   perPage: wholeNumber.pipe(z.number().int().min(1).max(200)).default(50).meta({ description: 'Items a page (1–200).' }),
+}).strict()
+
+export const WebhookBody = z.object({
+  url: z.string().meta({ description: 'Where each event is POSTed: an http or https URL, without user name, password or #fragment, at most 2048 characters. Redirects are never followed.' }),
+  rotateSecret: z.boolean().optional().meta({ description: 'true: a new secret replaces the old one (and is shown in this answer, once). A first registration always makes one.' }),
+}).strict()
+
+export const DeliveriesQuery = z.object({
+  limit: wholeNumber.pipe(z.number().int().min(1).max(200)).default(50).meta({ description: 'How many of the latest events (1–200).' }),
 }).strict()
 
 export const AccountPath = z.object({ account: recordId('The account id (acc_…).') })
@@ -209,6 +219,41 @@ export const LoginStateView = z.object({
   confirmedAt: time.nullable().meta({ description: 'When the person confirmed (or disowned) it.' }),
   operation: OperationStateView.nullable().meta({ description: 'The approval request the login waited on (风险操作保护); null when none.' }),
 }).meta({ id: 'LoginState' })
+const WebhookBacklogView = z.object({
+  pending: count.meta({ description: 'Events still to deliver (waiting for an attempt or for their back-off).' }),
+  due: count.meta({ description: 'Of them, due for an attempt now.' }),
+  failed: count.meta({ description: 'Events given up on (kept 30 days): the receiver never took them.' }),
+  oldestQueuedAt: time.nullable().meta({ description: 'When the oldest waiting event was queued: a time far back means the receiver is failing.' }),
+  lastFailedAt: time.nullable().meta({ description: 'When an event was last given up on.' }),
+}).meta({ id: 'WebhookBacklog' })
+
+export const WebhookView = z.object({
+  url: z.string(),
+  createdAt: time,
+  updatedAt: time,
+  secret: z.string().nullable().meta({ description: 'Only in the answer that made it (the first PUT, or one with rotateSecret): keep it, it is never shown again. null otherwise.' }),
+  deliveries: WebhookBacklogView,
+}).meta({ id: 'Webhook' })
+
+export const WebhookRemovedView = z.object({
+  removed: z.literal(true),
+  droppedEvents: count.meta({ description: 'Events that were queued for the webhook (delivered or not), dropped with it.' }),
+}).meta({ id: 'WebhookRemoved' })
+
+export const WebhookDeliveriesView = z.object({
+  items: z.array(z.object({
+    id: z.string().meta({ description: 'The event\'s id (also in its body and in X-Assistant-Event-Id).' }),
+    type: z.enum(WEBHOOK_EVENT_TYPES),
+    at: time.meta({ description: 'When it happened.' }),
+    state: z.enum(['delivered', 'pending', 'failed']).meta({ description: 'delivered: a 2xx answer; pending: waiting for an attempt; failed: given up on.' }),
+    attempts: count,
+    deliveredAt: time.nullable(),
+    nextAttemptAt: time.nullable(),
+    failedAt: time.nullable(),
+    lastError: z.string().nullable().meta({ description: 'Why the last attempt failed (HTTP 500, ECONNREFUSED, no answer within 10 s, a redirect…).' }),
+    body: z.record(z.string(), z.unknown()).meta({ description: 'The event exactly as POSTed: { id, type, at, data }.' }),
+  })),
+}).meta({ id: 'WebhookDeliveries', description: 'The latest events, newest first.' })
 
 export const HealthView = z.object({
   status: z.enum(['ok', 'unhealthy']),
@@ -218,6 +263,7 @@ export const HealthView = z.object({
     due: count.meta({ description: 'Pushes due for delivery now (to people who have chatted with the assistant).' }),
     oldestQueuedAt: time.nullable().meta({ description: 'When the oldest of them was queued: a time far back means pushes are stuck.' }),
   }).nullable().meta({ description: 'null when the store did not answer.' }),
+  webhook: WebhookBacklogView.nullable().meta({ description: 'The webhook\'s deliveries; null when none is registered (or the store did not answer). Never a problem by itself: a failing receiver is the platform\'s to mend.' }),
   problems: z.array(z.object({ kind: z.enum(['store-failed', 'store-unreachable', 'logged-out']), message: z.string() })),
 }).meta({ id: 'Health' })
 

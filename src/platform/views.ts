@@ -6,10 +6,11 @@ import type { Page, InvitationRecord } from '../services/accounts.js'
 import type { Health } from '../services/health.js'
 import type { Roster } from '../services/operators.js'
 import type { Standing } from '../services/people.js'
-import type { Account, HistoryEntry, User } from '../store/schema.js'
+import type { WebhookBacklog } from '../store/contract.js'
+import type { Account, HistoryEntry, User, Webhook, WebhookEvent } from '../store/schema.js'
 import { apiTexts } from '../texts.js'
 import { HttpError } from './http.js'
-import type { AccountDetailView, AccountView, HealthView, HistoryEntryView, InvitationView, LoginStateView, OperationStateView, OperatorsView, UserStandingView, UserView } from './schemas.js'
+import type { AccountDetailView, AccountView, HealthView, HistoryEntryView, InvitationView, LoginStateView, OperationStateView, OperatorsView, UserStandingView, UserView, WebhookDeliveriesView, WebhookView } from './schemas.js'
 import type { ApprovalStatus } from '../services/risky-operations.js'
 import type { LoginStatusView } from '../services/logins.js'
 import { texts } from '../texts.js'
@@ -99,6 +100,7 @@ export function healthView (health: Health): View<typeof HealthView> {
     store: problems.includes('store-unreachable') ? 'unreachable' : problems.includes('store-failed') ? 'failed' : 'ok',
     bot: health.loggedIn ? 'logged-in' : 'logged-out',
     outbox: backlog ? { due: backlog.due, oldestQueuedAt: backlog.oldestQueuedAt ?? null } : null,
+    webhook: health.webhook ? webhookBacklogView(health.webhook) : null,
     problems: problems.map((kind) => ({ kind, message: apiTexts.healthProblem(kind) })),
   }
 }
@@ -131,5 +133,29 @@ export function loginStateView ({ login, user, outcome, operation }: LoginStatus
     expiresAt: login.expiresAt,
     confirmedAt: login.answeredAt ?? null,
     operation: operation ? operationStateView(operation) : null,
+  }
+}
+
+function webhookBacklogView (backlog: WebhookBacklog): View<typeof WebhookView>['deliveries'] {
+  return { ...backlog, oldestQueuedAt: backlog.oldestQueuedAt ?? null, lastFailedAt: backlog.lastFailedAt ?? null }
+}
+
+/** The webhook as the platform sees it: never its secret, unless `secret` is the one just made. */
+export function webhookView (webhook: Webhook, backlog: WebhookBacklog, secret: string | undefined): View<typeof WebhookView> {
+  return { url: webhook.url, createdAt: webhook.createdAt, updatedAt: webhook.updatedAt, secret: secret ?? null, deliveries: webhookBacklogView(backlog) }
+}
+
+export function webhookDeliveryView (event: WebhookEvent): View<typeof WebhookDeliveriesView>['items'][number] {
+  return {
+    id: event.id,
+    type: event.type,
+    at: event.at,
+    state: event.deliveredAt ? 'delivered' : event.failedAt ? 'failed' : 'pending',
+    attempts: event.attempts,
+    deliveredAt: event.deliveredAt ?? null,
+    nextAttemptAt: event.nextAttemptAt ?? null,
+    failedAt: event.failedAt ?? null,
+    lastError: event.lastError ?? null,
+    body: JSON.parse(event.body) as Record<string, unknown>,
   }
 }

@@ -29,7 +29,7 @@ export async function handOver (tx: StoreTransaction, account: Account, from: Us
   const at = toIso(now)
   // Lapsed but not yet swept included: its renewal request would otherwise be put to its own requester.
   const ending = (await tx.bindingsOfUser(to.id)).find((b) => b.accountId === account.id && b.endedAt === undefined)
-  let closed = ending ? await endBinding(tx, ending, 'removed', undefined, now) : 0
+  let closed = ending ? await endBinding(tx, ending, 'removed', undefined, now, 'handed-over') : 0
   const invitation = (await tx.invitationsOfUser(to.id)).find((i) => i.accountId === account.id && isPending(i, now))
   if (invitation) {
     await tx.updateInvitation(invitation.id, { status: 'cancelled', answeredAt: at })

@@ -1,6 +1,6 @@
 // Whether the assistant is fit to work, for a monitor: the store takes changes and answers, the bot is
 // logged in to WeChat; and how many pushes wait on delivery.
-import type { Backlog } from '../store/contract.js'
+import type { Backlog, WebhookBacklog } from '../store/contract.js'
 import type { ServiceContext } from './context.js'
 
 export type HealthProblem =
@@ -16,6 +16,8 @@ export interface Health {
   loggedIn: boolean
   /** Undefined when the store did not answer. */
   backlog: Backlog | undefined
+  /** The webhook's deliveries; undefined when no webhook is registered or the store did not answer. */
+  webhook: WebhookBacklog | undefined
 }
 
 /** How long the store may take to answer a health check before it counts as unreachable. */
@@ -41,7 +43,14 @@ export class HealthService {
     if (!backlog) problems.push('store-unreachable')
     const loggedIn = this.loggedIn()
     if (!loggedIn) problems.push('logged-out')
-    return { problems, loggedIn, backlog }
+    // Reported, never a problem of the assistant's: a receiver that is down is the platform's to mend.
+    const webhook = backlog && await within(this.webhookBacklog(), this.timeoutMs).catch(() => undefined)
+    return { problems, loggedIn, backlog, webhook }
+  }
+
+  private async webhookBacklog (): Promise<WebhookBacklog | undefined> {
+    if (!await this.ctx.engine.webhook()) return undefined
+    return this.ctx.engine.webhookBacklog(this.ctx.now())
   }
 }
 

@@ -23,6 +23,7 @@ import type { AlertModeResult, Switch } from './settings.js'
 import type { AlertMode, AlertTopic } from '../domain/alerts.js'
 import { StatusService } from './status.js'
 import { unbindSelf } from './unbind.js'
+import { WebhookService } from './webhook.js'
 import type { UnbindResult } from './unbind.js'
 import type { Millis } from '../domain/calendar.js'
 
@@ -62,6 +63,8 @@ export interface Services {
   setSwitch: (admin: User, account: Account, setting: Switch, on: boolean) => Promise<void>
   /** 风险操作提醒 <操作> 即时|汇总|关. */
   setAlertMode: (admin: User, account: Account, topic: AlertTopic, mode: AlertMode) => Promise<AlertModeResult>
+  /** The platform's webhook: its URL and secret, and how its deliveries went. */
+  webhook: WebhookService
 }
 
 export interface ServiceOptions {
@@ -97,5 +100,6 @@ export function createServices (ctx: ServiceContext, options: ServiceOptions = {
     unbind: (asker, bindingId) => unbindSelf(ctx, asker, bindingId),
     setSwitch: (admin, account, setting, on) => setSwitch(ctx, admin, account, setting, on),
     setAlertMode: (admin, account, topic, mode) => setAlertMode(ctx, admin, account, topic, mode),
+    webhook: new WebhookService(ctx),
   }
 }

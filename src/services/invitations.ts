@@ -10,6 +10,7 @@ import type { Account, Binding, Invitation, User } from '../store/schema.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
+import { announceBindingStarted } from './platform-events.js'
 import type { Delivery, ServiceContext } from './context.js'
 import { requireAdmin } from './authority.js'
 import { freshCode } from './codes.js'
@@ -241,6 +242,7 @@ export class InvitationService {
       ...(expiresAt === undefined ? {} : { expiresAt: toIso(expiresAt) }),
     }
     await tx.addBinding(binding)
+    await announceBindingStarted(tx, binding, 'invitation-accepted', toIso(now))
     await tx.updateInvitation(invitation.id, { status: 'accepted', answeredAt: toIso(now) })
     await withdrawPush(tx, invitation, toIso(now))
     await notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-accepted', invitee, accountName: account.name, role: invitation.role, expiresAt }, at: toIso(now), accountId: account.id })

@@ -14,6 +14,7 @@ import { freshCode, quotableId } from './codes.js'
 import type { ServiceContext } from './context.js'
 import { record } from './history.js'
 import { notify } from './notices.js'
+import { announceLoginConfirmed } from './platform-events.js'
 import { answerOf, decideOperation } from './risky-operations.js'
 import type { ApprovalStatus, OperationAnswer, RiskyOperationService } from './risky-operations.js'
 
@@ -146,13 +147,14 @@ async function confirmLogin (tx: StoreTransaction, login: Login, person: User, n
   await record(tx, { accountId: account.id, at, actorUserId: person.id, event: { action: 'login.confirmed', wechatId: person.wechatId, code: login.code } })
   const outcome = await decideOperation(tx, account, person.wechatId, 'login', now)
   const { decision, approval } = outcome
-  await tx.updateLogin(login.id, {
+  const confirmed = await tx.updateLogin(login.id, {
     status: 'confirmed',
     answeredAt: at,
     result: decision.kind,
     ...(decision.kind === 'denied' ? { deniedReason: decision.reason } : {}),
     ...(approval ? { approvalId: approval.id } : {}),
   })
+  await announceLoginConfirmed(tx, confirmed, person.wechatId, at)
   const admin = (await tx.user(account.adminUserId))!
   return { kind: 'confirmed', accountName: account.name, adminName: admin.name, answer: answerOf(outcome) }
 }
@@ -161,7 +163,7 @@ async function confirmLogin (tx: StoreTransaction, login: Login, person: User, n
 async function rejectLogin (tx: StoreTransaction, login: Login, person: User, now: Millis): Promise<LoginAnswer> {
   const at = toIso(now)
   const account = (await tx.account(login.accountId))!
-  await tx.updateLogin(login.id, { status: 'rejected', answeredAt: at })
+  const confirmed = await tx.updateLogin(login.id, { status: 'rejected', answeredAt: at })
   await tx.withdraw(login.id, ['request'], at)
   const adminTold = account.adminUserId !== person.id
   if (adminTold) {
@@ -181,7 +183,7 @@ async function rejectLogin (tx: StoreTransaction, login: Login, person: User, no
 /** The sweep's part: a login nobody confirmed in time is marked lapsed and its unsent push taken back. */
 export async function lapseLogin (tx: StoreTransaction, login: Login, now: Millis): Promise<void> {
   const person = (await tx.user(login.userId))!
-  await tx.updateLogin(login.id, { status: 'lapsed' })
+  const confirmed = await tx.updateLogin(login.id, { status: 'lapsed' })
   await tx.withdraw(login.id, ['request'], toIso(now))
   await record(tx, { accountId: login.accountId, at: login.expiresAt, event: { action: 'login.lapsed', wechatId: person.wechatId, code: login.code } })
 }

@@ -13,6 +13,7 @@ import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
 import type { InvitationService } from './invitations.js'
 import { closeRenewal, openRequestsFor, renewalStanding } from './requests.js'
+import { announceBindingStarted } from './platform-events.js'
 
 /** How long the admin has to answer a renewal request. */
 export const RENEWAL_REQUEST_TTL = hours(72)
@@ -135,7 +136,8 @@ export class RenewalService {
         const refusals = await this.invitations.refusals(account, operator, 'short', now, undefined, tx)
         if (refusals.length > 0) return { kind: 'blocked', renewal: current, operator, refusals }
       }
-      await tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
+      const renewed = await tx.updateBinding(binding.id, { expiresAt: toIso(expiresAt), endedAt: undefined, endReason: undefined, endedBy: undefined, remindersSent: [] })
+      await announceBindingStarted(tx, renewed, 'renewed', toIso(now))
       await tx.withdraw(binding.id, ['reminder', 'expiry'], toIso(now)) // news about the old expiry is stale now
       await tx.updateRenewal(current.id, { status: 'approved', decidedAt: toIso(now), decidedBy: admin.id })
       await notify(tx, { to: operator.id, notice: { kind: 'renewal-approved', accountName: account.name, expiresAt, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })

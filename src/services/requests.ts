@@ -8,6 +8,8 @@ import { isActive } from '../domain/roles.js'
 import type { Approval, Binding, Renewal, User } from '../store/schema.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import { record } from './history.js'
+import { announceBindingEnded, announceClosed } from './platform-events.js'
+import type { BindingEnd } from './platform-events.js'
 
 /** Why an approval no longer stands at `now` (its actor lost the role it was asked under), or undefined. */
 async function approvalGone (reader: StoreReader, approval: Approval, now: Millis): Promise<ClosedReason | undefined> {
@@ -54,6 +56,7 @@ export async function openRequestsFor<R extends { createdAt: string }> (
 export async function closeApproval (tx: StoreTransaction, approval: Approval, reason: ClosedReason, at: string): Promise<void> {
   await tx.updateApproval(approval.id, { status: 'closed', closedAt: at, closedReason: reason })
   await tx.withdraw(approval.id, ['request'], at) // the admin need not be asked about it any more
+  await announceClosed(tx, approval, reason, at)
   const actor = (await tx.user(approval.actorUserId))!
   await record(tx, { accountId: approval.accountId, at, event: { action: 'operation.closed', wechatId: actor.wechatId, operation: approval.operation, reason } })
 }
@@ -90,11 +93,13 @@ export async function closeRequestsOf (tx: StoreTransaction, binding: Binding, r
 
 /**
  * Ends `binding` now, in the transaction that decides it: a reminder not yet sent is taken back (a reminder
- * to renew a role that ended is wrong) and every open request that depended on it closes. Returns how many closed.
+ * to renew a role that ended is wrong), every open request that depended on it closes, and the platform is
+ * told (`cause`: what the webhook calls it, when not `reason` itself). Returns how many requests closed.
  */
-export async function endBinding (tx: StoreTransaction, binding: Binding, reason: 'unbound' | 'removed', by: User | undefined, now: Millis): Promise<number> {
+export async function endBinding (tx: StoreTransaction, binding: Binding, reason: 'unbound' | 'removed', by: User | undefined, now: Millis, cause: BindingEnd = reason): Promise<number> {
   const at = toIso(now)
   await tx.updateBinding(binding.id, { endedAt: at, endReason: reason, ...(by ? { endedBy: by.id } : {}) })
   await tx.withdraw(binding.id, ['reminder'], at)
+  await announceBindingEnded(tx, binding, cause, at, by?.wechatId)
   return closeRequestsOf(tx, binding, reason, now, at)
 }

@@ -15,6 +15,7 @@ import type { ServiceContext } from './context.js'
 import { approvalStanding, closeApproval, openRequestsFor } from './requests.js'
 import { notify } from './notices.js'
 import { record } from './history.js'
+import { announceDecision, announceLapse } from './platform-events.js'
 
 /** How long the admin has to approve; no answer means refused. */
 export const APPROVAL_TTL = minutes(10)
@@ -97,6 +98,7 @@ export class RiskyOperationService {
       if (state !== 'pending') return { kind: 'closed', approval: current, actor, state, reason }
       // The one place an operation is decided (approved or refused).
       const decided = await tx.updateApproval(current.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
+      await announceDecision(tx, decided, allow, admin.wechatId, now)
       if (actor.id !== admin.id) {
         await notify(tx, { to: actor.id, notice: { kind: 'approval-decided', accountName: account.name, operation: current.operation, allowed: allow, adminName: admin.name, at: now }, at: toIso(now), accountId: account.id })
       }
@@ -179,6 +181,7 @@ export async function lapseApproval (tx: StoreTransaction, approval: Approval, n
   const account = (await tx.account(approval.accountId))!
   const actor = (await tx.user(approval.actorUserId))!
   await tx.updateApproval(approval.id, { status: 'lapsed' })
+  await announceLapse(tx, approval)
   await tx.withdraw(approval.id, ['request'], at)
   const expiresAt = fromIso(approval.expiresAt)
   const own = actor.id === account.adminUserId

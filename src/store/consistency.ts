@@ -5,7 +5,7 @@ import type { Millis } from '../domain/calendar.js'
 import { wechatIdKey } from '../domain/identity.js'
 import { isActive, PER_USER_LIMIT, SLOT_LIMIT } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, DigestEntrySchema, HistorySchema, InvitationSchema, LoginSchema, LookupNoticeSchema, OutboxSchema, RenewalSchema, ReviewSchema, UserSchema } from './schema.js'
+import { AccountSchema, ApprovalSchema, DataSchema, BindingSchema, DigestEntrySchema, HistorySchema, InvitationSchema, LoginSchema, LookupNoticeSchema, OutboxSchema, RenewalSchema, ReviewSchema, UserSchema, WebhookEventSchema, WebhookSchema } from './schema.js'
 import type { Data } from './schema.js'
 
 export type Collection = Exclude<keyof Data, 'version'>
@@ -25,6 +25,8 @@ export const RECORD_SCHEMA: { [C in Collection]: z.ZodType<RecordOf<C>> } = {
   digestEntries: DigestEntrySchema,
   lookupNotices: LookupNoticeSchema,
   reviews: ReviewSchema,
+  webhooks: WebhookSchema,
+  webhookEvents: WebhookEventSchema,
 }
 
 /** The collections a reference can point into. */
@@ -47,6 +49,8 @@ const REFERENCES: { readonly [C in Collection]: ReadonlyArray<{ key: string, lab
   // Its items name bindings and users as they were when it started: a binding retention later drops
   // leaves the item reading "gone", never a file that refuses to load.
   reviews: [{ key: 'accountId', label: 'account', target: 'accounts' }, { key: 'startedBy', label: 'startedBy', target: 'users' }],
+  webhooks: [],
+  webhookEvents: [],
 }
 const NONE: readonly string[] = []
 
@@ -183,7 +187,7 @@ export function ruleProblems (data: Data, now: Millis): string[] {
   return problems
 }
 
-export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'logins', 'history', 'outbox', 'digestEntries', 'lookupNotices', 'reviews']
+export const COLLECTIONS: readonly Collection[] = ['accounts', 'users', 'bindings', 'invitations', 'renewals', 'approvals', 'logins', 'history', 'outbox', 'digestEntries', 'lookupNotices', 'reviews', 'webhooks', 'webhookEvents']
 
 /** One lookup notice per asker and owner (a Map key: neither part is ever a plain object's key). */
 export function lookupNoticeKey (notice: { askerKey: string, ownerUserId: string }): string {
@@ -193,6 +197,6 @@ export function lookupNoticeKey (notice: { askerKey: string, ownerUserId: string
 const SINGULAR: Record<Collection, string> = {
   accounts: 'account', users: 'user', bindings: 'binding', invitations: 'invitation', renewals: 'renewal request',
   approvals: 'approval request', logins: 'login', history: 'history entry', outbox: 'outbox message', digestEntries: 'digest entry', lookupNotices: 'lookup notice',
-  reviews: 'access review',
+  reviews: 'access review', webhooks: 'webhook', webhookEvents: 'webhook event',
 }
 function singular (collection: Collection): string { return SINGULAR[collection] }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
-import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, Login, LookupNotice, OutboxMessage, Renewal, Review, User } from './schema.js'
+import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, Login, LookupNotice, OutboxMessage, Renewal, Review, User, Webhook, WebhookEvent } from './schema.js'
 import type { Transaction } from './store.js'
 
 /** The reads, in the synchronous form the embedded store answers them in. */
@@ -71,6 +71,21 @@ export interface Reads {
    * only ones a review can be due for (the job asks domain/reviews.ts whether one is).
    */
   accountsToReview: () => Account[]
+  /** The platform's webhook, if it registered one. */
+  webhook: () => Webhook | undefined
+  /** The `limit` events queued last for the webhook, newest first (delivered, waiting or given up on). */
+  webhookEvents: (limit: number) => WebhookEvent[]
+  /** What waits on the webhook at `now`, and what was given up on (the health check). */
+  webhookBacklog: (now: Millis) => WebhookBacklog
+}
+
+/** Webhook events still to deliver (`due`: of them, due by now), given up on and still kept, and the oldest waiting. */
+export interface WebhookBacklog {
+  pending: number
+  due: number
+  failed: number
+  oldestQueuedAt?: string
+  lastFailedAt?: string
 }
 
 /**
@@ -170,6 +185,7 @@ export const READS: ReadonlyArray<keyof Reads> = [
   'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore', 'accountsInOrder', 'outboxBacklog',
   'digestEntriesBefore', 'lookupNotice',
   'review', 'reviewsOfAccount', 'openReviews', 'accountsToReview',
+  'webhook', 'webhookEvents', 'webhookBacklog',
 ]
 
 /** The same functions, answering through a promise (a database answers later). */

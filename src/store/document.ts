@@ -12,7 +12,7 @@ import type { Data } from './schema.js'
 import { materialiseSeed } from './seed.js'
 
 export function emptyData (): Data {
-  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [] }
+  return { version: SCHEMA_VERSION, accounts: [], users: [], bindings: [], invitations: [], renewals: [], approvals: [], logins: [], history: [], outbox: [], digestEntries: [], lookupNotices: [], reviews: [], webhooks: [], webhookEvents: [] }
 }
 
 /** A seed file read, checked and moved to `now`, as a data file starts from it (PostgreSQL too). */

@@ -15,8 +15,9 @@ const steps: Record<number, (data: Raw) => Raw> = {
   4: (data) => ({ ...data, version: 5 }),
   // 6: logins confirmed by the person; codes of 5 characters (4 still valid); operations waiting for the
   // daily alert digest; lookups their owners were told of; access reviews (accounts' alertModes and
-  // reviewIntervalDays and bindings' lastSeenAt are optional: absent = as before)
-  5: (data) => ({ logins: [], digestEntries: [], lookupNotices: [], reviews: [], ...data, version: 6 }),
+  // reviewIntervalDays and bindings' lastSeenAt are optional: absent = as before); the platform's webhook
+  // and the events queued for it
+  5: (data) => ({ logins: [], digestEntries: [], lookupNotices: [], reviews: [], webhooks: [], webhookEvents: [], ...data, version: 6 }),
 }
 
 /** The document brought up to `target`, or undefined when it already is (or is of no known version). */

@@ -5,6 +5,7 @@ import type { ParseResult } from '../domain/identity.js'
 import { REVIEW_DAYS_MAX, REVIEW_DAYS_MIN } from '../domain/reviews.js'
 import { isStorableText } from '../domain/text.js'
 import { ALERT_MODES } from '../domain/alerts.js'
+import { webhookUrlProblem } from '../domain/webhook.js'
 
 export const SCHEMA_VERSION = 6
 
@@ -238,6 +239,40 @@ export const LookupNoticeSchema = z.object({
   at: isoTime,
 })
 
+/** The platform's webhook (at most one): where each outcome is POSTed, signed with `secret` (HMAC-SHA256). */
+export const WebhookSchema = z.object({
+  id,
+  /** http or https, checked by domain/webhook.ts when the platform registers it. */
+  url: z.string().refine((url) => webhookUrlProblem(url) === undefined, 'not a webhook URL (http or https, no credentials nor fragment)'),
+  /** Made by the assistant and shown once; every delivery is signed with it. */
+  secret: z.string().min(32),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+})
+
+/** What the platform is told through its webhook (services/platform-events.ts). */
+export const WEBHOOK_EVENT_TYPES = ['operation.approved', 'operation.refused', 'operation.lapsed', 'operation.closed',
+  'binding.started', 'binding.ended', 'login.confirmed'] as const
+
+/** One event for the webhook, with its delivery: queued in the transaction of the change, POSTed after. */
+export const WebhookEventSchema = z.object({
+  id,
+  type: z.enum(WEBHOOK_EVENT_TYPES),
+  /** When it happened. */
+  at: isoTime,
+  /** The exact JSON POSTed ({ id, type, at, data }), made once when queued, so every retry sends the same bytes. */
+  body: text.pipe(z.string().min(2)),
+  createdAt: isoTime,
+  attempts: z.number().int().min(0),
+  deliveredAt: isoTime.optional(),
+  /** Why the last attempt failed (an HTTP status, a timeout, a refused connection). */
+  lastError: z.string().optional(),
+  /** Not tried again before this (back-off after a failure). */
+  nextAttemptAt: isoTime.optional(),
+  /** Given up on: too many attempts, or too old. */
+  failedAt: isoTime.optional(),
+})
+
 export const DataSchema = z.object({
   version: z.literal(SCHEMA_VERSION),
   accounts: z.array(AccountSchema),
@@ -252,6 +287,8 @@ export const DataSchema = z.object({
   digestEntries: z.array(DigestEntrySchema),
   lookupNotices: z.array(LookupNoticeSchema),
   reviews: z.array(ReviewSchema),
+  webhooks: z.array(WebhookSchema).max(1, 'at most one webhook'),
+  webhookEvents: z.array(WebhookEventSchema),
 })
 
 /** A seed is a data file plus the moment its times were written for; start-up shifts them to now. */
@@ -268,6 +305,9 @@ export type HistoryEntry = z.infer<typeof HistorySchema>
 export type Review = z.infer<typeof ReviewSchema>
 export type ReviewItem = z.infer<typeof ReviewItemSchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
+export type Webhook = z.infer<typeof WebhookSchema>
+export type WebhookEvent = z.infer<typeof WebhookEventSchema>
+export type WebhookEventType = WebhookEvent['type']
 export type OutboxTopic = NonNullable<OutboxMessage['topic']>
 export type ClosedReason = z.infer<typeof closedReason>
 export type DigestEntry = z.infer<typeof DigestEntrySchema>

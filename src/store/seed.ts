@@ -36,5 +36,8 @@ export function materialiseSeed (seed: Seed, now: Millis): Data {
       items: r.items.map((i) => ({ ...i, decidedAt: shiftOptional(i.decidedAt) })),
     })),
     outbox: seed.outbox.map((m) => ({ ...m, createdAt: shift(m.createdAt), sentAt: shiftOptional(m.sentAt), nextAttemptAt: shiftOptional(m.nextAttemptAt), failedAt: shiftOptional(m.failedAt) })),
+    // A webhook is the platform's to register (PUT /v1/webhook): a demo world starts without one.
+    webhooks: [],
+    webhookEvents: [],
   }
 }

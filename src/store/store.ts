@@ -9,7 +9,7 @@ import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import { bindingExpired, historyExpired, invitationExpired, loginExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
 import { CLAIM_LEASE, newId, READS } from './contract.js'
-import type { Backlog, DialogRecord, Holdings, LookupAnswer, LookupHolders, PruneCounts, SenderState, StoreEngine, StoreReader, StoreTransaction, UserHoldings } from './contract.js'
+import type { Backlog, DialogRecord, Holdings, LookupAnswer, LookupHolders, PruneCounts, SenderState, StoreEngine, StoreReader, StoreTransaction, UserHoldings, WebhookBacklog } from './contract.js'
 import { bindingMismatch, danglingReferences, lookupNoticeKey, recordProblem } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
 import { DeadlineIndex } from './deadline-index.js'
@@ -19,7 +19,7 @@ import { InvalidChange, StoreError } from './errors.js'
 import { emptyData, loadSeed, validDocument } from './document.js'
 import { migrate } from './migrations.js'
 import { SCHEMA_VERSION } from './schema.js'
-import type { Account, Approval, Binding, Data, DigestEntry, HistoryEntry, Invitation, Login, LookupNotice, OutboxMessage, OutboxTopic, Renewal, Review, User } from './schema.js'
+import type { Account, Approval, Binding, Data, DigestEntry, HistoryEntry, Invitation, Login, LookupNotice, OutboxMessage, OutboxTopic, Renewal, Review, User, Webhook, WebhookEvent } from './schema.js'
 
 export interface StoreOptions {
   /** The runtime data file; created from the seed when missing. */
@@ -90,16 +90,30 @@ export interface Transaction {
   setLookupNotice: (notice: { askerKey: string, ownerUserId: string, at: string }) => LookupNotice
   /** Forgets notices given before `before` (strictly): they no longer hold anything back; returns how many. */
   forgetLookupNotices: (before: Millis) => number
+  /** Registers the platform's webhook, or replaces the one there is (its events stay queued for it). */
+  setWebhook: (webhook: Webhook) => void
+  /** Drops the webhook and every event queued for it; returns how many events went. */
+  removeWebhook: () => number
+  addWebhookEvent: (event: WebhookEvent) => void
+  /** Records an attempt (ends its claim, as updateMessage does for a message). */
+  updateWebhookEvent: (id: string, patch: Partial<WebhookEvent>) => void
+  /**
+   * Claims up to `limit` webhook events for delivery as claimDueMessages claims messages: durable, still to
+   * deliver, due by `now`, claimed by no one whose lease runs; oldest first.
+   */
+  claimDueWebhookEvents: (now: Millis, limit: number) => WebhookEvent[]
+  /** Drops events delivered before `deliveredBefore` and given up on before `failedBefore`; returns how many. */
+  pruneWebhookEvents: (deliveredBefore: Millis, failedBefore: Millis) => number
 }
 
 export class Store {
   private closed = false
   /** Set when a write failed for good: every later change is refused with it. */
   private broken: StoreError | undefined
-  /** Messages queued by changes not yet on disk: the outbox sees them only once they are. */
-  private readonly queuedMessages: OutboxMessage[] = []
-  /** Messages whose write is under way: not deliverable until it is done. */
-  private writingMessages: OutboxMessage[] = []
+  /** Messages (and webhook events) queued by changes not yet on disk: the outbox sees them only once they are. */
+  private readonly queuedMessages: Array<OutboxMessage | WebhookEvent> = []
+  /** Messages and events whose write is under way: not deliverable until it is done. */
+  private writingMessages: Array<OutboxMessage | WebhookEvent> = []
   private writing: Promise<void> | undefined
   /** Resolves once every change made so far is on disk (rejects when the write holding the last one failed). */
   private lastPersist: Promise<void> = Promise.resolve()
@@ -121,6 +135,9 @@ export class Store {
   private readonly outboxByAbout = new Map<string, OutboxMessage[]>()
   /** Messages on disk and still to be delivered, oldest first. */
   private readonly unsent = new Set<OutboxMessage>()
+  /** Webhook events on disk and still to be delivered, oldest first; and every event by id. */
+  private readonly undeliveredEvents = new Set<WebhookEvent>()
+  private readonly webhookEventsById = new Map<string, WebhookEvent>()
   /**
    * Delivery claims (message id → lease end), in memory only: one process per data file, so a claim
    * never needs to outlive the process, and a claim is no reason for a whole-file write.
@@ -290,6 +307,31 @@ export class Store {
       if (oldestQueuedAt === undefined || Date.parse(m.createdAt) < Date.parse(oldestQueuedAt)) oldestQueuedAt = m.createdAt
     }
     return oldestQueuedAt === undefined ? { due } : { due, oldestQueuedAt }
+  }
+
+  webhook (): Webhook | undefined { return this.db.data.webhooks[0] }
+  webhookEvents (limit: number): WebhookEvent[] { return this.db.data.webhookEvents.slice(-limit).reverse() }
+  webhookBacklog (now: Millis): WebhookBacklog {
+    let due = 0
+    let failed = 0
+    let lastFailedAt: string | undefined
+    for (const e of this.undeliveredEvents) if (e.nextAttemptAt === undefined || Date.parse(e.nextAttemptAt) <= now) due++
+    for (const e of this.db.data.webhookEvents) {
+      if (e.failedAt === undefined) continue
+      failed++
+      if (lastFailedAt === undefined || Date.parse(e.failedAt) > Date.parse(lastFailedAt)) lastFailedAt = e.failedAt
+    }
+    const oldestQueuedAt = this.undeliveredEvents.values().next().value?.createdAt
+    return { pending: this.undeliveredEvents.size, due, failed, ...(oldestQueuedAt ? { oldestQueuedAt } : {}), ...(lastFailedAt ? { lastFailedAt } : {}) }
+  }
+
+  /** A queued message or webhook event is on disk: from now on it can be delivered. */
+  private nowDurable (queued: OutboxMessage | WebhookEvent): void {
+    if ('toUserId' in queued) {
+      if (isUnsent(queued)) this.unsent.add(queued)
+    } else if (isUndelivered(queued)) {
+      this.undeliveredEvents.add(queued)
+    }
   }
 
   /** The contract's conversation state (store/contract.ts, ConversationState), kept in this process's memory. */
@@ -481,7 +523,7 @@ export class Store {
       try {
         await this.writeWithRetry(release)
         this.writingMessages = []
-        for (const message of messages) if (isUnsent(message)) this.unsent.add(message)
+        for (const queued of messages) this.nowDurable(queued)
         for (const waiter of batch) waiter.resolve()
       } catch (err) {
         // Memory is now ahead of the file: acknowledge nothing more and push nothing it holds.
@@ -730,19 +772,8 @@ export class Store {
         const going = new Set(ids)
         return pruneMessages((m) => !going.has(m.id))
       },
-      claimDueMessages: (now, limit) => {
-        const claimed: OutboxMessage[] = []
-        for (const message of this.unsent) {
-          if (claimed.length >= limit) break
-          if ((this.claims.get(message.id) ?? -Infinity) > now) continue
-          if (message.nextAttemptAt !== undefined && Date.parse(message.nextAttemptAt) > now) continue
-          // Messages to people who never chatted with the assistant wait until they do.
-          if (!this.usersById.get(message.toUserId)?.contactId) continue
-          claimed.push(message)
-        }
-        for (const message of claimed) this.claims.set(message.id, now + CLAIM_LEASE)
-        return claimed
-      },
+      // Messages to people who never chatted with the assistant wait until they do.
+      claimDueMessages: (now, limit) => this.claimDue(this.unsent, now, limit, (message) => this.usersById.get(message.toUserId)?.contactId !== undefined),
       claimMessage: (id, now) => {
         const message = this.outboxById.get(id)
         if (!message || !this.unsent.has(message) || (this.claims.get(id) ?? -Infinity) > now) return undefined
@@ -782,7 +813,54 @@ export class Store {
         for (const [key, notice] of this.lookupNoticesByPair) if (Date.parse(notice.at) < before) this.lookupNoticesByPair.delete(key)
         return dropped
       },
+      setWebhook: (webhook) => {
+        const current = data.webhooks[0]
+        if (current && current.id === webhook.id) {
+          log.updating('webhooks', current)
+          for (const key of Object.keys(current)) delete (current as Record<string, unknown>)[key]
+          Object.assign(current, webhook)
+        } else {
+          if (current) prune('webhooks', () => false)
+          add('webhooks', webhook, undefined)
+        }
+      },
+      removeWebhook: () => {
+        prune('webhooks', () => false)
+        return prune('webhookEvents', () => false)
+      },
+      addWebhookEvent: (event) => {
+        add('webhookEvents', event, this.webhookEventsById)
+        this.webhookEventsById.set(event.id, event)
+        this.queuedMessages.push(event)
+      },
+      updateWebhookEvent: (id, patch) => {
+        const event = update('webhookEvents', this.webhookEventsById, id, patch)
+        this.claims.delete(id) // an attempt recorded ends its claim
+        if (!isUndelivered(event)) this.undeliveredEvents.delete(event)
+      },
+      claimDueWebhookEvents: (now, limit) => this.claimDue(this.undeliveredEvents, now, limit, () => true),
+      pruneWebhookEvents: (deliveredBefore, failedBefore) => prune('webhookEvents', (e) =>
+        !(e.deliveredAt !== undefined && Date.parse(e.deliveredAt) < deliveredBefore) && !(e.failedAt !== undefined && Date.parse(e.failedAt) < failedBefore)),
     }
+  }
+
+  /**
+   * The claim both deliveries share (messages to chat contacts, events to the webhook): up to `limit` of
+   * `candidates` (durable and still to deliver, oldest first) that are due by `now` (never tried, or
+   * their back-off is over), pass `ready`, and are not held by a claim whose lease runs; each is then
+   * held for CLAIM_LEASE.
+   */
+  private claimDue<R extends { id: string, nextAttemptAt?: string | undefined }> (candidates: Iterable<R>, now: Millis, limit: number, ready: (record: R) => boolean): R[] {
+    const claimed: R[] = []
+    for (const record of candidates) {
+      if (claimed.length >= limit) break
+      if ((this.claims.get(record.id) ?? -Infinity) > now) continue
+      if (record.nextAttemptAt !== undefined && Date.parse(record.nextAttemptAt) > now) continue
+      if (!ready(record)) continue
+      claimed.push(record)
+    }
+    for (const record of claimed) this.claims.set(record.id, now + CLAIM_LEASE)
+    return claimed
   }
 
   /** After an undone change: every index is made again from the document. */
@@ -797,6 +875,7 @@ export class Store {
       this.lookupNoticesByPair,
       this.reviewsById, this.reviewsByAccount, this.openReviewSet,
       this.loginsById, this.pendingLoginsByExpiry, this.pendingLoginsByUser,
+      this.undeliveredEvents, this.webhookEventsById,
     ]) index.clear()
     this.buildIndexes()
   }
@@ -834,6 +913,10 @@ export class Store {
     for (const message of data.outbox) {
       this.indexMessage(message)
       if (isUnsent(message) && !notYetWritten.has(message)) this.unsent.add(message)
+    }
+    for (const event of data.webhookEvents) {
+      this.webhookEventsById.set(event.id, event)
+      if (isUndelivered(event) && !notYetWritten.has(event)) this.undeliveredEvents.add(event)
     }
   }
 
@@ -932,6 +1015,11 @@ function placed<R extends object> (index: DeadlineIndex<R>, record: R): R {
 /** Still to be delivered: not sent, not given up on, not withdrawn. */
 function isUnsent (message: OutboxMessage): boolean {
   return message.sentAt === undefined && message.failedAt === undefined && message.withdrawnAt === undefined
+}
+
+/** A webhook event still to be delivered: not delivered, not given up on. */
+function isUndelivered (event: WebhookEvent): boolean {
+  return event.deliveredAt === undefined && event.failedAt === undefined
 }
 
 /** A record a service is about to change: its absence is a bug, not a user error. */

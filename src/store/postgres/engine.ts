@@ -13,11 +13,11 @@ import type { Pool, PoolClient } from 'pg'
 import type { Millis } from '../../domain/calendar.js'
 import type { LimitDecision, WindowLimit } from '../../domain/rate-limit.js'
 import { CLAIM_LEASE, newId } from '../contract.js'
-import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction, UserHoldings } from '../contract.js'
+import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction, UserHoldings, WebhookBacklog } from '../contract.js'
 import { recordProblem } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { InvalidChange } from '../errors.js'
-import type { Account, Binding, Data, OutboxMessage, User } from '../schema.js'
+import type { Account, Binding, Data, OutboxMessage, User, WebhookEvent } from '../schema.js'
 import type { Transaction } from '../store.js'
 import { importDocument } from './copy.js'
 import { migrate } from './migrate.js'
@@ -35,6 +35,8 @@ export interface PostgresEngineOptions {
 export const TRANSACTION_LOCK = 0x5ECA552 // migrate.ts uses 0x5ECA551
 /** A message still to be delivered (not sent, not given up on, not withdrawn). */
 const UNSENT = 'sent_at is null and failed_at is null and withdrawn_at is null'
+/** A webhook event still to be delivered (not delivered, not given up on). */
+const UNDELIVERED = 'delivered_at is null and failed_at is null'
 
 type Row = Record<string, unknown>
 type AnyRecord = Data[Collection][number]
@@ -275,6 +277,21 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     }),
     digestEntriesBefore: (time) => many('digestEntries', 'at < $1', [due(time)], 'at, seq'),
     lookupNotice: (askerKey, ownerUserId) => one('lookupNotices', 'asker_key = $1 and owner_user_id = $2', [askerKey, ownerUserId]),
+    webhook: () => one('webhooks', 'true', []),
+    webhookEvents: (limit) => many('webhookEvents', 'true', [limit], 'seq desc limit $1'),
+    webhookBacklog: (now) => query(async () => {
+      const { rows } = await db.query<{ pending: number, due: number, oldest: Date | null, failed: number, last_failed: Date | null }>(`select
+          (select count(*)::int from webhook_events where ${UNDELIVERED}) as pending,
+          (select count(*)::int from webhook_events where ${UNDELIVERED} and (next_attempt_at is null or next_attempt_at <= $1)) as due,
+          (select min(created_at) from webhook_events where ${UNDELIVERED}) as oldest,
+          (select count(*)::int from webhook_events where failed_at is not null) as failed,
+          (select max(failed_at) from webhook_events where failed_at is not null) as last_failed`, [due(now)])
+      const row = rows[0]!
+      const backlog: WebhookBacklog = { pending: row.pending, due: row.due, failed: row.failed }
+      if (row.oldest) backlog.oldestQueuedAt = row.oldest.toISOString()
+      if (row.last_failed) backlog.lastFailedAt = row.last_failed.toISOString()
+      return backlog
+    }),
   }
   return reads
 }
@@ -405,9 +422,27 @@ function transactionOn (state: TxState): StoreTransaction {
   /** How many rows a statement touched. */
   const count = async (sql: string, params: unknown[]): Promise<number> => (await statement(sql, params)).rowCount ?? 0
   const outboxColumns = `seq, ${TABLE.outbox.columns.map((c) => c.column).join(', ')}`
-  /** Messages claimed by an UPDATE … RETURNING, in the order they were queued. */
-  const claimed = (rows: Row[]): OutboxMessage[] =>
-    [...rows].sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => fromRow(TABLE.outbox, row) as OutboxMessage)
+  /** Messages (or webhook events) claimed by an UPDATE … RETURNING, in the order they were queued. */
+  const claimed = (rows: Row[], collection: 'outbox' | 'webhookEvents' = 'outbox'): Array<Record<string, unknown>> =>
+    [...rows].sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => fromRow(TABLE[collection], row))
+  /**
+   * The claim both deliveries share: up to `limit` rows (alias `o` in `from`) still to deliver, due by now
+   * ($1) and matching `where`, that no claimer holds ($1: its lease ran out), oldest first, each then held
+   * to $2. FOR UPDATE SKIP LOCKED: a row another claimer is taking right now is passed over, never waited
+   * for nor taken twice; the lease keeps it from every later claimer until the attempt is recorded
+   * (update() clears it) or the lease runs out (the claimer crashed).
+   */
+  const claimDue = async (collection: 'outbox' | 'webhookEvents', from: string, where: string, now: Millis, limit: number): Promise<Array<Record<string, unknown>>> => {
+    const table = TABLE[collection]
+    return claimed(await exec(`update ${table.table} set claimed_until = $2 where id in (
+        select o.id from ${from}
+        where ${where}
+          and (o.next_attempt_at is null or o.next_attempt_at <= $1)
+          and (o.claimed_until is null or o.claimed_until <= $1)
+        order by o.seq limit $3
+        for update of o skip locked)
+      returning seq, ${table.columns.map((c) => c.column).join(', ')}`, [new Date(now), new Date(now + CLAIM_LEASE), limit]), collection)
+  }
   const write = async <R>(change: () => Promise<R>): Promise<R> => {
     if (state.ended) throw new Error('The transaction has ended')
     if (state.failed) throw state.failed
@@ -451,7 +486,7 @@ function transactionOn (state: TxState): StoreTransaction {
     const row = toRow(table, record)
     const assignments = table.columns.map((c, i) => `${c.column} = $${i + 2}`).join(', ')
     // A recorded attempt (or any change to a message) ends its delivery claim.
-    const unclaim = collection === 'outbox' ? ', claimed_until = null' : ''
+    const unclaim = collection === 'outbox' || collection === 'webhookEvents' ? ', claimed_until = null' : ''
     const rows = await exec(`update ${table.table} set ${assignments}${unclaim} where id = $1 returning ${table.columns.map((c) => c.column).join(', ')}`,
       [id, ...table.columns.map((c) => toParam(c, row[c.column] ?? null))])
     if (!rows[0]) throw new InvalidChange(`Refused a change: no ${collection} record ${id}`)
@@ -541,22 +576,12 @@ function transactionOn (state: TxState): StoreTransaction {
         and not exists (select from renewals r where r.binding_id = b.id) and not exists (select from approvals a where a.binding_id = b.id)`, [before])
       return { history, invitations, renewals, approvals, logins, bindings }
     }),
-    // FOR UPDATE SKIP LOCKED: a row another claimer is taking right now is passed over, never waited for
-    // nor taken twice; the lease (claimed_until) keeps it from every later claimer until the attempt is
-    // recorded (update() clears it) or the lease runs out (the claimer crashed).
-    claimDueMessages: (now, limit) => write(async () => claimed(await exec(`update outbox set claimed_until = $2 where id in (
-        select o.id from outbox o join users u on u.id = o.to_user_id
-        where o.${UNSENT.replaceAll(' and ', ' and o.')}
-          and (o.next_attempt_at is null or o.next_attempt_at <= $1)
-          and (o.claimed_until is null or o.claimed_until <= $1)
-          and u.contact_id is not null
-        order by o.seq limit $3
-        for update of o skip locked)
-      returning ${outboxColumns}`, [new Date(now), new Date(now + CLAIM_LEASE), limit]))),
-    claimMessage: (id, now) => write(async () => claimed(await exec(`update outbox set claimed_until = $3 where id = (
+    claimDueMessages: (now, limit) => write(() => claimDue('outbox', 'outbox o join users u on u.id = o.to_user_id',
+      `o.${UNSENT.replaceAll(' and ', ' and o.')} and u.contact_id is not null`, now, limit) as Promise<OutboxMessage[]>),
+    claimMessage: (id, now) => write(async () => (claimed(await exec(`update outbox set claimed_until = $3 where id = (
         select id from outbox where id = $1 and ${UNSENT} and (claimed_until is null or claimed_until <= $2)
         for update skip locked)
-      returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE)]))[0]),
+      returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE)]))[0]) as OutboxMessage | undefined),
     releaseClaims: (ids) => write(async () => { await exec('update outbox set claimed_until = null where id = any($1::text[])', [ids]) }),
     addDigestEntry: (entry) => write(() => insert('digestEntries', entry)),
     dropDigestEntries: (ids) => write(() => count('delete from digest_entries where id = any($1::text[])', [ids])),
@@ -569,6 +594,25 @@ function transactionOn (state: TxState): StoreTransaction {
       return added
     }),
     forgetLookupNotices: (before) => write(() => count('delete from lookup_notices where at < $1', [new Date(before)])),
+    setWebhook: (webhook) => write(async () => {
+      const current = await query(() => select(client, 'webhooks', 'true', [], 'seq', 'for update of webhooks'))
+      if (current[0]?.id === webhook.id) {
+        await update('webhooks', webhook.id, { ...Object.fromEntries(Object.keys(current[0]).map((k) => [k, undefined])), ...webhook })
+      } else {
+        await exec('delete from webhooks', [])
+        await insert('webhooks', webhook)
+      }
+    }),
+    removeWebhook: () => write(async () => {
+      const events = await count('delete from webhook_events', [])
+      await exec('delete from webhooks', [])
+      return events
+    }),
+    addWebhookEvent: (event) => write(() => insert('webhookEvents', event)),
+    updateWebhookEvent: (id, patch) => write(async () => { await update('webhookEvents', id, patch) }),
+    claimDueWebhookEvents: (now, limit) => write(() => claimDue('webhookEvents', 'webhook_events o', `o.${UNDELIVERED.replaceAll(' and ', ' and o.')}`, now, limit) as Promise<WebhookEvent[]>),
+    pruneWebhookEvents: (deliveredBefore, failedBefore) => write(() =>
+      count('delete from webhook_events where delivered_at < $1 or failed_at < $2', [new Date(deliveredBefore), new Date(failedBefore)])),
   }
   const guard = (): TxState => state
   return { ...readsOn(client, guard), ...writes, newId } as StoreTransaction

@@ -21,10 +21,10 @@ export interface Table {
 /** `accountId` → `account_id`. */
 const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
-function table (collection: Collection, fields: ReadonlyArray<string | [string, Kind]>): Table {
+function table (collection: Collection, fields: ReadonlyArray<string | [string, Kind]>, name: string = snake(collection)): Table {
   return {
     collection,
-    table: snake(collection),
+    table: name,
     columns: fields.map((f) => {
       const [field, kind] = typeof f === 'string' ? [f, 'plain' as const] : f
       return { field, column: snake(field), kind }
@@ -52,6 +52,9 @@ export const TABLES: readonly Table[] = [
   table('digestEntries', ['id', 'accountId', 'actorUserId', 'operation', ['at', 'time']]),
   table('lookupNotices', ['id', 'askerKey', 'ownerUserId', ['at', 'time']]),
   table('reviews', ['id', 'accountId', ['startedAt', 'time'], 'startedBy', 'status', ['items', 'json'], 'remindersSent', ['closedAt', 'time']]),
+  table('webhooks', ['id', 'url', 'secret', ['createdAt', 'time'], ['updatedAt', 'time']]),
+  table('webhookEvents', ['id', 'type', ['at', 'time'], 'body', ['createdAt', 'time'], 'attempts', ['deliveredAt', 'time'], 'lastError',
+    ['nextAttemptAt', 'time'], ['failedAt', 'time']], 'webhook_events'),
 ]
 
 /** The collections whose records carry a short code, and the kind each code is registered as. */
@@ -59,7 +62,7 @@ export const CODE_KINDS = { invitations: 'invitation', renewals: 'renewal', appr
 
 /** Every table that holds state, whether or not it is part of the document. */
 export const STATE_TABLES = ['users', 'accounts', 'user_follows', 'bindings', 'codes', 'invitations', 'renewals', 'approvals',
-  'logins', 'history', 'outbox', 'digest_entries', 'lookup_notices', 'reviews', 'dialogs', 'lookup_limits'] as const
+  'logins', 'history', 'outbox', 'digest_entries', 'lookup_notices', 'reviews', 'webhooks', 'webhook_events', 'dialogs', 'lookup_limits'] as const
 
 type Row = Record<string, unknown>
 

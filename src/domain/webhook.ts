@@ -1,0 +1,83 @@
+// The platform's webhook as rules: which URLs are taken, how a delivery is signed and checked, and when a
+// failing one is tried again or given up on. Pure: the time is an argument.
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { days } from './calendar.js'
+import type { Millis } from './calendar.js'
+import { retryDelay } from './rate-limit.js'
+import { isStorableText } from './text.js'
+
+/** The header that carries the timestamp and the signature: `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
+export const SIGNATURE_HEADER = 'X-Assistant-Signature'
+export const EVENT_ID_HEADER = 'X-Assistant-Event-Id'
+export const EVENT_TYPE_HEADER = 'X-Assistant-Event-Type'
+/** A receiver should refuse a signature whose timestamp is further than this from its own clock (a replay). */
+export const SIGNATURE_TOLERANCE_SECONDS = 300
+export const WEBHOOK_URL_MAX = 2048
+
+export interface WebhookPolicy {
+  /** Attempts before an event is given up on. */
+  maxAttempts: number
+  /** An event still not delivered this long after it was queued is given up on. */
+  maxAge: Millis
+  /** How long one attempt may take (connection, request and answer). */
+  timeoutMs: number
+}
+
+/** With retryDelay's back-off (1, 2, 4 … 60 minutes), 15 attempts span about 9 hours; a day at most. */
+export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = { maxAttempts: 15, maxAge: days(1), timeoutMs: 10_000 }
+/** How long delivered and given-up events stay listed (GET /v1/webhook/deliveries) before retention drops them. */
+export const KEEP_DELIVERED_EVENTS = days(7)
+export const KEEP_FAILED_EVENTS = days(30)
+
+export type WebhookUrlProblem = 'not-a-url' | 'scheme' | 'credentials' | 'fragment' | 'too-long'
+
+/** What is wrong with a URL the platform gives, or undefined when it can be registered. */
+export function webhookUrlProblem (raw: string): WebhookUrlProblem | undefined {
+  if (raw.length > WEBHOOK_URL_MAX) return 'too-long'
+  // Kept and used exactly as given: nothing the URL parser would quietly drop or re-encode (spaces, control characters).
+  if (/[\s\p{Cc}\p{Cf}]/u.test(raw) || raw !== raw.normalize('NFC') || !isStorableText(raw)) return 'not-a-url'
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    return 'not-a-url'
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'scheme'
+  if (url.hostname === '') return 'not-a-url'
+  // A password in the URL would be stored, listed and logged with it: the signature is the authentication.
+  if (url.username !== '' || url.password !== '') return 'credentials'
+  if (raw.includes('#')) return 'fragment'
+  return undefined
+}
+
+/** The value of SIGNATURE_HEADER for `body` sent at `timestamp` (unix seconds): HMAC-SHA256 of `<timestamp>.<body>`. */
+export function signatureHeader (secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`
+}
+
+export type SignatureCheck = { ok: true, timestamp: number } | { ok: false, reason: 'malformed' | 'mismatch' | 'stale' }
+
+/** What a receiver does with a delivery (the README's sample does the same in a few lines). */
+export function checkSignature (secret: string, header: string | undefined, body: string, nowSeconds: number, tolerance = SIGNATURE_TOLERANCE_SECONDS): SignatureCheck {
+  const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/.exec(header ?? '')
+  if (!match) return { ok: false, reason: 'malformed' }
+  const timestamp = Number(match[1])
+  const expected = Buffer.from(signatureHeader(secret, timestamp, body).slice(-64), 'hex')
+  if (!timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'))) return { ok: false, reason: 'mismatch' }
+  if (Math.abs(nowSeconds - timestamp) > tolerance) return { ok: false, reason: 'stale' }
+  return { ok: true, timestamp }
+}
+
+/** After failed attempt number `attempts` (1-based) at `now`: tried again at `retryAt`, or given up on. */
+export function afterFailure (attempts: number, queuedAt: Millis, now: Millis, policy: WebhookPolicy): { givesUp: true } | { givesUp: false, retryAt: Millis } {
+  const retryAt = now + retryDelay(attempts)
+  if (attempts >= policy.maxAttempts || retryAt - queuedAt > policy.maxAge) return { givesUp: true }
+  return { givesUp: false, retryAt }
+}
+
+/** How an HTTP answer reads: 2xx is delivered; anything else (a redirect too: never followed) failed. */
+export function answerProblem (status: number): string | undefined {
+  if (status >= 200 && status < 300) return undefined
+  if (status >= 300 && status < 400) return `HTTP ${status}: a redirect, which is never followed (register the final URL)`
+  return `HTTP ${status}`
+}

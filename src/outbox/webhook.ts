@@ -1,0 +1,139 @@
+// Delivers the events queued for the platform's webhook (services/platform-events.ts): each POSTed as
+// JSON, signed (domain/webhook.ts), claimed first exactly as the chat outbox claims its messages (the
+// store's claim, lease and back-off: no other process sends it meanwhile, a crashed claimer's events come
+// back when the lease runs out), marked delivered on a 2xx, tried again with back-off otherwise, and given
+// up on after the policy's attempts or age. Apart from the chat outbox: a slow or dead receiver never
+// holds a chat push back, and nothing here waits on WeChat.
+import { toIso } from '../domain/calendar.js'
+import type { Millis } from '../domain/calendar.js'
+import { storable } from '../domain/text.js'
+import { afterFailure, answerProblem, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from '../domain/webhook.js'
+import type { WebhookPolicy } from '../domain/webhook.js'
+import type { Logger } from '../log.js'
+import type { StoreEngine } from '../store/contract.js'
+import type { Webhook, WebhookEvent } from '../store/schema.js'
+
+/** POSTs `body` to `url` and resolves with the answer's status; rejects when no answer came (in time). */
+export type PostJson = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<{ status: number }>
+
+/** Node's own fetch (undici): redirects are never followed (a 3xx is a failed attempt), each attempt times out. */
+export const postJson: PostJson = async (url, body, headers, timeoutMs) => {
+  const response = await fetch(url, { method: 'POST', body, headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+  await response.body?.cancel().catch(() => undefined) // the answer's body is not read: only its status counts
+  return { status: response.status }
+}
+
+/** Events claimed at a time: each waits for the one before (they go out in the order they were queued). */
+const BATCH = 20
+
+export class WebhookDelivery {
+  private running: Promise<void> | undefined
+  private again = false
+  private stopped = false
+
+  constructor (
+    private readonly engine: StoreEngine,
+    private readonly now: () => Millis,
+    private readonly log: Logger,
+    private readonly policy: WebhookPolicy,
+    private readonly post: PostJson = postJson,
+  ) {}
+
+  /** Starts a pass unless one is under way (then another follows it); never waits for it. */
+  kick (): void {
+    this.deliverDue().catch((err) => this.log.error('delivering webhook events failed', err))
+  }
+
+  /** Delivers what is due now, batch after batch; resolves when this pass is over (tests and the job await it). */
+  deliverDue (): Promise<void> {
+    if (this.stopped) return Promise.resolve()
+    if (this.running) {
+      this.again = true
+      return this.running
+    }
+    this.running = this.pass().finally(() => {
+      this.running = undefined
+      if (this.again) {
+        this.again = false
+        this.kick()
+      }
+    })
+    return this.running
+  }
+
+  /** No new pass starts; resolves once the one under way (at most one attempt's timeout per event) is over. */
+  async stop (): Promise<void> {
+    this.stopped = true
+    await this.idle()
+  }
+
+  async idle (): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined)
+  }
+
+  private async pass (): Promise<void> {
+    // What it delivered now could not be recorded, and would go out again and again.
+    if (this.engine.failure()) return
+    for (;;) {
+      const webhook = await this.engine.webhook()
+      if (!webhook || this.stopped) return
+      const now = this.now()
+      const batch = await this.engine.transaction((tx) => tx.claimDueWebhookEvents(now, BATCH))
+      for (const event of batch) await this.attempt(webhook, event)
+      if (batch.length < BATCH) return
+    }
+  }
+
+  private async attempt (webhook: Webhook, event: WebhookEvent): Promise<void> {
+    const timestamp = Math.floor(this.now() / 1000)
+    const headers = {
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'security-assistant-webhook/1',
+      [SIGNATURE_HEADER]: signatureHeader(webhook.secret, timestamp, event.body),
+      [EVENT_ID_HEADER]: event.id,
+      [EVENT_TYPE_HEADER]: event.type,
+    }
+    let problem: string | undefined
+    try {
+      problem = answerProblem((await this.post(webhook.url, event.body, headers, this.policy.timeoutMs)).status)
+    } catch (err) {
+      problem = failureOf(err, this.policy.timeoutMs)
+    }
+    await this.record(webhook, event, problem).catch((err: unknown) => {
+      // The webhook was removed meanwhile (its events went with it), or the store failed: logged, not thrown.
+      this.log.warn(`webhook event ${event.id}: its attempt could not be recorded (${(err as Error).message})`)
+    })
+  }
+
+  private async record (webhook: Webhook, event: WebhookEvent, problem: string | undefined): Promise<void> {
+    const now = this.now()
+    const attempts = event.attempts + 1
+    if (problem === undefined) {
+      await this.engine.transaction((tx) => tx.updateWebhookEvent(event.id, { deliveredAt: toIso(now), attempts, lastError: undefined, nextAttemptAt: undefined }))
+      return
+    }
+    const lastError = storable(problem)
+    const next = afterFailure(attempts, Date.parse(event.createdAt), now, this.policy)
+    await this.engine.transaction((tx) => tx.updateWebhookEvent(event.id, next.givesUp
+      ? { attempts, lastError, failedAt: toIso(now), nextAttemptAt: undefined }
+      : { attempts, lastError, nextAttemptAt: toIso(next.retryAt) }))
+    // The host only: a path or query may carry the platform's own token.
+    this.log.warn(`webhook event ${event.id} (${event.type}) to ${hostOf(webhook.url)} not delivered (attempt ${attempts}): ${lastError}` +
+      (next.givesUp ? '; given up' : `; next attempt at ${toIso(next.retryAt)}`))
+  }
+}
+
+/** Why no answer came: a timeout, or the network's own reason (ECONNREFUSED, ENOTFOUND, …). */
+function failureOf (err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string, message?: string, cause?: { code?: string, message?: string } }
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
+}
+
+function hostOf (url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return '(the webhook)'
+  }
+}
