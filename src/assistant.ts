@@ -282,6 +282,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
     close: async () => {
       try {
         await scheduler?.stop()
+        await services.lookupNotices.idle() // an owner's notice still on its way is queued before the store closes
         await outbox.idle()
         await webhooks.stop()
       } catch (err) {

@@ -429,6 +429,8 @@ export const texts = {
   reviewBadNumber: (accountName: string, number: number | string, count: number): string =>
     `「${accountName}」的权限复核名单只有 1${count > 1 ? `–${count}` : ''} 号,没有 ${number} 号,这次回复没有做任何修改。发送 权限复核 可再看名单。`,
   reviewNoneOpen: '现在没有进行中的权限复核。发送 权限复核 [公众号] 可随时开始一次;到期的复核会自动发给你。',
+  reviewAnsweredTooLate: (accountName: string): string =>
+    `「${accountName}」的权限复核开始已超过 ${REVIEW_LAPSE_DAYS} 天,已逾期关闭,这次回复没有生效:没有人被保留或移除,未决定的运营者仍保留权限。需要时发送 权限复核 ${accountName} 重新开始一次。`,
   reviewNotOpen: (accountName: string): string => `「${accountName}」现在没有进行中的权限复核。发送 权限复核 ${accountName} 可开始一次。`,
   reviewChoose: (word: string, names: string[]): string =>
     `你有 ${names.length} 个公众号的权限复核在进行(${names.map((n) => `「${n}」`).join('')}),请在编号后加上公众号名称,例如 ${word} 1 ${names[0]}。`,
@@ -867,6 +869,7 @@ const WEBHOOK_URL_PROBLEM_TEXT: Record<WebhookUrlProblem, string> = {
   credentials: 'put no user name or password in it (each delivery is signed with the secret instead)',
   fragment: 'a #fragment is never sent: leave it out',
   'too-long': 'it is longer than 2048 characters',
+  address: 'it names an address a webhook may never reach (0.0.0.0, link-local such as the cloud metadata service 169.254.169.254, multicast)',
 }
 
 export const apiTexts = {

@@ -314,3 +314,17 @@ test('a review whose operators all left meanwhile completes by itself, without a
   t.is(w.inbox(WANGFANG).length, before)
   t.true((await w.db.historyOf('acc_tea')).some((h) => h.action === 'review.completed' && h.detail.includes('已离开 zhaomin_work、zhangwei_ops')))
 })
+
+test('a review past its 14 days, not yet swept by the daily job, takes no answer: it lapses by the clock, and 权限复核 starts a new one', async (t) => {
+  const w = await worldFor(t)
+  t.true((await w.ask(WANGFANG, '权限复核 晨光茶馆')).length > 0)
+  w.clock.advance(days(15))
+  const reply = await w.ask(WANGFANG, '移除 1')
+  t.is((await w.db.binding('b_zm_tea'))!.endedAt, undefined, reply)
+  t.true(reply.includes('已逾期关闭,这次回复没有生效'), reply)
+  t.is((await w.db.reviewsOfAccount('acc_tea')).find((r) => r.status === 'lapsed')?.accountId, 'acc_tea')
+  await w.settled()
+  t.true((await w.inboxOf(WANGFANG, 0)).some((m) => m.includes('权限复核逾期') || m.includes('逾期')))
+  const again = await w.ask(WANGFANG, '权限复核 晨光茶馆')
+  t.is((await w.db.reviewsOfAccount('acc_tea')).filter((r) => r.status === 'open').length, 1, again)
+})

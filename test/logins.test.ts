@@ -234,3 +234,16 @@ test('a login asked before a restart is confirmed after it; an admin\'s own conf
   t.true(lapsed.some((m) => m.startsWith('你在「晨光茶馆」修改公众号名称的确认请求') && m.endsWith('无需再回复;如仍需要,请在公众平台重新操作。')), lapsed.join('\n'))
   t.is((await second.assistant.platform.logins.status(id))!.outcome.state, 'refused')
 })
+
+test('a code typed with a typo (O for 0, a letter too many) names no login: it never falls back to the only one waiting', async (t) => {
+  const { w, call } = await api(t)
+  const id = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)
+  await w.inboxOf(ZHANGWEI, 1)
+  const reply = await w.ask(ZHANGWEI, '确认登录 K7Q2O')
+  t.false(reply.startsWith('已确认'), reply)
+  t.is((await w.db.login(id))!.status, 'pending')
+  t.true(reply.includes('没有找到编号为 K7Q2O'), reply)
+  t.true((await w.ask(ZHANGWEI, '不是我 ABCDEF')).includes('没有找到编号为 ABCDEF'))
+  t.is((await w.db.login(id))!.status, 'pending')
+  t.true((await w.ask(ZHANGWEI, '确认登录。')).startsWith('已确认'), 'punctuation alone is no code: the only login waiting is meant')
+})

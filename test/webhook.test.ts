@@ -5,7 +5,8 @@ import test from 'ava'
 import { createServer } from 'node:http'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import { days, minutes, toIso } from '../src/domain/calendar.js'
-import { checkSignature } from '../src/domain/webhook.js'
+import { checkSignature, isReachableWebhookAddress } from '../src/domain/webhook.js'
+import { postJson } from '../src/outbox/webhook.js'
 import { announce } from '../src/services/platform-events.js'
 import { api } from './api-fixture.js'
 import type { Api } from './api-fixture.js'
@@ -357,4 +358,41 @@ test('a login confirmed by the person is POSTed with what the rules decided, the
   await w.ask(WANGFANG, `允许 ${approval.code}`)
   const [, approved] = await hook.arrived(2)
   t.like(approved!.event, { type: 'operation.approved', data: { operationId: approval.id, operation: 'login', actor: 'zhangwei_ops', decidedBy: 'wangfang_tea' } })
+})
+
+test('an address a webhook may never reach (cloud metadata, link-local, 0.0.0.0, multicast) is refused when registered and when connecting', async (t) => {
+  const { call } = await api(t)
+  for (const url of ['http://169.254.169.254/latest/meta-data/', 'http://[::ffff:169.254.169.254]/', 'http://0.0.0.0:22/', 'http://[fe80::1]/']) {
+    const { status } = await call('PUT', '/v1/webhook', { url })
+    t.is(status, 400, url)
+  }
+  // What a name resolves to is judged the same way when the attempt connects.
+  const cases: Array<[string, boolean]> = [
+    ['169.254.169.254', false], ['::ffff:169.254.169.254', false], ['::ffff:a9fe:a9fe', false], ['0.0.0.0', false], ['::', false],
+    ['fe80::1', false], ['224.0.0.1', false], ['ff02::1', false], ['255.255.255.255', false],
+    ['127.0.0.1', true], ['::1', true], ['10.1.2.3', true], ['192.168.1.10', true], ['203.0.113.7', true], ['2001:db8::1', true], ['not-an-ip', false],
+  ]
+  for (const [address, reachable] of cases) t.is(isReachableWebhookAddress(address), reachable, address)
+  await t.throwsAsync(postJson('http://169.254.169.254/hook', '{}', {}, 1000), { message: /may never reach/ })
+})
+
+test('a login the person disowned (不是我) is announced as login.rejected', async (t) => {
+  const { w, call } = await api(t)
+  t.is((await call('PUT', '/v1/webhook', { url: 'http://127.0.0.1:9/hook' })).status, 201)
+  const id = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)
+  const code = /确认登录 ([A-Z0-9]{5})/.exec((await w.inboxOf('u_zhangwei', 1))[0]!)![1]!
+  t.true((await w.ask('u_zhangwei', `不是我 ${code}`)).length > 0)
+  const events = await w.db.webhookEvents(50)
+  t.true(events.some((e) => e.type === 'login.rejected' && e.body.includes(id)), `events: ${events.map((e) => e.type).join(', ')}`)
+})
+
+test('a login nobody confirmed in time is announced as login.lapsed when it lapses', async (t) => {
+  const { w, call } = await api(t)
+  t.is((await call('PUT', '/v1/webhook', { url: 'http://127.0.0.1:9/hook' })).status, 201)
+  const id = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)
+  w.clock.advance(minutes(6))
+  await w.assistant.jobs.expirySweep(w.clock.at)
+  t.is((await w.db.login(id))!.status, 'lapsed')
+  const events = await w.db.webhookEvents(50)
+  t.true(events.some((e) => e.type === 'login.lapsed' && e.body.includes(id)), `events: ${events.map((e) => e.type).join(', ')}`)
 })

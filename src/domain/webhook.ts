@@ -1,6 +1,7 @@
 // The platform's webhook as rules: which URLs are taken, how a delivery is signed and checked, and when a
 // failing one is tried again or given up on. Pure: the time is an argument.
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import { BlockList, isIP } from 'node:net'
 import { days } from './calendar.js'
 import type { Millis } from './calendar.js'
 import { retryDelay } from './rate-limit.js'
@@ -29,7 +30,7 @@ export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = { maxAttempts: 15, maxAge: 
 export const KEEP_DELIVERED_EVENTS = days(7)
 export const KEEP_FAILED_EVENTS = days(30)
 
-export type WebhookUrlProblem = 'not-a-url' | 'scheme' | 'credentials' | 'fragment' | 'too-long'
+export type WebhookUrlProblem = 'not-a-url' | 'scheme' | 'credentials' | 'fragment' | 'too-long' | 'address'
 
 /** What is wrong with a URL the platform gives, or undefined when it can be registered. */
 export function webhookUrlProblem (raw: string): WebhookUrlProblem | undefined {
@@ -48,6 +49,44 @@ export function webhookUrlProblem (raw: string): WebhookUrlProblem | undefined {
   if (url.username !== '' || url.password !== '') return 'credentials'
   if (raw.includes('#')) return 'fragment'
   return undefined
+}
+
+/**
+ * Addresses a webhook may never reach, whatever the platform registers or a name resolves to: "this host"
+ * (0.0.0.0, ::), link-local (169.254/16 holds the cloud's metadata service; fe80::/10), multicast and
+ * the reserved 240/4. Loopback and private networks stay allowed: the platform often runs beside the
+ * assistant, and registering needs the platform's token anyway.
+ */
+const UNREACHABLE = new BlockList()
+UNREACHABLE.addSubnet('0.0.0.0', 8, 'ipv4')
+UNREACHABLE.addSubnet('169.254.0.0', 16, 'ipv4')
+UNREACHABLE.addSubnet('224.0.0.0', 4, 'ipv4')
+UNREACHABLE.addSubnet('240.0.0.0', 4, 'ipv4')
+UNREACHABLE.addAddress('::', 'ipv6')
+UNREACHABLE.addSubnet('fe80::', 10, 'ipv6')
+UNREACHABLE.addSubnet('ff00::', 8, 'ipv6')
+
+/** Whether a webhook may connect to this IP address (an IPv4-mapped IPv6 address is judged as its IPv4 one). */
+export function isReachableWebhookAddress (address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? mappedHex(address)
+  if (mapped) return isReachableWebhookAddress(mapped)
+  const family = isIP(address)
+  if (family === 0) return false
+  return !UNREACHABLE.check(address, family === 4 ? 'ipv4' : 'ipv6')
+}
+
+/** ::ffff:a9fe:a9fe (how the URL parser writes ::ffff:169.254.169.254) as 169.254.169.254. */
+function mappedHex (address: string): string | undefined {
+  const match = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address)
+  if (!match) return undefined
+  const [high, low] = [parseInt(match[1]!, 16), parseInt(match[2]!, 16)]
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.')
+}
+
+/** 'address' when the URL names, as an IP literal, an address a webhook may never reach; names are checked when they resolve. */
+export function webhookHostProblem (url: string): 'address' | undefined {
+  const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1')
+  return isIP(host) !== 0 && !isReachableWebhookAddress(host) ? 'address' : undefined
 }
 
 /** The value of SIGNATURE_HEADER for `body` sent at `timestamp` (unix seconds): HMAC-SHA256 of `<timestamp>.<body>`. */

@@ -4,23 +4,65 @@
 // back when the lease runs out), marked delivered on a 2xx, tried again with back-off otherwise, and given
 // up on after the policy's attempts or age. Apart from the chat outbox: a slow or dead receiver never
 // holds a chat push back, and nothing here waits on WeChat.
+import { lookup as dnsLookup } from 'node:dns'
+import type { LookupAddress } from 'node:dns'
+import { request as httpRequest } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import { isIP } from 'node:net'
+import type { LookupFunction } from 'node:net'
 import { toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { storable } from '../domain/text.js'
-import { afterFailure, answerProblem, EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signatureHeader } from '../domain/webhook.js'
+import { afterFailure, answerProblem, EVENT_ID_HEADER, EVENT_TYPE_HEADER, isReachableWebhookAddress, SIGNATURE_HEADER, signatureHeader } from '../domain/webhook.js'
 import type { WebhookPolicy } from '../domain/webhook.js'
 import type { Logger } from '../log.js'
+import { CLAIM_LEASE } from '../store/contract.js'
 import type { StoreEngine } from '../store/contract.js'
 import type { Webhook, WebhookEvent } from '../store/schema.js'
 
 /** POSTs `body` to `url` and resolves with the answer's status; rejects when no answer came (in time). */
 export type PostJson = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<{ status: number }>
 
-/** Node's own fetch (undici): redirects are never followed (a 3xx is a failed attempt), each attempt times out. */
-export const postJson: PostJson = async (url, body, headers, timeoutMs) => {
-  const response = await fetch(url, { method: 'POST', body, headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
-  await response.body?.cancel().catch(() => undefined) // the answer's body is not read: only its status counts
-  return { status: response.status }
+/**
+ * One POST with node:http(s): redirects are never followed (a 3xx is a failed attempt), the answer's body
+ * is never read, the whole attempt times out, and the connection is refused when the host is, or resolves
+ * to, an address a webhook may never reach (domain/webhook.ts): checked at connect time, so a name that
+ * points at the metadata service after it was registered is caught too.
+ */
+export const postJson: PostJson = (url, body, headers, timeoutMs) => new Promise((resolve, reject) => {
+  const target = new URL(url)
+  const literal = target.hostname.replace(/^\[(.*)\]$/, '$1')
+  if (isIP(literal) !== 0 && !isReachableWebhookAddress(literal)) {
+    reject(unreachable(literal))
+    return
+  }
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest
+  const request = send(target, { method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) }, lookup: reachableOnly, agent: false }, (response) => {
+    clearTimeout(timer)
+    resolve({ status: response.statusCode ?? 0 })
+    response.destroy() // only the status counts
+  })
+  const timer = setTimeout(() => request.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { name: 'TimeoutError' })), timeoutMs)
+  request.on('error', (err) => {
+    clearTimeout(timer)
+    reject(err)
+  })
+  request.end(body)
+})
+
+function unreachable (address: string): Error {
+  return Object.assign(new Error(`${address} is an address a webhook may never reach`), { code: 'EADDRNOTALLOWED' })
+}
+
+/** dns.lookup, keeping only the addresses a webhook may reach. */
+const reachableOnly: LookupFunction = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '', 0)
+    const allowed = (addresses as LookupAddress[]).filter((a) => isReachableWebhookAddress(a.address))
+    if (allowed.length === 0) return callback(unreachable(hostname) as NodeJS.ErrnoException, '', 0)
+    if (options.all) (callback as unknown as (e: null, all: LookupAddress[]) => void)(null, allowed)
+    else callback(null, allowed[0]!.address, allowed[0]!.family)
+  })
 }
 
 /** Events claimed at a time: each waits for the one before (they go out in the order they were queued). */
@@ -78,9 +120,12 @@ export class WebhookDelivery {
       const webhook = await this.engine.webhook()
       if (!webhook || this.stopped) return
       const now = this.now()
-      const batch = await this.engine.transaction((tx) => tx.claimDueWebhookEvents(now, BATCH))
+      // Never more than can be tried, each to its time-out, within half the claim's lease: another process
+      // would otherwise take back the tail of a batch still being worked through, and send it twice.
+      const size = Math.max(1, Math.min(BATCH, Math.floor(CLAIM_LEASE / 2 / this.policy.timeoutMs)))
+      const batch = await this.engine.transaction((tx) => tx.claimDueWebhookEvents(now, size))
       for (const event of batch) await this.attempt(webhook, event)
-      if (batch.length < BATCH) return
+      if (batch.length < size) return
     }
   }
 
@@ -125,9 +170,10 @@ export class WebhookDelivery {
 
 /** Why no answer came: a timeout, or the network's own reason (ECONNREFUSED, ENOTFOUND, …). */
 function failureOf (err: unknown, timeoutMs: number): string {
-  const e = err as { name?: string, message?: string, cause?: { code?: string, message?: string } }
+  const e = err as { name?: string, code?: string, message?: string, cause?: { code?: string, message?: string } }
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
+  if (e?.code === 'EADDRNOTALLOWED') return e.message!
+  return e?.code ?? e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
 }
 
 function hostOf (url: string): string {

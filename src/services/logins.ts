@@ -14,7 +14,7 @@ import { freshCode, quotableId } from './codes.js'
 import type { ServiceContext } from './context.js'
 import { record } from './history.js'
 import { notify } from './notices.js'
-import { announceLoginConfirmed } from './platform-events.js'
+import { announceLoginConfirmed, announceLoginLapsed, announceLoginRejected } from './platform-events.js'
 import { answerOf, decideOperation } from './risky-operations.js'
 import type { ApprovalStatus, OperationAnswer, RiskyOperationService } from './risky-operations.js'
 
@@ -163,7 +163,8 @@ async function confirmLogin (tx: StoreTransaction, login: Login, person: User, n
 async function rejectLogin (tx: StoreTransaction, login: Login, person: User, now: Millis): Promise<LoginAnswer> {
   const at = toIso(now)
   const account = (await tx.account(login.accountId))!
-  const confirmed = await tx.updateLogin(login.id, { status: 'rejected', answeredAt: at })
+  const rejected = await tx.updateLogin(login.id, { status: 'rejected', answeredAt: at })
+  await announceLoginRejected(tx, rejected, person.wechatId, at)
   await tx.withdraw(login.id, ['request'], at)
   const adminTold = account.adminUserId !== person.id
   if (adminTold) {
@@ -183,7 +184,8 @@ async function rejectLogin (tx: StoreTransaction, login: Login, person: User, no
 /** The sweep's part: a login nobody confirmed in time is marked lapsed and its unsent push taken back. */
 export async function lapseLogin (tx: StoreTransaction, login: Login, now: Millis): Promise<void> {
   const person = (await tx.user(login.userId))!
-  const confirmed = await tx.updateLogin(login.id, { status: 'lapsed' })
+  const lapsed = await tx.updateLogin(login.id, { status: 'lapsed' })
+  await announceLoginLapsed(tx, lapsed, person.wechatId)
   await tx.withdraw(login.id, ['request'], toIso(now))
   await record(tx, { accountId: login.accountId, at: login.expiresAt, event: { action: 'login.lapsed', wechatId: person.wechatId, code: login.code } })
 }

@@ -38,6 +38,10 @@ export type PlatformEvent =
   | { type: 'binding.started', data: BindingRef & { reason: 'invitation-accepted' | 'renewed', boundAt: string, expiresAt: string | null } }
   | { type: 'binding.ended', data: BindingRef & { reason: BindingEnd, endedAt: string, endedBy: string | null } }
   /** The person confirmed a login in WeChat (the login flow); `operationId` when it then waits for the admin's approval. */
+  /** The person said it was not them (不是我): the login is stopped, the admin alerted. */
+  | { type: 'login.rejected', data: { login: string, account: string, wechatId: string, rejectedAt: string } }
+  /** Nobody confirmed it within its 5 minutes: not let in. */
+  | { type: 'login.lapsed', data: { login: string, account: string, wechatId: string, expiresAt: string } }
   | { type: 'login.confirmed', data: { login: string, account: string, wechatId: string, confirmedAt: string, result: 'allowed' | 'denied' | 'pending', reason: DenyReason | null, operationId: string | null } }
 
 export type PlatformEventType = PlatformEvent['type']
@@ -108,4 +112,12 @@ export async function announceLoginConfirmed (tx: StoreTransaction, login: Login
     at,
     data: { login: login.id, account: login.accountId, wechatId, confirmedAt: at, result: login.result!, reason: login.deniedReason ?? null, operationId: login.approvalId ?? null },
   })
+}
+
+export async function announceLoginRejected (tx: StoreTransaction, login: Login, wechatId: string, at: string): Promise<void> {
+  await announce(tx, { type: 'login.rejected', at, data: { login: login.id, account: login.accountId, wechatId, rejectedAt: at } })
+}
+
+export async function announceLoginLapsed (tx: StoreTransaction, login: Login, wechatId: string): Promise<void> {
+  await announce(tx, { type: 'login.lapsed', at: login.expiresAt, data: { login: login.id, account: login.accountId, wechatId, expiresAt: login.expiresAt } })
 }

@@ -50,6 +50,8 @@ export type AnswerResult =
   | { kind: 'choose', accountNames: string[] }
   | { kind: 'unknown-account', accountNames: string[] }
   | { kind: 'not-open', accountName: string }
+  /** It was past its 14 days: closed now as lapsed, nothing of the answer applied. */
+  | { kind: 'lapsed', accountName: string }
   | { kind: 'bad-number', accountName: string, number: number, count: number }
   /** `nextAt`: when the next review is due, once this one is completed. */
   | { kind: 'answered', view: ReviewView, outcomes: Array<{ number: number, name: string, outcome: ItemOutcome }>, completed: boolean, severalOpen: boolean, nextAt: Millis | undefined }
@@ -124,6 +126,13 @@ async function openReview (tx: StoreTransaction, account: Account, now: Millis, 
   return review
 }
 
+/** Unfinished after 14 days: closed as lapsed (nobody removed by silence) and the admin told who stayed undecided. */
+async function lapseReview (tx: StoreTransaction, review: Review, account: Account, now: Millis): Promise<void> {
+  const closed = await closeReview(tx, review, 'lapsed', now)
+  const view = await viewOf(tx, closed, now)
+  await notify(tx, { to: account.adminUserId, notice: { kind: 'review-lapsed', view, now }, at: toIso(now), accountId: account.id })
+}
+
 /** Closes the review (completed or lapsed), takes back reminders not yet sent, and records how it ended. */
 async function closeReview (tx: StoreTransaction, review: Review, status: 'completed' | 'lapsed', now: Millis): Promise<Review> {
   const at = toIso(now)
@@ -147,13 +156,20 @@ export class ReviewService {
   /** 权限复核: the account's open review as it stands, or a new one (the admin's reply shows it, no push). */
   async start (admin: User, account: Account): Promise<StartResult> {
     const now = this.ctx.now()
-    return this.ctx.engine.transaction(async (tx): Promise<StartResult> => {
+    let lapsed = false
+    const result = await this.ctx.engine.transaction(async (tx): Promise<StartResult> => {
       await requireAdmin(tx, admin, account)
       const open = await openReviewOf(tx, account.id)
-      if (open) return { kind: 'open', view: await viewOf(tx, open, now) }
+      // One past its 14 days lapses now (by the clock, as the daily job would), and a new one starts.
+      if (open && reviewDue(fromIso(open.startedAt), open.remindersSent, now)?.kind === 'lapse') {
+        await lapseReview(tx, open, account, now)
+        lapsed = true
+      } else if (open) return { kind: 'open', view: await viewOf(tx, open, now) }
       const review = await openReview(tx, account, now, admin)
       return review ? { kind: 'started', view: await viewOf(tx, review, now) } : { kind: 'none' }
     })
+    if (lapsed) this.ctx.deliver()
+    return result
   }
 
   /** 复核周期 N: the account's cycle; returns when the next review is due under it (undefined: one is open, or no one to review). */
@@ -197,6 +213,12 @@ export class ReviewService {
       await requireAdmin(tx, admin, chosen)
       const review = await openReviewOf(tx, chosen.id)
       if (!review) return { kind: 'not-open', accountName: chosen.name }
+      // The clock decides, as for every request: past its 14 days it lapses now, whether or not the daily job ran.
+      if (reviewDue(fromIso(review.startedAt), review.remindersSent, now)?.kind === 'lapse') {
+        await lapseReview(tx, review, chosen, now)
+        changed = true
+        return { kind: 'lapsed', accountName: chosen.name }
+      }
       const count = review.items.length
       const picked = numbers === 'all' ? review.items.map((_, i) => i + 1) : numbers
       const wrong = picked.find((n) => n < 1 || n > count)
@@ -282,9 +304,7 @@ export class ReviewService {
       const account = (await tx.account(review.accountId))!
       const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
       if (due.kind === 'lapse') {
-        const closed = await closeReview(tx, review, 'lapsed', now)
-        const view = await viewOf(tx, closed, now)
-        await notify(tx, { to: account.adminUserId, notice: { kind: 'review-lapsed', view, now }, at: toIso(now), accountId: account.id })
+        await lapseReview(tx, review, account, now)
         return 'lapsed' as const
       }
       const updated = await tx.updateReview(review.id, { remindersSent: due.markSent })

@@ -3,7 +3,7 @@
 // delivered, for the platform to see failures without reading logs.
 import { randomInt } from 'node:crypto'
 import { toIso } from '../domain/calendar.js'
-import { webhookUrlProblem } from '../domain/webhook.js'
+import { webhookHostProblem, webhookUrlProblem } from '../domain/webhook.js'
 import type { WebhookUrlProblem } from '../domain/webhook.js'
 import type { WebhookBacklog } from '../store/contract.js'
 import type { Webhook, WebhookEvent } from '../store/schema.js'
@@ -25,7 +25,7 @@ export class WebhookService {
 
   /** Registers `url` (or moves the webhook there): events still waiting go to the new URL. */
   async register (url: string, rotateSecret: boolean): Promise<RegisterResult> {
-    const problem = webhookUrlProblem(url)
+    const problem = webhookUrlProblem(url) ?? webhookHostProblem(url)
     if (problem) return { kind: 'refused', problem }
     const at = toIso(this.ctx.now())
     const result = await this.ctx.engine.transaction(async (tx): Promise<RegisterResult> => {

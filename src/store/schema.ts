@@ -252,7 +252,7 @@ export const WebhookSchema = z.object({
 
 /** What the platform is told through its webhook (services/platform-events.ts). */
 export const WEBHOOK_EVENT_TYPES = ['operation.approved', 'operation.refused', 'operation.lapsed', 'operation.closed',
-  'binding.started', 'binding.ended', 'login.confirmed'] as const
+  'binding.started', 'binding.ended', 'login.confirmed', 'login.rejected', 'login.lapsed'] as const
 
 /** One event for the webhook, with its delivery: queued in the transaction of the change, POSTed after. */
 export const WebhookEventSchema = z.object({

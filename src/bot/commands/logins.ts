@@ -18,8 +18,14 @@ export function loginCommands (logins: LoginService) {
       case 'rejected': return texts.loginRejected(outcome.accountName, outcome.adminTold)
     }
   }
-  const answer = (word: Word, confirm: boolean) => async (turn: Turn): Promise<string> =>
-    reply(word, await logins.answer(turn.asker, codeIn(turn.args), confirm), turn)
+  const answer = (word: Word, confirm: boolean) => async (turn: Turn): Promise<string> => {
+    const code = codeIn(turn.args)
+    // Something typed that is no code (a typo: O for 0, a letter too many) names no login: it must never
+    // fall back to "the only one waiting", which may be someone else's login started meanwhile.
+    const typed = turn.args.trim()
+    if (code === undefined && /[\p{L}\p{N}]/u.test(typed)) return texts.noSuchLogin(typed.length > 12 ? `${typed.slice(0, 12)}…` : typed)
+    return reply(word, await logins.answer(turn.asker, code, confirm), turn)
+  }
   return {
     confirm: answer('确认登录', true),
     disown: answer('不是我', false),

@@ -24,6 +24,7 @@ export function reviewCommands (services: Pick<Services, 'accounts' | 'reviews'>
       case 'choose': return texts.reviewChoose(word, result.accountNames)
       case 'unknown-account': return texts.unknownAccount(result.accountNames)
       case 'not-open': return texts.reviewNotOpen(result.accountName)
+      case 'lapsed': return texts.reviewAnsweredTooLate(result.accountName)
       case 'bad-number': return texts.reviewBadNumber(result.accountName, result.number, result.count)
       case 'answered': return texts.reviewAnswered({ ...result, now: turn.now })
     }

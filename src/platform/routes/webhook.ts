@@ -13,7 +13,7 @@ export const webhookRoutes = [
     method: 'PUT',
     path: '/v1/webhook',
     summary: 'Register the webhook (or move it, or give it a new secret)',
-    description: 'From then on every outcome (operation approved, refused, lapsed or closed; binding started or ended; login confirmed) is POSTed ' +
+    description: 'From then on every outcome (operation approved, refused, lapsed or closed; binding started or ended; login confirmed, rejected or lapsed) is POSTed ' +
       'to the URL as JSON, signed with HMAC-SHA256 (X-Assistant-Signature: t=<unix seconds>,v1=<hex of HMAC(secret, "<t>.<body>")>), and retried ' +
       'with back-off until a 2xx answer. The secret is made by the assistant and shown once: in the answer to the first PUT, and to one with rotateSecret. ' +
       'Events still waiting go to the new URL.',

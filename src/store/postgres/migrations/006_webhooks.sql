@@ -18,7 +18,7 @@ create table webhook_events (
   seq             bigint generated always as identity,
   id              nonempty_text primary key,
   type            text not null check (type in ('operation.approved', 'operation.refused', 'operation.lapsed', 'operation.closed',
-                                                'binding.started', 'binding.ended', 'login.confirmed')),
+                                                'binding.started', 'binding.ended', 'login.confirmed', 'login.rejected', 'login.lapsed')),
   at              timestamptz not null,
   -- The exact JSON POSTed, kept as text: jsonb would reorder its keys.
   body            text not null,
