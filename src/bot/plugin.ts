@@ -12,7 +12,7 @@ import type { BackupPolicy } from '../jobs/backup.js'
 import type { Logger } from '../log.js'
 import { wechatyLogger } from '../wechaty-log.js'
 import type { OutboxPolicy } from '../outbox/outbox.js'
-import type { SenderState } from '../services/contacts.js'
+import type { ContactService, SenderState } from '../services/contacts.js'
 import type { WebhookPolicy } from '../domain/webhook.js'
 import type { User } from '../store/schema.js'
 import { texts } from '../texts.js'
@@ -144,9 +144,9 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
     const handle = async (message: Message): Promise<void> => {
       const talker = message.talker()
       // Who they are and their dialog step, asked once a message and together (one round trip on PostgreSQL).
-      let identified: Promise<SenderState> | undefined
-      const senderState = (): Promise<SenderState> => (identified ??= contacts.sender(talker.id, talker.handle()))
-      const identifyTalker = async (): Promise<User | undefined> => (await senderState()).user
+      // An object, not closures made per message: under tsx every closure made costs a defineProperty (keepNames).
+      const sender = new SenderOnce(contacts, talker)
+      const identifyTalker = sender.user.bind(sender)
       const room = message.room()
       if (room) {
         // Someone else's room, or chatter not meant for the assistant: left alone.
@@ -162,7 +162,7 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
       }
       // Memory may be ahead of the file: answer nothing from it until a restart reloads the file.
       if (status.failure()) return void await message.say(texts.outOfService)
-      const { user: asker, dialog } = await senderState()
+      const { user: asker, dialog } = await sender.state()
       const reply = await conversation.reply({
         // Full-width digits and ＋86 from Chinese keyboards read as what they are.
         text: normaliseText(message.text()),
@@ -240,6 +240,20 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
   }
 
   return plugin
+}
+
+/** One message's sender: who they are and their dialog step, asked of the store at most once. */
+class SenderOnce {
+  private asked: Promise<SenderState> | undefined
+  constructor (private readonly contacts: ContactService, private readonly talker: Contact) {}
+  state (): Promise<SenderState> {
+    return (this.asked ??= this.contacts.sender(this.talker.id, this.talker.handle()))
+  }
+
+  /** For the audience: only the user. */
+  async user (): Promise<User | undefined> {
+    return (await this.state()).user
+  }
 }
 
 /** Already logged in when installed late; a bot whose puppet has not started yet will emit 'login'. */

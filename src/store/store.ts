@@ -355,19 +355,20 @@ export class Store {
   takeLookup (askerKey: string, now: Millis, limit: WindowLimit, holders: LookupHolders): LookupAnswer {
     const decision = this.takeLookupHit(askerKey, now, limit)
     if (!decision.allowed) return { decision, holdings: [] }
-    const users = new Map<string, User>()
-    const first = this.usersById.get(holders.userId)
-    if (first) users.set(first.id, first)
-    if (holders.idNumber !== undefined) for (const user of this.usersWithIdNumber(holders.idNumber)) if (!users.has(user.id)) users.set(user.id, user)
+    // Every lookup passes here: no Map and no closure unless the ID number brings in other WeChat accounts.
     const holdings: UserHoldings[] = []
-    for (const user of users.values()) {
-      holdings.push({
-        user,
-        administers: this.accountsAdministeredBy(user.id),
-        bindings: this.bindingsOfUser(user.id).map((binding) => ({ binding, accountName: this.accountsById.get(binding.accountId)!.name })),
-      })
+    const first = this.usersById.get(holders.userId)
+    if (first) holdings.push(this.holdingsOf(first))
+    if (holders.idNumber !== undefined) {
+      for (const user of this.usersWithIdNumber(holders.idNumber)) if (user !== first && !holdings.some((h) => h.user === user)) holdings.push(this.holdingsOf(user))
     }
     return { decision, holdings }
+  }
+
+  private holdingsOf (user: User): UserHoldings {
+    const bindings: Array<{ binding: Binding, accountName: string }> = []
+    for (const binding of this.bindingsOfUser(user.id)) bindings.push({ binding, accountName: this.accountsById.get(binding.accountId)!.name })
+    return { user, administers: this.accountsAdministeredBy(user.id), bindings }
   }
 
   /** The contract's sender: the contact's user and the sender's dialog step. */
