@@ -65,3 +65,13 @@ embeddedOnly('undoing a refused change while another change is being written kee
   await first
   t.true(store.isDeliverable(store.message(queued!.id)!), 'deliverable once written')
 })
+
+test('a NUL character typed where an account name, a WeChat ID or a code goes is answered as any unknown word, on either engine', async (t) => {
+  const w = await worldFor(t)
+  const failure = '抱歉,处理你的消息时出错了'
+  for (const text of ['操作记录 \u0000', '运营者列表 晨光\u0000茶馆', '解绑运营者 zhang\u0000wei', '权限复核 \u0000', '提醒设置 \u0000', '允许 \u0000ABCDE', '绑定查询 wx\u0000id_1']) {
+    const reply = await w.ask(WANGFANG, text)
+    t.false(reply.startsWith(failure), `${JSON.stringify(text)} → ${reply}`)
+  }
+  t.false((await w.ask(ZHANGWEI, '确认登录 \u0000')).startsWith(failure))
+})

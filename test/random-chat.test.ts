@@ -30,7 +30,8 @@ const OPERATORS = ['u_zhangwei', 'u_zhaomin', 'u_zhaomin_home', 'u_sunli']
 const NO_ROLE = ['u_zhouxiao', 'u_wutian', 'u_hexiaodong']
 const STRANGER = 'stranger' // a chat contact the data file does not know
 const COMMAND_WORDS = ['绑定运营者', '邀请运营者', '运营者列表', '解绑运营者', '撤销邀请', '重发邀请', '风险操作保护', '风险操作提醒', '操作记录',
-  '绑定查询', '我的邀请', '解绑', '确认', '取消', '同意', '接受', '拒绝', '允许', '续期', '帮助', 'help']
+  '绑定查询', '我的邀请', '解绑', '确认登录', '确认', '取消', '同意', '接受', '拒绝', '允许', '续期', '不是我', '权限复核', '复核周期', '全部保留', '保留', '移除',
+  '提醒设置', '帮助', 'help']
 
 /** One thing that happened to the world: a message from someone, or the scheduler or the platform acting. */
 interface Action { step: number, from: string, text: string }
@@ -98,9 +99,10 @@ const accountChoice = (g: Gen): string => arg(g, () => g.r.pick(['1', '2', '3', 
 const codeArg = (g: Gen): string => {
   const { known } = g
   const administered = (accountId: string): boolean => known.accounts.find((a) => a.id === accountId)?.adminUserId === g.from
-  const all = [...known.invitations, ...known.renewals, ...known.approvals].map((x) => x.code)
+  const all = [...known.invitations, ...known.renewals, ...known.approvals, ...known.logins].map((x) => x.code)
   const mine = [
     ...known.invitations.filter((i) => i.inviteeUserId === g.from),
+    ...known.logins.filter((l) => l.userId === g.from),
     ...known.renewals.filter((x) => x.requestedBy === g.from || administered(x.accountId)),
     ...known.approvals.filter((x) => administered(x.accountId)),
   ].map((x) => x.code)
@@ -163,6 +165,13 @@ const SCRIPTS: ReadonlyArray<readonly [number, Script]> = [
   [2, (g) => [`${g.r.pick(['撤销邀请', '重发邀请'])} ${arg(g, () => wechatIdArg(g))}${maybeAccount(g)}`, ...sometimes(g, () => accountChoice(g))]],
   [5, (g) => [`${g.r.pick(['风险操作保护', '风险操作提醒'])} ${switchWord(g)}${maybeAccount(g)}`, ...sometimes(g, () => accountChoice(g)), confirmWord(g)]],
   [2, (g) => [`操作记录${maybeAccount(g)}${pageArg(g)}`, ...sometimes(g, () => accountChoice(g))]],
+  // Issue 11: logins, access reviews, alert modes.
+  [3, (g) => [`${g.r.pick(['确认登录', '不是我'])}${g.r.chance(0.3) ? '' : `${space(g)}${codeArg(g)}`}`]],
+  [2, (g) => [`权限复核${maybeAccount(g)}`, ...sometimes(g, () => accountChoice(g))]],
+  [4, (g) => [`${g.r.pick(['保留', '移除', '全部保留'])} ${arg(g, () => [smallNumber(g), smallNumber(g)].join(g.r.pick([' ', ',', '、', '，'])))}${maybeAccount(g)}`, ...sometimes(g, () => accountChoice(g))]],
+  [1, (g) => [`复核周期 ${arg(g, () => g.r.pick(['30', '90', '365', '29', '366', '0', '-5', '九十', '1e2', '60天']))}${maybeAccount(g)}`, ...sometimes(g, () => accountChoice(g))]],
+  [2, (g) => [`风险操作提醒 ${arg(g, () => g.r.pick(['登录', '群发', '修改服务器配置', 'AppSecret', '删除']))} ${arg(g, () => g.r.pick(['即时', '汇总', '关', '开', '每天']))}${maybeAccount(g)}`, ...sometimes(g, () => accountChoice(g))]],
+  [1, (g) => [`提醒设置${maybeAccount(g)}`, ...sometimes(g, () => accountChoice(g))]],
   [3, (g) => [numberArg(g)]],
   [2, (g) => [hostile(g)]],
   [3, (g) => [oddText(g.r)]],
@@ -386,9 +395,11 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
   const passTime = (step: number): Promise<boolean> => {
     const jump = timeJump(r)
     world.clock.advance(jump)
-    return act({ step, from: 'scheduler', text: `clock +${Math.round(jump / 60_000)} min, then expirySweep, reminders, outbox` }, async () => {
+    return act({ step, from: 'scheduler', text: `clock +${Math.round(jump / 60_000)} min, then expirySweep, reminders, alertDigest, accessReviews, outbox` }, async () => {
       await world.assistant.jobs.expirySweep(world.clock.now())
       await world.assistant.jobs.reminders(world.clock.now())
+      await world.assistant.jobs.alertDigest(world.clock.now())
+      await world.assistant.jobs.accessReviews(world.clock.now())
       await world.assistant.jobs.outbox(world.clock.now())
     })
   }
@@ -399,8 +410,10 @@ test('random chat: no crash, at most one reply a message, no whole phone or ID n
     const asker = r.pick([...OPERATORS, ...NO_ROLE, ...ADMINS])
     const wechatId = known.users.find((u) => u.id === asker)!.wechatId
     const operation = r.weighted([[6, () => r.pick(['login', 'mass-send'] as const)], [1, () => r.pick(OPERATIONS)]])
-    return act({ step, from: 'platform', text: `${operation} by ${wechatId} on ${account.id}` }, async () => {
-      await world.assistant.platform.operations.request(account.id, wechatId, operation)
+    const login = r.chance(0.3)
+    return act({ step, from: 'platform', text: login ? `login asked of ${wechatId} on ${account.id}` : `${operation} by ${wechatId} on ${account.id}` }, async () => {
+      if (login) await world.assistant.platform.logins.request(account.id, wechatId)
+      else await world.assistant.platform.operations.request(account.id, wechatId, operation)
     })
   }
 

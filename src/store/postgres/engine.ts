@@ -176,6 +176,9 @@ function prepared (text: string, values: unknown[]): { name: string, text: strin
 
 /** Records of a collection matching `where`, by `order` (the document's order, `seq`, unless told). */
 async function select<C extends Collection> (db: Queryable, collection: C, where: string, params: unknown[], order = 'seq', lock = ''): Promise<Array<Data[C][number]>> {
+  // PostgreSQL refuses a NUL in text, even to compare with; no stored text holds one (the schema refuses
+  // control characters), so a value with one, typed by someone (操作记录 \0), matches nothing.
+  if (params.some((p) => typeof p === 'string' && p.includes('\u0000'))) return []
   const { rows } = await db.query<Row>(prepared(`select ${selectList(collection)} from ${TABLE[collection].table} where ${where} order by ${order} ${lock}`, params))
   return rows.map((row) => recordOf(collection, row) as Data[C][number])
 }
