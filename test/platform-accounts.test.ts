@@ -307,3 +307,17 @@ test('a handover to someone whose short-term role there has lapsed (not yet swep
   t.is((await w.db.document()).renewals[0]!.status, 'closed')
   t.is((await w.db.binding('b_zw_news'))!.endReason, 'removed')
 })
+
+test('an invitation resent after a handover names the new admin, who the invitee will work under', async (t) => {
+  const { w, call } = await api(t)
+  const invited = await w.ask('u_wangfang', '绑定运营者 zhouxiao_new 短期 晨光茶馆')
+  t.true(invited.includes('zhouxiao_new'), invited)
+  const [first] = await w.inboxOf('u_zhouxiao', 1)
+  t.true(first!.includes('王芳(「晨光茶馆」的管理员)邀请你'), first)
+  t.is((await call('PATCH', '/v1/accounts/acc_tea', { admin: 'zhangwei_ops' })).status, 200)
+  const reply = await w.ask('u_zhangwei', '重发邀请 zhouxiao_new')
+  await w.settled()
+  const invitations = (await w.inboxOf('u_zhouxiao', 0)).filter((m) => m.startsWith('公众号运营者邀请'))
+  t.is(invitations.length, 2, reply)
+  t.true(invitations[1]!.includes('张伟(「晨光茶馆」的管理员)邀请你'), invitations[1])
+})

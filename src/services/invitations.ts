@@ -265,12 +265,14 @@ export class InvitationService {
   /** Queues the invitation's push (about the invitation, so it can be taken back) and returns its id. */
   private async push (tx: StoreTransaction, invitation: Invitation, now: Millis): Promise<string> {
     const others = (await tx.invitationsOfUser(invitation.inviteeUserId)).filter((i) => i.id !== invitation.id && isPending(i, now)).length
+    const account = (await tx.account(invitation.accountId))!
     return (await notify(tx, {
       to: invitation.inviteeUserId,
       notice: {
         kind: 'invitation',
-        adminName: (await tx.user(invitation.invitedBy))!.name,
-        accountName: (await tx.account(invitation.accountId))!.name,
+        // The admin now, who the invitee will work under: after a handover, a resent invitation names the new one.
+        adminName: (await tx.user(account.adminUserId))!.name,
+        accountName: account.name,
         role: invitation.role,
         code: invitation.code,
         expiresAt: fromIso(invitation.expiresAt),
