@@ -32,6 +32,15 @@ async function demoDataFile (): Promise<string> {
   return file
 }
 
+/** The demo data file with the second user holding the first one's `field`: a file the loader refuses. */
+async function demoFileWithTwoUsersSharing (field: 'wechatId' | 'phone'): Promise<string> {
+  const file = await demoDataFile()
+  const data = JSON.parse(await readFile(file, 'utf8'))
+  data.users[1][field] = data.users[0][field]
+  await writeFile(file, JSON.stringify(data))
+  return file
+}
+
 test('--help lists every command; each has its own --help; an unknown command is refused with the list', async (t) => {
   const help = await cli(['--help'])
   t.is(help.code, 0)
@@ -56,10 +65,7 @@ test('check loads a data file as start-up would, beside a running assistant, cha
 })
 
 test('check refuses a damaged data file with the loader\'s reason, and a missing one with what to do', async (t) => {
-  const file = await demoDataFile()
-  const data = JSON.parse(await readFile(file, 'utf8'))
-  data.users[1].wechatId = data.users[0].wechatId
-  await writeFile(file, JSON.stringify(data))
+  const file = await demoFileWithTwoUsersSharing('wechatId')
   const damaged = await cli(['check', file])
   t.is(damaged.code, 1)
   t.regex(damaged.err, /^Not done: The data file .* is inconsistent: .*WeChat ID/)
@@ -150,10 +156,7 @@ test('a backup never replaces another of the same name, and a copy that would no
 })
 
 test('what a command prints passes the last mask: a refusal quoting a whole phone number shows it masked', async (t) => {
-  const file = await demoDataFile()
-  const data = JSON.parse(await readFile(file, 'utf8'))
-  data.users[1].phone = data.users[0].phone
-  await writeFile(file, JSON.stringify(data))
+  const file = await demoFileWithTwoUsersSharing('phone')
   const checked = await cli(['check', file])
   t.is(checked.code, 1)
   t.false(/1\d{10}/.test(checked.err), checked.err)
