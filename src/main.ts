@@ -10,6 +10,7 @@ import type { Pool } from 'pg'
 import type { Wechaty } from 'wechaty'
 import type { SecurityAssistantPlugin, RunningAssistant } from './mod.js'
 import type { RunningApi } from './platform/api.js'
+import { dataFileFrom } from './cli/data-file.js'
 import { StoreError } from './store/errors.js' // tiny: the heavy modules load after the signal handlers
 import { createLogger, loggerSettings } from './log.js' // tiny too
 import type { Logger } from './log.js'
@@ -50,7 +51,7 @@ log.info('Starting 公众平台安全助手…')
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const demo = process.argv.slice(2).includes('--demo')
 /** Relative to the working folder, as every command of the CLI reads it (the package's own folder may be node_modules). */
-const dataFile = resolve(env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
+const dataFile = dataFileFrom(env, process.cwd())
 /** The demo world starts the demo; production starts from a seed only when one is named. */
 const seedFile = env.ASSISTANT_SEED_FILE ? resolve(env.ASSISTANT_SEED_FILE) : demo ? resolve(root, 'data/seed.json') : undefined
 const apiToken = env.ASSISTANT_API_TOKEN || undefined

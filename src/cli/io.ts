@@ -1,8 +1,8 @@
 // What a command of the CLI is given: its arguments, where to print, the environment and the clock.
 // Only src/cli.ts touches the process; commands are plain functions, so tests run them in-process.
-import { resolve } from 'node:path'
 import type { Pool } from 'pg'
 import { createPool, describeDatabaseUrl } from '../store/postgres/connect.js'
+import { dataFileFrom } from './data-file.js'
 import type { Counts } from '../store/postgres/move.js'
 
 export interface CommandIo {
@@ -36,7 +36,7 @@ export const TARGET_HELP = [
 export function targetOf (io: Pick<CommandIo, 'env' | 'cwd'>, dataFileArg?: string): Target {
   const url = io.env.ASSISTANT_DATABASE_URL
   if (url && dataFileArg === undefined) return { kind: 'database', url, describe: `database ${describeDatabaseUrl(url)}` }
-  const dataFile = resolve(io.cwd, dataFileArg ?? io.env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
+  const dataFile = dataFileFrom(io.env, io.cwd, dataFileArg)
   return { kind: 'file', dataFile, describe: `data file ${dataFile}` }
 }
 

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path'
 import { copyFileToPostgres, exportPostgresToFile } from '../store/postgres/move.js'
 import type { Command, CommandIo } from './io.js'
+import { dataFileFrom } from './data-file.js'
 import { failed, printCounts, withPool } from './io.js'
 
 const NEEDS_URL = 'The database is ASSISTANT_DATABASE_URL (postgres://user:password@host:5432/database). Stop the assistant first.'
@@ -18,7 +19,7 @@ export const copyToPostgres: Command = {
   run: async (args, io) => {
     const url = databaseUrl(io, copyToPostgres.usage)
     if (!url || args.length > 1) return 2
-    const file = resolve(io.cwd, args[0] ?? io.env.ASSISTANT_DATA_FILE ?? 'data/assistant.json')
+    const file = dataFileFrom(io.env, io.cwd, args[0])
     try {
       const counts = await withPool(url, io, (pool) => copyFileToPostgres(file, pool, io.now()))
       io.out(`Copied ${file} into the database; checked by counts and by the validation a data file gets at start-up:`)

@@ -46,7 +46,6 @@ export class RiskyOperationService {
 
   async request (accountId: string, actorWechatId: string, operation: Operation): Promise<OperationAnswer> {
     const now = this.ctx.now()
-    const at = toIso(now)
     // An unknown account is answered without a transaction: there is nothing to record it in.
     if (!await this.ctx.engine.account(accountId)) return { result: 'denied', reason: 'unknown-account' }
     // Every request is recorded, so the decision is made inside the transaction that records it.
