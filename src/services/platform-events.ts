@@ -37,11 +37,11 @@ export type PlatformEvent =
   | { type: 'operation.closed', data: OperationRef & { reason: ClosedReason, closedAt: string } }
   | { type: 'binding.started', data: BindingRef & { reason: 'invitation-accepted' | 'renewed', boundAt: string, expiresAt: string | null } }
   | { type: 'binding.ended', data: BindingRef & { reason: BindingEnd, endedAt: string, endedBy: string | null } }
-  /** The person confirmed a login in WeChat (the login flow); `operationId` when it then waits for the admin's approval. */
   /** The person said it was not them (不是我): the login is stopped, the admin alerted. */
   | { type: 'login.rejected', data: { login: string, account: string, wechatId: string, rejectedAt: string } }
   /** Nobody confirmed it within its 5 minutes: not let in. */
   | { type: 'login.lapsed', data: { login: string, account: string, wechatId: string, expiresAt: string } }
+  /** The person confirmed a login in WeChat and the rules decided it; `operationId` when it then waits for the admin's approval. */
   | { type: 'login.confirmed', data: { login: string, account: string, wechatId: string, confirmedAt: string, result: 'allowed' | 'denied' | 'pending', reason: DenyReason | null, operationId: string | null } }
 
 export type PlatformEventType = PlatformEvent['type']
@@ -55,12 +55,16 @@ export interface EventBody<E extends PlatformEvent = PlatformEvent> {
   data: E['data']
 }
 
+type Announced = PlatformEvent & { at: string }
+
 /**
  * Queues `event` for the platform's webhook, in the transaction of the change it reports (`at`: when that
  * happened). Nothing is queued while no webhook is registered: the platform then reads outcomes by polling.
+ * Given as a function, the event is only made (with whatever it reads) when there is a webhook to tell.
  */
-export async function announce (tx: StoreTransaction, event: PlatformEvent & { at: string }): Promise<WebhookEvent | undefined> {
+export async function announce (tx: StoreTransaction, made: Announced | (() => Promise<Announced>)): Promise<WebhookEvent | undefined> {
   if (!await tx.webhook()) return undefined
+  const event = typeof made === 'function' ? await made() : made
   const id = quotableId(tx, 'ev') // the last mask leaves it alone, so the id a receiver keeps is the one it is sent
   const body: EventBody = { id, type: event.type, at: event.at, data: event.data }
   const queued: WebhookEvent = { id, type: event.type, at: event.at, body: JSON.stringify(body), createdAt: event.at, attempts: 0 }
@@ -79,15 +83,15 @@ async function operationRef (tx: StoreTransaction, approval: Approval): Promise<
 export async function announceDecision (tx: StoreTransaction, approval: Approval, allowed: boolean, deciderWechatId: string, now: Millis): Promise<void> {
   const at = toIso(now)
   const type = allowed ? 'operation.approved' : 'operation.refused'
-  await announce(tx, { type, at, data: { ...await operationRef(tx, approval), decidedBy: deciderWechatId, decidedAt: at } })
+  await announce(tx, async () => ({ type, at, data: { ...await operationRef(tx, approval), decidedBy: deciderWechatId, decidedAt: at } }))
 }
 
 export async function announceLapse (tx: StoreTransaction, approval: Approval): Promise<void> {
-  await announce(tx, { type: 'operation.lapsed', at: approval.expiresAt, data: { ...await operationRef(tx, approval), expiresAt: approval.expiresAt } })
+  await announce(tx, async () => ({ type: 'operation.lapsed', at: approval.expiresAt, data: { ...await operationRef(tx, approval), expiresAt: approval.expiresAt } }))
 }
 
 export async function announceClosed (tx: StoreTransaction, approval: Approval, reason: ClosedReason, at: string): Promise<void> {
-  await announce(tx, { type: 'operation.closed', at, data: { ...await operationRef(tx, approval), reason, closedAt: at } })
+  await announce(tx, async () => ({ type: 'operation.closed', at, data: { ...await operationRef(tx, approval), reason, closedAt: at } }))
 }
 
 async function bindingRef (tx: StoreTransaction, binding: Binding): Promise<BindingRef> {
@@ -97,12 +101,12 @@ async function bindingRef (tx: StoreTransaction, binding: Binding): Promise<Bind
 
 /** A binding began (an invitation accepted) or began again (a renewal approved: `binding` as it is now). */
 export async function announceBindingStarted (tx: StoreTransaction, binding: Binding, reason: 'invitation-accepted' | 'renewed', at: string): Promise<void> {
-  await announce(tx, { type: 'binding.started', at, data: { ...await bindingRef(tx, binding), reason, boundAt: binding.boundAt, expiresAt: binding.expiresAt ?? null } })
+  await announce(tx, async () => ({ type: 'binding.started', at, data: { ...await bindingRef(tx, binding), reason, boundAt: binding.boundAt, expiresAt: binding.expiresAt ?? null } }))
 }
 
 /** `endedBy`: the WeChat ID of who ended it (the operator, the admin), none when the clock or a handover did. */
 export async function announceBindingEnded (tx: StoreTransaction, binding: Binding, reason: BindingEnd, endedAt: string, endedBy: string | undefined): Promise<void> {
-  await announce(tx, { type: 'binding.ended', at: endedAt, data: { ...await bindingRef(tx, binding), reason, endedAt, endedBy: endedBy ?? null } })
+  await announce(tx, async () => ({ type: 'binding.ended', at: endedAt, data: { ...await bindingRef(tx, binding), reason, endedAt, endedBy: endedBy ?? null } }))
 }
 
 /** The person confirmed a login and the rules decided it: `result` (with the deny `reason`), or the approval it waits on. */
