@@ -1,21 +1,18 @@
 // The expiry sweep: marks what the clock has already ended (short-term bindings, invitations, renewal
 // requests), tells the people concerned once, and tidies old state. One write for the whole sweep.
-import { days, fromIso, hours, toIso } from '../domain/calendar.js'
+import { days, hours } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationStatus } from '../domain/invitation-rules.js'
-import { hasLapsed, renewedExpiry } from '../domain/roles.js'
+import { hasLapsed } from '../domain/roles.js'
 import type { ServiceContext } from '../services/context.js'
 import type { StoreReader } from '../store/contract.js'
 import type { Approval, Binding, Invitation, Login, Renewal } from '../store/schema.js'
 import { approvalState, loginState, renewalState } from '../domain/requests.js'
-import { withdrawPush } from '../services/invitations.js'
-import { closeRequestsOf } from '../services/requests.js'
+import { lapseInvitation } from '../services/invitations.js'
+import { expireBinding } from '../services/requests.js'
 import { lapseApproval } from '../services/risky-operations.js'
 import { lapseRenewal } from '../services/renewals.js'
 import { lapseLogin } from '../services/logins.js'
-import { notify } from '../services/notices.js'
-import { record } from '../services/history.js'
-import { announceBindingEnded } from '../services/platform-events.js'
 
 export type SweepDeps = ServiceContext
 
@@ -37,32 +34,8 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
 
   const result = await engine.transaction(async (tx): Promise<SweepResult> => {
     const { bindings, invitations, renewals, approvals, logins } = await dueAt(tx, now)
-    const at = toIso(now)
-    for (const binding of bindings) {
-      const account = (await tx.account(binding.accountId))!
-      const operator = (await tx.user(binding.userId))!
-      const admin = (await tx.user(account.adminUserId))!
-      const expiredAt = fromIso(binding.expiresAt!)
-      // Ended when the clock said so, not when the sweep noticed.
-      await tx.updateBinding(binding.id, { endedAt: binding.expiresAt, endReason: 'expired' })
-      await announceBindingEnded(tx, binding, 'expired', binding.expiresAt!, undefined)
-      const renewable = renewedExpiry(expiredAt, now) !== undefined
-      const about = { id: binding.id, topic: 'expiry' as const }
-      await tx.withdraw(binding.id, ['reminder'], at)
-      // Closed as of the expiry: an approval asked for a role that had already run out never stood.
-      await closeRequestsOf(tx, binding, 'expired', now, binding.expiresAt!)
-      await notify(tx, { to: operator.id, notice: { kind: 'short-term-ended', accountName: account.name, expiresAt: expiredAt, adminName: admin.name, renewable }, at, accountId: account.id, about })
-      await notify(tx, { to: admin.id, notice: { kind: 'short-term-ended-admin', operator, accountName: account.name, expiresAt: expiredAt }, at, accountId: account.id, about })
-      await record(tx, { accountId: account.id, at: binding.expiresAt!, event: { action: 'binding.expired', wechatId: operator.wechatId, role: 'short' } })
-    }
-    for (const invitation of invitations) {
-      const account = (await tx.account(invitation.accountId))!
-      const invitee = (await tx.user(invitation.inviteeUserId))!
-      await tx.updateInvitation(invitation.id, { status: 'expired' })
-      await withdrawPush(tx, invitation, at)
-      await notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-lapsed', invitee, accountName: account.name, role: invitation.role, code: invitation.code }, at, accountId: account.id })
-      await record(tx, { accountId: account.id, at: invitation.expiresAt, event: { action: 'invitation.expired', wechatId: invitee.wechatId, code: invitation.code } })
-    }
+    for (const binding of bindings) await expireBinding(tx, binding, now)
+    for (const invitation of invitations) await lapseInvitation(tx, invitation, now)
     for (const renewal of renewals) await lapseRenewal(tx, renewal, now)
     for (const approval of approvals) await lapseApproval(tx, approval, now)
     for (const login of logins) await lapseLogin(tx, login, now)

@@ -286,6 +286,17 @@ export class InvitationService {
 }
 
 /** An invitation that is no longer open takes back its pushes that have not gone out yet. */
+/** The sweep's part for an invitation past its deadline: marked expired, its unsent push taken back, the admin told. */
+export async function lapseInvitation (tx: StoreTransaction, invitation: Invitation, now: Millis): Promise<void> {
+  const at = toIso(now)
+  const account = (await tx.account(invitation.accountId))!
+  const invitee = (await tx.user(invitation.inviteeUserId))!
+  await tx.updateInvitation(invitation.id, { status: 'expired' })
+  await withdrawPush(tx, invitation, at)
+  await notify(tx, { to: account.adminUserId, notice: { kind: 'invitation-lapsed', invitee, accountName: account.name, role: invitation.role, code: invitation.code }, at, accountId: account.id })
+  await record(tx, { accountId: account.id, at: invitation.expiresAt, event: { action: 'invitation.expired', wechatId: invitee.wechatId, code: invitation.code } })
+}
+
 export async function withdrawPush (tx: StoreTransaction, invitation: Invitation, at: string): Promise<void> {
   await tx.withdraw(invitation.id, ['invitation'], at)
 }

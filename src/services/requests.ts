@@ -1,13 +1,14 @@
 // Requests waiting on an admin depend on the requester's role: a decision re-checks it, and the change
 // that ends a binding closes every open request that depended on it.
-import { toIso } from '../domain/calendar.js'
+import { fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { approvalState, bindingGone, renewalGone, renewalState } from '../domain/requests.js'
 import type { ApprovalState, ClosedReason, RenewalState } from '../domain/requests.js'
-import { isActive } from '../domain/roles.js'
+import { isActive, renewedExpiry } from '../domain/roles.js'
 import type { Approval, Binding, Renewal, User } from '../store/schema.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import { record } from './history.js'
+import { notify } from './notices.js'
 import { announceBindingEnded, announceClosed } from './platform-events.js'
 import type { BindingEnd } from './platform-events.js'
 
@@ -92,14 +93,35 @@ export async function closeRequestsOf (tx: StoreTransaction, binding: Binding, r
 }
 
 /**
- * Ends `binding` now, in the transaction that decides it: a reminder not yet sent is taken back (a reminder
- * to renew a role that ended is wrong), every open request that depended on it closes, and the platform is
- * told (`cause`: what the webhook calls it, when not `reason` itself). Returns how many requests closed.
+ * Ends `binding`, in the transaction that decides it at `now`: a reminder not yet sent is taken back (a
+ * reminder to renew a role that ended is wrong), every open request that depended on it closes, and the
+ * platform is told (`cause`: what the webhook calls it, when not `reason` itself). `endedAt`: when it ended,
+ * now unless the clock ended it earlier (an expiry the sweep marks late). Returns how many requests closed.
  */
-export async function endBinding (tx: StoreTransaction, binding: Binding, reason: 'unbound' | 'removed', by: User | undefined, now: Millis, cause: BindingEnd = reason): Promise<number> {
+export async function endBinding (
+  tx: StoreTransaction, binding: Binding, reason: 'unbound' | 'removed' | 'expired', by: User | undefined, now: Millis,
+  cause: BindingEnd = reason, endedAt: string = toIso(now),
+): Promise<number> {
+  await tx.updateBinding(binding.id, { endedAt, endReason: reason, ...(by ? { endedBy: by.id } : {}) })
+  await tx.withdraw(binding.id, ['reminder'], toIso(now))
+  await announceBindingEnded(tx, binding, cause, endedAt, by?.wechatId)
+  return closeRequestsOf(tx, binding, reason, now, endedAt)
+}
+
+/**
+ * The sweep's part for a short-term binding past its expiry: ended as of the expiry (an approval asked for a
+ * role that had already run out never stood), and the operator and the admin told once.
+ */
+export async function expireBinding (tx: StoreTransaction, binding: Binding, now: Millis): Promise<void> {
   const at = toIso(now)
-  await tx.updateBinding(binding.id, { endedAt: at, endReason: reason, ...(by ? { endedBy: by.id } : {}) })
-  await tx.withdraw(binding.id, ['reminder'], at)
-  await announceBindingEnded(tx, binding, cause, at, by?.wechatId)
-  return closeRequestsOf(tx, binding, reason, now, at)
+  const account = (await tx.account(binding.accountId))!
+  const operator = (await tx.user(binding.userId))!
+  const admin = (await tx.user(account.adminUserId))!
+  const expiredAt = fromIso(binding.expiresAt!)
+  await endBinding(tx, binding, 'expired', undefined, now, 'expired', binding.expiresAt!)
+  const renewable = renewedExpiry(expiredAt, now) !== undefined
+  const about = { id: binding.id, topic: 'expiry' as const }
+  await notify(tx, { to: operator.id, notice: { kind: 'short-term-ended', accountName: account.name, expiresAt: expiredAt, adminName: admin.name, renewable }, at, accountId: account.id, about })
+  await notify(tx, { to: admin.id, notice: { kind: 'short-term-ended-admin', operator, accountName: account.name, expiresAt: expiredAt }, at, accountId: account.id, about })
+  await record(tx, { accountId: account.id, at: binding.expiresAt!, event: { action: 'binding.expired', wechatId: operator.wechatId, role: 'short' } })
 }
