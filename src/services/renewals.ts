@@ -111,10 +111,10 @@ export class RenewalService {
     const result = await engine.transaction(async (tx): Promise<DecideResult> => {
       const current = (await tx.renewalByCode(renewal.code))!
       const account = (await tx.account(current.accountId))!
+      // The code is bound to its decider: only the account's admin at this moment decides it.
+      if (account.adminUserId !== admin.id) return { kind: 'not-yours' }
       const binding = (await tx.binding(current.bindingId))!
       const operator = (await tx.user(binding.userId))!
-      // The code is bound to its decider: only the account's admin at this moment decides it.
-      if (!await tx.administers(admin.id, account.id)) return { kind: 'not-yours' }
       const { state, reason } = await renewalStanding(tx, current, now)
       if (state === 'closed' && current.status === 'pending') await closeRenewal(tx, current, reason!, toIso(now))
       if (state !== 'pending') return { kind: 'closed', renewal: current, status: state, reason, operator }

@@ -86,14 +86,14 @@ export class RiskyOperationService {
     const result = await engine.transaction(async (tx): Promise<DecideApprovalResult> => {
       const current = (await tx.approval(approval.id))!
       const account = (await tx.account(current.accountId))!
+      // The code is bound to its decider: only the account's admin at this moment decides it.
+      if (account.adminUserId !== admin.id) return { kind: 'not-yours' }
       const actor = (await tx.user(current.actorUserId))!
       const { state, reason } = await approvalStanding(tx, current, now)
-      if (state === 'closed' && current.status === 'pending' && await tx.administers(admin.id, account.id)) {
+      if (state === 'closed' && current.status === 'pending') {
         // Found out only now (an expiry no sweep has marked yet): closed, never approved.
         await closeApproval(tx, current, reason!, toIso(now))
       }
-      // The code is bound to its decider: only the account's admin at this moment decides it.
-      if (!await tx.administers(admin.id, account.id)) return { kind: 'not-yours' }
       if (state !== 'pending') return { kind: 'closed', approval: current, actor, state, reason }
       // The one place an operation is decided (approved or refused).
       const decided = await tx.updateApproval(current.id, { status: allow ? 'approved' : 'refused', decidedAt: toIso(now), decidedBy: admin.id })
