@@ -44,3 +44,11 @@ export function adminRefusals (candidate: { accountProtection: boolean, bankCard
   if (!candidate.bankCard) refusals.push({ kind: 'no-bank-card' })
   return refusals
 }
+
+/** Among `accounts`, the one called exactly `name`, else the only one whose name contains it (公众号 typed in part). */
+export function accountCalled<A extends { name: string }> (accounts: readonly A[], name: string): A | undefined {
+  const exact = accounts.find((a) => a.name === name)
+  if (exact) return exact
+  const containing = accounts.filter((a) => a.name.includes(name))
+  return containing.length === 1 ? containing[0] : undefined
+}

@@ -6,6 +6,7 @@ import type { Account, Binding, HistoryEntry, User } from '../store/schema.js'
 import type { ServiceContext } from './context.js'
 import { describeInvitation } from './operators.js'
 import type { RosterInvitation } from './operators.js'
+import { accountCalled } from '../domain/accounts.js'
 
 /** The account an admin command names. */
 export type NamedAccount =
@@ -52,7 +53,7 @@ export class AccountService {
   /** `own`: the accounts the admin administers, as the caller already read them. */
   async named (admin: User, name: string, own: readonly Account[]): Promise<NamedAccount> {
     const { engine } = this.ctx
-    const account = await engine.accountNamed(name) ?? singleOrNone(own.filter((a) => a.name.includes(name)))
+    const account = await engine.accountNamed(name) ?? accountCalled(own, name)
     if (!account) return { kind: 'unknown', own }
     if (!this.administers(admin, account)) return { kind: 'not-admin', account }
     return { kind: 'found', account }
@@ -115,8 +116,4 @@ export class AccountService {
     }
     return { kind: 'page', page: cut.page, pages: cut.pages, total: all.length, invitations }
   }
-}
-
-function singleOrNone<T> (list: readonly T[]): T | undefined {
-  return list.length === 1 ? list[0] : undefined
 }

@@ -14,6 +14,7 @@ import type { ServiceContext } from './context.js'
 import { record } from './history.js'
 import { notify } from './notices.js'
 import { removeInTransaction } from './operators.js'
+import { accountCalled } from '../domain/accounts.js'
 
 /** Where one operator of a review stands now. 'gone': left (or was removed another way) while it was open. */
 export type ReviewState = 'undecided' | 'kept' | 'removed' | 'gone'
@@ -128,13 +129,12 @@ async function openReview (tx: StoreTransaction, account: Account, now: Millis, 
 
 /** Unfinished after 14 days: closed as lapsed (nobody removed by silence) and the admin told who stayed undecided. */
 async function lapseReview (tx: StoreTransaction, review: Review, account: Account, now: Millis): Promise<void> {
-  const closed = await closeReview(tx, review, 'lapsed', now)
-  const view = await viewOf(tx, closed, now)
+  const { view } = await closeReview(tx, review, 'lapsed', now)
   await notify(tx, { to: account.adminUserId, notice: { kind: 'review-lapsed', view, now }, at: toIso(now), accountId: account.id })
 }
 
-/** Closes the review (completed or lapsed), takes back reminders not yet sent, and records how it ended. */
-async function closeReview (tx: StoreTransaction, review: Review, status: 'completed' | 'lapsed', now: Millis): Promise<Review> {
+/** Closes the review (completed or lapsed), takes back reminders not yet sent, and records how it ended; returns it closed, and its view. */
+async function closeReview (tx: StoreTransaction, review: Review, status: 'completed' | 'lapsed', now: Millis): Promise<{ closed: Review, view: ReviewView }> {
   const at = toIso(now)
   const closed = await tx.updateReview(review.id, { status, closedAt: at })
   await tx.withdraw(review.id, ['request', 'reminder'], at)
@@ -147,7 +147,7 @@ async function closeReview (tx: StoreTransaction, review: Review, status: 'compl
       ? { action: 'review.completed', kept: wechatIds('kept'), removed: wechatIds('removed'), gone: wechatIds('gone') }
       : { action: 'review.lapsed', undecided: wechatIds('undecided') },
   })
-  return closed
+  return { closed, view }
 }
 
 export class ReviewService {
@@ -199,7 +199,7 @@ export class ReviewService {
     for (const account of own) if (await openReviewOf(engine, account.id)) withOpen.push(account)
     let account: Account | undefined
     if (accountName) {
-      account = own.find((a) => a.name === accountName) ?? single(own.filter((a) => a.name.includes(accountName)))
+      account = accountCalled(own, accountName)
       if (!account) return { kind: 'unknown-account', accountNames: own.map((a) => a.name) }
     } else {
       if (withOpen.length === 0) return { kind: 'none-open' }
@@ -245,15 +245,15 @@ export class ReviewService {
         if (outcome === 'kept' || outcome === 'removed') changed = true
         outcomes.push({ number, name: user.name, outcome })
       }
-      let current = changed ? await tx.updateReview(review.id, { items }) : review
-      const view = await viewOf(tx, current, now)
+      const current = changed ? await tx.updateReview(review.id, { items }) : review
+      let view = await viewOf(tx, current, now)
       const completed = view.undecided.length === 0
       if (completed) {
-        current = await closeReview(tx, current, 'completed', now)
+        view = (await closeReview(tx, current, 'completed', now)).view
         changed = true
       }
       const nextAt = completed ? await nextReviewAt(tx, (await tx.account(chosen.id))!, now) : undefined
-      return { kind: 'answered', view: { ...view, status: current.status }, outcomes, completed, severalOpen: withOpen.length > 1, nextAt }
+      return { kind: 'answered', view, outcomes, completed, severalOpen: withOpen.length > 1, nextAt }
     })
     if (changed) this.ctx.deliver()
     return result
@@ -295,20 +295,20 @@ export class ReviewService {
       const review = await tx.review(reviewId)
       if (!review || review.status !== 'open') return undefined
       // Everyone on it left meanwhile: nothing is left to decide, so it is complete (recorded, no push).
-      if ((await viewOf(tx, review, now)).undecided.length === 0) {
+      const view = await viewOf(tx, review, now)
+      if (view.undecided.length === 0) {
         await closeReview(tx, review, 'completed', now)
         return 'completed' as const
       }
       const due = reviewDue(fromIso(review.startedAt), review.remindersSent, now)
       if (!due) return undefined
       const account = (await tx.account(review.accountId))!
-      const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
       if (due.kind === 'lapse') {
         await lapseReview(tx, review, account, now)
         return 'lapsed' as const
       }
-      const updated = await tx.updateReview(review.id, { remindersSent: due.markSent })
-      const view = await viewOf(tx, updated, now)
+      await tx.updateReview(review.id, { remindersSent: due.markSent })
+      const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
       await notify(tx, {
         to: account.adminUserId,
         notice: { kind: 'review-reminder', view, day: due.day, severalAccounts, now },
@@ -321,8 +321,4 @@ export class ReviewService {
     if (done === 'reminded' || done === 'lapsed') this.ctx.deliver()
     return done
   }
-}
-
-function single<T> (list: readonly T[]): T | undefined {
-  return list.length === 1 ? list[0] : undefined
 }
