@@ -5,7 +5,7 @@
 import { fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { DEFAULT_REVIEW_DAYS, reviewDue, reviewDueAt } from '../domain/reviews.js'
-import type { ReviewVerb } from '../domain/reviews.js'
+import type { ReviewReply, ReviewVerb } from '../domain/reviews.js'
 import { isActive } from '../domain/roles.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import type { Account, Review, ReviewItem, User } from '../store/schema.js'
@@ -46,6 +46,10 @@ export type StartResult =
   | { kind: 'started', view: ReviewView }
 
 export type AnswerResult =
+  /** The sender administers no account: reviews are answered by admins. */
+  | { kind: 'not-admin' }
+  /** The words after 保留 / 移除 are no numbers (nor 全部). */
+  | { kind: 'usage' }
   | { kind: 'none-open' }
   /** Several of the admin's accounts have a review open and the reply named none. */
   | { kind: 'choose', accountNames: string[] }
@@ -192,9 +196,12 @@ export class ReviewService {
    * 保留 / 移除 with numbers (or 'all'), on the review of the named account, or of the only one of the
    * admin's accounts with a review open. Every number is checked before anything changes.
    */
-  async answer (admin: User, verb: ReviewVerb, numbers: number[] | 'all', accountName: string): Promise<AnswerResult> {
+  async answer (admin: User | undefined, verb: ReviewVerb, reply: ReviewReply): Promise<AnswerResult> {
     const { engine } = this.ctx
-    const own = await engine.accountsAdministeredBy(admin.id)
+    const own = admin ? await engine.accountsAdministeredBy(admin.id) : []
+    if (!admin || own.length === 0) return { kind: 'not-admin' }
+    if (!reply.ok) return { kind: 'usage' }
+    const { numbers, accountName } = reply
     const withOpen: Account[] = []
     for (const account of own) if (await openReviewOf(engine, account.id)) withOpen.push(account)
     let account: Account | undefined

@@ -13,13 +13,11 @@ export function reviewCommands (services: Pick<Services, 'accounts' | 'reviews'>
 
   const answer = (verb: ReviewVerb, all: boolean) => async (turn: Turn): Promise<string> => {
     const word = all ? '全部保留' : WORD[verb]
-    const admin = turn.asker
-    if (!admin || (await accounts.administeredBy(admin)).length === 0) return texts.reviewNotAdmin(word)
     // 全部保留 [公众号] is 保留 全部 [公众号].
-    const parsed = parseReviewReply(all ? `全部 ${turn.args}` : turn.args)
-    if (!parsed.ok) return texts.reviewUsage(word)
-    const result = await reviews.answer(admin, verb, parsed.numbers, parsed.accountName)
+    const result = await reviews.answer(turn.asker, verb, parseReviewReply(all ? `全部 ${turn.args}` : turn.args))
     switch (result.kind) {
+      case 'not-admin': return texts.reviewNotAdmin(word)
+      case 'usage': return texts.reviewUsage(word)
       case 'none-open': return texts.reviewNoneOpen
       case 'choose': return texts.reviewChoose(word, result.accountNames)
       case 'unknown-account': return texts.unknownAccount(result.accountNames)
