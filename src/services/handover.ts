@@ -2,7 +2,7 @@
 // account's operator (an admin holds every permission, and no one holds both roles) and loses a pending
 // invitation there; requests the old admin asked as admin close (they no longer stand); operators' open
 // requests are put to the new admin, since the account's admin decides them; both admins are told.
-import { fromIso, toIso } from '../domain/calendar.js'
+import { toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { isPending } from '../domain/invitation-rules.js'
 import type { ClosedReason } from '../domain/requests.js'
@@ -14,6 +14,8 @@ import { withdrawPush } from './invitations.js'
 import { notify } from './notices.js'
 import type { Push } from './notices.js'
 import { approvalStanding, closeApproval, closeRenewal, endBinding, renewalStanding } from './requests.js'
+import { renewalRequestPush } from './renewals.js'
+import { approvalRequestPush } from './risky-operations.js'
 
 export interface Handover {
   /** The new admin's operator role on the account, ended by the change. */
@@ -84,23 +86,9 @@ function person (user: User): { name: string, wechatId: string } {
 async function approvalPush (tx: StoreTransaction, account: Account, approval: Approval, to: User, at: string): Promise<Push> {
   const actor = (await tx.user(approval.actorUserId))!
   const role = approval.bindingId ? (await tx.binding(approval.bindingId))!.role : undefined
-  return {
-    to: to.id,
-    notice: { kind: 'approval-request', who: { name: actor.name, wechatId: actor.wechatId, role }, accountName: account.name, operation: approval.operation, code: approval.code, at: fromIso(approval.createdAt), expiresAt: fromIso(approval.expiresAt) },
-    at,
-    accountId: account.id,
-    about: { id: approval.id, topic: 'request' },
-  }
+  return approvalRequestPush(to.id, account, approval, { name: actor.name, wechatId: actor.wechatId, role }, at)
 }
 
 async function renewalPush (tx: StoreTransaction, account: Account, renewal: Renewal, to: User, now: Millis): Promise<Push> {
-  const operator = (await tx.user(renewal.requestedBy))!
-  const binding = (await tx.binding(renewal.bindingId))!
-  return {
-    to: to.id,
-    notice: { kind: 'renewal-request', operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now },
-    at: toIso(now),
-    accountId: account.id,
-    about: { id: renewal.id, topic: 'request' },
-  }
+  return renewalRequestPush(to.id, account, renewal, (await tx.user(renewal.requestedBy))!, (await tx.binding(renewal.bindingId))!, now)
 }

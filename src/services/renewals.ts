@@ -6,8 +6,9 @@ import type { Refusal } from '../domain/invitation-rules.js'
 import { renewalState } from '../domain/requests.js'
 import type { ClosedReason } from '../domain/requests.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
-import type { Binding, Renewal, User } from '../store/schema.js'
+import type { Account, Binding, Renewal, User } from '../store/schema.js'
 import { notify } from './notices.js'
+import type { Push } from './notices.js'
 import { record } from './history.js'
 import type { ServiceContext } from './context.js'
 import { freshCode } from './codes.js'
@@ -63,13 +64,7 @@ export class RenewalService {
         status: 'pending',
       }
       await tx.addRenewal(renewal)
-      await notify(tx, {
-        to: account.adminUserId,
-        notice: { kind: 'renewal-request', operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now },
-        at: toIso(now),
-        accountId: account.id,
-        about: { id: renewal.id, topic: 'request' },
-      })
+      await notify(tx, renewalRequestPush(account.adminUserId, account, renewal, operator, binding, now))
       await record(tx, { accountId: account.id, at: toIso(now), actorUserId: operator.id, event: { action: 'renewal.requested', wechatId: operator.wechatId, code: renewal.code } })
       return { kind: 'requested', renewal }
     })
@@ -168,4 +163,15 @@ export async function lapseRenewal (tx: StoreTransaction, renewal: Renewal, now:
 /** Open by the clock (the sweep may not have marked it lapsed yet). */
 function isOpen (renewal: Renewal, now: Millis): boolean {
   return renewalState(renewal, now) === 'pending'
+}
+
+/** The renewal request as the admin `to` reads it (the account's admin when asked, a new admin after a handover). */
+export function renewalRequestPush (to: string, account: Account, renewal: Renewal, operator: User, binding: Binding, now: Millis): Push {
+  return {
+    to,
+    notice: { kind: 'renewal-request', operatorName: operator.name, wechatId: operator.wechatId, accountName: account.name, expiresAt: fromIso(binding.expiresAt!), code: renewal.code, now },
+    at: toIso(now),
+    accountId: account.id,
+    about: { id: renewal.id, topic: 'request' },
+  }
 }

@@ -14,6 +14,7 @@ import { freshCode, quotableId } from './codes.js'
 import type { ServiceContext } from './context.js'
 import { approvalStanding, closeApproval, openRequestsFor } from './requests.js'
 import { notify } from './notices.js'
+import type { Actor, Push } from './notices.js'
 import { record } from './history.js'
 import { announceDecision, announceLapse } from './platform-events.js'
 
@@ -148,7 +149,7 @@ export async function decideOperation (tx: StoreTransaction, account: Account, a
       status: 'pending',
     }
     await tx.addApproval(approval)
-    await notify(tx, { to: account.adminUserId, notice: { kind: 'approval-request', who, accountName: account.name, operation, code: approval.code, at: now, expiresAt: now + APPROVAL_TTL }, at, accountId: account.id, about: { id: approval.id, topic: 'request' } })
+    await notify(tx, approvalRequestPush(account.adminUserId, account, approval, who, at))
   }
   if (alert) {
     const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
@@ -198,4 +199,15 @@ async function standing (reader: StoreReader, account: Account, actor: User, now
   const last = here.at(-1)
   const expired = last !== undefined && last.role === 'short' && (last.endReason === 'expired' || (last.endedAt === undefined && !isActive(last, now)))
   return { role: undefined, expired, binding: undefined }
+}
+
+/** The approval request as the admin `to` reads it (the account's admin when asked, a new admin after a handover): same code, time and deadline. */
+export function approvalRequestPush (to: string, account: Account, approval: Approval, who: Actor, queuedAt: string): Push {
+  return {
+    to,
+    notice: { kind: 'approval-request', who, accountName: account.name, operation: approval.operation, code: approval.code, at: fromIso(approval.createdAt), expiresAt: fromIso(approval.expiresAt) },
+    at: queuedAt,
+    accountId: account.id,
+    about: { id: approval.id, topic: 'request' },
+  }
 }
