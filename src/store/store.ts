@@ -329,7 +329,7 @@ export class Store {
   private nowDurable (queued: OutboxMessage | WebhookEvent): void {
     if ('toUserId' in queued) {
       if (isUnsent(queued)) this.unsent.add(queued)
-    } else if (isUndelivered(queued)) {
+    } else if (isUndelivered(queued) && this.webhookEventsById.get(queued.id) === queued) { // not dropped with its webhook meanwhile
       this.undeliveredEvents.add(queued)
     }
   }
@@ -602,20 +602,32 @@ export class Store {
       log.updating(collection, record)
       return Object.assign(record, patch)
     }
-    const prune = <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean): number => {
+    /** Drops the records `keep` refuses and returns them; the caller takes them out of its own indexes. */
+    const drop = <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean): Array<Data[C][number]> => {
       const list = data[collection] as Array<Data[C][number]>
       const kept = list.filter(keep)
-      if (kept.length === list.length) return 0
+      if (kept.length === list.length) return []
       log.replacing(collection, list)
-      log.reindex = true
       ;(data as Record<Collection, unknown[]>)[collection] = kept
-      return list.length - kept.length
+      return list.filter((record) => !keep(record))
+    }
+    /** Drops records and has every index made again after the change (for collections many indexes point into). */
+    const prune = <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean): number => {
+      const dropped = drop(collection, keep).length
+      if (dropped > 0) log.reindex = true
+      return dropped
+    }
+    const dropEvents = (keep: (event: WebhookEvent) => boolean): number => {
+      const dropped = drop('webhookEvents', keep)
+      for (const event of dropped) {
+        this.webhookEventsById.delete(event.id)
+        this.undeliveredEvents.delete(event)
+        this.claims.delete(event.id)
+      }
+      return dropped.length
     }
     const pruneMessages = (keep: (message: OutboxMessage) => boolean): number => {
-      const dropped = data.outbox.filter((m) => !keep(m))
-      if (dropped.length === 0) return 0
-      log.replacing('outbox', data.outbox)
-      data.outbox = data.outbox.filter(keep)
+      const dropped = drop('outbox', keep)
       for (const message of dropped) {
         this.outboxById.delete(message.id)
         if (message.about) removeFrom(this.outboxByAbout, message.about, message)
@@ -786,12 +798,7 @@ export class Store {
       addDigestEntry: (entry) => add('digestEntries', entry, undefined),
       dropDigestEntries: (ids) => {
         const going = new Set(ids)
-        const kept = data.digestEntries.filter((e) => !going.has(e.id))
-        const dropped = data.digestEntries.length - kept.length
-        if (dropped === 0) return 0
-        log.replacing('digestEntries', data.digestEntries)
-        data.digestEntries = kept
-        return dropped
+        return drop('digestEntries', (e) => !going.has(e.id)).length
       },
       setLookupNotice: (notice) => {
         const current = this.lookupNoticesByPair.get(lookupNoticeKey(notice))
@@ -806,13 +813,9 @@ export class Store {
         return added
       },
       forgetLookupNotices: (before) => {
-        const kept = data.lookupNotices.filter((n) => Date.parse(n.at) >= before)
-        const dropped = data.lookupNotices.length - kept.length
-        if (dropped === 0) return 0
-        log.replacing('lookupNotices', data.lookupNotices)
-        data.lookupNotices = kept
-        for (const [key, notice] of this.lookupNoticesByPair) if (Date.parse(notice.at) < before) this.lookupNoticesByPair.delete(key)
-        return dropped
+        const dropped = drop('lookupNotices', (n) => Date.parse(n.at) >= before)
+        for (const notice of dropped) this.lookupNoticesByPair.delete(lookupNoticeKey(notice))
+        return dropped.length
       },
       setWebhook: (webhook) => {
         const current = data.webhooks[0]
@@ -821,13 +824,13 @@ export class Store {
           for (const key of Object.keys(current)) delete (current as Record<string, unknown>)[key]
           Object.assign(current, webhook)
         } else {
-          if (current) prune('webhooks', () => false)
+          if (current) drop('webhooks', () => false)
           add('webhooks', webhook, undefined)
         }
       },
       removeWebhook: () => {
-        prune('webhooks', () => false)
-        return prune('webhookEvents', () => false)
+        drop('webhooks', () => false)
+        return dropEvents(() => false)
       },
       addWebhookEvent: (event) => {
         add('webhookEvents', event, this.webhookEventsById)
@@ -840,7 +843,7 @@ export class Store {
         if (!isUndelivered(event)) this.undeliveredEvents.delete(event)
       },
       claimDueWebhookEvents: (now, limit) => this.claimDue(this.undeliveredEvents, now, limit, () => true),
-      pruneWebhookEvents: (deliveredBefore, failedBefore) => prune('webhookEvents', (e) =>
+      pruneWebhookEvents: (deliveredBefore, failedBefore) => dropEvents((e) =>
         !(e.deliveredAt !== undefined && Date.parse(e.deliveredAt) < deliveredBefore) && !(e.failedAt !== undefined && Date.parse(e.failedAt) < failedBefore)),
     }
   }
