@@ -422,8 +422,14 @@ function transactionOn (state: TxState): StoreTransaction {
     }
   }
   const exec = async (sql: string, params: unknown[]): Promise<Row[]> => (await statement(sql, params)).rows
-  /** How many rows a statement touched. */
-  const count = async (sql: string, params: unknown[]): Promise<number> => (await statement(sql, params)).rowCount ?? 0
+  /**
+   * A set-based statement on `collection`'s table (it changes rows without returning them): the records of
+   * that collection this transaction knows are forgotten, and it answers how many rows it touched.
+   */
+  const count = async (collection: Collection, sql: string, params: unknown[]): Promise<number> => {
+    for (const key of state.known.keys()) if (key.startsWith(`${collection} `)) state.known.delete(key)
+    return (await statement(sql, params)).rowCount ?? 0
+  }
   const outboxColumns = `seq, ${TABLE.outbox.columns.map((c) => c.column).join(', ')}`
   /** Messages (or webhook events) claimed by an UPDATE … RETURNING, in the order they were queued. */
   const claimed = (rows: Row[], collection: 'outbox' | 'webhookEvents' = 'outbox'): Array<Record<string, unknown>> =>
@@ -513,17 +519,11 @@ function transactionOn (state: TxState): StoreTransaction {
   }
 
   /** Drops the records `keep` rejects, judged in JavaScript on every record of the collection. */
-  /** Forgets the known records of these collections (a statement changed rows it did not return). */
-  const forget = (...collections: Collection[]): void => {
-    for (const key of state.known.keys()) if (collections.some((c) => key.startsWith(`${c} `))) state.known.delete(key)
-  }
-
   const drop = async <C extends Collection>(collection: C, keep: (record: Data[C][number]) => boolean): Promise<number> => {
-    forget(collection)
     const records = await query(() => select(client, collection, 'true', [], 'seq', `for update of ${TABLE[collection].table}`))
     const dropped = records.filter((r) => !keep(r)).map((r) => r.id)
     if (dropped.length === 0) return 0
-    await exec(`delete from ${TABLE[collection].table} where id = any($1::text[])`, [dropped])
+    await count(collection, `delete from ${TABLE[collection].table} where id = any($1::text[])`, [dropped])
     return dropped.length
   }
 
@@ -553,29 +553,26 @@ function transactionOn (state: TxState): StoreTransaction {
     }),
     // One statement, not a read and an update per message: it runs under the lock every process waits on.
     withdraw: (about, topics, at) => write(async () => {
-      forget('outbox')
-      await count(`update outbox set withdrawn_at = $3, claimed_until = null where about = $1 and topic = any($2::text[])
+      await count('outbox', `update outbox set withdrawn_at = $3, claimed_until = null where about = $1 and topic = any($2::text[])
         and sent_at is null and failed_at is null and withdrawn_at is null`, [about, topics, at])
     }),
     updateMessage: (id, patch) => write(async () => { await update('outbox', id, patch) }),
     pruneMessages: (keep) => write(() => drop('outbox', keep)),
     prune: (collection, keep) => write(() => drop(collection, keep as (record: AnyRecord) => boolean)),
     dropMessages: (ids) => write(async () => {
-      forget('outbox')
-      return count('delete from outbox where id = any($1::text[])', [ids])
+      return count('outbox', 'delete from outbox where id = any($1::text[])', [ids])
     }),
     // Set-based, by the indexes of 002: nothing is read into the process. Requests first, so that a binding
     // whose last request goes now goes too (a binding stays while a request that stays names it).
     pruneOlderThan: (cutoff) => write(async () => {
-      forget('history', 'invitations', 'renewals', 'approvals', 'bindings')
       const before = new Date(cutoff)
-      const history = await count('delete from history where at < $1', [before])
-      const invitations = await count(`delete from invitations
+      const history = await count('history', 'delete from history where at < $1', [before])
+      const invitations = await count('invitations', `delete from invitations
         where (case when status = 'pending' then expires_at else coalesce(answered_at, expires_at) end) < $1`, [before])
-      const renewals = await count(`delete from renewals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
-      const approvals = await count(`delete from approvals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
-      const logins = await count('delete from logins where coalesce(answered_at, expires_at) < $1', [before])
-      const bindings = await count(`delete from bindings b where b.ended_at < $1
+      const renewals = await count('renewals', `delete from renewals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
+      const approvals = await count('approvals', `delete from approvals where status <> 'pending' and coalesce(decided_at, closed_at, expires_at) < $1`, [before])
+      const logins = await count('logins', 'delete from logins where coalesce(answered_at, expires_at) < $1', [before])
+      const bindings = await count('bindings', `delete from bindings b where b.ended_at < $1
         and not exists (select from renewals r where r.binding_id = b.id) and not exists (select from approvals a where a.binding_id = b.id)`, [before])
       return { history, invitations, renewals, approvals, logins, bindings }
     }),
@@ -587,7 +584,7 @@ function transactionOn (state: TxState): StoreTransaction {
       returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE)]))[0]) as OutboxMessage | undefined),
     releaseClaims: (ids) => write(async () => { await exec('update outbox set claimed_until = null where id = any($1::text[])', [ids]) }),
     addDigestEntry: (entry) => write(() => insert('digestEntries', entry)),
-    dropDigestEntries: (ids) => write(() => count('delete from digest_entries where id = any($1::text[])', [ids])),
+    dropDigestEntries: (ids) => write(() => count('digestEntries', 'delete from digest_entries where id = any($1::text[])', [ids])),
     // One row per asker and owner (its unique constraint); the transaction lock makes read-then-write safe.
     setLookupNotice: (notice) => write(async () => {
       const current = (await query(() => select(client, 'lookupNotices', 'asker_key = $1 and owner_user_id = $2', [notice.askerKey, notice.ownerUserId])))[0]
@@ -596,26 +593,26 @@ function transactionOn (state: TxState): StoreTransaction {
       await insert('lookupNotices', added)
       return added
     }),
-    forgetLookupNotices: (before) => write(() => count('delete from lookup_notices where at < $1', [new Date(before)])),
+    forgetLookupNotices: (before) => write(() => count('lookupNotices', 'delete from lookup_notices where at < $1', [new Date(before)])),
     setWebhook: (webhook) => write(async () => {
       const current = await query(() => select(client, 'webhooks', 'true', [], 'seq', 'for update of webhooks'))
       if (current[0]?.id === webhook.id) {
         await update('webhooks', webhook.id, { ...Object.fromEntries(Object.keys(current[0]).map((k) => [k, undefined])), ...webhook })
       } else {
-        await exec('delete from webhooks', [])
+        await count('webhooks', 'delete from webhooks', [])
         await insert('webhooks', webhook)
       }
     }),
     removeWebhook: () => write(async () => {
-      const events = await count('delete from webhook_events', [])
-      await exec('delete from webhooks', [])
+      const events = await count('webhookEvents', 'delete from webhook_events', [])
+      await count('webhooks', 'delete from webhooks', [])
       return events
     }),
     addWebhookEvent: (event) => write(() => insert('webhookEvents', event)),
     updateWebhookEvent: (id, patch) => write(async () => { await update('webhookEvents', id, patch) }),
     claimDueWebhookEvents: (now, limit) => write(() => claimDue('webhookEvents', 'webhook_events o', `o.${UNDELIVERED.replaceAll(' and ', ' and o.')}`, now, limit) as Promise<WebhookEvent[]>),
     pruneWebhookEvents: (deliveredBefore, failedBefore) => write(() =>
-      count('delete from webhook_events where delivered_at < $1 or failed_at < $2', [new Date(deliveredBefore), new Date(failedBefore)])),
+      count('webhookEvents', 'delete from webhook_events where delivered_at < $1 or failed_at < $2', [new Date(deliveredBefore), new Date(failedBefore)])),
   }
   const guard = (): TxState => state
   return { ...readsOn(client, guard), ...writes, newId } as StoreTransaction
