@@ -5,6 +5,7 @@ import type { ParseResult } from '../domain/identity.js'
 import { REVIEW_DAYS_MAX, REVIEW_DAYS_MIN } from '../domain/reviews.js'
 import { isStorableText } from '../domain/text.js'
 import { ALERT_MODES } from '../domain/alerts.js'
+import { OPERATIONS } from '../domain/permissions.js'
 import { webhookUrlProblem } from '../domain/webhook.js'
 
 export const SCHEMA_VERSION = 6
@@ -25,7 +26,7 @@ const name = text.pipe(z.string().min(1))
 /** The short codes people quote: five characters (four in data made before schema 6) of an alphabet without 0/O, 1/I/L (see services/codes.ts). */
 const code = z.string().regex(/^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4,5}$/, 'not a code (4 or 5 of A–Z, 2–9, without I, L, O)')
 const id = z.string().min(1)
-const operation = z.enum(['login', 'mass-send', 'modify-server-config', 'reset-appsecret', 'view-appsecret', 'rename-account', 'delete-article'])
+const operation = z.enum(OPERATIONS)
 /** Why an open request was closed without a decision: what it depended on no longer holds. */
 const closedReason = z.enum(['unbound', 'removed', 'expired', 'not-admin'])
 /** Identifiers are kept in their normalised form, so that indexes and comparisons are exact. */
@@ -307,7 +308,6 @@ export type ReviewItem = z.infer<typeof ReviewItemSchema>
 export type OutboxMessage = z.infer<typeof OutboxSchema>
 export type Webhook = z.infer<typeof WebhookSchema>
 export type WebhookEvent = z.infer<typeof WebhookEventSchema>
-export type WebhookEventType = WebhookEvent['type']
 export type OutboxTopic = NonNullable<OutboxMessage['topic']>
 export type ClosedReason = z.infer<typeof closedReason>
 export type DigestEntry = z.infer<typeof DigestEntrySchema>

@@ -21,10 +21,10 @@ export interface Table {
 /** `accountId` → `account_id`. */
 const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
 
-function table (collection: Collection, fields: ReadonlyArray<string | [string, Kind]>, name: string = snake(collection)): Table {
+function table (collection: Collection, fields: ReadonlyArray<string | [string, Kind]>): Table {
   return {
     collection,
-    table: name,
+    table: snake(collection),
     columns: fields.map((f) => {
       const [field, kind] = typeof f === 'string' ? [f, 'plain' as const] : f
       return { field, column: snake(field), kind }
@@ -54,7 +54,7 @@ export const TABLES: readonly Table[] = [
   table('reviews', ['id', 'accountId', ['startedAt', 'time'], 'startedBy', 'status', ['items', 'json'], 'remindersSent', ['closedAt', 'time']]),
   table('webhooks', ['id', 'url', 'secret', ['createdAt', 'time'], ['updatedAt', 'time']]),
   table('webhookEvents', ['id', 'type', ['at', 'time'], 'body', ['createdAt', 'time'], 'attempts', ['deliveredAt', 'time'], 'lastError',
-    ['nextAttemptAt', 'time'], ['failedAt', 'time']], 'webhook_events'),
+    ['nextAttemptAt', 'time'], ['failedAt', 'time']]),
 ]
 
 /** The collections whose records carry a short code, and the kind each code is registered as. */
