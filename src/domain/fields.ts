@@ -17,14 +17,18 @@ export const identifier = (parse: (v: string) => ParseResult, what: string, desc
 export const wechatId = identifier(parseWechatId, 'WeChat ID', 'A WeChat ID (微信号): 6–20 characters, a letter first, then letters, digits, _ or -. Case does not matter.')
 export const phone = identifier(parsePhone, 'mobile number', 'A mainland mobile number: 11 digits from 13–19; +86/0086, spaces and dashes allowed. Answered masked.')
 export const idNumber = identifier(parseIdNumber, 'ID number', 'A resident ID number (身份证号): 18 characters with a real birth date and the GB 11643-1999 check digit. Taken as real-name verified. Answered masked.')
-/** A name of a person or an account: NFKC-normalised and trimmed, one line of at most `max` visible characters (names are quoted in pushes). */
-const nameField = (max: number) => z.string().transform((value, ctx) => {
-  const name = normaliseText(value)
-  const problem = nameProblem(name, max)
-  if (!problem) return name
-  ctx.addIssue({ code: 'custom', message: `not a valid name (${nameProblemText(problem, max)})` })
-  return z.NEVER
-})
+/**
+ * A name of a person or an account: NFKC-normalised and trimmed, one line of at most `max` visible
+ * characters (names are quoted in pushes). `message` words a refusal (the API words its own).
+ */
+export const nameField = (max: number, message = (problem: NameProblem): string => `not a valid name (${nameProblemText(problem, max)})`) =>
+  z.string().transform((value, ctx) => {
+    const name = normaliseText(value)
+    const problem = nameProblem(name, max)
+    if (!problem) return name
+    ctx.addIssue({ code: 'custom', message: message(problem) })
+    return z.NEVER
+  })
 
 function nameProblemText (problem: NameProblem, max: number): string {
   switch (problem) {

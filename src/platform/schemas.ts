@@ -1,8 +1,8 @@
 // What the platform API takes and gives, as zod schemas: the request schemas validate every path, query
 // and body (unknown fields refused), and all of them are what /openapi.json describes.
 import { z } from 'zod'
-import { ACCOUNT_NAME_MAX, accountNameProblem, normaliseAccountName } from '../domain/accounts.js'
-import { idNumber, newUserFields, personName, phone, wechatId } from '../domain/fields.js'
+import { ACCOUNT_NAME_MAX } from '../domain/accounts.js'
+import { idNumber, nameField, newUserFields, personName, phone, wechatId } from '../domain/fields.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import { isStorableText } from '../domain/text.js'
 import { WEBHOOK_EVENT_TYPES } from '../store/schema.js'
@@ -15,13 +15,7 @@ const recordId = (description: string) => z.string().min(1).max(100).refine(isSt
   .meta({ description })
 
 /** NFKC-normalised and trimmed (as the bot reads names admins type), then checked. */
-const accountName = z.string().transform((value, ctx) => {
-  const name = normaliseAccountName(value)
-  const problem = accountNameProblem(name)
-  if (!problem) return name
-  ctx.addIssue({ code: 'custom', message: apiTexts.badName(problem) })
-  return z.NEVER
-}).meta({ description: `The official account's name: 1–${ACCOUNT_NAME_MAX} characters on one line, unique among accounts (NFKC-normalised and trimmed).` })
+const accountName = nameField(ACCOUNT_NAME_MAX, apiTexts.badName).meta({ description: `The official account's name: 1–${ACCOUNT_NAME_MAX} characters on one line, unique among accounts (NFKC-normalised and trimmed).` })
 
 export const OperationBody = z.object({
   account: recordId('The account id.'),
