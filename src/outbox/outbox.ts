@@ -10,6 +10,7 @@ import type { OutboxMessage } from '../store/schema.js'
 import type { StoreEngine } from '../store/contract.js'
 import { notify } from '../services/notices.js'
 import { storable } from '../domain/text.js'
+import { SinglePass } from './single-pass.js'
 
 /** Sends one text to a chat contact; rejects when the chat does not take it. */
 export type SendText = (contactId: string, text: string) => Promise<void>
@@ -24,8 +25,7 @@ export interface OutboxPolicy {
 export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { rate: { perMinute: 60, burst: 20 }, maxAttempts: 8 }
 
 export class Outbox {
-  private running: Promise<void> | undefined
-  private again = false
+  private readonly passes = new SinglePass(() => this.deliverPass(), (err) => this.log.error('delivering queued messages failed', err))
   private online = false
   private bucket: Bucket
   /** One attempt per message at a time, whoever asked for it. */
@@ -50,24 +50,12 @@ export class Outbox {
   }
 
   kick (): void {
-    this.deliverDue().catch((err) => this.log.error('delivering queued messages failed', err))
+    if (this.online) this.passes.kick()
   }
 
   /** Sends what is due as far as the rate allows; the rest waits for the next call (the outbox job). */
   deliverDue (): Promise<void> {
-    if (!this.online) return Promise.resolve()
-    if (this.running) {
-      this.again = true
-      return this.running
-    }
-    this.running = this.deliverPass().finally(() => {
-      this.running = undefined
-      if (this.again) {
-        this.again = false
-        this.kick()
-      }
-    })
-    return this.running
+    return this.online ? this.passes.run() : Promise.resolve()
   }
 
   /** Tries one message now (or joins the attempt under way) and says how it went. */
@@ -92,8 +80,8 @@ export class Outbox {
 
   /** Resolves when nothing is being delivered: for an orderly stop and for tests. */
   async idle (): Promise<void> {
-    while (this.running || this.inFlight.size > 0) {
-      await this.running?.catch(() => undefined) // its failure is logged where it is kicked
+    while (this.passes.busy || this.inFlight.size > 0) {
+      await this.passes.idle()
       await Promise.allSettled(this.inFlight.values())
     }
   }

@@ -19,9 +19,8 @@ import type { Logger } from '../log.js'
 import { CLAIM_LEASE } from '../store/contract.js'
 import type { StoreEngine } from '../store/contract.js'
 import type { Webhook, WebhookEvent } from '../store/schema.js'
+import { SinglePass } from './single-pass.js'
 
-/** POSTs `body` to `url` and resolves with the answer's status; rejects when no answer came (in time). */
-export type PostJson = (url: string, body: string, headers: Record<string, string>, timeoutMs: number) => Promise<{ status: number }>
 
 /**
  * One POST with node:http(s): redirects are never followed (a 3xx is a failed attempt), the answer's body
@@ -29,7 +28,7 @@ export type PostJson = (url: string, body: string, headers: Record<string, strin
  * to, an address a webhook may never reach (domain/webhook.ts): checked at connect time, so a name that
  * points at the metadata service after it was registered is caught too.
  */
-export const postJson: PostJson = (url, body, headers, timeoutMs) => new Promise((resolve, reject) => {
+export const postJson = (url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number }> => new Promise((resolve, reject) => {
   const target = new URL(url)
   const literal = target.hostname.replace(/^\[(.*)\]$/, '$1')
   if (isIP(literal) !== 0 && !isReachableWebhookAddress(literal)) {
@@ -69,8 +68,7 @@ const reachableOnly: LookupFunction = (hostname, options, callback) => {
 const BATCH = 20
 
 export class WebhookDelivery {
-  private running: Promise<void> | undefined
-  private again = false
+  private readonly passes = new SinglePass(() => this.pass(), (err) => this.log.error('delivering webhook events failed', err))
   private stopped = false
 
   constructor (
@@ -78,29 +76,16 @@ export class WebhookDelivery {
     private readonly now: () => Millis,
     private readonly log: Logger,
     private readonly policy: WebhookPolicy,
-    private readonly post: PostJson = postJson,
   ) {}
 
   /** Starts a pass unless one is under way (then another follows it); never waits for it. */
   kick (): void {
-    this.deliverDue().catch((err) => this.log.error('delivering webhook events failed', err))
+    if (!this.stopped) this.passes.kick()
   }
 
   /** Delivers what is due now, batch after batch; resolves when this pass is over (tests and the job await it). */
   deliverDue (): Promise<void> {
-    if (this.stopped) return Promise.resolve()
-    if (this.running) {
-      this.again = true
-      return this.running
-    }
-    this.running = this.pass().finally(() => {
-      this.running = undefined
-      if (this.again) {
-        this.again = false
-        this.kick()
-      }
-    })
-    return this.running
+    return this.stopped ? Promise.resolve() : this.passes.run()
   }
 
   /** No new pass starts; resolves once the one under way (at most one attempt's timeout per event) is over. */
@@ -109,8 +94,8 @@ export class WebhookDelivery {
     await this.idle()
   }
 
-  async idle (): Promise<void> {
-    while (this.running) await this.running.catch(() => undefined)
+  idle (): Promise<void> {
+    return this.passes.idle()
   }
 
   private async pass (): Promise<void> {
@@ -140,7 +125,7 @@ export class WebhookDelivery {
     }
     let problem: string | undefined
     try {
-      problem = answerProblem((await this.post(webhook.url, event.body, headers, this.policy.timeoutMs)).status)
+      problem = answerProblem((await postJson(webhook.url, event.body, headers, this.policy.timeoutMs)).status)
     } catch (err) {
       problem = failureOf(err, this.policy.timeoutMs)
     }
