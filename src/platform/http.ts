@@ -6,11 +6,17 @@ import type { Platform } from '../assistant.js'
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-/** A refusal a route may answer with: its status, its `error` code, and when (for the description). */
+/** A refusal a route may answer with: its status, its `error` code, when (for the description) and, when it is always the same, its message. */
 export interface Refusal {
   status: number
   error: string
   when: string
+  message?: string
+}
+
+/** The error a route throws for `refusal`: with its own message, or `message` where that says more. */
+export function refuse (refusal: Refusal, message = refusal.message ?? ''): HttpError {
+  return new HttpError(refusal.status, refusal.error, message)
 }
 
 /** An answer whose status is not the route's usual one (a health check that finds problems). */

@@ -5,34 +5,32 @@ import type { z } from 'zod'
 import type { Changes, RegistryRefusal } from '../../services/account-registry.js'
 import type { Account } from '../../store/schema.js'
 import { apiTexts } from '../../texts.js'
-import { defineRoute, HttpError } from '../http.js'
+import { defineRoute, HttpError, refuse } from '../http.js'
+import { NO_SUCH_PAGE, UNKNOWN_ACCOUNT } from '../refusals.js'
 import type { Refusal } from '../http.js'
 import { AccountChangeBody, AccountChangedView, AccountDetailView, AccountPath, AccountView, HistoryEntryView, InvitationView, NewAccountBody, OperatorsView, PageQuery, paged } from '../schemas.js'
 import { accountDetailView, accountView, historyEntryView, invitationView, operatorsView, pageView, person } from '../views.js'
 
-const UNKNOWN_ACCOUNT: Refusal = { status: 404, error: 'unknown-account', when: 'no account has this id' }
-const NO_SUCH_PAGE: Refusal = { status: 404, error: 'no-such-page', when: 'the page is past the last one (the message says how many there are)' }
-const ADMIN_REFUSALS: Refusal[] = [
-  { status: 404, error: 'unknown-admin', when: 'no user has the WeChat ID given as admin' },
-  { status: 409, error: 'admin-refused', when: 'the admin named does not have 帐号保护 on or a bank card bound (refusals lists each, with what to do)' },
-  { status: 409, error: 'name-taken', when: 'another account has this name' },
-]
+const UNKNOWN_ADMIN: Refusal = { status: 404, error: 'unknown-admin', when: 'no user has the WeChat ID given as admin', message: apiTexts.unknownAdmin }
+const ADMIN_REFUSED: Refusal = { status: 409, error: 'admin-refused', when: 'the admin named does not have 帐号保护 on or a bank card bound (refusals lists each, with what to do)' }
+const NAME_TAKEN: Refusal = { status: 409, error: 'name-taken', when: 'another account has this name' }
+const ADMIN_REFUSALS: Refusal[] = [UNKNOWN_ADMIN, ADMIN_REFUSED, NAME_TAKEN]
 
 async function accountOf (platform: Platform, id: string): Promise<Account> {
   const account = await platform.accounts.get(id)
-  if (!account) throw new HttpError(404, 'unknown-account', apiTexts.unknownAccount)
+  if (!account) throw refuse(UNKNOWN_ACCOUNT)
   return account
 }
 
 /** A rule the registry refused the change by, as an HTTP error that says what to do. */
 function refusal (result: RegistryRefusal): HttpError {
   switch (result.kind) {
-    case 'unknown-account': return new HttpError(404, 'unknown-account', apiTexts.unknownAccount)
-    case 'unknown-admin': return new HttpError(404, 'unknown-admin', apiTexts.unknownAdmin)
+    case 'unknown-account': return refuse(UNKNOWN_ACCOUNT)
+    case 'unknown-admin': return refuse(UNKNOWN_ADMIN)
     case 'bad-name': return new HttpError(400, 'invalid-body', 'name: not a valid account name')
-    case 'name-taken': return new HttpError(409, 'name-taken', apiTexts.nameTaken(result.holder.id))
+    case 'name-taken': return refuse(NAME_TAKEN, apiTexts.nameTaken(result.holder.id))
     case 'admin-refused':
-      return new HttpError(409, 'admin-refused', apiTexts.adminRefused(result.admin.wechatId, result.refusals), {
+      return new HttpError(ADMIN_REFUSED.status, ADMIN_REFUSED.error, apiTexts.adminRefused(result.admin.wechatId, result.refusals), {
         refusals: result.refusals.map((r) => ({ kind: r.kind, message: apiTexts.adminRefusal(r) })),
       })
   }

@@ -1,7 +1,8 @@
 // May this WeChat ID do this on this account, and what became of a request that waited for the admin;
 // logins, confirmed by the person in chat first.
-import { texts, apiTexts } from '../../texts.js'
-import { defineRoute, HttpError } from '../http.js'
+import { texts } from '../../texts.js'
+import { defineRoute, refuse } from '../http.js'
+import { UNKNOWN_ACCOUNT, UNKNOWN_LOGIN, UNKNOWN_OPERATION, UNKNOWN_USER } from '../refusals.js'
 import { LoginAskedView, LoginBody, LoginPath, LoginStateView, OperationAnswerView, OperationBody, OperationPath, OperationStateView } from '../schemas.js'
 import { loginStateView, operationStateView } from '../views.js'
 
@@ -24,10 +25,10 @@ export const operationRoutes = [
     summary: 'The state of an operation request that waited for the admin',
     params: OperationPath,
     answer: { schema: OperationStateView, description: 'Its state now, by the clock.' },
-    refusals: [{ status: 404, error: 'unknown-operation', when: 'no operation request has this id' }],
+    refusals: [UNKNOWN_OPERATION],
     handle: async ({ params }, platform) => {
       const found = await platform.operations.status(params.id)
-      if (!found) throw new HttpError(404, 'unknown-operation', apiTexts.unknownOperation)
+      if (!found) throw refuse(UNKNOWN_OPERATION)
       return operationStateView(found)
     },
   }),
@@ -41,13 +42,13 @@ export const operationRoutes = [
     body: LoginBody,
     answer: { status: 201, schema: LoginAskedView, description: 'The person was asked.' },
     refusals: [
-      { status: 404, error: 'unknown-account', when: 'no official account has this id' },
-      { status: 404, error: 'unknown-user', when: 'no user has this WeChat ID (there is nobody to ask)' },
+      UNKNOWN_ACCOUNT,
+      { ...UNKNOWN_USER, when: 'no user has this WeChat ID (there is nobody to ask)' },
     ],
     handle: async ({ body }, platform) => {
       const result = await platform.logins.request(body.account, body.actor)
-      if (result.kind === 'unknown-account') throw new HttpError(404, 'unknown-account', apiTexts.unknownAccount)
-      if (result.kind === 'unknown-user') throw new HttpError(404, 'unknown-user', apiTexts.unknownUser)
+      if (result.kind === 'unknown-account') throw refuse(UNKNOWN_ACCOUNT)
+      if (result.kind === 'unknown-user') throw refuse(UNKNOWN_USER)
       return { id: result.login.id, state: 'awaiting-confirmation' as const, expiresAt: result.login.expiresAt, message: texts.loginAsked }
     },
   }),
@@ -57,10 +58,10 @@ export const operationRoutes = [
     summary: 'What became of a login',
     params: LoginPath,
     answer: { schema: LoginStateView, description: 'Its state now, by the clock.' },
-    refusals: [{ status: 404, error: 'unknown-login', when: 'no login has this id' }],
+    refusals: [UNKNOWN_LOGIN],
     handle: async ({ params }, platform) => {
       const found = await platform.logins.status(params.id)
-      if (!found) throw new HttpError(404, 'unknown-login', apiTexts.unknownLogin)
+      if (!found) throw refuse(UNKNOWN_LOGIN)
       return loginStateView(found)
     },
   }),

@@ -2,23 +2,19 @@
 // one user (masked) with the roles they hold.
 import type { Platform } from '../../assistant.js'
 import type { PeopleResult } from '../../services/people.js'
-import { apiTexts } from '../../texts.js'
-import { defineRoute, HttpError } from '../http.js'
-import type { Refusal } from '../http.js'
+import { defineRoute, refuse } from '../http.js'
+import { PHONE_TAKEN, UNKNOWN_ACCOUNT, UNKNOWN_USER, WECHAT_ID_TAKEN } from '../refusals.js'
 import { FollowerPath, NewUserBody, ProfileBody, SecurityBody, UserPath, UserStandingView, UserView } from '../schemas.js'
 import { standingView, userView } from '../views.js'
 
-const UNKNOWN_USER: Refusal = { status: 404, error: 'unknown-user', when: 'no user has this WeChat ID' }
-const WECHAT_ID_TAKEN: Refusal = { status: 409, error: 'wechat-id-taken', when: 'another user has this WeChat ID' }
-const PHONE_TAKEN: Refusal = { status: 409, error: 'phone-taken', when: 'another user has this mobile number (one number, one WeChat account)' }
 
 function peopleAnswer (result: PeopleResult): ReturnType<typeof userView> {
   if (result.ok) return userView(result.user)
   switch (result.problem) {
-    case 'unknown-user': throw new HttpError(404, 'unknown-user', apiTexts.unknownUser)
-    case 'unknown-account': throw new HttpError(404, 'unknown-account', apiTexts.unknownAccount)
-    case 'wechat-id-taken': throw new HttpError(409, 'wechat-id-taken', apiTexts.wechatIdTaken)
-    case 'phone-taken': throw new HttpError(409, 'phone-taken', apiTexts.phoneTaken)
+    case 'unknown-user': throw refuse(UNKNOWN_USER)
+    case 'unknown-account': throw refuse(UNKNOWN_ACCOUNT)
+    case 'wechat-id-taken': throw refuse(WECHAT_ID_TAKEN)
+    case 'phone-taken': throw refuse(PHONE_TAKEN)
   }
 }
 
@@ -30,7 +26,7 @@ function followerRoute (method: 'PUT' | 'DELETE', follows: boolean) {
     summary: follows ? 'The user follows the account' : 'The user no longer follows the account',
     params: FollowerPath,
     answer: { schema: UserView, description: 'The user.' },
-    refusals: [UNKNOWN_USER, { status: 404, error: 'unknown-account', when: 'no account has this id' }],
+    refusals: [UNKNOWN_USER, UNKNOWN_ACCOUNT],
     handle: async ({ params }, platform: Platform) => peopleAnswer(await platform.people.setFollowing(params.account, params.wechatId, follows)),
   })
 }
@@ -54,7 +50,7 @@ export const userRoutes = [
     refusals: [UNKNOWN_USER],
     handle: async ({ params }, platform) => {
       const standing = await platform.people.standing(params.wechatId)
-      if (!standing) throw new HttpError(404, 'unknown-user', apiTexts.unknownUser)
+      if (!standing) throw refuse(UNKNOWN_USER)
       return standingView(standing)
     },
   }),

@@ -1,12 +1,10 @@
 // The platform's webhook: registered (or moved, or given a new secret) with PUT, read with GET, removed
 // with DELETE; the latest events and how each delivery went. What is POSTed is in the README.
 import { apiTexts } from '../../texts.js'
-import { Answer, defineRoute, HttpError } from '../http.js'
-import type { Refusal } from '../http.js'
+import { Answer, defineRoute, refuse } from '../http.js'
+import { BAD_WEBHOOK_URL, NO_WEBHOOK } from '../refusals.js'
 import { DeliveriesQuery, WebhookBody, WebhookDeliveriesView, WebhookRemovedView, WebhookView } from '../schemas.js'
 import { webhookDeliveryView, webhookView } from '../views.js'
-
-const NO_WEBHOOK: Refusal = { status: 404, error: 'no-webhook', when: 'no webhook is registered' }
 
 export const webhookRoutes = [
   defineRoute({
@@ -19,10 +17,10 @@ export const webhookRoutes = [
       'Events still waiting go to the new URL.',
     body: WebhookBody,
     answer: { schema: WebhookView, description: 'Moved (or the secret renewed).', alsoAs: [{ status: 201, description: 'Registered: the answer holds the secret.' }] },
-    refusals: [{ status: 400, error: 'bad-webhook-url', when: 'the URL is not an http(s) URL, or carries a user name, password or #fragment' }],
+    refusals: [BAD_WEBHOOK_URL],
     handle: async ({ body }, platform) => {
       const result = await platform.webhook.register(body.url, body.rotateSecret === true)
-      if (result.kind === 'refused') throw new HttpError(400, 'bad-webhook-url', apiTexts.badWebhookUrl(result.problem))
+      if (result.kind === 'refused') throw refuse(BAD_WEBHOOK_URL, apiTexts.badWebhookUrl(result.problem))
       const view = webhookView(result.webhook, await platform.webhook.backlog(), result.secret)
       return result.created ? new Answer(201, view) : view
     },
@@ -35,7 +33,7 @@ export const webhookRoutes = [
     refusals: [NO_WEBHOOK],
     handle: async (_input, platform) => {
       const webhook = await platform.webhook.current()
-      if (!webhook) throw new HttpError(404, 'no-webhook', apiTexts.noWebhook)
+      if (!webhook) throw refuse(NO_WEBHOOK)
       return webhookView(webhook, await platform.webhook.backlog(), undefined)
     },
   }),
@@ -48,7 +46,7 @@ export const webhookRoutes = [
     refusals: [NO_WEBHOOK],
     handle: async (_input, platform) => {
       const removed = await platform.webhook.remove()
-      if (!removed) throw new HttpError(404, 'no-webhook', apiTexts.noWebhook)
+      if (!removed) throw refuse(NO_WEBHOOK)
       return { removed: true as const, droppedEvents: removed.droppedEvents }
     },
   }),
@@ -61,7 +59,7 @@ export const webhookRoutes = [
     answer: { schema: WebhookDeliveriesView, description: 'The latest events.' },
     refusals: [NO_WEBHOOK],
     handle: async ({ query }, platform) => {
-      if (!await platform.webhook.current()) throw new HttpError(404, 'no-webhook', apiTexts.noWebhook)
+      if (!await platform.webhook.current()) throw refuse(NO_WEBHOOK)
       return { items: (await platform.webhook.recent(query.limit)).map(webhookDeliveryView) }
     },
   }),
