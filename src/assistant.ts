@@ -1,7 +1,6 @@
 // Puts the assistant together from its configuration: the store, the services, the outbox and the
 // scheduled jobs. Knows nothing of Wechaty nor of the chat's commands (the bot builds its own router
 // on the services exposed here): it is handed a way to send a text to a contact.
-import { dirname, join } from 'node:path'
 import type { Millis } from './domain/calendar.js'
 import type { WindowLimit } from './domain/rate-limit.js'
 import { checkConfig } from './config-check.js'
@@ -36,6 +35,7 @@ import type { LoginService } from './services/logins.js'
 import type { RiskyOperationService } from './services/risky-operations.js'
 import type { Account } from './store/schema.js'
 import type { Pool } from 'pg'
+import { backupsBeside } from './store/backup.js'
 import type { BackupSource } from './store/backup.js'
 import { loadSeed } from './store/document.js'
 import { Store } from './store/store.js'
@@ -297,7 +297,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
 /** Where and how many daily backups: beside the data file by default; on PostgreSQL only when asked for. */
 function backupPolicy (config: AssistantConfig): BackupPolicy | undefined {
   if (config.backups === false) return undefined
-  const dir = config.backups?.dir ?? (config.dataFile ? join(dirname(config.dataFile), 'backups') : undefined)
+  const dir = config.backups?.dir ?? (config.dataFile ? backupsBeside(config.dataFile) : undefined)
   if (dir === undefined) return undefined
   return { dir, keep: config.backups?.keep ?? DEFAULT_BACKUPS_KEPT }
 }

@@ -1,7 +1,7 @@
 // `security-assistant backup`: a consistent copy of the state, named by its time, read back to check it loads.
-import { dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { manualBackupName, writeBackup } from '../store/backup.js'
+import { backupsBeside, manualBackupName, writeBackup } from '../store/backup.js'
 import type { Data } from '../store/schema.js'
 import { readDataFile } from '../store/document.js'
 import { countsOf } from '../store/postgres/move.js'
@@ -32,7 +32,7 @@ export const backup: Command = {
     }
     const target = targetOf(io)
     const dirSetting = dirArg ?? io.env.ASSISTANT_BACKUP_DIR
-    const dir = dirSetting !== undefined ? resolve(io.cwd, dirSetting) : target.kind === 'file' ? resolve(dirname(target.dataFile), 'backups') : undefined
+    const dir = dirSetting !== undefined ? resolve(io.cwd, dirSetting) : target.kind === 'file' ? backupsBeside(target.dataFile) : undefined
     if (dir === undefined) {
       io.err('Not done: name the backups folder with --dir or ASSISTANT_BACKUP_DIR (on PostgreSQL there is no data file to put it beside).')
       return 2

@@ -52,3 +52,6 @@ export function accountCalled<A extends { name: string }> (accounts: readonly A[
   const containing = accounts.filter((a) => a.name.includes(name))
   return containing.length === 1 ? containing[0] : undefined
 }
+
+/** ★ A new account's switches when nobody says: 风险操作保护 off, 风险操作提醒 on (the platform API and the import alike). */
+export const NEW_ACCOUNT_SWITCHES = { riskProtection: false, riskAlerts: true } as const

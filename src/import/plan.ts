@@ -5,7 +5,7 @@
 // preconditions of domain/invitation-rules.ts (5 long-term and 20 short-term operators an account, 5
 // roles a person, counting what is stored, pending invitations and the file's own rows). Pure: time is
 // an argument.
-import { adminRefusals } from '../domain/accounts.js'
+import { adminRefusals, NEW_ACCOUNT_SWITCHES } from '../domain/accounts.js'
 import { addMonths } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { withoutUndefined } from '../domain/defined.js'
@@ -38,7 +38,6 @@ export interface Plan {
 }
 
 /** A new account's switches when the file leaves them out: as the platform starts an account. */
-const NEW_ACCOUNT_SWITCHES = { riskProtection: false, riskAlerts: true }
 const PERSON_FIELDS = ['name', 'phone', 'idNumber', 'accountProtection', 'bankCard'] as const
 const REQUIRED_PERSON_FIELDS = ['name', 'accountProtection', 'bankCard'] as const
 const ACCOUNT_FIELDS = ['name', 'riskProtection', 'riskAlerts'] as const

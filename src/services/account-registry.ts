@@ -2,7 +2,7 @@
 // transaction that makes the change, so a refusal changes nothing; every change is in the account's
 // history and told to the admins concerned.
 import { toIso } from '../domain/calendar.js'
-import { accountNameProblem, adminRefusals, normaliseAccountName } from '../domain/accounts.js'
+import { accountNameProblem, adminRefusals, NEW_ACCOUNT_SWITCHES, normaliseAccountName } from '../domain/accounts.js'
 import type { AdminRefusal } from '../domain/accounts.js'
 import type { StoreTransaction } from '../store/contract.js'
 import type { Account, User } from '../store/schema.js'
@@ -60,8 +60,8 @@ export class AccountRegistry {
         id: quotableId(tx, 'acc'),
         name,
         adminUserId: admin.user.id,
-        riskProtection: input.riskProtection ?? false,
-        riskAlerts: input.riskAlerts ?? true,
+        riskProtection: input.riskProtection ?? NEW_ACCOUNT_SWITCHES.riskProtection,
+        riskAlerts: input.riskAlerts ?? NEW_ACCOUNT_SWITCHES.riskAlerts,
       }
       await tx.addAccount(account)
       await record(tx, { accountId: account.id, at, event: { action: 'account.created', name, adminWechatId: admin.user.wechatId } })

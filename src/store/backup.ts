@@ -6,7 +6,7 @@
 // someone made by hand (`security-assistant backup`, named by its second) is theirs to remove.
 import { randomBytes } from 'node:crypto'
 import { copyFile, link, mkdir, open, readdir, rm, stat, statfs } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Pool } from 'pg'
 import type { Millis } from '../domain/calendar.js'
 import { formatDate } from '../domain/calendar.js'
@@ -24,6 +24,11 @@ export interface Backup {
 /** A daily copy: `assistant-daily-2026-11-21.json` (the Shanghai day), so that names sort by day. */
 const DAILY = /^assistant-daily-\d{4}-\d{2}-\d{2}\.json$/
 const TEMP = /^\.assistant-.*\.[0-9a-f]{12}\.tmp$/
+
+/** Where backups go when no folder is named: `backups/` beside the data file. */
+export function backupsBeside (dataFile: string): string {
+  return join(dirname(dataFile), 'backups')
+}
 
 export function dailyBackupName (at: Millis): string {
   return `assistant-daily-${formatDate(at)}.json`
