@@ -6,6 +6,7 @@ import type { z } from 'zod'
 import { normaliseText } from '../domain/identity.js'
 import { readCsv } from './csv.js'
 import * as fields from './fields.js'
+import { fileRejected } from './model.js'
 import type { Problem, Reading, Rejection, Source, Statement } from './model.js'
 
 export const MAX_ROW_CHARS = 10_000
@@ -47,13 +48,13 @@ function headerKey (header: string): string {
 
 export function readCsvImport (text: string): Reading {
   const reading = readCsv(text, MAX_ROW_CHARS)
-  if (!reading.ok) return fileRejected({ line: reading.line }, { kind: 'csv-unclosed-quote' })
+  if (!reading.ok) return fileRejected([{ kind: 'csv-unclosed-quote' }], { line: reading.line })
   const [header, ...rows] = reading.records.filter((r) => !('cells' in r) || r.cells.some((c) => c.trim() !== ''))
-  if (!header) return fileRejected({ line: 1 }, { kind: 'no-rows' })
-  if (!('cells' in header)) return fileRejected({ line: header.line }, 'tooLong' in header ? { kind: 'row-too-long', length: header.tooLong, max: MAX_ROW_CHARS } : { kind: 'text-after-quote' })
+  if (!header) return fileRejected([{ kind: 'no-rows' }], { line: 1 })
+  if (!('cells' in header)) return fileRejected(['tooLong' in header ? { kind: 'row-too-long', length: header.tooLong, max: MAX_ROW_CHARS } : { kind: 'text-after-quote' }], { line: header.line })
   const columns = headerColumns(header.cells)
-  if (!Array.isArray(columns)) return fileRejected({ line: header.line }, columns)
-  if (rows.length === 0) return fileRejected({ line: header.line }, { kind: 'no-rows' })
+  if (!Array.isArray(columns)) return fileRejected([columns], { line: header.line })
+  if (rows.length === 0) return fileRejected([{ kind: 'no-rows' }], { line: header.line })
 
   const statements: Statement[] = []
   const rejections: Rejection[] = []
@@ -70,10 +71,6 @@ export function readCsvImport (text: string): Reading {
     else rejections.push({ source, problems: result.problems })
   }
   return { statements, rejections, rows: rows.length }
-}
-
-function fileRejected (source: Source, problem: Problem): Reading {
-  return { statements: [], rejections: [{ source, problems: [problem] }], rows: 0 }
 }
 
 /** The header's columns in order, or what is wrong with it. */

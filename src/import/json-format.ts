@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { newUserFields } from '../domain/fields.js'
 import * as fields from './fields.js'
 import { elementLines } from './json-lines.js'
+import { fileRejected } from './model.js'
 import type { Problem, Reading, Rejection, Source, Statement } from './model.js'
 
 const AccountRecord = z.object({
@@ -44,10 +45,10 @@ export function readJsonImport (text: string): Reading {
     raw = JSON.parse(text)
   } catch (err) {
     const { line, detail } = syntaxError(text, (err as Error).message)
-    return { statements: [], rejections: [{ source: { line }, problems: [{ kind: 'json-syntax', detail }] }], rows: 0 }
+    return fileRejected([{ kind: 'json-syntax', detail }], { line })
   }
   const document = Document.safeParse(raw)
-  if (!document.success) return { statements: [], rejections: [{ source: { line: 1 }, problems: problemsOf(document.error, raw) }], rows: 0 }
+  if (!document.success) return fileRejected(problemsOf(document.error, raw))
 
   const lines = elementLines(text)
   const statements: Statement[] = []
@@ -62,7 +63,7 @@ export function readJsonImport (text: string): Reading {
       else rejections.push({ source, problems: result.problems })
     })
   }
-  if (rows === 0) return { statements: [], rejections: [{ source: { line: 1 }, problems: [{ kind: 'no-rows' }] }], rows: 0 }
+  if (rows === 0) return fileRejected([{ kind: 'no-rows' }])
   return { statements, rejections, rows }
 }
 

@@ -94,3 +94,8 @@ export interface Reading {
   /** Rows read (excluding a CSV header and blank lines). */
   rows: number
 }
+
+/** The whole file refused, for `problems` found at `source` (the file's first line unless told). */
+export function fileRejected (problems: Problem[], source: Source = { line: 1 }): Reading {
+  return { statements: [], rejections: [{ source, problems }], rows: 0 }
+}

@@ -2,7 +2,8 @@
 // reader. Pure: the command reads the file and hands the bytes over.
 import { readCsvImport } from './csv-format.js'
 import { readJsonImport } from './json-format.js'
-import type { Problem, Reading } from './model.js'
+import { fileRejected } from './model.js'
+import type { Reading } from './model.js'
 
 /** Far above any real export (100,000 people is about 15 MB of CSV), far below what would strain memory. */
 export const MAX_FILE_BYTES = 64 * 1_048_576
@@ -19,20 +20,16 @@ export function formatOf (fileName: string, text: string): ImportFormat | undefi
 }
 
 export function readImport (fileName: string, bytes: Uint8Array): Reading {
-  if (bytes.byteLength > MAX_FILE_BYTES) return refused({ kind: 'file-too-large', bytes: bytes.byteLength, max: MAX_FILE_BYTES })
+  if (bytes.byteLength > MAX_FILE_BYTES) return fileRejected([{ kind: 'file-too-large', bytes: bytes.byteLength, max: MAX_FILE_BYTES }])
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes) // drops a leading BOM (Excel's "CSV UTF-8")
   } catch {
-    return refused({ kind: 'not-utf8' })
+    return fileRejected([{ kind: 'not-utf8' }])
   }
   switch (formatOf(fileName, text)) {
     case 'csv': return readCsvImport(text)
     case 'json': return readJsonImport(text.replace(/^\uFEFF/, ''))
-    case undefined: return refused({ kind: 'unknown-format' })
+    case undefined: return fileRejected([{ kind: 'unknown-format' }])
   }
-}
-
-function refused (problem: Problem): Reading {
-  return { statements: [], rejections: [{ source: { line: 1 }, problems: [problem] }], rows: 0 }
 }
