@@ -1,7 +1,7 @@
 // 风险操作提醒 that does not flood: per kind of operation the admin chooses at once, in the daily digest
 // (08:00 Asia/Shanghai) or not at all; denied attempts and operations by someone not bound are always at
 // once. 风险操作提醒 开|关 stays the master switch. Pure: time is an argument.
-import { days } from './calendar.js'
+import { days, hours, SHANGHAI_UTC_OFFSET } from './calendar.js'
 import type { Millis } from './calendar.js'
 import type { Decision, Operation } from './permissions.js'
 import type { Role } from './roles.js'
@@ -67,14 +67,17 @@ export function routeAlert (facts: AlertFacts): AlertRoute {
   return mode === 'digest' ? { route: 'digest', why: 'chosen' } : { route: 'immediate', why: 'chosen' }
 }
 
-/** The daily digest goes out at 08:00 Asia/Shanghai (UTC+8, no daylight saving): 00:00 UTC. */
-export const DIGEST_CRON = '0 8 * * *'
-const DIGEST_HOUR_UTC = 0
+/** The daily digest goes out at 08:00 Asia/Shanghai (UTC+8, no daylight saving). */
+const DIGEST_HOUR_SHANGHAI = 8
+/** The scheduler's schedule for it (node-cron runs it in Asia/Shanghai). */
+export const DIGEST_CRON = `0 ${DIGEST_HOUR_SHANGHAI} * * *`
+/** The most people a digest lists one by one; the rest are counted ("…还有 N 条"). */
+export const DIGEST_MAX_LINES = 10
 
 /** The latest 08:00 Shanghai at or before `now`: the digest due now covers everything before it. */
 export function digestDueAt (now: Millis): Millis {
   const day = days(1)
-  const offset = DIGEST_HOUR_UTC * 3_600_000
+  const offset = hours(DIGEST_HOUR_SHANGHAI) - SHANGHAI_UTC_OFFSET
   return Math.floor((now - offset) / day) * day + offset
 }
 

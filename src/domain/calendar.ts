@@ -8,8 +8,8 @@ export const ZONE = 'Asia/Shanghai'
  * 1991, so a fixed offset gives the same dates and times as the named zone without an Intl lookup on
  * every call (which made a lookup reply twice as slow).
  */
-const UTC_OFFSET = 8 * 3_600_000
-const SHANGHAI = FixedOffsetZone.instance(UTC_OFFSET / 60_000)
+export const SHANGHAI_UTC_OFFSET = 8 * 3_600_000
+const SHANGHAI = FixedOffsetZone.instance(SHANGHAI_UTC_OFFSET / 60_000)
 
 /** Times are kept as epoch milliseconds in rules and as ISO strings in the data file. */
 export type Millis = number
@@ -45,7 +45,7 @@ export function fromIso (iso: string): Millis {
  * cost several times as much, and every lookup reply shows two of these.
  */
 function shanghaiClock (at: Millis): string {
-  const local = at + UTC_OFFSET
+  const local = at + SHANGHAI_UTC_OFFSET
   const day = Math.floor(local / DAY)
   const minute = Math.floor((local - day * DAY) / MINUTE)
   const { year, month, dayOfMonth } = civilDate(day)
@@ -118,5 +118,5 @@ export function parseShanghaiTime (input: string): TimeReading {
   if (year < 2000 || year > 2099 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
     return { ok: false, problem: 'not-a-real-time' }
   }
-  return { ok: true, at: wall ? Date.UTC(year, month - 1, day, hour, minute, second) - UTC_OFFSET : Date.parse(text) }
+  return { ok: true, at: wall ? Date.UTC(year, month - 1, day, hour, minute, second) - SHANGHAI_UTC_OFFSET : Date.parse(text) }
 }

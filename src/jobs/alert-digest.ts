@@ -3,16 +3,13 @@
 // dropped in the transaction that queues the push: on either engine, across a restart or two processes
 // on PostgreSQL, each is listed once and none is lost. Run at start-up too: a digest missed while the
 // assistant was down goes out then, once. Nothing waiting, nothing sent.
-import { digestDueAt, summarise } from '../domain/alerts.js'
+import { DIGEST_MAX_LINES, digestDueAt, summarise } from '../domain/alerts.js'
 import type { Millis } from '../domain/calendar.js'
 import { fromIso, toIso } from '../domain/calendar.js'
 import type { ServiceContext } from '../services/context.js'
 import { notify } from '../services/notices.js'
 import type { DigestPerson } from '../services/notices.js'
 import type { DigestEntry } from '../store/schema.js'
-
-/** People listed in one digest; the rest are counted ("…还有 N 条"). */
-export const DIGEST_MAX_LINES = 10
 
 /** Returns how many digests were queued. */
 export async function runAlertDigest (deps: ServiceContext, now: Millis): Promise<number> {

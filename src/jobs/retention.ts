@@ -15,10 +15,11 @@ export type RetentionResult = PruneCounts & { webhookEvents: number }
  */
 export async function runRetention (deps: ServiceContext, now: Millis, retention: Millis): Promise<RetentionResult> {
   const cutoff = now - retention
-  const pruned = await deps.engine.transaction((tx) => tx.pruneOlderThan(cutoff))
-  // Webhook events are kept only to be listed (GET /v1/webhook/deliveries): a week once delivered, a month once given up on.
-  const webhookEvents = await deps.engine.transaction((tx) => tx.pruneWebhookEvents(now - KEEP_DELIVERED_EVENTS, now - KEEP_FAILED_EVENTS))
-  const counts = { ...pruned, webhookEvents }
+  const counts = await deps.engine.transaction(async (tx) => ({
+    ...await tx.pruneOlderThan(cutoff),
+    // Webhook events are kept only to be listed (GET /v1/webhook/deliveries): a week once delivered, a month once given up on.
+    webhookEvents: await tx.pruneWebhookEvents(now - KEEP_DELIVERED_EVENTS, now - KEEP_FAILED_EVENTS),
+  }))
   if (Object.values(counts).every((n) => n === 0)) return counts
   deps.log.info(`retention: pruned ${counts.history} history entries, ${counts.invitations} invitations, ${counts.renewals + counts.approvals} requests, ${counts.bindings} ended bindings older than ${Math.round(retention / 86_400_000)} days`)
   return counts
