@@ -14,7 +14,7 @@ import { maskIdNumber, maskPhone } from '../domain/identity.js'
 import { contactFor } from './world.js'
 import type { MockContact } from './world.js'
 import { apiTexts, texts } from '../texts.js'
-import type { LoginOutcome } from '../services/logins.js'
+import type { LoginStatusView } from '../services/logins.js'
 
 export interface ConsoleOptions {
   bot: Wechaty
@@ -180,7 +180,7 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
   const playLogin = async ([who, accountWord]: string[]): Promise<void> => {
     if (who?.startsWith('lg_') && accountWord === undefined) {
       const found = await options.platform.logins.status(who)
-      write(found ? `[平台] ${found.user.name} 登录「${found.account.name}」 → ${describeLogin(found.outcome)}` : `No login ${who}.`)
+      write(found ? `[平台] ${found.user.name} 登录「${found.account.name}」 → ${describeLogin(found)}` : `No login ${who}.`)
       return prompt()
     }
     const actor = findUser(who)
@@ -247,9 +247,9 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
   }
 }
 
-function describeLogin (outcome: LoginOutcome): string {
+function describeLogin ({ outcome, operation: asked }: LoginStatusView): string {
   const message = texts.loginMessage(outcome)
-  const operation = 'operation' in outcome && outcome.operation ? ` (operation ${outcome.operation.approval.id}: ${outcome.operation.state})` : ''
+  const operation = (outcome.state === 'pending' || outcome.state === 'refused') && asked ? ` (operation ${asked.approval.id}: ${asked.state})` : ''
   return `${outcome.state}${'reason' in outcome ? ` ${outcome.reason}` : ''}${operation}${message ? `: ${message}` : ''}`
 }
 

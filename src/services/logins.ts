@@ -7,7 +7,6 @@ import type { Millis } from '../domain/calendar.js'
 import type { DenyReason } from '../domain/permissions.js'
 import { loginState } from '../domain/requests.js'
 import type { ApprovalState, LoginStatus } from '../domain/requests.js'
-import { isActive } from '../domain/roles.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import type { Account, Login, User } from '../store/schema.js'
 import { freshCode, quotableId } from './codes.js'
@@ -15,7 +14,7 @@ import type { ServiceContext } from './context.js'
 import { record } from './history.js'
 import { notify } from './notices.js'
 import { announceLoginConfirmed, announceLoginLapsed, announceLoginRejected } from './platform-events.js'
-import { answerOf, decideOperation } from './risky-operations.js'
+import { answerOf, decideOperation, standing } from './risky-operations.js'
 import type { ApprovalStatus, OperationAnswer, RiskyOperationService } from './risky-operations.js'
 
 /** How long the person has to confirm a login. */
@@ -31,8 +30,8 @@ export type LoginRequestResult =
 export type LoginOutcome =
   | { state: 'awaiting-confirmation' | 'lapsed' | 'rejected' | 'allowed' }
   | { state: 'denied', reason: DenyReason }
-  /** Confirmed; the admin was asked (风险操作保护): waits while the request is pending, then allowed or refused by it. */
-  | { state: 'pending' | 'refused', operation: ApprovalStatus | undefined }
+  /** Confirmed; the admin was asked (风险操作保护): waits while the request (the view's `operation`) is pending, then allowed or refused by it. */
+  | { state: 'pending' | 'refused' }
 
 export interface LoginStatusView {
   login: Login
@@ -168,7 +167,7 @@ async function rejectLogin (tx: StoreTransaction, login: Login, person: User, no
   await tx.withdraw(login.id, ['request'], at)
   const adminTold = account.adminUserId !== person.id
   if (adminTold) {
-    const binding = (await tx.bindingsOfUser(person.id)).find((b) => b.accountId === account.id && isActive(b, now))
+    const { binding } = await standing(tx, account, person, now)
     const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
     await notify(tx, {
       to: account.adminUserId,
@@ -201,6 +200,6 @@ export function outcomeOf (login: Login, operation: ApprovalStatus | undefined, 
   if (login.result === 'denied') return { state: 'denied', reason: login.deniedReason! }
   if (operation?.state === 'approved') return { state: 'allowed' }
   // A request pruned by retention was decided long ago; without it the login is not let in.
-  if (!operation || REFUSED.has(operation.state)) return { state: 'refused', operation }
-  return { state: 'pending', operation }
+  if (!operation || REFUSED.has(operation.state)) return { state: 'refused' }
+  return { state: 'pending' }
 }

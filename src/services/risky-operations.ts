@@ -190,8 +190,8 @@ export async function lapseApproval (tx: StoreTransaction, approval: Approval, n
   await record(tx, { accountId: approval.accountId, at: approval.expiresAt, event: { action: 'operation.lapsed', wechatId: actor.wechatId, operation: approval.operation } })
 }
 
-/** The actor's role on the account now, and whether a short-term role of theirs ran out there. */
-async function standing (reader: StoreReader, account: Account, actor: User, now: Millis): Promise<{ role: Role | undefined, expired: boolean, binding: Binding | undefined }> {
+/** The actor's role on the account now (with the binding that gives it), and whether a short-term role of theirs ran out there. */
+export async function standing (reader: StoreReader, account: Account, actor: User, now: Millis): Promise<{ role: Role | undefined, expired: boolean, binding: Binding | undefined }> {
   if (account.adminUserId === actor.id) return { role: 'admin', expired: false, binding: undefined }
   const here = (await reader.bindingsOfUser(actor.id)).filter((b) => b.accountId === account.id)
   const active = here.find((b) => isActive(b, now))
