@@ -17,7 +17,7 @@ import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReade
 import { recordProblem } from '../consistency.js'
 import type { Collection } from '../consistency.js'
 import { InvalidChange } from '../errors.js'
-import type { Account, Binding, Data, OutboxMessage, User, WebhookEvent } from '../schema.js'
+import type { Account, Binding, Data, LookupNotice, OutboxMessage, User, WebhookEvent } from '../schema.js'
 import type { Transaction } from '../store.js'
 import { importDocument } from './copy.js'
 import { migrate } from './migrate.js'
@@ -586,12 +586,16 @@ function transactionOn (state: TxState): StoreTransaction {
     addDigestEntry: (entry) => write(() => insert('digestEntries', entry)),
     dropDigestEntries: (ids) => write(() => count('digestEntries', 'delete from digest_entries where id = any($1::text[])', [ids])),
     // One row per asker and owner (its unique constraint); the transaction lock makes read-then-write safe.
+    // One statement: the pair's record is made, or its time moved (the id it was made with is kept).
     setLookupNotice: (notice) => write(async () => {
-      const current = (await query(() => select(client, 'lookupNotices', 'asker_key = $1 and owner_user_id = $2', [notice.askerKey, notice.ownerUserId])))[0]
-      if (current) return update('lookupNotices', current.id, { at: notice.at })
-      const added = { id: newId('ln'), ...notice }
-      await insert('lookupNotices', added)
-      return added
+      const table = TABLE.lookupNotices
+      const record = { id: newId('ln'), ...notice }
+      validate('lookupNotices', record)
+      const row = toRow(table, record)
+      const names = table.columns.map((c) => c.column).join(', ')
+      const rows = await exec(`insert into ${table.table} (${names}) values (${table.columns.map((_, i) => `$${i + 1}`).join(', ')})
+        on conflict (asker_key, owner_user_id) do update set at = excluded.at returning ${names}`, table.columns.map((c) => toParam(c, row[c.column])))
+      return fromRow(table, rows[0]!) as LookupNotice
     }),
     forgetLookupNotices: (before) => write(() => count('lookupNotices', 'delete from lookup_notices where at < $1', [new Date(before)])),
     setWebhook: (webhook) => write(async () => {
