@@ -680,9 +680,7 @@ export class Store {
       },
       addAccount: (account) => {
         add('accounts', account, this.accountsById)
-        this.accountsById.set(account.id, account)
-        pushTo(this.accountsByAdmin, account.adminUserId, account)
-        pushTo(this.accountsByName, account.name, account)
+        this.indexAccount(account)
       },
       updateAccount: (id, patch) => {
         const { name, adminUserId } = found(this.accountsById, id, 'accounts')
@@ -886,11 +884,7 @@ export class Store {
 
   private buildIndexes (): void {
     const data = this.db.data
-    for (const account of data.accounts) {
-      this.accountsById.set(account.id, account)
-      pushTo(this.accountsByAdmin, account.adminUserId, account)
-      pushTo(this.accountsByName, account.name, account)
-    }
+    for (const account of data.accounts) this.indexAccount(account)
     for (const user of data.users) {
       this.usersById.set(user.id, user)
       if (user.contactId) this.usersByContact.set(user.contactId, user)
@@ -968,6 +962,12 @@ export class Store {
     this.reviewsById.set(review.id, review)
     pushTo(this.reviewsByAccount, review.accountId, review)
     if (review.status === 'open') this.openReviewSet.add(review)
+  }
+
+  private indexAccount (account: Account): void {
+    this.accountsById.set(account.id, account)
+    pushTo(this.accountsByAdmin, account.adminUserId, account)
+    pushTo(this.accountsByName, account.name, account)
   }
 
   private indexLogin (login: Login, placeByDeadline = true): void {
