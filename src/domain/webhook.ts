@@ -13,7 +13,7 @@ export const EVENT_ID_HEADER = 'X-Assistant-Event-Id'
 export const EVENT_TYPE_HEADER = 'X-Assistant-Event-Type'
 /** A receiver should refuse a signature whose timestamp is further than this from its own clock (a replay). */
 export const SIGNATURE_TOLERANCE_SECONDS = 300
-export const WEBHOOK_URL_MAX = 2048
+const WEBHOOK_URL_MAX = 2048
 
 export interface WebhookPolicy {
   /** Attempts before an event is given up on. */

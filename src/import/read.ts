@@ -11,7 +11,7 @@ export const MAX_FILE_BYTES = 64 * 1_048_576
 export type ImportFormat = 'csv' | 'json'
 
 /** By the name's extension; failing that, a file that opens with { is JSON. */
-export function formatOf (fileName: string, text: string): ImportFormat | undefined {
+function formatOf (fileName: string, text: string): ImportFormat | undefined {
   const extension = /\.(\w+)$/.exec(fileName)?.[1]?.toLowerCase()
   if (extension === 'csv' || extension === 'json') return extension
   const first = text.replace(/^\uFEFF/, '').trimStart()[0]

@@ -30,7 +30,7 @@ const FORMAT: Record<FormatProblem, string> = {
   unrecognised: 'not recognised',
 }
 
-export function describeSource (source: Source): string {
+function describeSource (source: Source): string {
   return source.record ? `line ${source.line} (${source.record})` : `line ${source.line}`
 }
 

@@ -11,7 +11,7 @@ const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
  * New codes are 5 characters of the 31-letter alphabet (31^5 ≈ 2^24.8 codes, over the 20 bits a code
  * must carry); codes of 4 (≈ 2^19.8), handed out before, are still found in older data and still work.
  */
-export const CODE_LENGTH = 5
+const CODE_LENGTH = 5
 const OLD_CODE_LENGTH = 4
 const CODE_PATTERN = new RegExp(`(?<![A-Z0-9])[${ALPHABET}]{${OLD_CODE_LENGTH},${CODE_LENGTH}}(?![A-Z0-9])`)
 

@@ -21,7 +21,7 @@ export interface Health {
 }
 
 /** How long the store may take to answer a health check before it counts as unreachable. */
-export const HEALTH_READ_TIMEOUT = 5_000
+const HEALTH_READ_TIMEOUT = 5_000
 
 export class HealthService {
   constructor (

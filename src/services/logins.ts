@@ -18,7 +18,7 @@ import { answerOf, decideOperation, standing } from './risky-operations.js'
 import type { ApprovalStatus, OperationAnswer, RiskyOperationService } from './risky-operations.js'
 
 /** How long the person has to confirm a login. */
-export const LOGIN_TTL = minutes(5)
+const LOGIN_TTL = minutes(5)
 
 export type LoginRequestResult =
   | { kind: 'unknown-account' }
@@ -192,7 +192,7 @@ export async function lapseLogin (tx: StoreTransaction, login: Login, now: Milli
 const REFUSED: ReadonlySet<ApprovalState> = new Set(['refused', 'lapsed', 'closed'])
 
 /** The platform's reading of a login at `now`. */
-export function outcomeOf (login: Login, operation: ApprovalStatus | undefined, now: Millis): LoginOutcome {
+function outcomeOf (login: Login, operation: ApprovalStatus | undefined, now: Millis): LoginOutcome {
   const state = loginState(login, now)
   if (state === 'pending') return { state: 'awaiting-confirmation' }
   if (state !== 'confirmed') return { state }

@@ -13,7 +13,7 @@ import type { ForeignLookup } from './lookup.js'
 import { notify } from './notices.js'
 
 /** An owner hears of one asker's lookups at most once in this long. */
-export const LOOKUP_NOTICE_INTERVAL: Millis = days(1)
+const LOOKUP_NOTICE_INTERVAL: Millis = days(1)
 /** An ID number may stand for several WeChat accounts of one person: each is told, up to this many. */
 const MAX_OWNERS = 5
 

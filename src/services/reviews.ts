@@ -67,7 +67,7 @@ export async function openReviewOf (reader: StoreReader, accountId: string): Pro
 }
 
 /** When the account's next review is due (undefined: none, or one is open), by domain/reviews.ts. */
-export async function nextReviewAt (reader: StoreReader, account: Account, now: Millis): Promise<Millis | undefined> {
+async function nextReviewAt (reader: StoreReader, account: Account, now: Millis): Promise<Millis | undefined> {
   const reviews = await reader.reviewsOfAccount(account.id)
   const last = reviews.reduce<Review | undefined>((latest, r) => !latest || fromIso(r.startedAt) >= fromIso(latest.startedAt) ? r : latest, undefined)
   const long = (await reader.bindingsOfAccount(account.id)).filter((b) => b.role === 'long' && isActive(b, now))
@@ -79,7 +79,7 @@ export async function nextReviewAt (reader: StoreReader, account: Account, now: 
 }
 
 /** The review as the admin reads it: each operator numbered, with where they stand now. */
-export async function viewOf (reader: StoreReader, review: Review, now: Millis): Promise<ReviewView> {
+async function viewOf (reader: StoreReader, review: Review, now: Millis): Promise<ReviewView> {
   const account = (await reader.account(review.accountId))!
   const lines: ReviewLine[] = []
   for (const [i, item] of review.items.entries()) {

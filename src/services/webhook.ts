@@ -10,7 +10,7 @@ import type { Webhook, WebhookEvent } from '../store/schema.js'
 import type { ServiceContext } from './context.js'
 
 /** The one webhook's id. */
-export const WEBHOOK_ID = 'platform'
+const WEBHOOK_ID = 'platform'
 /** Letters only: no run of digits the last mask could take for a phone number and change on its way out. */
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
 const SECRET_LENGTH = 40 // about 228 bits
