@@ -28,8 +28,13 @@ export function parseReviewDays (word: string): IntervalCheck {
   return n >= REVIEW_DAYS_MIN && n <= REVIEW_DAYS_MAX ? { ok: true, days: n } : { ok: false, problem: 'out-of-range' }
 }
 
+/** An account's review cycle in days: its 复核周期, else the default. */
+export function reviewCycleDays (account: { reviewIntervalDays?: number | undefined }): number {
+  return account.reviewIntervalDays ?? DEFAULT_REVIEW_DAYS
+}
+
 export interface ReviewHistory {
-  /** The account's cycle (DEFAULT_REVIEW_DAYS when unset). */
+  /** The account's 复核周期 (DEFAULT_REVIEW_DAYS when unset). */
   intervalDays: number | undefined
   /** The latest review of the account, if any. */
   last: { startedAt: Millis, status: 'open' | 'completed' | 'lapsed', closedAt: Millis | undefined } | undefined
@@ -44,7 +49,7 @@ export interface ReviewHistory {
  */
 export function reviewDueAt (h: ReviewHistory): Millis | undefined {
   if (h.earliestBoundAt === undefined) return undefined
-  const cycle = days(h.intervalDays ?? DEFAULT_REVIEW_DAYS)
+  const cycle = days(reviewCycleDays({ reviewIntervalDays: h.intervalDays }))
   if (!h.last) return h.earliestBoundAt + cycle
   if (h.last.status === 'open') return undefined
   if (h.last.status === 'lapsed') return Math.min(h.last.startedAt + cycle, (h.last.closedAt ?? h.last.startedAt) + days(REVIEW_AFTER_LAPSE_DAYS))

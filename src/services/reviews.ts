@@ -4,7 +4,7 @@
 // job (jobs/access-reviews.ts) starts the reviews that are due, reminds, and closes the unanswered.
 import { fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
-import { DEFAULT_REVIEW_DAYS, reviewDue, reviewDueAt } from '../domain/reviews.js'
+import { reviewCycleDays, reviewDue, reviewDueAt } from '../domain/reviews.js'
 import type { ReviewReply, ReviewVerb } from '../domain/reviews.js'
 import { isActive } from '../domain/roles.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
@@ -187,11 +187,6 @@ export class ReviewService {
     })
   }
 
-  /** The account's cycle in days. */
-  intervalOf (account: Account): number {
-    return account.reviewIntervalDays ?? DEFAULT_REVIEW_DAYS
-  }
-
   /**
    * 保留 / 移除 with numbers (or 'all'), on the review of the named account, or of the only one of the
    * admin's accounts with a review open. Every number is checked before anything changes.
@@ -282,7 +277,7 @@ export class ReviewService {
       const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
       await notify(tx, {
         to: account.adminUserId,
-        notice: { kind: 'review-started', view, intervalDays: this.intervalOf(account), severalAccounts, now },
+        notice: { kind: 'review-started', view, intervalDays: reviewCycleDays(account), severalAccounts, now },
         at: toIso(now),
         accountId: account.id,
         about: { id: review.id, topic: 'request' },
