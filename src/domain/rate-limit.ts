@@ -42,6 +42,11 @@ export function takeToken (limit: BucketLimit, bucket: Bucket, now: Millis): { t
   return { taken: true, bucket: { tokens: tokens - 1, at: Math.max(now, bucket.at) } }
 }
 
+/** A delivery (a push, a webhook event) is due for an attempt: never tried, or its back-off is over at `now`. */
+export function attemptDue (delivery: { nextAttemptAt?: string | undefined }, now: Millis): boolean {
+  return delivery.nextAttemptAt === undefined || Date.parse(delivery.nextAttemptAt) <= now
+}
+
 /** Wait before retry `attempt` (1-based): one minute, doubling, at most an hour. */
 export function retryDelay (attempt: number): Millis {
   return Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 3_600_000)

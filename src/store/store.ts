@@ -4,7 +4,7 @@ import { copyFile } from 'node:fs/promises'
 import { Low } from 'lowdb'
 import { wechatIdKey } from '../domain/identity.js'
 import type { Millis } from '../domain/calendar.js'
-import { takeHit } from '../domain/rate-limit.js'
+import { attemptDue, takeHit } from '../domain/rate-limit.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import { bindingExpired, historyExpired, invitationExpired, loginExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
@@ -302,7 +302,7 @@ export class Store {
     let due = 0
     let oldestQueuedAt: string | undefined
     for (const m of this.unsent) {
-      if ((m.nextAttemptAt !== undefined && Date.parse(m.nextAttemptAt) > now) || !this.usersById.get(m.toUserId)?.contactId) continue
+      if (!attemptDue(m, now) || !this.usersById.get(m.toUserId)?.contactId) continue
       due++
       if (oldestQueuedAt === undefined || Date.parse(m.createdAt) < Date.parse(oldestQueuedAt)) oldestQueuedAt = m.createdAt
     }
@@ -315,7 +315,7 @@ export class Store {
     let due = 0
     let failed = 0
     let lastFailedAt: string | undefined
-    for (const e of this.undeliveredEvents) if (e.nextAttemptAt === undefined || Date.parse(e.nextAttemptAt) <= now) due++
+    for (const e of this.undeliveredEvents) if (attemptDue(e, now)) due++
     for (const e of this.db.data.webhookEvents) {
       if (e.failedAt === undefined) continue
       failed++
@@ -857,7 +857,7 @@ export class Store {
     for (const record of candidates) {
       if (claimed.length >= limit) break
       if ((this.claims.get(record.id) ?? -Infinity) > now) continue
-      if (record.nextAttemptAt !== undefined && Date.parse(record.nextAttemptAt) > now) continue
+      if (!attemptDue(record, now)) continue
       if (!ready(record)) continue
       claimed.push(record)
     }
