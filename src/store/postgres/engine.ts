@@ -37,6 +37,8 @@ export const TRANSACTION_LOCK = 0x5ECA552 // migrate.ts uses 0x5ECA551
 const UNSENT = 'sent_at is null and failed_at is null and withdrawn_at is null'
 /** A webhook event still to be delivered (not delivered, not given up on). */
 const UNDELIVERED = 'delivered_at is null and failed_at is null'
+/** One of those conditions on the table aliased `o`. */
+const onAliasO = (condition: string): string => `o.${condition.replaceAll(' and ', ' and o.')}`
 
 type Row = Record<string, unknown>
 type AnyRecord = Data[Collection][number]
@@ -274,7 +276,7 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     outboxBacklog: (now) => query(async () => {
       const { rows } = await db.query<{ due: number, oldest: Date | null }>(`select count(*)::int as due, min(o.created_at) as oldest
         from outbox o join users u on u.id = o.to_user_id
-        where o.${UNSENT.replaceAll(' and ', ' and o.')} and (o.next_attempt_at is null or o.next_attempt_at <= $1) and u.contact_id is not null`, [due(now)])
+        where ${onAliasO(UNSENT)} and (o.next_attempt_at is null or o.next_attempt_at <= $1) and u.contact_id is not null`, [due(now)])
       const { due: count, oldest } = rows[0]!
       return oldest ? { due: count, oldestQueuedAt: oldest.toISOString() } : { due: count }
     }),
@@ -577,7 +579,7 @@ function transactionOn (state: TxState): StoreTransaction {
       return { history, invitations, renewals, approvals, logins, bindings }
     }),
     claimDueMessages: (now, limit) => write(() => claimDue('outbox', 'outbox o join users u on u.id = o.to_user_id',
-      `o.${UNSENT.replaceAll(' and ', ' and o.')} and u.contact_id is not null`, now, limit) as Promise<OutboxMessage[]>),
+      `${onAliasO(UNSENT)} and u.contact_id is not null`, now, limit) as Promise<OutboxMessage[]>),
     claimMessage: (id, now) => write(async () => (claimed(await exec(`update outbox set claimed_until = $3 where id = (
         select id from outbox where id = $1 and ${UNSENT} and (claimed_until is null or claimed_until <= $2)
         for update skip locked)
@@ -614,7 +616,7 @@ function transactionOn (state: TxState): StoreTransaction {
     }),
     addWebhookEvent: (event) => write(() => insert('webhookEvents', event)),
     updateWebhookEvent: (id, patch) => write(async () => { await update('webhookEvents', id, patch) }),
-    claimDueWebhookEvents: (now, limit) => write(() => claimDue('webhookEvents', 'webhook_events o', `o.${UNDELIVERED.replaceAll(' and ', ' and o.')}`, now, limit) as Promise<WebhookEvent[]>),
+    claimDueWebhookEvents: (now, limit) => write(() => claimDue('webhookEvents', 'webhook_events o', onAliasO(UNDELIVERED), now, limit) as Promise<WebhookEvent[]>),
     pruneWebhookEvents: (deliveredBefore, failedBefore) => write(() =>
       count('webhookEvents', 'delete from webhook_events where delivered_at < $1 or failed_at < $2', [new Date(deliveredBefore), new Date(failedBefore)])),
   }
