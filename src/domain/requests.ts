@@ -8,23 +8,26 @@ export type ClosedReason = 'unbound' | 'removed' | 'expired' | 'not-admin'
 export type ApprovalState = 'pending' | 'approved' | 'refused' | 'lapsed' | 'closed'
 export type RenewalState = 'pending' | 'approved' | 'refused' | 'expired' | 'closed'
 
-interface Deadline { status: string, expiresAt: string }
-
-/** The clock decides: a pending approval past its deadline is lapsed (refused), whether or not a sweep marked it. */
-export function approvalState (approval: Deadline & { status: ApprovalState }, now: Millis): ApprovalState {
-  return approval.status === 'pending' && Date.parse(approval.expiresAt) <= now ? 'lapsed' : approval.status
+/** The clock decides: a request still marked pending past its deadline reads as `lapsed`, whether or not a sweep marked it. */
+function byTheClock<S extends string> (request: { status: S, expiresAt: string }, now: Millis, lapsed: S): S {
+  return request.status === 'pending' && Date.parse(request.expiresAt) <= now ? lapsed : request.status
 }
 
-/** The clock decides: a pending renewal request past its deadline has lapsed. */
-export function renewalState (renewal: Deadline & { status: RenewalState }, now: Millis): RenewalState {
-  return renewal.status === 'pending' && Date.parse(renewal.expiresAt) <= now ? 'expired' : renewal.status
+/** An approval past its deadline is lapsed (refused). */
+export function approvalState (approval: { status: ApprovalState, expiresAt: string }, now: Millis): ApprovalState {
+  return byTheClock(approval, now, 'lapsed')
+}
+
+/** A renewal request past its deadline has expired. */
+export function renewalState (renewal: { status: RenewalState, expiresAt: string }, now: Millis): RenewalState {
+  return byTheClock(renewal, now, 'expired')
 }
 
 export type LoginStatus = 'pending' | 'confirmed' | 'rejected' | 'lapsed'
 
-/** The clock decides: a login not confirmed within its minutes has lapsed, whether or not a sweep marked it. */
-export function loginState (login: Deadline & { status: LoginStatus }, now: Millis): LoginStatus {
-  return login.status === 'pending' && Date.parse(login.expiresAt) <= now ? 'lapsed' : login.status
+/** A login not confirmed within its minutes has lapsed. */
+export function loginState (login: { status: LoginStatus, expiresAt: string }, now: Millis): LoginStatus {
+  return byTheClock(login, now, 'lapsed')
 }
 
 export interface BindingEnd {
