@@ -2,6 +2,7 @@
 import type { Millis } from './calendar.js'
 import { PER_USER_LIMIT, SLOT_LIMIT } from './roles.js'
 import type { OperatorRole } from './roles.js'
+import { byTheClock } from './requests.js'
 
 /** Each condition that can stop an invitation, with what the admin or invitee needs to know about it. */
 export type Refusal =
@@ -55,8 +56,7 @@ export interface InvitationTimes {
 
 /** The clock decides: a pending invitation past its deadline is expired whether or not a sweep marked it. */
 export function invitationStatus (invitation: InvitationTimes, now: Millis): InvitationStatus {
-  if (invitation.status === 'pending' && Date.parse(invitation.expiresAt) <= now) return 'expired'
-  return invitation.status
+  return byTheClock(invitation, now, 'expired')
 }
 
 export function isPending (invitation: InvitationTimes, now: Millis): boolean {

@@ -9,7 +9,7 @@ export type ApprovalState = 'pending' | 'approved' | 'refused' | 'lapsed' | 'clo
 export type RenewalState = 'pending' | 'approved' | 'refused' | 'expired' | 'closed'
 
 /** The clock decides: a request still marked pending past its deadline reads as `lapsed`, whether or not a sweep marked it. */
-function byTheClock<S extends string> (request: { status: S, expiresAt: string }, now: Millis, lapsed: S): S {
+export function byTheClock<S extends string> (request: { status: S, expiresAt: string }, now: Millis, lapsed: S): S {
   return request.status === 'pending' && Date.parse(request.expiresAt) <= now ? lapsed : request.status
 }
 
