@@ -12,7 +12,7 @@ import { Store } from '../src/store/store.js'
 import { Outbox } from '../src/outbox/outbox.js'
 import { largeWorld, phoneOf } from './world.js'
 import { median, report } from './report.js'
-import { silent } from './tail.js'
+import { settle, silent } from './tail.js'
 
 const ROUND_TRIPS = 2_000
 const WARM_UP = 500
@@ -120,7 +120,9 @@ export async function measureDesignTargets (dir: string, now: number): Promise<v
     for (const [n, i] of people.entries()) {
       // Alternate, so both bots see the same machine conditions; the first ones of each warm up.
       const e = await roundTrip(echo, echoer, `你好 ${n}`)
+      await settle()
       const l = await roundTrip(assistant, askers.get(i)!, `绑定查询 ${phoneOf(i)}`)
+      await settle()
       if (n >= WARM_UP) {
         echoTimes.push(e)
         lookupTimes.push(l)
