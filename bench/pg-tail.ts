@@ -90,5 +90,9 @@ async function walFsyncs (pool: pg.Pool): Promise<number> {
 }
 
 const { startupMs, bareQueryMs } = await startup()
-const tail = await measureTail({ storage: { database: { url } }, lookupEveryMs: LOOKUP_EVERY_MS }, users, now)
+// The floor: one prepared one-row statement on a connection of its own to the same server.
+const floorPool = new pg.Pool({ connectionString: url, max: 1 })
+const floor = (): Promise<unknown> => floorPool.query({ name: 'floor', text: 'select $1::int as one', values: [1] })
+const tail = await measureTail({ storage: { database: { url } }, lookupEveryMs: LOOKUP_EVERY_MS, floor }, users, now)
+await floorPool.end()
 answer({ ...tail, startupMs, bareQueryMs, outbox: await outbox() } satisfies PostgresTailFigures)

@@ -44,6 +44,8 @@ export interface TailFigures {
   idleLongestBlock: LoopBlocks
   underChanges: ChangeStream[]
   echoMedian: number
+  /** The fair echo that first makes `TailSetup.floor`'s one round trip: the least a lookup asking a server costs. */
+  floorMedian: number | undefined
   sustainedPerSecond: number
   firstContactMs: number
   rssMb: number
@@ -57,6 +59,11 @@ export interface TailSetup {
    * pace must leave the engine room, or the figures measure a queue that grows for the whole run.
    */
   lookupEveryMs: number
+  /**
+   * One round trip to the engine's server (PostgreSQL: a one-row statement), made by a second fair echo
+   * before it answers: no lookup that asks the server once can be faster than that echo.
+   */
+  floor?: () => Promise<unknown>
 }
 
 export const quantile = (xs: number[], q: number): number => {
@@ -115,6 +122,13 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
   const askerIds = Array.from({ length: Math.min(5_000, users - size.accounts - 1_000) }, (_, k) => size.accounts + k)
   const askers = askerIds.map((i) => bot.mocker.createContact({ id: `c${i}`, name: `用户${i}`, handle: `user_${i}` }))
   const echoers = askerIds.map((i) => echo.mocker.createContact({ id: `c${i}`, name: `用户${i}`, handle: `user_${i}` }))
+  const { floor } = setup
+  const floorEcho = floor && await harness((b) => b.on('message', async (message) => {
+    if (message.self()) return
+    await floor()
+    await message.say('回'.repeat(replyLength))
+  }))
+  const floorers = floorEcho && askerIds.map((i) => floorEcho.mocker.createContact({ id: `c${i}`, name: `用户${i}`, handle: `user_${i}` }))
   const sample = await new Promise<string>((resolve) => {
     askers[0]!.on('message', (m) => { if (m.payload.talkerId === bot.self.id) resolve(m.payload.text ?? '') })
     askers[0]!.say(`绑定查询 ${phoneOf(askerIds[0]!)}`).to(bot.self)
@@ -147,16 +161,22 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
   // up (a cold start would inflate the idle tail every other figure is compared with).
   const idle: number[] = []
   const echoes: number[] = []
+  const floors: number[] = []
   let idleBlocks = watchLoopBlocks()
   for (let k = 0; k < IDLE_WARM_UP + IDLE_PAIRS; k++) {
     if (k === IDLE_WARM_UP) {
       idle.length = 0
       echoes.length = 0
+      floors.length = 0
       idleBlocks.stop()
       idleBlocks = watchLoopBlocks()
     }
     echoes.push(await roundTrip(echo.self, echoers[k % echoers.length]!, `绑定查询 ${phoneOf(askerIds[k % echoers.length]!)}`))
     await settle()
+    if (floorEcho && floorers) {
+      floors.push(await roundTrip(floorEcho.self, floorers[k % floorers.length]!, `绑定查询 ${phoneOf(askerIds[k % floorers.length]!)}`))
+      await settle()
+    }
     idle.push(await lookup())
     await settle()
   }
@@ -203,6 +223,7 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
   const rssMb = process.memoryUsage().rss / 1e6
 
   await echo.bot.stop()
+  await floorEcho?.bot.stop()
   await bot.bot.stop()
   await plugin.close()
   await sleep(10)
@@ -214,6 +235,7 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
     idleLongestBlock,
     underChanges,
     echoMedian: quantile(echoes, 0.5),
+    floorMedian: floor ? quantile(floors, 0.5) : undefined,
     sustainedPerSecond,
     firstContactMs,
     rssMb,

@@ -96,8 +96,8 @@ function entriesOf (holdings: readonly UserHoldings[], now: Millis): { active: L
         wechatId: user.wechatId,
         bindingId: binding.id,
         boundAt: fromIso(binding.boundAt),
-        ...(binding.expiresAt ? { expiresAt: fromIso(binding.expiresAt) } : {}),
       }
+      if (binding.expiresAt) entry.expiresAt = fromIso(binding.expiresAt) // not a spread: a slow path in V8
       if (isActive(binding, now)) active.push(entry)
       else if (entry.expiresAt !== undefined && entry.expiresAt > now - SHOW_LAPSED_FOR &&
         (hasLapsed(binding, now) || binding.endReason === 'expired')) lapsed.push(entry)

@@ -458,20 +458,18 @@ export class Store {
   /** The engine view of this store: the contract's reads and transactions. */
   engine (): StoreEngine {
     const reads = this.asyncReads()
-    const answer = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): Promise<R> => {
-      try { return Promise.resolve(f(...a)) } catch (err) { return Promise.reject(err) }
-    }
+    // Done at the call, before anything is awaited: lookups racing each other all count. Written out one
+    // by one (no rest parameters): every message passes through `sender` and most through a dialog write.
     return {
       ...reads,
-      // Done at the call, before anything is awaited: lookups racing each other all count.
-      dialog: answer((sender) => this.dialog(sender)),
-      setDialog: answer((sender, step, expiresAt) => this.setDialog(sender, step, expiresAt)),
-      clearDialog: answer((sender) => this.clearDialog(sender)),
-      forgetDialogs: answer((before) => this.forgetDialogs(before)),
-      takeLookupHit: answer((askerKey, now, limit) => this.takeLookupHit(askerKey, now, limit)),
-      takeLookup: answer((askerKey, now, limit, holders) => this.takeLookup(askerKey, now, limit, holders)),
-      sender: answer((contactId) => this.sender(contactId)),
-      forgetLookupHits: answer((before) => this.forgetLookupHits(before)),
+      dialog: async (sender) => this.dialog(sender),
+      setDialog: async (sender, step, expiresAt) => this.setDialog(sender, step, expiresAt),
+      clearDialog: async (sender) => this.clearDialog(sender),
+      forgetDialogs: async (before) => this.forgetDialogs(before),
+      takeLookupHit: async (askerKey, now, limit) => this.takeLookupHit(askerKey, now, limit),
+      takeLookup: async (askerKey, now, limit, holders) => this.takeLookup(askerKey, now, limit, holders),
+      sender: async (contactId) => this.sender(contactId),
+      forgetLookupHits: async (before) => this.forgetLookupHits(before),
       transaction: (work) => this.transaction(work),
       failure: () => this.broken,
       close: () => this.close(),
