@@ -16,6 +16,11 @@ import type { LoopBlocks } from './loop-blocks.js'
 /** Idle lookups and echoes, alternating: warm-up pairs, then the pairs whose medians are compared. */
 const IDLE_WARM_UP = 200
 const IDLE_PAIRS = 2_000
+/**
+ * How long each stream of paced lookups runs: 4 s, or long enough for 1,000 lookups at a slower pace (10 s
+ * on PostgreSQL). With 400, the p99 was the 4th slowest: one 30 ms stall of the machine made it.
+ */
+const STREAM_MS = (lookupEveryMs: number): number => Math.max(4_000, 1_000 * lookupEveryMs)
 
 export const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
 type Contact = ReturnType<mock.Mocker['createContact']>
@@ -198,7 +203,7 @@ export async function measureTail (setup: TailSetup, users: number, now: number)
       n++
     }, 1000 / perSecond)
     const blocks = watchLoopBlocks()
-    const times = await lookupsFor(4_000)
+    const times = await lookupsFor(STREAM_MS(setup.lookupEveryMs))
     clearInterval(timer)
     await Promise.all(pending)
     underChanges.push({ perSecond, lookups: latencies(times), ackP50: quantile(acks, 0.5), ackP99: quantile(acks, 0.99), longestBlock: blocks.stop() })
