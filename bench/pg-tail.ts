@@ -22,9 +22,9 @@ export interface PostgresTailFigures extends TailFigures {
 
 /**
  * One lookup due every 10 ms (100 a second), not every 2 ms as on the embedded engine: a lookup here is
- * about a dozen statements on the pool (who the asker is, the rate limit, the bindings, the dialog step),
- * each costing CPU in this process and in a server process on the same two cores; 500 a second would
- * measure a saturated machine rather than what a change does to a lookup.
+ * three round trips (who the asker is with their dialog step, the rate limit with the bindings, the next
+ * step), about 2 ms of work in this process and in a server process on the same two cores; 500 a second
+ * would measure a saturated machine rather than what a change does to a lookup.
  */
 const LOOKUP_EVERY_MS = 10
 
