@@ -44,6 +44,13 @@ const ids: Array<[string, string]> = [
   ['110105194902300021', 'bad:idNumber.birthDate'], // 30 February
   ['110105194913010021', 'bad:idNumber.birthDate'], // month 13
   ['110105180001010021', 'bad:idNumber.birthDate'], // before 1900
+  ['110105200002290021', 'ok:idNumber:110105200002290021'], // 29 February 2000: divisible by 400, a leap year
+  ['110105200402290020', 'ok:idNumber:110105200402290020'], // 29 February 2004
+  ['110105190002290025', 'bad:idNumber.birthDate'], // 1900: divisible by 100, not a leap year
+  ['110105210002290020', 'bad:idNumber.birthDate'], // 2100: not a leap year either
+  ['110105199902290021', 'bad:idNumber.birthDate'], // 1999
+  ['110105194904300024', 'ok:idNumber:110105194904300024'], // 30 April
+  ['11010519490431002X', 'bad:idNumber.birthDate'], // 31 April
   ['１１０１０５１９４９１２３１００２Ｘ', 'ok:idNumber:11010519491231002X'],
   ['１１０１０５１９４９１２３１００２ｘ', 'ok:idNumber:11010519491231002X'],
   ['110105\u300019491231\u3000002X', 'ok:idNumber:11010519491231002X'],

@@ -56,6 +56,12 @@ function shanghaiClock (at: Millis): string {
 
 const DAY = 24 * 60 * MINUTE
 
+/** Days in a month (1–12) of the proleptic Gregorian calendar. */
+export function daysInMonth (year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
+}
+
 /** The proleptic Gregorian date of a day counted from 1970-01-01. */
 function civilDate (day: number): { year: number, month: number, dayOfMonth: number } {
   const z = day + 719_468 // days from 0000-03-01: leap days then fall at the end of a year

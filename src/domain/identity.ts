@@ -3,6 +3,7 @@
 // Invariant 9, "normalise in, mask out": every parser reads NFKC (full-width １３８…, ＋86, Ｘ, full-width
 // spaces and dashes are accepted and come out as ASCII); masking.ts catches a phone or ID number in free text
 // however it is spelt.
+import { daysInMonth } from './calendar.js'
 
 export type IdentifierKind = 'phone' | 'idNumber' | 'wechatId'
 
@@ -73,9 +74,8 @@ export function idCheckDigit (first17: string): string {
 }
 
 export function isRealDate (year: number, month: number, day: number): boolean {
-  if (year < 1900 || month < 1 || month > 12 || day < 1) return false
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  return day <= daysInMonth
+  if (!(year >= 1900 && month >= 1 && month <= 12 && day >= 1)) return false // NaN fails too
+  return day <= daysInMonth(year, month)
 }
 
 /** NFKC (so Ｘ and full-width digits count), grouping dropped, x upper-cased. */

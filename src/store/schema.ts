@@ -1,5 +1,6 @@
 // The data file's schema, validated at load. Bump SCHEMA_VERSION and add a migration when it changes.
 import { z } from 'zod'
+import { daysInMonth } from '../domain/calendar.js'
 import { parseIdNumber, parsePhone, parseWechatId } from '../domain/identity.js'
 import type { ParseResult } from '../domain/identity.js'
 import { REVIEW_DAYS_MAX, REVIEW_DAYS_MIN } from '../domain/reviews.js'
@@ -13,10 +14,27 @@ export const SCHEMA_VERSION = 6
 /** What toIso writes: 2026-11-21T02:00:00.000Z (milliseconds optional), a real moment in a sane range. */
 const isoTime = z.string().regex(/^(?:19|2\d)\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,3})?Z$/, 'not an ISO date-time in UTC (2026-11-21T02:00:00.000Z)')
   .refine(isRealMoment, 'not a real date and time')
-/** Date.parse rolls 02-30 over into March and takes 24:00: a real moment has its own day and an hour below 24. */
+/**
+ * A real moment: a month of the year, a day of that month (Date.parse would roll 02-30 over into March),
+ * an hour below 24 (it would take 24:00), minutes and seconds below 60. Read digit by digit: every
+ * stored time passes here when a data file loads.
+ */
 function isRealMoment (iso: string): boolean {
-  const at = Date.parse(iso)
-  return !Number.isNaN(at) && Number(iso.slice(11, 13)) < 24 && new Date(at).getUTCDate() === Number(iso.slice(8, 10))
+  const month = digitsAt(iso, 5, 2)
+  const day = digitsAt(iso, 8, 2)
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(digitsAt(iso, 0, 4), month) &&
+    digitsAt(iso, 11, 2) < 24 && digitsAt(iso, 14, 2) < 60 && digitsAt(iso, 17, 2) < 60
+}
+
+/** The number written by `count` ASCII digits from `from`, or NaN where there are not that many. */
+function digitsAt (text: string, from: number, count: number): number {
+  let value = 0
+  for (let i = from; i < from + count; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (!(digit >= 0 && digit <= 9)) return Number.NaN
+    value = value * 10 + digit
+  }
+  return value
 }
 
 /** Text from people or other systems: nothing any engine would refuse to keep. */
