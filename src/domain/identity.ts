@@ -39,7 +39,13 @@ const ID_CHECK_CHARS = '10X98765432'
  * incoming message; the parsers apply NFKC themselves as well, so a caller that forgets is still right.
  */
 export function normaliseText (text: string): string {
-  return text.normalize('NFKC').trim()
+  return nfkc(text).trim()
+}
+
+const ASCII = /^[\x00-\x7F]*$/
+/** NFKC, skipped for ASCII (which NFKC leaves as it is): most text typed and every stored identifier is ASCII. */
+export function nfkc (text: string): string {
+  return ASCII.test(text) ? text : text.normalize('NFKC')
 }
 
 /** Dashes NFKC leaves as they are: ‐ ‑ ‒ – — ― − ﹘ ⸺ ⸻ (－ and ﹣ already become -). */
@@ -54,7 +60,7 @@ const NUMBER_FORMATTING = new RegExp(`[\\s\\-()${DASHES}\\p{Cf}]`, 'gu')
 
 /** NFKC, then strips what people type around a mobile number: spaces, dashes, brackets, +86 / 0086. */
 export function normalisePhone (input: string): string {
-  let digits = input.normalize('NFKC').replace(NUMBER_FORMATTING, '')
+  let digits = nfkc(input).replace(NUMBER_FORMATTING, '')
   if (digits.startsWith('+86')) digits = digits.slice(3)
   else if (digits.startsWith('0086')) digits = digits.slice(4)
   return digits
@@ -80,7 +86,7 @@ export function isRealDate (year: number, month: number, day: number): boolean {
 
 /** NFKC (so Ｘ and full-width digits count), grouping dropped, x upper-cased. */
 export function parseIdNumber (input: string): ParseResult {
-  const value = input.normalize('NFKC').replace(NUMBER_FORMATTING, '').toUpperCase()
+  const value = nfkc(input).replace(NUMBER_FORMATTING, '').toUpperCase()
   if (value.length !== 18) return { ok: false, kind: 'idNumber', problem: 'idNumber.length' }
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, kind: 'idNumber', problem: 'idNumber.characters' }
   const year = Number(value.slice(6, 10))
@@ -112,7 +118,7 @@ export function parseIdentifier (kind: IdentifierKind, input: string): ParseResu
 
 /** Guesses the kind from the shape of the value (after NFKC), then validates it as that kind. */
 export function detectIdentifier (input: string): ParseResult {
-  const text = input.normalize('NFKC')
+  const text = nfkc(input)
   const compact = text.replace(NUMBER_FORMATTING, '')
   if (/^[A-Za-z]/.test(compact)) return parseWechatId(text)
   if (/^(\+|0086)\d+$/.test(compact)) return parsePhone(text)
