@@ -502,6 +502,14 @@ test('constructor, __proto__ and toString as WeChat IDs, account ids and columns
     ['1 unknown-field'])
 })
 
+test('JSON nested a million deep, where JSON.parse takes it, is refused by the record rule without a crash', async (t) => {
+  const depth = 1_000_000
+  const arrays = `{ "people": [\n${'['.repeat(depth)}${']'.repeat(depth)}] }`
+  t.deepEqual(rejected(await planOf('deep.json', arrays)), ['2 invalid-value'])
+  const objects = `{ "people": [\n{ "a": ${'{ "a": '.repeat(depth)}1${' }'.repeat(depth)}, "a": 2 }] }`
+  t.deepEqual(rejected(await planOf('deep.json', objects)), ['2 duplicate-key'], 'a key twice still found, past a million objects')
+})
+
 test('a 50 MB line is refused by its line number, without a crash; so is a 50 MB JSON value', async (t) => {
   const huge = 'x'.repeat(50 * 1_048_576)
   const dir = await tempDir()
