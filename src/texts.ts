@@ -21,7 +21,7 @@ import { ACCOUNT_NAME_MAX } from './domain/accounts.js'
 import { ALERT_TOPICS, modeOf } from './domain/alerts.js'
 import type { AlertChoices, AlertMode, AlertTopic, DigestLine } from './domain/alerts.js'
 import type { DigestPerson } from './services/notices.js'
-import type { AccountNameProblem, AdminRefusal } from './domain/accounts.js'
+import type { AccountNameProblem, AdminRefusal, NameProblem } from './domain/accounts.js'
 import type { HealthProblem } from './services/health.js'
 import { DEFAULT_REVIEW_DAYS, REVIEW_AFTER_LAPSE_DAYS, REVIEW_DAYS_MAX, REVIEW_DAYS_MIN, REVIEW_LAPSE_DAYS, REVIEW_REMINDER_DAYS } from './domain/reviews.js'
 import type { ItemOutcome, ReviewState, ReviewView } from './services/reviews.js'
@@ -848,12 +848,20 @@ const ADMIN_REFUSAL_TEXT: Record<AdminRefusal['kind'], string> = {
   'no-bank-card': 'no bank card is bound: they bind one of their own in WeChat → Me → Services → Wallet → Cards, and the platform reports it (PATCH /v1/users/{wechatId}/security)',
 }
 
-const ACCOUNT_NAME_PROBLEM: Record<AccountNameProblem, string> = {
-  empty: 'is empty',
-  'too-long': `is longer than ${ACCOUNT_NAME_MAX} characters`,
-  'line-break': 'holds a line break or a tab (a name is one line)',
-  invisible: 'holds an invisible character (zero-width, a direction mark or a soft hyphen), which would make it look like another name',
-  unstorable: 'holds a control character or a broken character',
+/**
+ * What is wrong with a name (domain/accounts.ts), in the two wordings its refusals use: the platform API's
+ * for an account's name (`account`), and every other name field's (`name`: a person's in the API, any name
+ * in an import), which has the field's own length limit. One table, so that each problem is worded for both.
+ */
+const NAME_PROBLEM: Record<NameProblem, { account: string, name: (max: number) => string }> = {
+  empty: { account: 'is empty', name: () => 'it is empty' },
+  'too-long': { account: `is longer than ${ACCOUNT_NAME_MAX} characters`, name: (max) => `longer than ${max} characters` },
+  'line-break': { account: 'holds a line break or a tab (a name is one line)', name: () => 'a name is one line: no line break or tab' },
+  invisible: {
+    account: 'holds an invisible character (zero-width, a direction mark or a soft hyphen), which would make it look like another name',
+    name: () => 'it holds an invisible character that would make it look like another name',
+  },
+  unstorable: { account: 'holds a control character or a broken character', name: () => 'it holds a control character or a broken character' },
 }
 
 const HEALTH_PROBLEM_TEXT: Record<HealthProblem, string> = {
@@ -885,7 +893,9 @@ export const apiTexts = {
   wechatIdTaken: 'Another user already has this WeChat ID.',
   phoneTaken: 'Another WeChat account is already bound to this mobile number; release it there first.',
   unknownAdmin: 'No user has the WeChat ID given as admin: register them first (POST /v1/users), then try again.',
-  badName: (problem: AccountNameProblem): string => `not a valid account name: it ${ACCOUNT_NAME_PROBLEM[problem]}`,
+  badName: (problem: AccountNameProblem): string => `not a valid account name: it ${NAME_PROBLEM[problem].account}`,
+  /** Any other name field (domain/fields.ts): a person's name, and every name in an import. */
+  badNameField: (problem: NameProblem, max: number): string => `not a valid name (${NAME_PROBLEM[problem].name(max)})`,
   nameTaken: (holderId: string): string => `Another official account (${holderId}) already has this name, and names are unique: choose another one.`,
   adminRefused: (wechatId: string, refusals: readonly AdminRefusal[]): string =>
     `${wechatId} cannot be an admin yet (an admin holds every permission and approves operators' risky operations, so their WeChat must be protected): ` +

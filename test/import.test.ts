@@ -225,6 +225,72 @@ test('JSON refusals name the record as well as its line', async (t) => {
   t.deepEqual(plan.rejections.map((r) => [r.source.line, r.source.record]), [[3, 'people[0]'], [5, 'people[1]']])
 })
 
+/** A person record as JSON text, with `extra` pasted in before the closing brace. */
+const personJson = (wechatId: string, extra = ''): string => `{ "name": "新人", "wechatId": "${wechatId}", "accountProtection": true, "bankCard": true${extra} }`
+
+// JSON.parse keeps the last of two equal keys while a person reviewing the file reads the first: each
+// case is the rejections as `line:column (record) "key", first at line:column`, or none.
+const DUPLICATE_KEY_CASES: Array<[string, string, string[]]> = [
+  ['a key twice in a record: the second number would be imported, the first is what a reviewer sees', [
+    '{ "people": [',
+    '  { "name": "新人", "wechatId": "xu_dupe01", "phone": "13800138000",',
+    '    "accountProtection": true, "bankCard": true,',
+    '    "phone": "13900139000" }',
+    '] }',
+  ].join('\n'), ['4:5 (people[0]) "phone", first at 2:44']],
+  ['a list twice at the top level', [
+    '{ "people": [],',
+    '  "accounts": [],',
+    '  "people": [' + personJson('xu_dupe02') + '] }',
+  ].join('\n'), ['3:3 "people", first at 1:3']],
+  ['a key twice deeper inside a record, and in a second record', [
+    '{ "people": [',
+    '  { "name": "新人", "follows": ["acc_news"], "follows": [] },',
+    '  { "name": "新人", "extra": { "a": 1, "b": { "c": 1, "c": 2 } } }',
+    '] }',
+  ].join('\n'), ['2:44 (people[0]) "follows", first at 2:19', '3:53 (people[1]) "c", first at 3:45']],
+  ['the same key in two different objects is fine', [
+    '{ "people": [', personJson('xu_dupe05', ', "follows": ["acc_news"]') + ',', personJson('xu_dupe06', ', "follows": ["acc_news"]'), '] }',
+  ].join('\n'), []],
+  ['keys that differ only by how they are escaped are one key', '{ "people": [{ "phone": "13800138000", "p\\u0068one": "13900139000" }] }',
+    ['1:40 (people[0]) "phone", first at 1:16']],
+]
+for (const [title, text, expected] of DUPLICATE_KEY_CASES) {
+  test(`JSON duplicate keys: ${title}`, async (t) => {
+    const plan = await planOf('people.json', text)
+    const duplicates = plan.rejections.flatMap((r) => r.problems.flatMap((p) => p.kind === 'duplicate-key'
+      ? [`${r.source.line}:${p.column}${r.source.record ? ` (${r.source.record})` : ''} "${p.key}", first at ${p.first.line}:${p.first.column}`]
+      : []))
+    t.deepEqual(duplicates, expected, JSON.stringify(plan.rejections))
+    if (expected.length > 0) {
+      t.deepEqual(rejected(plan), expected.map((e) => `${e.split(':')[0]} duplicate-key`), 'the whole file is refused for it, nothing else is read')
+      t.is(plan.people.length, 0)
+    } else {
+      t.deepEqual(rejected(plan), [])
+    }
+  })
+}
+
+test('a JSON file with a key twice is refused by line, column and key, with what to do, by the import and its dry run', async (t) => {
+  const dir = await tempDir()
+  const file = join(dir, 'people.json')
+  await writeFile(file, DUPLICATE_KEY_CASES[0]![1])
+  const dataFile = join(dir, 'assistant.json')
+  const expected = /✗ line 4 \(people\[0\]\): The key "phone" is in this object twice \(column 5, and first on line 2, column 44\): .*keeps only the last one.*Remove one of them/
+  const refused = await run([file], { ASSISTANT_DATA_FILE: dataFile })
+  t.is(refused.code, 1)
+  t.regex(refused.err.join('\n'), expected)
+  const dry = await run(['--dry-run', file], { ASSISTANT_DATA_FILE: dataFile })
+  t.is(dry.code, 1)
+  t.regex(dry.out.join('\n'), expected)
+  t.false(await exists(dataFile), 'nothing was written')
+
+  t.is((await run([EXAMPLE_JSON], { ASSISTANT_DATA_FILE: dataFile })).code, 0)
+  const before = await readFile(dataFile, 'utf8')
+  t.is((await run([file], { ASSISTANT_DATA_FILE: dataFile })).code, 1)
+  t.is(await readFile(dataFile, 'utf8'), before, 'an existing data file is left as it was')
+})
+
 // ------------------------------------------------------------------------------- the command
 
 interface Run { code: number, out: string[], err: string[] }
@@ -434,6 +500,14 @@ test('constructor, __proto__ and toString as WeChat IDs, account ids and columns
   t.deepEqual(rejected(await planOf('objects.csv', 'wechat_id,__proto__\nconstructor,x')), ['1 csv-column'])
   t.deepEqual(rejected(await planOf('objects.json', '{ "__proto__": [], "people": [{ "name": "甲", "wechatId": "constructor", "accountProtection": true, "bankCard": true, "__proto__": {} }] }')),
     ['1 unknown-field'])
+})
+
+test('JSON nested a million deep, where JSON.parse takes it, is refused by the record rule without a crash', async (t) => {
+  const depth = 1_000_000
+  const arrays = `{ "people": [\n${'['.repeat(depth)}${']'.repeat(depth)}] }`
+  t.deepEqual(rejected(await planOf('deep.json', arrays)), ['2 invalid-value'])
+  const objects = `{ "people": [\n{ "a": ${'{ "a": '.repeat(depth)}1${' }'.repeat(depth)}, "a": 2 }] }`
+  t.deepEqual(rejected(await planOf('deep.json', objects)), ['2 duplicate-key'], 'a key twice still found, past a million objects')
 })
 
 test('a 50 MB line is refused by its line number, without a crash; so is a 50 MB JSON value', async (t) => {

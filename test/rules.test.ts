@@ -3,10 +3,12 @@ import test from 'ava'
 import { accountNameProblem, adminRefusals, normaliseAccountName } from '../src/domain/accounts.js'
 import type { AccountNameProblem } from '../src/domain/accounts.js'
 import { addMonths, formatDate, formatDateTime, formatTimeFrom } from '../src/domain/calendar.js'
+import { personName } from '../src/domain/fields.js'
 import { pageFromNewest, pageOf } from '../src/domain/paging.js'
 import { ownsIdentifier } from '../src/domain/ownership.js'
 import { retryDelay, takeHit, takeToken } from '../src/domain/rate-limit.js'
 import { dueReminder, expiryFor, hasLapsed, isActive, isRenewable, renewedExpiry } from '../src/domain/roles.js'
+import { NewAccountBody } from '../src/platform/schemas.js'
 
 const shanghai = (local: string): number => Date.parse(`${local}+08:00`)
 
@@ -198,6 +200,25 @@ const accountNames: Array<[string, AccountNameProblem | undefined]> = [
 for (const [name, problem] of accountNames) {
   test(`account name ${JSON.stringify(name)}: ${problem ?? 'fine'}`, (t) => {
     t.is(accountNameProblem(normaliseAccountName(name)), problem)
+  })
+}
+
+// Each name problem as its refusal says it: for an account's name in the platform API, and for every other
+// name (a person's in the API, any name in an import), worded in one table in texts.ts.
+const nameRefusals: Array<[AccountNameProblem, string, string, string]> = [
+  ['empty', '   ', 'not a valid account name: it is empty', 'not a valid name (it is empty)'],
+  ['too-long', '咖'.repeat(41), 'not a valid account name: it is longer than 30 characters', 'not a valid name (longer than 40 characters)'],
+  ['line-break', '晨光\n茶馆', 'not a valid account name: it holds a line break or a tab (a name is one line)', 'not a valid name (a name is one line: no line break or tab)'],
+  ['invisible', '晨光\u200b茶馆', 'not a valid account name: it holds an invisible character (zero-width, a direction mark or a soft hyphen), which would make it look like another name',
+    'not a valid name (it holds an invisible character that would make it look like another name)'],
+  ['unstorable', '晨光\u0000茶馆', 'not a valid account name: it holds a control character or a broken character', 'not a valid name (it holds a control character or a broken character)'],
+]
+for (const [problem, name, asAccount, asPerson] of nameRefusals) {
+  test(`a name that is ${problem} is refused as an account's and as a person's, each in its words`, (t) => {
+    t.is(accountNameProblem(normaliseAccountName(name)), problem)
+    const account = NewAccountBody.safeParse({ name, admin: 'zhouxiao_new' })
+    t.deepEqual(account.error?.issues.map((i) => [i.path.join('.'), i.message]), [['name', asAccount]])
+    t.deepEqual(personName.safeParse(name).error?.issues.map((i) => i.message), [asPerson])
   })
 }
 

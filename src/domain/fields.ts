@@ -1,6 +1,7 @@
 // The fields people and other systems send the assistant (the platform API's bodies, the import's rows),
 // as zod schemas that check and normalise: one definition, so both accept exactly the same values.
 import { z } from 'zod'
+import { apiTexts } from '../texts.js'
 import { ACCOUNT_NAME_MAX, nameProblem } from './accounts.js'
 import type { NameProblem } from './accounts.js'
 import { normaliseText, parseIdNumber, parsePhone, parseWechatId } from './identity.js'
@@ -19,9 +20,9 @@ export const phone = identifier(parsePhone, 'mobile number', 'A mainland mobile 
 export const idNumber = identifier(parseIdNumber, 'ID number', 'A resident ID number (身份证号): 18 characters with a real birth date and the GB 11643-1999 check digit. Taken as real-name verified. Answered masked.')
 /**
  * A name of a person or an account: NFKC-normalised and trimmed, one line of at most `max` visible
- * characters (names are quoted in pushes). `message` words a refusal (the API words its own).
+ * characters (names are quoted in pushes). `message` words a refusal (texts.ts words every name problem).
  */
-export const nameField = (max: number, message = (problem: NameProblem): string => `not a valid name (${nameProblemText(problem, max)})`) =>
+export const nameField = (max: number, message = (problem: NameProblem): string => apiTexts.badNameField(problem, max)) =>
   z.string().transform((value, ctx) => {
     const name = normaliseText(value)
     const problem = nameProblem(name, max)
@@ -29,16 +30,6 @@ export const nameField = (max: number, message = (problem: NameProblem): string 
     ctx.addIssue({ code: 'custom', message: message(problem) })
     return z.NEVER
   })
-
-function nameProblemText (problem: NameProblem, max: number): string {
-  switch (problem) {
-    case 'empty': return 'it is empty'
-    case 'too-long': return `longer than ${max} characters`
-    case 'line-break': return 'a name is one line: no line break or tab'
-    case 'invisible': return 'it holds an invisible character that would make it look like another name'
-    case 'unstorable': return 'it holds a control character or a broken character'
-  }
-}
 
 export const personName = nameField(40)
 /** An account's name, as the platform API takes it (its own schema adds the API's words) and an import row holds it. */

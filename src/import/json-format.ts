@@ -1,10 +1,11 @@
 // The JSON import format: one object with three lists, `accounts`, `people` and `bindings` (README,
-// "Importing your accounts and people"). Each record is checked on its own with the platform API's
-// field schemas and refused with its path (`people[2]`) and the line it starts on. Pure.
+// "Importing your accounts and people"). A file with a key twice in one object is refused as a whole;
+// otherwise each record is checked on its own with the platform API's field schemas and refused with its
+// path (`people[2]`) and the line it starts on. Pure.
 import { z } from 'zod'
 import { newUserFields } from '../domain/fields.js'
 import * as fields from './fields.js'
-import { elementLines } from './json-lines.js'
+import { jsonLayout } from './json-layout.js'
 import { fileRejected } from './model.js'
 import type { Problem, Reading, Rejection, Source, Statement } from './model.js'
 
@@ -47,10 +48,17 @@ export function readJsonImport (text: string): Reading {
     const { line, detail } = syntaxError(text, (err as Error).message)
     return fileRejected([{ kind: 'json-syntax', detail }], { line })
   }
+  const { elementLines: lines, duplicates } = jsonLayout(text)
+  if (duplicates.length > 0) {
+    return {
+      statements: [],
+      rejections: duplicates.map(({ key, at, first, record }) => ({ source: { line: at.line, record }, problems: [{ kind: 'duplicate-key', key: key.slice(0, 40), column: at.column, first }] })),
+      rows: 0,
+    }
+  }
   const document = Document.safeParse(raw)
   if (!document.success) return fileRejected(problemsOf(document.error, raw))
 
-  const lines = elementLines(text)
   const statements: Statement[] = []
   const rejections: Rejection[] = []
   let rows = 0

@@ -48,6 +48,8 @@ export type Problem =
   | { kind: 'unknown-format' }
   | { kind: 'no-rows' }
   | { kind: 'json-syntax', detail: string }
+  /** A key given twice in one object, at `column` of the rejection's line; JSON.parse would keep the last silently. */
+  | { kind: 'duplicate-key', key: string, column: number, first: { line: number, column: number } }
   | { kind: 'csv-unclosed-quote' }
   | { kind: 'csv-column', problem: 'unknown' | 'twice' | 'missing', column: string }
   // One row on its own.

@@ -45,6 +45,8 @@ export function describeProblem (p: Problem): string {
     case 'unknown-format': return 'Cannot tell whether this is CSV or JSON: name the file .csv or .json.'
     case 'no-rows': return 'The file holds nothing to import: a CSV file needs a header row and rows under it, a JSON file records in accounts, people or bindings.'
     case 'json-syntax': return `Not valid JSON: ${p.detail}. Fix it (a missing comma or quote, a comma after the last item) and import again.`
+    case 'duplicate-key': return `The key ${JSON.stringify(p.key)} is in this object twice (column ${p.column}, and first on line ${p.first.line}, column ${p.first.column}): ` +
+      'a JSON reader keeps only the last one, which may not be the value you reviewed. Remove one of them, and import again.'
     case 'csv-unclosed-quote': return 'A double quote opened on this line is never closed, so the rest of the file would be one value. Close it, and write a quote inside a value as "".'
     case 'csv-column':
       if (p.problem === 'unknown') return `Unknown column "${p.column}". The columns are ${COLUMNS.map(([c]) => c).join(', ')} (or their Chinese names, see the README): rename or remove it.`
