@@ -894,7 +894,7 @@ export const apiTexts = {
   phoneTaken: 'Another WeChat account is already bound to this mobile number; release it there first.',
   unknownAdmin: 'No user has the WeChat ID given as admin: register them first (POST /v1/users), then try again.',
   badName: (problem: AccountNameProblem): string => `not a valid account name: it ${NAME_PROBLEM[problem].account}`,
-  /** Any other name field (domain/fields.ts): a person's name, and every name in an import. */
+  /** Any other name field (fields.ts): a person's name, and every name in an import. */
   badNameField: (problem: NameProblem, max: number): string => `not a valid name (${NAME_PROBLEM[problem].name(max)})`,
   nameTaken: (holderId: string): string => `Another official account (${holderId}) already has this name, and names are unique: choose another one.`,
   adminRefused: (wechatId: string, refusals: readonly AdminRefusal[]): string =>

@@ -1,8 +1,8 @@
-// The values an import row holds, as zod schemas: the platform API's own fields (domain/fields.ts) for
+// The values an import row holds, as zod schemas: the platform API's own fields (fields.ts) for
 // people, and the few an import adds (account ids and names, times, yes/no words). Pure.
 import { z } from 'zod'
 import { parseShanghaiTime } from '../domain/calendar.js'
-import { accountName as sharedAccountName, idNumber, personName, phone, wechatId } from '../domain/fields.js'
+import { accountName as sharedAccountName, idNumber, personName, phone, wechatId } from '../fields.js'
 import { normaliseText } from '../domain/identity.js'
 import { maskPersonalNumbers } from '../domain/masking.js'
 

@@ -3,7 +3,7 @@
 // otherwise each record is checked on its own with the platform API's field schemas and refused with its
 // path (`people[2]`) and the line it starts on. Pure.
 import { z } from 'zod'
-import { newUserFields } from '../domain/fields.js'
+import { newUserFields } from '../fields.js'
 import * as fields from './fields.js'
 import { jsonLayout } from './json-layout.js'
 import { fileRejected } from './model.js'

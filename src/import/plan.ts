@@ -13,7 +13,7 @@ import { normaliseText, wechatIdKey } from '../domain/identity.js'
 import { invitationRefusals, isPending } from '../domain/invitation-rules.js'
 import { isActive, SHORT_TERM_MONTHS } from '../domain/roles.js'
 import type { OperatorRole } from '../domain/roles.js'
-import type { NewUser } from '../domain/fields.js'
+import type { NewUser } from '../fields.js'
 import type { AccountDetails, PersonDetails, Problem, Reading, Rejection, Source, Statement } from './model.js'
 import type { Stored } from './stored.js'
 

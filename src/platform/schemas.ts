@@ -2,7 +2,7 @@
 // and body (unknown fields refused), and all of them are what /openapi.json describes.
 import { z } from 'zod'
 import { ACCOUNT_NAME_MAX } from '../domain/accounts.js'
-import { idNumber, nameField, newUserFields, personName, phone, wechatId } from '../domain/fields.js'
+import { idNumber, nameField, newUserFields, personName, phone, wechatId } from '../fields.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import { isStorableText } from '../domain/text.js'
 import { WEBHOOK_EVENT_TYPES } from '../store/schema.js'

@@ -1,6 +1,6 @@
 // The platform's side of the invitation rules: who a user is, their security settings, what they follow.
 import { withoutUndefined } from '../domain/defined.js'
-import type { NewUser } from '../domain/fields.js'
+import type { NewUser } from '../fields.js'
 import { isActive } from '../domain/roles.js'
 import type { Account, Binding, User } from '../store/schema.js'
 import type { ServiceContext } from './context.js'

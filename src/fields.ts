@@ -1,11 +1,11 @@
 // The fields people and other systems send the assistant (the platform API's bodies, the import's rows),
 // as zod schemas that check and normalise: one definition, so both accept exactly the same values.
 import { z } from 'zod'
-import { apiTexts } from '../texts.js'
-import { ACCOUNT_NAME_MAX, nameProblem } from './accounts.js'
-import type { NameProblem } from './accounts.js'
-import { normaliseText, parseIdNumber, parsePhone, parseWechatId } from './identity.js'
-import type { ParseResult } from './identity.js'
+import { apiTexts } from './texts.js'
+import { ACCOUNT_NAME_MAX, nameProblem } from './domain/accounts.js'
+import type { NameProblem } from './domain/accounts.js'
+import { normaliseText, parseIdNumber, parsePhone, parseWechatId } from './domain/identity.js'
+import type { ParseResult } from './domain/identity.js'
 
 /** A string normalised by one of the identifier parsers, with its format problem as the message. */
 export const identifier = (parse: (v: string) => ParseResult, what: string, description: string) => z.string().transform((value, ctx) => {
