@@ -2,7 +2,7 @@
 // the chat took them, given up on (and the admin told) after the last attempt.
 import { toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
-import { retryDelay, takeToken, tokensAt } from '../domain/rate-limit.js'
+import { bucketAt, retryDelay, takeToken } from '../domain/rate-limit.js'
 import type { Bucket, BucketLimit } from '../domain/rate-limit.js'
 import type { Logger } from '../log.js'
 import type { Delivery } from '../services/context.js'
@@ -92,7 +92,8 @@ export class Outbox {
     const now = this.now()
     // As many as the rate allows now, claimed at once: due, durable, to people who have chatted with the
     // assistant, and taken by no other process (store/contract.ts, claimDueMessages).
-    const room = Math.floor(tokensAt(this.policy.rate, this.bucket, now))
+    this.bucket = bucketAt(this.policy.rate, this.bucket, now)
+    const room = Math.floor(this.bucket.tokens)
     if (room < 1 || !this.online) return
     const claimed = await this.engine.transaction((tx) => tx.claimDueMessages(now, room))
     for (const message of claimed) {
