@@ -132,3 +132,40 @@ test('a push the delivery pass under way has claimed is sent by it, not reported
   await w.settled()
   t.deepEqual(w.inbox('u_zhangwei'), ['通知 0', '通知 1', '通知 2'], 'each once')
 })
+
+test('after the clock is set back by hours, pushes still go out at the send rate, not hours later', async (t) => {
+  const w = await worldFor(t, { plugin: { outbox: { rate: { perMinute: 60, burst: 20 }, maxAttempts: 8 } } })
+  await w.db.change(async (tx) => {
+    for (let i = 0; i < 40; i++) await tx.enqueue({ toUserId: 'u_zhangwei', text: `通知 ${i}`, createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' })
+  })
+  await w.assistant.jobs.outbox(w.clock.at)
+  await w.settled()
+  t.is(w.inbox('u_zhangwei').length, 20, 'the burst')
+  w.clock.advance(-3 * 3_600_000) // the machine's clock corrected by three hours
+  for (let step = 0; step < 4; step++) {
+    w.clock.advance(10_000)
+    await w.assistant.jobs.outbox(w.clock.at)
+    await w.settled()
+  }
+  t.is(w.inbox('u_zhangwei').length, 40, 'the rest within 40 seconds of the corrected clock')
+})
+
+test('a send the chat never answers is given up on after the send time-out: pushes to everyone else still go out', async (t) => {
+  const w = await worldFor(t, { plugin: { outbox: { rate: { perMinute: 60, burst: 20 }, maxAttempts: 8, sendTimeoutMs: 50 } } })
+  const puppet = puppetOf(w)
+  const send = puppet.messageSendText.bind(puppet)
+  const stuck = w.contact('u_zhangwei').id
+  // A chat connection that hangs for this one recipient: the send neither succeeds nor fails.
+  puppet.messageSendText = async (conversationId, text) => conversationId === stuck ? new Promise(() => undefined) : send(conversationId, text)
+  await w.db.change(async (tx) => {
+    await tx.enqueue({ toUserId: 'u_zhangwei', text: '发给张伟的通知', createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' })
+    await tx.enqueue({ toUserId: 'u_wangfang', text: '发给王芳的通知', createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' })
+  })
+  const ceiling = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 5_000))
+  t.not(await Promise.race([w.assistant.jobs.outbox(w.clock.at), ceiling]), 'hung', 'the delivery pass ends')
+  await w.settled()
+  t.deepEqual(w.inbox('u_wangfang'), ['发给王芳的通知'])
+  const [waiting] = await w.db.unsentMessages()
+  t.like(waiting, { toUserId: 'u_zhangwei', attempts: 1, lastError: 'no answer from the chat within 0.05 s', nextAttemptAt: '2026-11-21T02:01:00.000Z' })
+  puppet.messageSendText = send
+})

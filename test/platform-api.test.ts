@@ -253,6 +253,13 @@ test('every answer passes the last mask: unknown keys quoted in a 400, names, un
   const path = await call('GET', '/v1/users/13800138000/nothing')
   t.is(path.status, 404)
   t.false(JSON.stringify(path.json).includes('13800138000'))
+  // A path the router cannot even read (a broken %-escape, a part over 100 characters) is refused in the API's own shape, quoting nothing of it.
+  for (const broken of ['/v1/users/13800138000%ED%A0%80', '/v1/users/510107199208150069%ZZ', `/v1/users/${'13800138000'.repeat(12)}`]) {
+    const answer = await call('GET', broken)
+    t.is(answer.status, 400)
+    t.is(answer.json.error, 'bad-path')
+    t.false(/13800138000|510107199208150069/.test(JSON.stringify(answer.json)), JSON.stringify(answer.json))
+  }
 })
 
 test('a name no engine could store (a NUL, a broken character) is refused with 400, so the state can always move to PostgreSQL', async (t) => {

@@ -158,6 +158,18 @@ test('a database migrated by a newer program is refused', async (t) => {
   await t.throwsAsync(migrate(pool), { message: /schema version 99, newer than this assistant understands/ })
 })
 
+test('a database another program keeps its own schema_migrations in is refused with what to do, and nothing is created', async (t) => {
+  // Rails (version text) and golang-migrate (version bigint, dirty): the usual tables of that name.
+  for (const table of ["create table schema_migrations (version varchar primary key); insert into schema_migrations values ('20240101120000')",
+    'create table schema_migrations (version bigint primary key, dirty boolean not null); insert into schema_migrations values (3, false)']) {
+    const { pool } = await postgres().freshDatabase()
+    await pool.query(table)
+    await t.throwsAsync(migrate(pool), { instanceOf: StoreError, message: /schema_migrations table of another program.*its own database/ })
+    const { rows } = await pool.query(`select count(*)::int as n from information_schema.tables where table_name in ('users', 'accounts')`)
+    t.is(rows[0].n, 0, 'no table of the assistant was made')
+  }
+})
+
 test('the demo world survives import and export unchanged, every row counted', async (t) => {
   const pool = await migratedDatabase()
   const world = demoWorld(NOW)

@@ -35,11 +35,19 @@ export function tokensAt (limit: BucketLimit, bucket: Bucket, now: Millis): numb
   return Math.min(limit.burst, bucket.tokens + Math.max(0, now - bucket.at) * limit.perMinute / 60_000)
 }
 
+/**
+ * The bucket as it stands at `now`. A clock set back starts it again from `now` with what it holds: kept
+ * at the old time, it would refill only once the clock got there again (hours of nothing sent).
+ */
+export function bucketAt (limit: BucketLimit, bucket: Bucket, now: Millis): Bucket {
+  return { tokens: tokensAt(limit, bucket, now), at: now }
+}
+
 /** The bucket at `now`, then whether one token could be taken. */
 export function takeToken (limit: BucketLimit, bucket: Bucket, now: Millis): { taken: boolean, bucket: Bucket } {
-  const tokens = tokensAt(limit, bucket, now)
-  if (tokens < 1) return { taken: false, bucket: { tokens, at: Math.max(now, bucket.at) } }
-  return { taken: true, bucket: { tokens: tokens - 1, at: Math.max(now, bucket.at) } }
+  const current = bucketAt(limit, bucket, now)
+  if (current.tokens < 1) return { taken: false, bucket: current }
+  return { taken: true, bucket: { tokens: current.tokens - 1, at: now } }
 }
 
 /** A delivery (a push, a webhook event) is due for an attempt: never tried, or its back-off is over at `now`. */

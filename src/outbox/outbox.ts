@@ -2,11 +2,12 @@
 // the chat took them, given up on (and the admin told) after the last attempt.
 import { toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
-import { retryDelay, takeToken, tokensAt } from '../domain/rate-limit.js'
+import { bucketAt, retryDelay, takeToken } from '../domain/rate-limit.js'
 import type { Bucket, BucketLimit } from '../domain/rate-limit.js'
 import type { Logger } from '../log.js'
 import type { Delivery } from '../services/context.js'
 import type { OutboxMessage } from '../store/schema.js'
+import { CLAIM_LEASE } from '../store/contract.js'
 import type { StoreEngine } from '../store/contract.js'
 import { notify } from '../services/notices.js'
 import { storable } from '../domain/text.js'
@@ -20,9 +21,17 @@ export interface OutboxPolicy {
   rate: BucketLimit
   /** Attempts before a message is given up on. */
   maxAttempts: number
+  /** How long one send may take before it counts as failed (SEND_TIMEOUT unless told). */
+  sendTimeoutMs?: number | undefined
 }
 
 export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { rate: { perMinute: 60, burst: 20 }, maxAttempts: 8 }
+
+/**
+ * A send the chat has not answered by then counts as failed and is tried again later: a hung connection
+ * would otherwise hold the delivery pass, every push behind it, and the bot's stop, for ever.
+ */
+export const SEND_TIMEOUT: Millis = 5_000
 
 export class Outbox {
   private readonly passes = new SinglePass(() => this.deliverPass(), (err) => this.log.error('delivering queued messages failed', err))
@@ -92,7 +101,10 @@ export class Outbox {
     const now = this.now()
     // As many as the rate allows now, claimed at once: due, durable, to people who have chatted with the
     // assistant, and taken by no other process (store/contract.ts, claimDueMessages).
-    const room = Math.floor(tokensAt(this.policy.rate, this.bucket, now))
+    this.bucket = bucketAt(this.policy.rate, this.bucket, now)
+    // No more than can each take the send time-out within half the claim's lease: another process would
+    // otherwise take back the tail of the pass while it is still being sent, and send it twice.
+    const room = Math.min(Math.floor(this.bucket.tokens), Math.max(1, Math.floor(CLAIM_LEASE / 2 / this.sendTimeout)))
     if (room < 1 || !this.online) return
     const claimed = await this.engine.transaction((tx) => tx.claimDueMessages(now, room))
     for (const message of claimed) {
@@ -157,12 +169,22 @@ export class Outbox {
   private async sendOnce (message: OutboxMessage): Promise<Delivery> {
     const recipient = await this.engine.user(message.toUserId)
     if (!recipient?.contactId) return { sent: false, reason: 'no-contact' }
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from the chat within ${this.sendTimeout / 1000} s`)), this.sendTimeout)
+    })
     try {
-      await this.send(recipient.contactId, message.text)
+      await Promise.race([this.send(recipient.contactId, message.text), timedOut])
       return { sent: true }
     } catch (err) {
       return { sent: false, reason: 'failed', error: (err as Error).message }
+    } finally {
+      clearTimeout(timer)
     }
+  }
+
+  private get sendTimeout (): Millis {
+    return this.policy.sendTimeoutMs ?? SEND_TIMEOUT
   }
 
   private async record (message: OutboxMessage, delivery: Delivery): Promise<void> {

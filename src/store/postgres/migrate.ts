@@ -49,6 +49,7 @@ export async function migrate (pool: Pool, migrations?: readonly Migration[]): P
       name       text not null,
       applied_at timestamptz not null default now()
     )`)
+    await refuseForeignTable(client)
     return recordedVersions(client)
   })
   refuseNewer(recorded, shipped)
@@ -85,6 +86,19 @@ function migrationFile (m: Migration): string {
 async function recordedVersions (client: PoolClient): Promise<Set<number>> {
   const { rows } = await client.query<{ version: number }>('select version from schema_migrations')
   return new Set(rows.map((r) => r.version))
+}
+
+/**
+ * Rails, golang-migrate and others keep a table of this very name: their versions read as this program's
+ * would apply the wrong migrations or refuse with a wrong reason, on a database that is another program's.
+ */
+async function refuseForeignTable (client: PoolClient): Promise<void> {
+  const { rows } = await client.query<{ name: string, type: string }>(`select column_name as name, data_type as type from information_schema.columns
+    where table_schema = current_schema() and table_name = 'schema_migrations' order by ordinal_position`)
+  const shape = rows.map((c) => `${c.name} ${c.type}`).join(', ')
+  if (shape !== 'version integer, name text, applied_at timestamp with time zone') {
+    throw new StoreError(`The database already holds a schema_migrations table of another program (${shape}): give the assistant its own database (an empty one, or one only it has migrated)`)
+  }
 }
 
 function refuseNewer (recorded: ReadonlySet<number>, shipped: readonly Migration[]): void {
