@@ -1,6 +1,6 @@
 // 绑定查询 through the mock puppet, as operators would chat.
 import test from 'ava'
-import { days, minutes } from '../src/domain/calendar.js'
+import { days, hours, minutes } from '../src/domain/calendar.js'
 import { idCheckDigit } from '../src/domain/identity.js'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -123,6 +123,16 @@ test('lookups are rate-limited per person, with the time to try again', async (t
   t.false(refused.includes('晨光茶馆'))
   // another person is not affected
   t.true((await w.ask('u_zhaomin', '绑定查询 zhaomin_work')).includes('共 5 个'))
+  w.clock.advance(minutes(10))
+  assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, `绑定查询 ${ZHANGWEI.phone}`))
+})
+
+test('after the clock is set back by hours, a person at the lookup limit waits its 10 minutes, not the jump', async (t) => {
+  const w = await worldFor(t)
+  for (let i = 0; i < 10; i++) t.false((await w.ask(ZHANGWEI.id, `绑定查询 1390013${String(9000 + i)}`)).startsWith('查询太频繁'))
+  w.clock.advance(-hours(3)) // 07:00 in Shanghai
+  const refused = await w.ask(ZHANGWEI.id, `绑定查询 ${ZHANGWEI.phone}`)
+  t.true(refused.startsWith('查询太频繁:每 10 分钟最多查询 10 次。请在 07:10 之后再试。'), refused)
   w.clock.advance(minutes(10))
   assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, `绑定查询 ${ZHANGWEI.phone}`))
 })

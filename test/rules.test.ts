@@ -81,6 +81,17 @@ test('a window limit refuses the 11th hit and names when the oldest leaves the w
   t.true(takeHit(limit, refused.hits, 1_000 + 600_000).allowed)
 })
 
+test('a window limit after the clock is set back: hits dated later than now count as made now', (t) => {
+  const limit = { max: 10, windowMs: 600_000 }
+  const hits = Array.from({ length: 10 }, (_, i) => 10_800_000 + i * 1_000)
+  const now = 1_000 // three hours earlier
+  const refused = takeHit(limit, hits, now)
+  t.false(refused.allowed)
+  t.is(!refused.allowed && refused.retryAt, now + 600_000, 'the window from now, not from the hits in the future')
+  t.deepEqual(refused.hits, Array(10).fill(now))
+  t.true(takeHit(limit, refused.hits, now + 600_000).allowed)
+})
+
 const owner = { wechatId: 'ZhangWei_ops', phone: '13800138000', idNumber: '510107199208150069' }
 const ownership: Array<[string, { kind: 'phone' | 'idNumber' | 'wechatId', value: string }, boolean]> = [
   ['own phone', { kind: 'phone', value: '13800138000' }, true],

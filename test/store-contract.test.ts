@@ -253,6 +253,13 @@ for (const { name, open } of ENGINES) {
       t.deepEqual(await engine.takeLookupHit('asker', at, limit), expected, `at +${(at - NOW) / MINUTE} min`)
     }
     t.true((await engine.takeLookupHit('other', NOW, limit)).allowed, 'per asker')
+    // The clock set back by three hours: hits dated later than now count as made now.
+    let jumped: number[] = []
+    for (const at of [200, 201, 202, 20, 21, 30, 31].map((m) => NOW + m * MINUTE)) {
+      const expected = takeHit(limit, jumped, at)
+      jumped = expected.hits
+      t.deepEqual(await engine.takeLookupHit('jumper', at, limit), expected, `jumper at +${(at - NOW) / MINUTE} min`)
+    }
     await engine.forgetLookupHits(NOW + 30 * MINUTE)
     t.deepEqual(await engine.takeLookupHit('asker', NOW + 26 * MINUTE, limit), { allowed: true, hits: [NOW + 26 * MINUTE] }, 'forgotten')
   })

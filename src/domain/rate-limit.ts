@@ -10,9 +10,13 @@ export type LimitDecision =
   | { allowed: true, hits: Millis[] }
   | { allowed: false, hits: Millis[], retryAt: Millis }
 
-/** Given the times of earlier hits, decides on one more at `now` and returns the hits to keep. */
+/**
+ * Given the times of earlier hits, decides on one more at `now` and returns the hits to keep. A hit dated
+ * after `now` (the clock was set back) counts as made at `now`: the limit lasts its window, not the jump.
+ */
 export function takeHit (limit: WindowLimit, earlier: readonly Millis[], now: Millis): LimitDecision {
-  const recent = earlier.filter((at) => at > now - limit.windowMs)
+  const recent: Millis[] = []
+  for (const at of earlier) if (Math.min(at, now) > now - limit.windowMs) recent.push(Math.min(at, now))
   if (recent.length >= limit.max) {
     return { allowed: false, hits: recent, retryAt: recent[0]! + limit.windowMs }
   }

@@ -369,14 +369,15 @@ const SET_DIALOG = `insert into dialogs (sender, step, data, expires_at) values 
 
 /**
  * domain/rate-limit.ts takeHit as one upsert on the asker's row: $1 the asker, $2 now, $3 the limit's max,
- * $4 the start of its window (hits at or before it no longer count, and are dropped).
+ * $4 the start of its window (hits at or before it no longer count, and are dropped; hits after now, from
+ * before the clock was set back, count as made now: migration 008).
  */
 const TAKE_HIT_UPSERT = `insert into lookup_limits as l (asker_key, hits, took)
     values ($1, case when $3::int > 0 then array[$2::bigint] else '{}'::bigint[] end, $3::int > 0)
   on conflict (asker_key) do update set
-    hits = case when cardinality(lookup_hits_after(l.hits, $4::bigint)) >= $3::int then lookup_hits_after(l.hits, $4::bigint)
-      else lookup_hits_after(l.hits, $4::bigint) || $2::bigint end,
-    took = cardinality(lookup_hits_after(l.hits, $4::bigint)) < $3::int
+    hits = case when cardinality(lookup_hits_within(l.hits, $4::bigint, $2::bigint)) >= $3::int then lookup_hits_within(l.hits, $4::bigint, $2::bigint)
+      else lookup_hits_within(l.hits, $4::bigint, $2::bigint) || $2::bigint end,
+    took = cardinality(lookup_hits_within(l.hits, $4::bigint, $2::bigint)) < $3::int
   returning hits, took`
 
 /**
