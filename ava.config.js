@@ -1,9 +1,9 @@
 // `npm test` runs ava twice (scripts/test-both-engines.sh): every file on the embedded engine, then the
 // files that drive the assistant again with ASSISTANT_TEST_ENGINE=postgres. The others are pure rules,
-// or about one engine (the data file and its lock, PostgreSQL's own tests, the demo console, which runs
-// on a data file only), or already run both engines themselves (store-contract).
+// or about one engine (the data file and its lock, PostgreSQL's own tests), or already run both engines
+// themselves (store-contract).
 const ON_BOTH_ENGINES = [
-  'access-review', 'alerts', 'audience', 'chat', 'decisions', 'hostile-input', 'invitations', 'jobs', 'logins', 'lookup', 'lookup-notices', 'operators', 'outbox',
+  'access-review', 'alerts', 'audience', 'chat', 'console', 'decisions', 'hostile-input', 'invitations', 'jobs', 'logins', 'lookup', 'lookup-notices', 'operators', 'outbox',
   'platform-api', 'platform-accounts', 'platform-service', 'puppet-service', 'random-chat', 'renewal', 'unbind', 'webhook',
 ]
 

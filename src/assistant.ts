@@ -123,7 +123,7 @@ export interface Platform {
 }
 
 export interface Assistant {
-  /** The embedded store (undefined on PostgreSQL), for the demo console and tests only: everyone else uses `engine`. */
+  /** The embedded store (undefined on PostgreSQL), for tests of the data file only: everyone else uses `engine`. */
   store: Store | undefined
   /** The store contract on the chosen engine: what services, jobs and the outbox use. */
   engine: StoreEngine

@@ -98,6 +98,7 @@ async function loadDemo () {
     PuppetMock: puppetMock.PuppetMock,
     startConsole: demoConsole.startConsole,
     createContacts: world.createContacts,
+    everyUser: world.everyUser,
     ASSISTANT_NAME: world.ASSISTANT_NAME,
     nextDigestAt: alerts.nextDigestAt,
   }
@@ -134,24 +135,21 @@ async function runOnPuppet (m: Modules): Promise<void> {
   }
 }
 
+/** The demo world on either engine: an empty data file or database starts from data/seed.json. */
 async function runDemo (m: Modules, d: Awaited<ReturnType<typeof loadDemo>>): Promise<void> {
-  if (databaseUrl) {
-    // The demo console reads the embedded store's documents (every user, every account) to draw its menus.
-    throw new StartRefused('The demo console runs on the data file only: unset ASSISTANT_DATABASE_URL for the demo, ' +
-      'or start without --demo and with WECHATY_PUPPET to run the assistant on PostgreSQL with a real WeChat account.')
-  }
   const mocker = new d.mock.Mocker()
   const bot = m.WechatyBuilder.build({ name: 'security-assistant-demo', puppet: new d.PuppetMock({ mocker }) })
   bot.on('error', () => undefined) // the mock puppet reports room events as errors; nothing to act on
   const assistant = await startAssistant(m, bot)
   if (!assistant) return
   // The demo people exist before the assistant logs in, so pushes queued at start-up reach them.
-  const store = assistant.store! // the data file: refused above on PostgreSQL
-  const contacts = d.createContacts(mocker, store.data.users)
+  const reads = assistant.engine // the store contract: the data file and PostgreSQL alike
+  const contacts = d.createContacts(mocker, await d.everyUser(reads))
+  if (stopping) return
   const botContact = mocker.createContact({ name: d.ASSISTANT_NAME })
 
   const interactive = Boolean(process.stdin.isTTY)
-  console.log(`公众平台安全助手 demo on the mock puppet. Data file: ${dataFile}`)
+  console.log(`公众平台安全助手 demo on the mock puppet. ${databaseUrl ? `Database: ${m.describeDatabaseUrl(databaseUrl)}` : `Data file: ${dataFile}`}`)
   await startApi(m, assistant)
   if (stopping) return
   parts.chat = d.startConsole({
@@ -159,7 +157,7 @@ async function runDemo (m: Modules, d: Awaited<ReturnType<typeof loadDemo>>): Pr
     mocker,
     botContact,
     contacts,
-    store,
+    reads,
     platform: assistant.platform,
     // The digest that would go at the next 08:00, now: a person trying it need not wait for the morning.
     digest: () => assistant.jobs.alertDigest(d.nextDigestAt(Date.now())),

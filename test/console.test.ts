@@ -1,7 +1,9 @@
-// The demo console in-process: piped lines in, printed lines out, against the demo world.
+// The demo console in-process: piped lines in, printed lines out, against the demo world (on this run's
+// engine: the data file, or PostgreSQL with ASSISTANT_TEST_ENGINE=postgres).
 import test from 'ava'
 import { PassThrough } from 'node:stream'
 import { startConsole } from '../src/demo/console.js'
+import { everyUser } from '../src/demo/world.js'
 import type { Logger } from '../src/log.js'
 import { startPlatformApi } from '../src/platform/api.js'
 import { nextDigestAt } from '../src/domain/alerts.js'
@@ -14,9 +16,9 @@ const CEILING = 120_000
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
 
 /** A console on the world, fed through `type`; `waitFor` resolves once its output holds `text` (`times` times). */
-function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
+async function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
   // the contacts made at start, as the runner makes them: users added later are not in here
-  const contacts = new Map(w.store!.data.users.map((u) => [u.id, w.contact(u.id)]))
+  const contacts = new Map((await everyUser(w.db)).map((u) => [u.id, w.contact(u.id)]))
   const input = new PassThrough()
   let output = ''
   const waiters: Array<() => void> = []
@@ -25,7 +27,7 @@ function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
     mocker: w.mocker,
     botContact: w.botContact,
     contacts,
-    store: w.store!,
+    reads: w.assistant.engine,
     platform: w.assistant.platform,
     digest: () => w.assistant.jobs.alertDigest(nextDigestAt(w.clock.now())),
     input,
@@ -52,7 +54,7 @@ function consoleOn (t: { teardown: (fn: () => void) => void }, w: World) {
 test('the console chats as, lists and plays the platform for a user the platform API added after start', async (t) => {
   t.timeout(CEILING + 60_000)
   const w = await worldFor(t)
-  const chat = consoleOn(t, w)
+  const chat = await consoleOn(t, w)
   const api = await startPlatformApi(w.assistant.platform, { token: TOKEN, port: 0, log: silent })
   t.teardown(api.close)
   const response = await fetch(`${api.url}/v1/users`, {
@@ -74,14 +76,14 @@ test('the console chats as, lists and plays the platform for a user the platform
   const output = await chat.waitFor('[平台] 新同事 在「晨光茶馆」login → ')
   t.false(output.includes('Usage: /op'), output)
   t.false(output.includes('No demo user'), output)
-  const user = w.store!.userByWechatId('newcomer_01')
+  const user = await w.db.userByWechatId('newcomer_01')
   t.is(user?.contactId, user?.id, 'the assistant matched the new chat contact to the user by WeChat ID')
 })
 
 test('the console lets a person try the daily digest and the lookup notice', async (t) => {
   t.timeout(CEILING + 60_000)
   const w = await worldFor(t)
-  const chat = consoleOn(t, w)
+  const chat = await consoleOn(t, w)
   chat.type('/digest')
   await chat.waitFor('[08:00] 没有等待汇总的风险操作,不发汇总')
   chat.type('/as 王芳')
@@ -104,7 +106,7 @@ test('the console lets a person try the daily digest and the lookup notice', asy
 test('the console plays the platform\'s login: the person confirms it in chat and /login <id> reads the outcome', async (t) => {
   t.timeout(CEILING + 60_000)
   const w = await worldFor(t)
-  const chat = consoleOn(t, w)
+  const chat = await consoleOn(t, w)
   chat.type('/login 张伟 晨光茶馆')
   const asked = await chat.waitFor('[平台] 张伟 登录「晨光茶馆」 → 等待本人确认 (id ')
   const id = /\(id (lg_[0-9a-f]+);/.exec(asked)![1]!
@@ -121,7 +123,7 @@ test('the console plays the platform\'s login: the person confirms it in chat an
 test('/webhook plays the platform: registers one (the secret shown once), lists what it would POST after an approval, and removes it', async (t) => {
   t.timeout(CEILING + 60_000)
   const w = await worldFor(t)
-  const chat = consoleOn(t, w)
+  const chat = await consoleOn(t, w)
   chat.type('/webhook')
   await chat.waitFor('no webhook is registered')
   chat.type('/webhook ftp://example.com/hook')

@@ -155,6 +155,9 @@ for (const { name, open } of ENGINES) {
     t.deepEqual(withoutRandomIds(await durable()), withoutRandomIds(plain(reference.data as Data)))
     // And the reads inside a transaction saw its own writes.
     t.is(mine.nameSeenInside, '新名字')
+    // The people in the order they were made: the seed's last one, then the one this transaction added.
+    const seeded = demoWorld(NOW).users
+    t.deepEqual(mine.lastUsers, [`${seeded.at(-1)!.id} ${seeded.at(-1)!.name}`, 'u_new 新名字'])
   })
 }
 
@@ -507,6 +510,7 @@ function argumentsForEveryRead (world: Data): Record<keyof Reads, unknown[][]> {
     messagesSentBefore: times,
     messagesFailedBefore: times,
     accountsInOrder: [[0, 2], [2, 10], [5, 1], [6, 3], [0, 0]],
+    usersInOrder: [[0, 3], [3, 100], [world.users.length - 1, 1], [world.users.length, 3], [0, 0]],
     outboxBacklog: times,
     digestEntriesBefore: times,
     lookupNotice: [...world.lookupNotices.map((n) => [n.askerKey, n.ownerUserId]), ['u_zhaomin', 'u_zhangwei']],
@@ -547,6 +551,7 @@ async function everyWrite (tx: StoreTransaction): Promise<Record<string, unknown
   answers.newAdmin = plain(await tx.updateAccount('acc_new', { adminUserId: 'u_new', name: '新号二' }))
   answers.administered = plain([await tx.accountsAdministeredBy('u_wangfang'), await tx.accountsAdministeredBy('u_new'), await tx.accountNamed('新号二'), await tx.accountNamed('新号')])
   answers.lastAccounts = plain(await tx.accountsInOrder(5, 10))
+  answers.lastUsers = plain((await tx.usersInOrder(demoWorld(NOW).users.length - 1, 10)).map((u) => `${u.id} ${u.name}`))
   await tx.addHistory({ accountId: 'acc_tea', at: at(2), actorUserId: 'u_new', action: 'binding.unbound', detail: '解绑' })
   await tx.addHistory({ accountId: 'acc_tea', at: at(-1), action: 'binding.expired', detail: '' })
   answers.history = plain(await tx.historyOf('acc_tea'))

@@ -1,5 +1,6 @@
 // The interactive console of the demo: a person types as any demo user and sees every message the
-// assistant sends, pushes to other users marked with their recipient.
+// assistant sends, pushes to other users marked with their recipient. It reads the state through the
+// store contract only, so it runs on the data file and on PostgreSQL alike.
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { FileBox } from 'file-box'
@@ -8,10 +9,10 @@ import type { mock } from 'wechaty-puppet-mock'
 import type { Platform } from '../assistant.js'
 import { OPERATIONS } from '../domain/permissions.js'
 import type { Operation } from '../domain/permissions.js'
-import type { Store } from '../store/store.js'
-import type { User } from '../store/schema.js'
+import type { StoreReader } from '../store/contract.js'
+import type { Account, User } from '../store/schema.js'
 import { maskIdNumber, maskPhone } from '../domain/identity.js'
-import { contactFor } from './world.js'
+import { contactFor, everyUser } from './world.js'
 import type { MockContact } from './world.js'
 import { apiTexts, texts } from '../texts.js'
 import type { LoginStatusView } from '../services/logins.js'
@@ -22,7 +23,8 @@ export interface ConsoleOptions {
   botContact: MockContact
   /** Contacts by user id; users added later (through the platform API) get theirs on first use. */
   contacts: Map<string, MockContact>
-  store: Store
+  /** The state, through the store contract: the data file's engine or PostgreSQL's. */
+  reads: StoreReader
   /** The console plays the platform with /op. */
   platform: Platform
   /** /digest: sends the daily digest of 风险操作提醒 that would go at the next 08:00, now; returns how many went. */
@@ -56,14 +58,23 @@ const REPLY_WAIT = 5_000
 const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII='
 
 export function startConsole (options: ConsoleOptions): { close: () => void } {
-  const { bot, mocker, botContact, contacts, store, write } = options
-  // The live list: the platform API adds users while the console runs.
-  const users = (): readonly User[] => store.data.users
-  let current: User = users().find((u) => store.bindingsOfUser(u.id).length > 0) ?? users()[0]!
+  const { bot, mocker, botContact, contacts, reads, write } = options
+  /** Said instead of a stack trace when a read fails (a database gone away): the console carries on. */
+  const report = (err: unknown): void => write(`(the console could not do that: ${(err as Error).message})`)
+  // The first person to chat as: one with an operator binding, to try 绑定查询 with.
+  const ready = firstPerson(reads)
+  let current: User | undefined
   let room: ReturnType<mock.Mocker['createRoom']> | undefined
 
-  const nameOf = (contactId: string | undefined): string =>
-    users().find((u) => (u.contactId ?? u.id) === contactId)?.name ?? contactId ?? '?'
+  const nameOf = async (contactId: string | undefined): Promise<string> => {
+    if (contactId === undefined) return '?'
+    return ((await reads.userByContact(contactId)) ?? (await reads.user(contactId)))?.name ?? contactId
+  }
+  const contactIdOf = (user: User): string => user.contactId ?? user.id
+
+  // What the assistant says is printed in the order it said it, though naming a recipient asks the store.
+  let printing: Promise<void> = ready.then(() => undefined, () => undefined)
+  const inOrder = (step: () => Promise<void>): void => { printing = printing.then(step).catch(report) }
 
   // Each message to the assistant gets one reply; the next line waits for it, so piped scripts read in order.
   let replied: (() => void) | undefined
@@ -77,37 +88,47 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     const text = message.text()
     const inRoom = message.room()
     const to = message.listener()?.id
-    if (inRoom) write(`[群聊] 助手: ${text}`)
-    else if (to === (current.contactId ?? current.id)) write(`助手 → ${current.name}:\n${indent(text)}`)
-    else write(`[推送 → ${nameOf(to)}]\n${indent(text)}`)
-    if (replied) {
-      if (inRoom || to === (current.contactId ?? current.id)) replied()
-    } else {
-      prompt() // a push arrived between lines: show again where the person was typing
-    }
+    const chattingAs = current // as it was when the message came, whatever is typed meanwhile
+    inOrder(async () => {
+      const me = chattingAs ?? await ready
+      const toMe = !inRoom && to === contactIdOf(me)
+      if (inRoom) write(`[群聊] 助手: ${text}`)
+      else if (toMe) write(`助手 → ${me.name}:\n${indent(text)}`)
+      else write(`[推送 → ${await nameOf(to)}]\n${indent(text)}`)
+      if (replied) {
+        if (inRoom || toMe) replied()
+      } else {
+        prompt() // a push arrived between lines: show again where the person was typing
+      }
+    })
   }
   bot.on('message', onMessage)
 
   const lines = createInterface({ input: options.input, terminal: false })
-  const prompt = (): void => options.prompt?.(`${current.name}> `)
+  // Taken at once: lines read before anyone iterates would be lost, and the first person is still being read.
+  const typed = lines[Symbol.asyncIterator]()
+  const prompt = (): void => { if (current) options.prompt?.(`${current.name}> `) }
 
-  const describeUser = (u: User): string => {
-    const adminOf = store.accountsAdministeredBy(u.id).map((a) => a.name)
-    const bound = store.bindingsOfUser(u.id).filter((b) => !b.endedAt).length
+  const describeUser = async (u: User): Promise<string> => {
+    const adminOf = (await reads.accountsAdministeredBy(u.id)).map((a) => a.name)
+    const bound = (await reads.bindingsOfUser(u.id)).filter((b) => !b.endedAt).length
     const roles = [adminOf.length ? `admin of ${adminOf.join('、')}` : '', bound ? `${bound} operator binding(s)` : ''].filter(Boolean)
     return `  ${u.name.padEnd(10)} ${u.wechatId.padEnd(16)} ${roles.join('; ') || 'no roles'}`
   }
 
   /** Returns whether the line sent something the assistant will answer. */
-  const runCommand = (line: string): boolean => {
+  const runCommand = async (line: string, me: User): Promise<boolean> => {
     const [name, ...rest] = line.slice(1).split(/\s+/)
     const arg = rest.join(' ')
     switch (name) {
-      case 'users':
-        write(users().map(describeUser).join('\n'))
+      case 'users': {
+        const described: string[] = []
+        for (const user of await everyUser(reads)) described.push(await describeUser(user))
+        write(described.join('\n'))
         break
+      }
       case 'as': {
-        const found = findUser(arg)
+        const found = await findUser(arg)
         if (!found) write(`No demo user "${arg}". /users lists them.`)
         else {
           current = found
@@ -115,31 +136,33 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
         }
         break
       }
-      case 'me':
-        write(`${current.name}: 微信号 ${current.wechatId}, 手机号 ${current.phone ?? '-'}, 身份证号 ${current.idNumber ?? '-'}` +
+      case 'me': {
+        const now = (await reads.user(me.id)) ?? me // as the platform may have changed them since
+        write(`${now.name}: 微信号 ${now.wechatId}, 手机号 ${now.phone ?? '-'}, 身份证号 ${now.idNumber ?? '-'}` +
           ' (fictional demo data; the assistant itself only ever shows them masked, e.g. ' +
-          `${current.phone ? maskPhone(current.phone) : ''} ${current.idNumber ? maskIdNumber(current.idNumber) : ''})`)
+          `${now.phone ? maskPhone(now.phone) : ''} ${now.idNumber ? maskIdNumber(now.idNumber) : ''})`)
         break
+      }
       case 'room': {
-        const talker = contactOf(current) // first, so a user added later is a member of a room made now
+        const talker = contactOf(me) // first, so a user added later is a member of a room made now
         room ??= mocker.createRoom({ topic: '运营交流群', memberIdList: [botContact.id, ...[...contacts.values()].map((c) => c.id)] })
         talker.say(arg || '帮助', [botContact]).to(room)
         return true
       }
       case 'image':
-        contactOf(current).say(FileBox.fromBase64(PIXEL_PNG, 'photo.png')).to(botContact)
+        contactOf(me).say(FileBox.fromBase64(PIXEL_PNG, 'photo.png')).to(botContact)
         return true
       case 'op':
-        void playPlatform(rest)
+        playPlatform(rest).catch(report)
         return false
       case 'digest':
-        void sendDigest()
+        sendDigest().catch(report)
         return false
       case 'login':
-        void playLogin(rest)
+        playLogin(rest).catch(report)
         return false
       case 'webhook':
-        void playWebhook(arg)
+        playWebhook(arg).catch(report)
         return false
       case 'quit':
         options.onQuit()
@@ -153,12 +176,20 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
 
   const contactOf = (user: User): MockContact => contactFor(mocker, contacts, user)
 
-  const findUser = (word: string | undefined): User | undefined => users().find((u) => u.name === word || u.wechatId === word || u.id === word)
+  /** By user id, WeChat ID or name (the demo's people are few: a name is looked for among all of them). */
+  const findUser = async (word: string | undefined): Promise<User | undefined> => {
+    if (!word) return undefined
+    return (await reads.user(word)) ?? (await reads.userByWechatId(word)) ?? (await everyUser(reads)).find((u) => u.name === word)
+  }
+
+  /** By name or account id. */
+  const findAccount = async (word: string | undefined): Promise<Account | undefined> =>
+    word ? (await reads.accountNamed(word)) ?? (await reads.account(word)) : undefined
 
   /** /op 张伟 晨光茶馆 login: the platform asks the assistant about a risky operation. */
   const playPlatform = async ([who, accountWord, operation]: string[]): Promise<void> => {
-    const actor = findUser(who)
-    const account = store.data.accounts.find((a) => a.name === accountWord || a.id === accountWord)
+    const actor = await findUser(who)
+    const account = await findAccount(accountWord)
     if (!actor || !account || !OPERATIONS.includes(operation as Operation)) {
       write(`Usage: /op <user> <account> <operation>, e.g. /op 张伟 晨光茶馆 login. Operations: ${OPERATIONS.join(', ')}`)
       return
@@ -183,8 +214,8 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       write(found ? `[平台] ${found.user.name} 登录「${found.account.name}」 → ${describeLogin(found)}` : `No login ${who}.`)
       return prompt()
     }
-    const actor = findUser(who)
-    const account = store.data.accounts.find((a) => a.name === accountWord || a.id === accountWord)
+    const actor = await findUser(who)
+    const account = await findAccount(accountWord)
     if (!actor || !account) {
       write('Usage: /login <user> <account>, e.g. /login 张伟 晨光茶馆; /login <id> shows what became of one.')
       return
@@ -218,26 +249,31 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
     prompt()
   }
 
-  const handleLine = async (raw: string): Promise<void> => {
+  const handleLine = async (raw: string, me: User): Promise<void> => {
     const line = raw.trim()
     if (line !== '') {
       const reply = waitForReply()
       let sent = true
-      if (line.startsWith('/')) sent = runCommand(line)
-      else contactOf(current).say(line).to(botContact)
+      if (line.startsWith('/')) sent = await runCommand(line, me).catch((err: unknown) => { report(err); return false })
+      else contactOf(me).say(line).to(botContact)
       if (sent) await reply
       else replied?.()
     }
     prompt()
   }
   void (async () => {
-    for await (const line of lines) await handleLine(line)
+    try {
+      current = await ready
+    } catch (err) {
+      report(err)
+      return
+    }
+    if (options.prompt) {
+      write(`${CONSOLE_HELP}\n\nChatting as ${current.name} (${current.wechatId}). Try 帮助 or 绑定查询.`)
+      prompt()
+    }
+    for await (const line of { [Symbol.asyncIterator]: () => typed }) await handleLine(line, current)
   })()
-
-  if (options.prompt) {
-    write(`${CONSOLE_HELP}\n\nChatting as ${current.name} (${current.wechatId}). Try 帮助 or 绑定查询.`)
-    prompt()
-  }
 
   return {
     close: () => {
@@ -245,6 +281,14 @@ export function startConsole (options: ConsoleOptions): { close: () => void } {
       lines.close()
     },
   }
+}
+
+/** The first user with an operator binding (to try 绑定查询 with), or else the first user. */
+async function firstPerson (reads: StoreReader): Promise<User> {
+  const users = await everyUser(reads)
+  for (const user of users) if ((await reads.bindingsOfUser(user.id)).length > 0) return user
+  if (users[0]) return users[0]
+  throw new Error('there is nobody to chat as: the state holds no users (start from the demo world with an empty data file or database)')
 }
 
 function describeLogin ({ outcome, operation: asked }: LoginStatusView): string {

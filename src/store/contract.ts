@@ -55,6 +55,8 @@ export interface Reads {
   messagesFailedBefore: (time: Millis) => OutboxMessage[]
   /** Up to `limit` accounts from the `offset`-th (0-based), in the order they were made: a page of the platform's list. */
   accountsInOrder: (offset: number, limit: number) => Account[]
+  /** Up to `limit` users from the `offset`-th (0-based), in the order they were made: the demo console's people. */
+  usersInOrder: (offset: number, limit: number) => User[]
   /** What waits on delivery at `now` (the health check): what claimDueMessages would offer, claimed or not. */
   outboxBacklog: (now: Millis) => Backlog
   /** Operations waiting for a daily digest that happened before `time` (strictly), earliest first. */
@@ -182,7 +184,7 @@ export const READS: ReadonlyArray<keyof Reads> = [
   'codeInUse', 'renewalByCode', 'approvalByCode', 'historyOf', 'invitationsOfUser', 'invitationsOfAccount', 'messagesAbout',
   'shortTermExpiringBy', 'pendingInvitationsDueBy', 'pendingRenewalsDueBy', 'pendingApprovalsDueBy',
   'login', 'loginByCode', 'pendingLoginsOf', 'pendingLoginsDueBy',
-  'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore', 'accountsInOrder', 'outboxBacklog',
+  'accountNamed', 'counts', 'message', 'deliverable', 'messagesSentBefore', 'messagesFailedBefore', 'accountsInOrder', 'usersInOrder', 'outboxBacklog',
   'digestEntriesBefore', 'lookupNotice',
   'review', 'reviewsOfAccount', 'openReviews', 'accountsToReview',
   'webhook', 'webhookEvents', 'webhookBacklog',

@@ -281,6 +281,7 @@ export class Store {
   messagesSentBefore (time: Millis): OutboxMessage[] { return this.sentByTime.dueBy(time - 1) }
   messagesFailedBefore (time: Millis): OutboxMessage[] { return this.failedByTime.dueBy(time - 1) }
   accountsInOrder (offset: number, limit: number): Account[] { return this.db.data.accounts.slice(offset, offset + limit) }
+  usersInOrder (offset: number, limit: number): User[] { return this.db.data.users.slice(offset, offset + limit) }
   /** The digest waits for a day's worth at most: a scan of them, earliest first. */
   digestEntriesBefore (time: Millis): DigestEntry[] {
     return this.db.data.digestEntries.filter((e) => Date.parse(e.at) < time).sort((a, b) => Date.parse(a.at) - Date.parse(b.at))

@@ -267,6 +267,7 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     messagesSentBefore: (time) => many('outbox', 'sent_at < $1', [due(time)], 'sent_at, seq'),
     messagesFailedBefore: (time) => many('outbox', 'failed_at < $1', [due(time)], 'failed_at, seq'),
     accountsInOrder: (offset, limit) => many('accounts', 'true', [offset, limit], 'seq offset $1 limit $2'),
+    usersInOrder: (offset, limit) => many('users', 'true', [offset, limit], 'seq offset $1 limit $2'),
     review: (id) => one('reviews', 'id = $1', [id]),
     reviewsOfAccount: (accountId) => many('reviews', 'account_id = $1', [accountId]),
     openReviews: () => many('reviews', `status = 'open'`, [], 'started_at, seq'),
