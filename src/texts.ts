@@ -894,6 +894,8 @@ export const apiTexts = {
   // The path is not quoted back: percent-encoding would carry a number past the last mask.
   noSuchRoute: (method: string): string => `No such endpoint for ${method}; GET /openapi.json lists every route.`,
   badPath: 'The path could not be read (a broken %-escape, or a part of it longer than 100 characters): send it percent-encoded as UTF-8. Nothing was done.',
+  forbiddenJsonKeys: 'The body is valid JSON, but keys named __proto__ or constructor are not accepted (read as JavaScript objects they could change how every object ' +
+    'behaves): rename them. Nothing was done.',
   unknownUser: 'No user has this WeChat ID.',
   unknownAccount: 'No official account has this id.',
   unknownOperation: 'No operation request has this id.',
