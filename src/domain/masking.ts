@@ -1,6 +1,6 @@
 // The last mask: every phone or ID number in free text, however it is spelt, hidden before a text
 // leaves (a reply, a push, a log line, an API error). Pure.
-import { DASHES, isRealDate, maskIdNumber, maskPhone } from './identity.js'
+import { DASHES, DOTS, isRealDate, maskIdNumber, maskPhone } from './identity.js'
 
 // ---------------------------------------------------------------------------------------------------
 // The last mask.
@@ -30,8 +30,6 @@ const LINE_BREAK = '\n'
 /** The stand-ins of the separators listed above. */
 const SEPARATOR_STAND_INS = ' ._()-'
 const OTHER = '\uFFFD'
-/** Dots NFKC leaves as they are (after NFKC: ． → . , ｡ → 。, ･ → ・). */
-const DOTS = '\u00B7\u2027\u2219\u30FB\u3002'
 const INVISIBLE = /^[\p{Cf}\p{M}]$/u
 const SPACE = /^\s$/u
 
