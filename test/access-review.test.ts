@@ -247,6 +247,15 @@ test('复核周期 sets the cycle within 30–365 days and says why others are r
   t.truthy(await openReviewOf(w, 'acc_books'), 'due on its 60-day cycle')
 })
 
+test('复核周期 with a 10,000-character word quotes only its start, not the whole word back', async (t) => {
+  const w = await worldFor(t)
+  for (const word of ['9'.repeat(10_000), 'x'.repeat(10_000), '茶'.repeat(10_000)]) {
+    const reply = await w.ask(WANGFANG, `复核周期 ${word}`)
+    t.true(reply.startsWith(`复核周期要写成整数天数,「${word.slice(0, 12)}…」不是`) || reply.startsWith('复核周期要写成整数天数,「999*****9999…」不是'), reply.slice(0, 80))
+    t.true(reply.length < 200, `${reply.length} characters`)
+  }
+})
+
 test('an account with no long-term operator has nothing to review', async (t) => {
   const w = await worldFor(t)
   t.is(await w.ask(LIQIANG, '权限复核'), '「城西社区报」现在没有长期运营者,无需权限复核。短期运营者一个月后自动到期。')
