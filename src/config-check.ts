@@ -6,6 +6,10 @@ import type { Logger } from './log.js'
 
 const positive = z.number().finite().positive()
 const count = z.number().int().min(1)
+/** A span added to or taken from today: beyond a year it can reach past the dates a Date (and PostgreSQL) can hold. */
+const upToAYear = positive.max(366 * 24 * 3_600_000, 'at most a year')
+/** Keeping closed records longer than this is keeping them for ever; a cutoff further back is no date PostgreSQL takes. */
+const MAX_RETENTION = 36_525 * 24 * 3_600_000
 
 const Database = z.union([
   z.object({ url: z.string().regex(/^postgres(ql)?:\/\/./, 'a postgres:// URL') }).strict(),
@@ -22,9 +26,9 @@ const ConfigSchema = z.object({
   dataFile: z.string().min(1, 'name the data file').optional(),
   database: Database.optional(),
   seedFile: z.string().min(1).optional(),
-  lookupLimit: z.object({ max: count, windowMs: positive }).optional(),
-  invitationTtl: positive.max(366 * 24 * 3_600_000, 'at most a year').optional(),
-  retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).optional(),
+  lookupLimit: z.object({ max: count, windowMs: upToAYear }).optional(),
+  invitationTtl: upToAYear.optional(),
+  retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).max(MAX_RETENTION, 'at most 100 years').optional(),
   outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count, sendTimeoutMs: positive.max(120_000, 'at most two minutes (half a claim\'s lease, less the last send)').optional() }).optional(),
   webhook: z.object({ maxAttempts: count.optional(), maxAge: positive.optional(), timeoutMs: positive.max(120_000, 'at most two minutes').optional() }).strict().optional(),
   backups: z.union([z.literal(false), z.object({ dir: z.string().min(1, 'name the backups folder').optional(), keep: count.max(3650).optional() }).strict()]).optional(),

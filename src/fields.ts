@@ -16,7 +16,7 @@ export const identifier = (parse: (v: string) => ParseResult, what: string, desc
 }).meta({ description })
 
 export const wechatId = identifier(parseWechatId, 'WeChat ID', 'A WeChat ID (微信号): 6–20 characters, a letter first, then letters, digits, _ or -. Case does not matter.')
-export const phone = identifier(parsePhone, 'mobile number', 'A mainland mobile number: 11 digits from 13–19; +86/0086, spaces and dashes allowed. Answered masked.')
+export const phone = identifier(parsePhone, 'mobile number', 'A mainland mobile number: 11 digits from 13–19; +86/0086, spaces, dashes and dots allowed. Answered masked.')
 export const idNumber = identifier(parseIdNumber, 'ID number', 'A resident ID number (身份证号): 18 characters with a real birth date and the GB 11643-1999 check digit. Taken as real-name verified. Answered masked.')
 /**
  * A name of a person or an account: NFKC-normalised and trimmed, one line of at most `max` visible

@@ -27,6 +27,16 @@ import { DEFAULT_REVIEW_DAYS, REVIEW_AFTER_LAPSE_DAYS, REVIEW_DAYS_MAX, REVIEW_D
 import type { ItemOutcome, ReviewState, ReviewView } from './services/reviews.js'
 import type { WebhookUrlProblem } from './domain/webhook.js'
 
+/**
+ * A word a person typed that the reply names back (复核周期 abc, 确认登录 X): its first `max` UTF-16 units
+ * and "…" when longer, never half a surrogate pair, so a 10,000-character word is not sent back whole.
+ */
+export function typedWord (word: string, max = 12): string {
+  if (word.length <= max) return word
+  const end = /[\uD800-\uDBFF]/.test(word[max - 1]!) ? max - 1 : max
+  return `${word.slice(0, end)}…`
+}
+
 export const KIND_LABEL: Record<IdentifierKind, string> = {
   phone: '手机号',
   idNumber: '身份证号',
@@ -443,7 +453,7 @@ export const texts = {
   reviewNotAdmin: (word: string): string => `${word} 是管理员回复权限复核用的。你不是任何公众号的管理员;运营者的权限由各公众号的管理员复核。`,
   reviewIntervalUsage: `用法:复核周期 天数 [公众号],天数为 ${REVIEW_DAYS_MIN}–${REVIEW_DAYS_MAX} 之间的整数(默认 ${DEFAULT_REVIEW_DAYS} 天),例如 复核周期 60。`,
   reviewIntervalRefused: (word: string, problem: 'not-a-number' | 'out-of-range'): string => problem === 'not-a-number'
-    ? `复核周期要写成整数天数,「${word}」不是。${texts.reviewIntervalUsage}`
+    ? `复核周期要写成整数天数,「${typedWord(word)}」不是。${texts.reviewIntervalUsage}`
     : `复核周期须在 ${REVIEW_DAYS_MIN}–${REVIEW_DAYS_MAX} 天之间:少于 ${REVIEW_DAYS_MIN} 天会频繁打扰,超过一年起不到复核的作用。没有修改,${texts.reviewIntervalUsage}`,
   reviewIntervalSet: (accountName: string, intervalDays: number, nextAt: Millis | undefined, open: boolean): string =>
     `已将「${accountName}」的权限复核周期设为 ${intervalDays} 天。` +

@@ -2,7 +2,7 @@
 // by 权限复核 at any time; answered with 保留 / 移除 / 全部保留; reminded after 3 and 7 days; closed
 // unanswered after 14 without removing anyone. Runs on both engines.
 import test from 'ava'
-import { days, formatDate, hours } from '../src/domain/calendar.js'
+import { days, formatDate, hours, startOfShanghaiDay } from '../src/domain/calendar.js'
 import { DEFAULT_REVIEW_DAYS, parseReviewDays, parseReviewReply, reviewDue, reviewDueAt } from '../src/domain/reviews.js'
 import type { ReviewHistory } from '../src/domain/reviews.js'
 import { startWorld, worldFor } from './fixture.js'
@@ -58,15 +58,18 @@ test('parseReviewDays takes whole days from 30 to 365', (t) => {
 })
 
 test('reviewDueAt: a cycle after the first long-term operator, after the last review, sooner after a lapse', (t) => {
-  const T = Date.parse('2026-01-01T00:00:00Z')
+  const T = Date.parse('2026-01-01T00:00:00Z') // 08:00 in Shanghai
+  const D = T - hours(8) // 00:00 in Shanghai that day: reviews fall due on a date
+  const late = T + hours(15) + 59 * 60_000 // 23:59 in Shanghai that day
   const cases: Array<[string, ReviewHistory, number | undefined]> = [
     ['no long-term operator', { intervalDays: undefined, last: undefined, earliestBoundAt: undefined }, undefined],
-    ['never reviewed', { intervalDays: undefined, last: undefined, earliestBoundAt: T }, T + days(DEFAULT_REVIEW_DAYS)],
-    ['its own cycle', { intervalDays: 30, last: undefined, earliestBoundAt: T }, T + days(30)],
+    ['never reviewed', { intervalDays: undefined, last: undefined, earliestBoundAt: T }, D + days(DEFAULT_REVIEW_DAYS)],
+    ['its own cycle', { intervalDays: 30, last: undefined, earliestBoundAt: T }, D + days(30)],
     ['one is open', { intervalDays: undefined, last: { startedAt: T, status: 'open', closedAt: undefined }, earliestBoundAt: T }, undefined],
-    ['completed', { intervalDays: 60, last: { startedAt: T + days(5), status: 'completed', closedAt: T + days(9) }, earliestBoundAt: T }, T + days(65)],
-    ['lapsed', { intervalDays: 90, last: { startedAt: T, status: 'lapsed', closedAt: T + days(14) }, earliestBoundAt: T }, T + days(44)],
-    ['lapsed, short cycle', { intervalDays: 30, last: { startedAt: T, status: 'lapsed', closedAt: T + days(14) }, earliestBoundAt: T }, T + days(30)],
+    ['completed', { intervalDays: 60, last: { startedAt: T + days(5), status: 'completed', closedAt: T + days(9) }, earliestBoundAt: T }, D + days(65)],
+    ['completed, started at 23:59', { intervalDays: 60, last: { startedAt: late, status: 'completed', closedAt: late + days(1) }, earliestBoundAt: T }, D + days(60)],
+    ['lapsed', { intervalDays: 90, last: { startedAt: T, status: 'lapsed', closedAt: T + days(14) }, earliestBoundAt: T }, D + days(44)],
+    ['lapsed, short cycle', { intervalDays: 30, last: { startedAt: T, status: 'lapsed', closedAt: T + days(14) }, earliestBoundAt: T }, D + days(30)],
   ]
   for (const [name, history, expected] of cases) t.is(reviewDueAt(history), expected, name)
 })
@@ -75,12 +78,15 @@ test('reviewDue: reminders on day 3 and 7, each once, the latest when both are d
   const S = Date.parse('2026-01-01T00:00:00Z')
   const cases: Array<[string, number[], number, ReturnType<typeof reviewDue>]> = [
     ['day 1', [], days(1), undefined],
+    ['day 3 at 00:00 in Shanghai, before the hour it started', [], days(3) - hours(8), { kind: 'remind', day: 3, markSent: [3] }],
+    ['day 2 at 23:59', [], days(3) - hours(8) - 1, undefined],
     ['day 3', [], days(3), { kind: 'remind', day: 3, markSent: [3] }],
     ['day 3 again', [3], days(3) + hours(5), undefined],
     ['day 7', [3], days(7), { kind: 'remind', day: 7, markSent: [3, 7] }],
     ['day 8 after downtime', [], days(8), { kind: 'remind', day: 7, markSent: [3, 7] }],
     ['day 10', [3, 7], days(10), undefined],
     ['day 14', [3, 7], days(14), { kind: 'lapse' }],
+    ['day 13 at 23:59', [3, 7], days(14) - hours(8) - 1, undefined],
     ['day 40 after downtime', [], days(40), { kind: 'lapse' }],
   ]
   for (const [name, sent, after, expected] of cases) t.deepEqual(reviewDue(S, sent, S + after), expected, name)
@@ -124,10 +130,10 @@ test('the daily job starts the due review once, and the admin keeps and removes 
   t.true(log.includes('权限复核完成'), log)
   t.deepEqual(await runJob(w), { started: 0, reminded: 0, lapsed: 0 }, 'not due again until the next cycle')
   const startedAt = Date.parse((await w.db.reviewsOfAccount('acc_tea')).at(-1)!.startedAt)
-  w.clock.at = startedAt + days(90) - hours(1)
+  w.clock.at = startOfShanghaiDay(startedAt + days(90)) - hours(1)
   await runJob(w)
   t.is(await openReviewOf(w, 'acc_tea'), undefined)
-  w.clock.at = startedAt + days(90)
+  w.clock.at = startOfShanghaiDay(startedAt + days(90)) + hours(9)
   await runJob(w)
   t.deepEqual((await openReviewOf(w, 'acc_tea'))!.items.map((i) => i.bindingId), ['b_zw_tea'], '90 days after it started, the next one, of who is still there')
   t.true(w.inbox(WANGFANG).some((x) => x.startsWith('权限复核:「晨光茶馆」') && x.includes('1. 张伟') && !x.includes('赵敏')))
@@ -209,10 +215,10 @@ test('reminders after 3 and 7 days, once each even when the job runs twice; laps
   t.is((await w.db.reviewsOfAccount('acc_tea')).at(-1)!.status, 'lapsed')
   t.true((await w.db.historyOf('acc_tea')).some((h) => h.action === 'review.lapsed' && h.detail.includes('zhaomin_work')))
   t.is(await w.ask(WANGFANG, '保留 1'), '现在没有进行中的权限复核。发送 权限复核 [公众号] 可随时开始一次;到期的复核会自动发给你。')
-  w.clock.advance(days(30) - hours(1))
+  w.clock.advance(days(30) - hours(11)) // 23:00 the evening before
   await runJob(w)
   t.is(await openReviewOf(w, 'acc_tea'), undefined)
-  w.clock.advance(hours(1))
+  w.clock.advance(hours(10)) // the 09:00 job of the date 30 days after the lapse
   await runJob(w)
   t.truthy(await openReviewOf(w, 'acc_tea'), 'the next one comes 30 days after a lapse')
 })
@@ -239,12 +245,46 @@ test('复核周期 sets the cycle within 30–365 days and says why others are r
   // 青禾书店 was reviewed in October: the next one is due 60 days after that one started.
   const reviewedAt = Date.parse((await w.db.reviewsOfAccount('acc_books'))[0]!.startedAt)
   t.true(set.endsWith(`下次复核:${formatDate(reviewedAt + days(60))}。`), set)
-  w.clock.at = reviewedAt + days(60) - hours(1)
+  w.clock.at = startOfShanghaiDay(reviewedAt + days(60)) - hours(1)
   await runJob(w)
   t.is(await openReviewOf(w, 'acc_books'), undefined)
-  w.clock.at = reviewedAt + days(60)
+  w.clock.at = startOfShanghaiDay(reviewedAt + days(60)) + hours(9)
   await runJob(w)
   t.truthy(await openReviewOf(w, 'acc_books'), 'due on its 60-day cycle')
+})
+
+test('复核周期 with a 10,000-character word quotes only its start, not the whole word back', async (t) => {
+  const w = await worldFor(t)
+  for (const word of ['9'.repeat(10_000), 'x'.repeat(10_000), '茶'.repeat(10_000)]) {
+    const reply = await w.ask(WANGFANG, `复核周期 ${word}`)
+    t.true(reply.startsWith(`复核周期要写成整数天数,「${word.slice(0, 12)}…」不是`) || reply.startsWith('复核周期要写成整数天数,「999*****9999…」不是'), reply.slice(0, 80))
+    t.true(reply.length < 200, `${reply.length} characters`)
+  }
+})
+
+test('reviews fall due on a date: the 09:00 job of that date starts, reminds and lapses, whatever the hour or millisecond the last one started', async (t) => {
+  const w = await worldFor(t) // 10:00 in Shanghai
+  const at0900 = (date: string, ms = 0): number => Date.parse(`${date}T09:00:00+08:00`) + ms
+  const today = formatDate(w.clock.at)
+  w.clock.at = at0900(today, 7) // the daily job, a few milliseconds late, as node-cron fires
+  t.like(await runJob(w), { started: 1 })
+  const firstStart = Date.parse((await openReviewOf(w, 'acc_tea'))!.startedAt)
+  // Day 3 and day 7: the reminders come with that day's job, which fires a few milliseconds earlier this time.
+  w.clock.at = at0900(formatDate(firstStart + days(3)), 2)
+  t.like(await runJob(w), { reminded: 1 }, 'the reminder of day 3')
+  w.clock.at = at0900(formatDate(firstStart + days(7)), 2)
+  t.like(await runJob(w), { reminded: 1 }, 'the reminder of day 7')
+  w.clock.at = at0900(formatDate(firstStart + days(14)), 2)
+  t.like(await runJob(w), { lapsed: 1 }, 'lapsed by the job of day 14')
+  // Started by hand in the afternoon and completed: the date the reply gives is the date the job starts the next one.
+  w.clock.at = Date.parse(`${formatDate(w.clock.at)}T15:30:00+08:00`)
+  t.true((await w.ask(WANGFANG, '权限复核 晨光茶馆')).includes('晨光茶馆'))
+  const done = await w.ask(WANGFANG, '全部保留 晨光茶馆')
+  const next = /下次复核:(\d{4}-\d\d-\d\d)。/.exec(done)?.[1]
+  t.truthy(next, done)
+  w.clock.at = at0900(next!)
+  await runJob(w)
+  t.is((await openReviewOf(w, 'acc_tea'))?.startedAt, new Date(w.clock.at).toISOString(), `the job of ${next!} starts the review the reply announced`)
 })
 
 test('an account with no long-term operator has nothing to review', async (t) => {

@@ -289,6 +289,18 @@ test('every character whose NFKC is one ASCII digit counts as a digit (the early
   t.true(checked >= 100)
 })
 
+test('a number written in the decimal digits of another script (Arabic-Indic, Devanagari, Thai, Adlam…), or in several at once, is masked too', (t) => {
+  const zeros = [0x0660, 0x06F0, 0x0966, 0x09E6, 0x0E50, 0x1040, 0x1E950]
+  const inScript = (zero: number, digits: string): string => [...digits].map((d) => String.fromCodePoint(zero + Number(d))).join('')
+  for (const zero of zeros) {
+    t.is(maskPersonalNumbers(`电话 ${inScript(zero, '13800138000')}`), '电话 138****8000', `U+${zero.toString(16)}`)
+    t.is(maskPersonalNumbers(inScript(zero, '11010519491231002') + 'X'), '110***********002X', `U+${zero.toString(16)}`)
+  }
+  // mixed: ASCII, full-width, Arabic-Indic and Devanagari digits in one number, with a space
+  t.is(maskPersonalNumbers(`1３${inScript(0x0660, '800')} ${inScript(0x0966, '1380')}00`), '138****8000')
+  t.is(maskPersonalNumbers(inScript(0x0660, '2026')), inScript(0x0660, '2026'), 'fewer than 11 digits stay')
+})
+
 test('every ASCII character but the digits and every CJK ideograph between digit groups joins them or breaks the run as the separator list says', (t) => {
   const joins = new Set([' ', '\t', '.', '_', '(', ')', '-'])
   const check = (char: string): void => {

@@ -43,6 +43,18 @@ test('a one-shot lookup detects the type of the value', async (t) => {
   assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, `绑定查询${ZHANGWEI.phone}`))
 })
 
+test('a number spelt with dots, keycap emoji or a bare 86 finds the same person as the number the mask reads in it', async (t) => {
+  const w = await worldFor(t)
+  // The last mask reads each of these as 张伟's phone or ID number (138****8000); the lookup must too.
+  for (const value of ['138.0013.8000', '138。0013。8000', '１３８．００１３．８０００', '138·0013·8000', '86 138 0013 8000',
+    '1️⃣3️⃣8️⃣0️⃣0️⃣1️⃣3️⃣8️⃣0️⃣0️⃣0️⃣', '510107.19920815.0069']) {
+    assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, `绑定查询 ${value}`))
+  }
+  await w.ask(ZHANGWEI.id, '绑定查询')
+  await w.ask(ZHANGWEI.id, '1')
+  assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, '138.0013.8000'))
+})
+
 test('an admin sees their admin roles in the lookup', async (t) => {
   const w = await worldFor(t)
   const reply = await w.ask('u_wangfang', '绑定查询 wangfang_tea')

@@ -37,6 +37,14 @@ test('a nonsensical number among the options is refused before the data file is 
   t.deepEqual(await readdir(dir), [])
 })
 
+test('spans too long for any date (a lookup window of 1e16 ms, retention of MAX_SAFE_INTEGER) are refused at start, not met later as an apology at every limited lookup and dates the engines cannot hold', async (t) => {
+  const { dir, bot, plugin } = await bareBot(t, { lookupLimit: { max: 10, windowMs: 1e16 }, retention: Number.MAX_SAFE_INTEGER })
+  bot.use(plugin)
+  await bot.start()
+  await t.throwsAsync(plugin.ready(), { message: /invalid options \(lookupLimit\.windowMs: at most a year; retention: at most 100 years\)/ })
+  t.deepEqual(await readdir(dir), [])
+})
+
 test('close() while start-up is still running: nothing stays attached to the bot and the data file is released', async (t) => {
   const { dir, bot, plugin } = await bareBot(t, {})
   const listeners = (event: string): number => (bot as unknown as EventEmitter).listenerCount(event)

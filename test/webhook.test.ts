@@ -373,6 +373,13 @@ test('an address a webhook may never reach (cloud metadata, link-local, 0.0.0.0,
     ['127.0.0.1', true], ['::1', true], ['10.1.2.3', true], ['192.168.1.10', true], ['203.0.113.7', true], ['2001:db8::1', true], ['not-an-ip', false],
   ]
   for (const [address, reachable] of cases) t.is(isReachableWebhookAddress(address), reachable, address)
+  // Alibaba Cloud's metadata service (an assistant for WeChat accounts is often hosted there), and 169.254
+  // written inside IPv6: NAT64 (64:ff9b::/96, which a DNS64 resolver hands out), IPv4-compatible, 6to4.
+  for (const address of ['100.100.100.200', '64:ff9b::a9fe:a9fe', '64:ff9b::169.254.169.254', '::a9fe:a9fe', '2002:a9fe:a9fe::1']) {
+    t.false(isReachableWebhookAddress(address), address)
+  }
+  t.true(isReachableWebhookAddress('100.100.100.201'), 'the rest of 100.64/10 stays a private network')
+  t.is((await call('PUT', '/v1/webhook', { url: 'http://100.100.100.200/latest/meta-data/' })).status, 400)
   await t.throwsAsync(postJson('http://169.254.169.254/hook', '{}', {}, 1000), { message: /may never reach/ })
 })
 

@@ -31,6 +31,11 @@ export function addMonths (at: Millis, months: number): Millis {
   return inZone(at).plus({ months }).toMillis()
 }
 
+/** 00:00 in Shanghai of the day `at` falls on. */
+export function startOfShanghaiDay (at: Millis): Millis {
+  return Math.floor((at + SHANGHAI_UTC_OFFSET) / days(1)) * days(1) - SHANGHAI_UTC_OFFSET
+}
+
 export function toIso (at: Millis): string {
   return new Date(at).toISOString()
 }

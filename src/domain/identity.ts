@@ -51,18 +51,24 @@ export function nfkc (text: string): string {
 /** Dashes NFKC leaves as they are: ‐ ‑ ‒ – — ― − ﹘ ⸺ ⸻ (－ and ﹣ already become -). */
 export const DASHES = '\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\u2E3A\u2E3B'
 
+/** Dots NFKC leaves as they are (after NFKC: ． → . , ｡ → 。, ･ → ・): · ‧ ∙ ・ 。 (a Chinese keyboard's '.'). */
+export const DOTS = '\u00B7\u2027\u2219\u30FB\u3002'
+
 /**
  * What people put between the digit groups of a number, dropped before it is parsed: whitespace, dashes
- * of every kind, brackets, and invisible format characters (zero-width space, soft hyphen, direction
- * marks), which the person typing did not see either.
+ * of every kind, dots (138.0013.8000), brackets, underscores, and invisible characters (zero-width space,
+ * soft hyphen, direction marks, the keycap and emoji selector of 1️⃣), which the reader reads straight
+ * across. The same separators the last mask (masking.ts) reads a number across, so a number it masks in
+ * a text is one the parsers accept.
  */
-const NUMBER_FORMATTING = new RegExp(`[\\s\\-()${DASHES}\\p{Cf}]`, 'gu')
+const NUMBER_FORMATTING = new RegExp(`[\\s\\-.()_${DASHES}${DOTS}\\p{Cf}\\p{M}]`, 'gu')
 
-/** NFKC, then strips what people type around a mobile number: spaces, dashes, brackets, +86 / 0086. */
+/** NFKC, then strips what people type around a mobile number: separators, brackets, +86 / 0086 / 86. */
 export function normalisePhone (input: string): string {
   let digits = nfkc(input).replace(NUMBER_FORMATTING, '')
   if (digits.startsWith('+86')) digits = digits.slice(3)
   else if (digits.startsWith('0086')) digits = digits.slice(4)
+  else if (/^86\d{11}$/.test(digits)) digits = digits.slice(2)
   return digits
 }
 

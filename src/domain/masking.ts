@@ -1,6 +1,6 @@
 // The last mask: every phone or ID number in free text, however it is spelt, hidden before a text
 // leaves (a reply, a push, a log line, an API error). Pure.
-import { DASHES, isRealDate, maskIdNumber, maskPhone } from './identity.js'
+import { DASHES, DOTS, isRealDate, maskIdNumber, maskPhone } from './identity.js'
 
 // ---------------------------------------------------------------------------------------------------
 // The last mask.
@@ -14,8 +14,9 @@ import { DASHES, isRealDate, maskIdNumber, maskPhone } from './identity.js'
 // rewritten in the original text, in ASCII; everything around them is kept as it was.
 //
 // Digits are the characters whose NFKC is one ASCII digit: 0-9, ０-９, ¹²³, ⁰-⁹, ₀-₉, ①-⑨, ⓪, the
-// mathematical and segmented digits. Symbols standing for more than one character (⑩, ⒈, ㏩) are not
-// digits: nobody spells a number with them.
+// mathematical and segmented digits; and the decimal digits of every other script (\p{Nd}: Arabic-Indic
+// ١٣٨, Devanagari १३८, Thai ๑๓๘ …), which NFKC leaves as they are but which spell a number all the same.
+// Symbols standing for more than one character (⑩, ⒈, ㏩) are not digits: nobody spells a number with them.
 //
 // Separators between digit groups (any number of them, in any mix):
 //   space of any kind, incl. 　 and tab   - and every dash (－ ‐ – — − …)   ( ) and （ ）   _
@@ -30,18 +31,26 @@ const LINE_BREAK = '\n'
 /** The stand-ins of the separators listed above. */
 const SEPARATOR_STAND_INS = ' ._()-'
 const OTHER = '\uFFFD'
-/** Dots NFKC leaves as they are (after NFKC: ． → . , ｡ → 。, ･ → ・). */
-const DOTS = '\u00B7\u2027\u2219\u30FB\u3002'
 const INVISIBLE = /^[\p{Cf}\p{M}]$/u
+const DECIMAL_DIGIT = /^\p{Nd}$/u
 const SPACE = /^\s$/u
 
-/** Characters whose NFKC is one ASCII digit (checked against all of Unicode by the tests). */
+/** Digits as listed above (the ones NFKC knows checked against all of Unicode by the tests). */
 function isDigitLike (cp: number): boolean {
   if (cp < 0x80) return cp >= 0x30 && cp <= 0x39
-  return (cp >= 0xFF10 && cp <= 0xFF19) || cp === 0xB2 || cp === 0xB3 || cp === 0xB9 || cp === 0x2070 ||
-    (cp >= 0x2074 && cp <= 0x2079) || (cp >= 0x2080 && cp <= 0x2089) || (cp >= 0x2460 && cp <= 0x2468) ||
-    cp === 0x24EA || (cp >= 0x1CCF0 && cp <= 0x1CCF9) || (cp >= 0x1D7CE && cp <= 0x1D7FF) ||
-    (cp >= 0x1FBF0 && cp <= 0x1FBF9)
+  if (cp >= 0x4E00 && cp <= 0x9FFF) return false // CJK ideographs, the bulk of a reply
+  const s = standIn(cp)
+  return s.length === 1 && s >= '0' && s <= '9'
+}
+
+/**
+ * The value of a decimal digit NFKC leaves alone: Unicode encodes every script's decimal digits as a
+ * run of ten from its 0, so the value is the distance from the start of the run, modulo ten.
+ */
+function decimalValue (cp: number): string {
+  let zero = cp
+  while (DECIMAL_DIGIT.test(String.fromCodePoint(zero - 1))) zero--
+  return String((cp - zero) % 10)
 }
 
 /** The cheap early exit: a text with fewer than 11 digits (of any width) holds no phone or ID number. */
@@ -90,6 +99,7 @@ function workOutStandIn (cp: number): string {
     if (DASHES.includes(nfkc)) return '-'
     if (DOTS.includes(nfkc)) return '.'
   }
+  if (DECIMAL_DIGIT.test(char)) return decimalValue(cp)
   return SPACE.test(char) ? ' ' : OTHER
 }
 

@@ -1,6 +1,6 @@
 // Periodic access review (权限复核), as Entra PIM and Teleport access lists do it: every so many days the
 // admin confirms or removes each long-term operator. Pure: time is an argument.
-import { days } from './calendar.js'
+import { days, startOfShanghaiDay } from './calendar.js'
 import type { Millis } from './calendar.js'
 
 /** The review cycle when the admin set none. */
@@ -46,20 +46,29 @@ export interface ReviewHistory {
  * When the account's next review is due, or undefined when none is (no long-term operator to review, or
  * one is open). The first is due a cycle after the earliest long-term operator was bound; each next one a
  * cycle after the previous one started, or REVIEW_AFTER_LAPSE_DAYS after a review lapsed.
+ *
+ * Reviews fall due on a date (00:00 in Shanghai), counted in days: the daily job (09:00) of that date
+ * starts it, as 下次复核 announces. Due at the hour and millisecond of the last start, one started by hand
+ * in the afternoon, or by a run of the job a few milliseconds later than the next run, waited a day more.
  */
 export function reviewDueAt (h: ReviewHistory): Millis | undefined {
   if (h.earliestBoundAt === undefined) return undefined
   const cycle = days(reviewCycleDays({ reviewIntervalDays: h.intervalDays }))
-  if (!h.last) return h.earliestBoundAt + cycle
+  if (!h.last) return startOfShanghaiDay(h.earliestBoundAt + cycle)
   if (h.last.status === 'open') return undefined
-  if (h.last.status === 'lapsed') return Math.min(h.last.startedAt + cycle, (h.last.closedAt ?? h.last.startedAt) + days(REVIEW_AFTER_LAPSE_DAYS))
-  return h.last.startedAt + cycle
+  if (h.last.status === 'lapsed') return startOfShanghaiDay(Math.min(h.last.startedAt + cycle, (h.last.closedAt ?? h.last.startedAt) + days(REVIEW_AFTER_LAPSE_DAYS)))
+  return startOfShanghaiDay(h.last.startedAt + cycle)
 }
 
-/** What an open review needs at `now`: to lapse, or one reminder (only the latest due when several are), or nothing. */
+/**
+ * What an open review needs at `now`: to lapse, or one reminder (only the latest due when several are), or
+ * nothing. Days are counted as dates, like reviewDueAt's: day 3 begins at 00:00 in Shanghai on the third
+ * date after the start, so the daily job of that date acts on it.
+ */
 export function reviewDue (startedAt: Millis, remindersSent: readonly number[], now: Millis): { kind: 'lapse' } | { kind: 'remind', day: number, markSent: number[] } | undefined {
-  if (now >= startedAt + days(REVIEW_LAPSE_DAYS)) return { kind: 'lapse' }
-  const due = REVIEW_REMINDER_DAYS.filter((d) => now >= startedAt + days(d) && !remindersSent.includes(d))
+  const startDay = startOfShanghaiDay(startedAt)
+  if (now >= startDay + days(REVIEW_LAPSE_DAYS)) return { kind: 'lapse' }
+  const due = REVIEW_REMINDER_DAYS.filter((d) => now >= startDay + days(d) && !remindersSent.includes(d))
   if (due.length === 0) return undefined
   return { kind: 'remind', day: Math.max(...due), markSent: [...new Set([...remindersSent, ...due])].sort((a, b) => a - b) }
 }

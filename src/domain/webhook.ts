@@ -53,26 +53,53 @@ export function webhookUrlProblem (raw: string): WebhookUrlProblem | undefined {
 
 /**
  * Addresses a webhook may never reach, whatever the platform registers or a name resolves to: "this host"
- * (0.0.0.0, ::), link-local (169.254/16 holds the cloud's metadata service; fe80::/10), multicast and
- * the reserved 240/4. Loopback and private networks stay allowed: the platform often runs beside the
- * assistant, and registering needs the platform's token anyway.
+ * (0.0.0.0, ::), link-local (169.254/16 holds the cloud's metadata service; fe80::/10), Alibaba Cloud's
+ * metadata service (100.100.100.200), multicast and the reserved 240/4; and each of these written inside
+ * an IPv6 address (IPv4-mapped, NAT64, IPv4-compatible, 6to4). Loopback and private networks stay allowed:
+ * the platform often runs beside the assistant, and registering needs the platform's token anyway.
  */
 const UNREACHABLE = new BlockList()
 UNREACHABLE.addSubnet('0.0.0.0', 8, 'ipv4')
 UNREACHABLE.addSubnet('169.254.0.0', 16, 'ipv4')
+UNREACHABLE.addAddress('100.100.100.200', 'ipv4')
 UNREACHABLE.addSubnet('224.0.0.0', 4, 'ipv4')
 UNREACHABLE.addSubnet('240.0.0.0', 4, 'ipv4')
 UNREACHABLE.addAddress('::', 'ipv6')
 UNREACHABLE.addSubnet('fe80::', 10, 'ipv6')
 UNREACHABLE.addSubnet('ff00::', 8, 'ipv6')
 
-/** Whether a webhook may connect to this IP address (an IPv4-mapped IPv6 address is judged as its IPv4 one). */
+/** Whether a webhook may connect to this IP address (an IPv6 address carrying an IPv4 one is judged as that too). */
 export function isReachableWebhookAddress (address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? mappedHex(address)
   if (mapped) return isReachableWebhookAddress(mapped)
   const family = isIP(address)
   if (family === 0) return false
-  return !UNREACHABLE.check(address, family === 4 ? 'ipv4' : 'ipv6')
+  if (UNREACHABLE.check(address, family === 4 ? 'ipv4' : 'ipv6')) return false
+  const carried = family === 6 ? carriedIpv4(address) : undefined
+  return carried === undefined || !UNREACHABLE.check(carried, 'ipv4')
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (a trailing dotted IPv4 part read as two). */
+function groupsOf (address: string): number[] {
+  const [head, tail = ''] = address.includes('::') ? address.split('::') : [address, undefined]
+  const part = (text: string | undefined): number[] => (text ?? '').split(':').filter(Boolean).flatMap((g) => {
+    if (!g.includes('.')) return [parseInt(g, 16)]
+    const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number]
+    return [(a << 8) | b, (c << 8) | d]
+  })
+  const left = part(head)
+  const right = part(address.includes('::') ? tail : undefined)
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right]
+}
+
+/** The IPv4 address inside a NAT64 (64:ff9b::/96), IPv4-compatible (::/96) or 6to4 (2002::/16) address. */
+function carriedIpv4 (address: string): string | undefined {
+  const g = groupsOf(address)
+  const ipv4 = (high: number, low: number): string => [high >> 8, high & 255, low >> 8, low & 255].join('.')
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return ipv4(g[6]!, g[7]!)
+  if (g.slice(0, 6).every((x) => x === 0) && g[6] !== 0) return ipv4(g[6]!, g[7]!)
+  if (g[0] === 0x2002) return ipv4(g[1]!, g[2]!)
+  return undefined
 }
 
 /** ::ffff:a9fe:a9fe (how the URL parser writes ::ffff:169.254.169.254) as 169.254.169.254. */

@@ -1,7 +1,7 @@
 // 确认登录 [code] / 不是我 [code]: the person confirms a login the platform asked about, or stops it.
 import { codeIn } from '../../services/codes.js'
 import type { LoginAnswer, LoginService } from '../../services/logins.js'
-import { texts } from '../../texts.js'
+import { texts, typedWord } from '../../texts.js'
 import type { Turn } from '../conversation.js'
 
 type Word = '确认登录' | '不是我'
@@ -23,7 +23,7 @@ export function loginCommands (logins: LoginService) {
     // Something typed that is no code (a typo: O for 0, a letter too many) names no login: it must never
     // fall back to "the only one waiting", which may be someone else's login started meanwhile.
     const typed = turn.args.trim()
-    if (code === undefined && /[\p{L}\p{N}]/u.test(typed)) return texts.noSuchLogin(typed.length > 12 ? `${typed.slice(0, 12)}…` : typed)
+    if (code === undefined && /[\p{L}\p{N}]/u.test(typed)) return texts.noSuchLogin(typedWord(typed))
     return reply(word, await logins.answer(turn.asker, code, confirm), turn)
   }
   return {
