@@ -74,7 +74,7 @@ test('reviewDueAt: a cycle after the first long-term operator, after the last re
   for (const [name, history, expected] of cases) t.is(reviewDueAt(history), expected, name)
 })
 
-test('reviewDue: reminders on day 3 and 7, each once, the latest when both are due; lapse on day 14', (t) => {
+test('reviewDue: reminders on the dates of day 3 and 7, each once, the latest when both are due; lapse 14 full days after the start', (t) => {
   const S = Date.parse('2026-01-01T00:00:00Z')
   const cases: Array<[string, number[], number, ReturnType<typeof reviewDue>]> = [
     ['day 1', [], days(1), undefined],
@@ -87,6 +87,9 @@ test('reviewDue: reminders on day 3 and 7, each once, the latest when both are d
     ['day 10', [3, 7], days(10), undefined],
     ['day 14', [3, 7], days(14), { kind: 'lapse' }],
     ['day 13 at 23:59', [3, 7], days(14) - hours(8) - 1, undefined],
+    ['day 14 at 00:00 in Shanghai, before the hour it started: not yet 14 days', [3, 7], days(14) - hours(8), undefined],
+    ['14 days less a few milliseconds: the job of that date, fired a little earlier in the minute', [3, 7], days(14) - 5, { kind: 'lapse' }],
+    ['14 days less an hour', [3, 7], days(14) - hours(1), undefined],
     ['day 40 after downtime', [], days(40), { kind: 'lapse' }],
   ]
   for (const [name, sent, after, expected] of cases) t.deepEqual(reviewDue(S, sent, S + after), expected, name)

@@ -1,6 +1,6 @@
 // Periodic access review (权限复核), as Entra PIM and Teleport access lists do it: every so many days the
 // admin confirms or removes each long-term operator. Pure: time is an argument.
-import { days, startOfShanghaiDay } from './calendar.js'
+import { days, minutes, startOfShanghaiDay } from './calendar.js'
 import type { Millis } from './calendar.js'
 
 /** The review cycle when the admin set none. */
@@ -17,6 +17,8 @@ export const REVIEW_REMINDER_DAYS: readonly number[] = [3, 7]
  * cycle later.
  */
 export const REVIEW_LAPSE_DAYS = 14
+/** How much earlier than its schedule a daily job may run: node-cron fires within the minute, not to the millisecond. */
+const JOB_SLACK = minutes(5)
 export const REVIEW_AFTER_LAPSE_DAYS = 30
 
 export type IntervalCheck = { ok: true, days: number } | { ok: false, problem: 'not-a-number' | 'out-of-range' }
@@ -62,12 +64,14 @@ export function reviewDueAt (h: ReviewHistory): Millis | undefined {
 
 /**
  * What an open review needs at `now`: to lapse, or one reminder (only the latest due when several are), or
- * nothing. Days are counted as dates, like reviewDueAt's: day 3 begins at 00:00 in Shanghai on the third
- * date after the start, so the daily job of that date acts on it.
+ * nothing. Reminders count dates, like reviewDueAt: day 3 begins at 00:00 in Shanghai on the third date
+ * after the start, so the daily job of that date sends it. The lapse waits REVIEW_LAPSE_DAYS from the
+ * start, as the admin was told ("开始已超过 14 天"), less JOB_SLACK: the job of the 14th date lapses a
+ * review the job started, though it fires a few milliseconds earlier in the minute than that one did.
  */
 export function reviewDue (startedAt: Millis, remindersSent: readonly number[], now: Millis): { kind: 'lapse' } | { kind: 'remind', day: number, markSent: number[] } | undefined {
   const startDay = startOfShanghaiDay(startedAt)
-  if (now >= startDay + days(REVIEW_LAPSE_DAYS)) return { kind: 'lapse' }
+  if (now >= startedAt + days(REVIEW_LAPSE_DAYS) - JOB_SLACK) return { kind: 'lapse' }
   const due = REVIEW_REMINDER_DAYS.filter((d) => now >= startDay + days(d) && !remindersSent.includes(d))
   if (due.length === 0) return undefined
   return { kind: 'remind', day: Math.max(...due), markSent: [...new Set([...remindersSent, ...due])].sort((a, b) => a - b) }
