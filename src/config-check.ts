@@ -25,7 +25,7 @@ const ConfigSchema = z.object({
   lookupLimit: z.object({ max: count, windowMs: positive }).optional(),
   invitationTtl: positive.max(366 * 24 * 3_600_000, 'at most a year').optional(),
   retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).optional(),
-  outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count, sendTimeoutMs: positive.max(120_000, 'at most two minutes').optional() }).optional(),
+  outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count, sendTimeoutMs: positive.max(120_000, 'at most two minutes (half a claim\'s lease, less the last send)').optional() }).optional(),
   webhook: z.object({ maxAttempts: count.optional(), maxAge: positive.optional(), timeoutMs: positive.max(120_000, 'at most two minutes').optional() }).strict().optional(),
   backups: z.union([z.literal(false), z.object({ dir: z.string().min(1, 'name the backups folder').optional(), keep: count.max(3650).optional() }).strict()]).optional(),
   // Whom it answers: checked here too, so a typo ('konwn', rooms: 'no') is not taken for the default.

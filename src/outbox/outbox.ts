@@ -29,9 +29,10 @@ export const DEFAULT_OUTBOX_POLICY: OutboxPolicy = { rate: { perMinute: 60, burs
 
 /**
  * A send the chat has not answered by then counts as failed and is tried again later: a hung connection
- * would otherwise hold the delivery pass, every push behind it, and the bot's stop, for ever.
+ * would otherwise hold the delivery pass, every push behind it, and the bot's stop, for ever. Generous: a
+ * send that was only slow arrives, and its retry would be a second copy.
  */
-export const SEND_TIMEOUT: Millis = 5_000
+export const SEND_TIMEOUT: Millis = 30_000
 
 export class Outbox {
   private readonly passes = new SinglePass(() => this.deliverPass(), (err) => this.log.error('delivering queued messages failed', err))
@@ -102,9 +103,7 @@ export class Outbox {
     // As many as the rate allows now, claimed at once: due, durable, to people who have chatted with the
     // assistant, and taken by no other process (store/contract.ts, claimDueMessages).
     this.bucket = bucketAt(this.policy.rate, this.bucket, now)
-    // No more than can each take the send time-out within half the claim's lease: another process would
-    // otherwise take back the tail of the pass while it is still being sent, and send it twice.
-    const room = Math.min(Math.floor(this.bucket.tokens), Math.max(1, Math.floor(CLAIM_LEASE / 2 / this.sendTimeout)))
+    const room = Math.floor(this.bucket.tokens)
     if (room < 1 || !this.online) return
     const claimed = await this.engine.transaction((tx) => tx.claimDueMessages(now, room))
     for (const message of claimed) {
@@ -116,7 +115,9 @@ export class Outbox {
     let tried = 0
     try {
       for (const message of claimed) {
-        if (!this.online) break
+        // Slow sends: the rest are given back before their claims could run out under the pass, when another
+        // process would take them and send them a second time (one more send takes at most the time-out).
+        if (!this.online || this.now() - now > CLAIM_LEASE / 2) break
         if (!this.inFlight.has(message.id)) {
           if (!this.takeToken()) break
           // Sends go one after another; their records share group-commit writes instead of one write each.
@@ -132,7 +133,7 @@ export class Outbox {
       // Not tried after all: whoever waits on them hears so, and no one waits for ever.
       for (const message of claimed) this.endPassTurn(message.id, { sent: false, reason: this.online ? 'busy' : 'offline' })
     }
-    // Not tried (the bot went offline): given back at once rather than when the claim runs out.
+    // Not tried (the bot went offline, or the pass ran long): given back at once rather than when the claim runs out.
     const untried = claimed.slice(tried).map((m) => m.id)
     if (untried.length > 0) await this.engine.transaction((tx) => tx.releaseClaims(untried))
     await Promise.all(recorded)
