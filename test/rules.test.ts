@@ -11,6 +11,7 @@ import { attemptDue, retryDelay, takeHit, takeToken } from '../src/domain/rate-l
 import { approvalState, loginState, renewalState } from '../src/domain/requests.js'
 import { dueReminder, expiryFor, hasLapsed, isActive, isRenewable, renewedExpiry } from '../src/domain/roles.js'
 import { NewAccountBody } from '../src/platform/schemas.js'
+import { CLAIM_LEASE, claimHeld, claimStillOurs } from '../src/store/contract.js'
 
 const shanghai = (local: string): number => Date.parse(`${local}+08:00`)
 
@@ -181,6 +182,17 @@ for (const [what, offset, open, over] of deadlines) {
     t.is(waitOver(SET + minutes(5), minutes(5), SET + offset), over)
   })
 }
+
+test('a delivery claim holds for its lease, not for a jump of the clock; its claimer stops sending from it once the clock went back', (t) => {
+  const until = SET + CLAIM_LEASE
+  t.true(claimHeld(until, SET + CLAIM_LEASE - 1))
+  t.false(claimHeld(until, SET + CLAIM_LEASE), 'ran out')
+  t.false(claimHeld(until, SET - hours(3)), 'taken before the clock went back: any claimer may take it')
+  t.true(claimHeld(until, SET - 5_000), 'another process\'s clock a few seconds behind still sees it held')
+  t.true(claimStillOurs(SET, SET + CLAIM_LEASE / 2))
+  t.false(claimStillOurs(SET, SET + CLAIM_LEASE / 2 + 1), 'less than half the lease left')
+  t.false(claimStillOurs(SET, SET - hours(3)), 'the clock went back under the pass')
+})
 
 test('after the clock is set back by hours: approvals and logins asked before it lapse, a renewal request keeps its days, a back-off set before it is over', (t) => {
   const asked = { status: 'pending' as const, createdAt: new Date(SET).toISOString(), expiresAt: new Date(SET + minutes(10)).toISOString() }

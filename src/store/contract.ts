@@ -123,6 +123,15 @@ export function claimHeld (until: Millis | undefined, now: Millis): boolean {
   return until !== undefined && !waitOver(until, CLAIM_LEASE, now)
 }
 
+/**
+ * What a claimer claimed at `claimedAt` is still safely its own at `now`: its claim holds as every claimer
+ * reads it (claimHeld: not if the clock was set back since by more than the slack, when it reads as taken
+ * before the jump, free for anyone to take), with at least half its lease left for one more attempt.
+ */
+export function claimStillOurs (claimedAt: Millis, now: Millis): boolean {
+  return now - claimedAt <= CLAIM_LEASE / 2 && claimHeld(claimedAt + CLAIM_LEASE, now)
+}
+
 /** A sender's pending conversation step, as the store keeps it (the bot gives `step` and `data` their types). */
 export interface DialogRecord {
   step: string
