@@ -81,11 +81,18 @@ const SETTING_EFFECT = {
 
 export type Setting = Switch
 
-/** The word an admin types for each kind of operation (the first is shown). */
-export const ALERT_TOPIC_WORD: Record<AlertTopic, string> = { login: '登录', massSend: '群发', serverConfig: '修改服务器配置', appSecret: 'AppSecret' }
-const ALERT_TOPIC_LABEL: Record<AlertTopic, string> = { login: '登录', massSend: '群发', serverConfig: '修改服务器配置', appSecret: '修改/查看 AppSecret' }
+/**
+ * Each kind of operation of 风险操作提醒 / 提醒设置, in one table: the words an admin may type for it (matched
+ * whatever their case; the first is the one usage texts show) and its label in replies.
+ */
+export const ALERT_TOPIC_TEXT: Record<AlertTopic, { words: readonly [string, ...string[]], label: string }> = {
+  login: { words: ['登录'], label: '登录' },
+  massSend: { words: ['群发'], label: '群发' },
+  serverConfig: { words: ['修改服务器配置', '服务器配置'], label: '修改服务器配置' },
+  appSecret: { words: ['AppSecret', '修改AppSecret', '查看AppSecret', '重置AppSecret'], label: '修改/查看 AppSecret' },
+}
 const ALERT_MODE_LABEL: Record<AlertMode, string> = { immediate: '即时提醒', digest: '每日汇总(08:00)', off: '不提醒' }
-const ALERT_TOPIC_LIST = ALERT_TOPICS.map((topic) => ALERT_TOPIC_WORD[topic]).join('|')
+const ALERT_TOPIC_LIST = ALERT_TOPICS.map((topic) => ALERT_TOPIC_TEXT[topic].words[0]).join('|')
 const ALWAYS_AT_ONCE = '被拒绝的尝试、以及不是(或已不再是)运营者的人的操作,总是立即提醒。'
 
 export type WordedAnswer = Extract<OperationAnswer, { result: 'allowed' }> | (Exclude<OperationAnswer, { result: 'allowed' }> & { message: string })
@@ -633,18 +640,18 @@ export const texts = {
     ? `用法:风险操作提醒 开|关 [公众号](总开关),或 风险操作提醒 ${ALERT_TOPIC_LIST} 即时|汇总|关 [公众号](每类操作分别设置),例如 风险操作提醒 登录 汇总。`
     : `用法:${SETTING_LABEL[setting]} 开|关 [公众号],例如 ${SETTING_LABEL[setting]} 开。`,
   alertBadMode: (topic: AlertTopic): string =>
-    `「${ALERT_TOPIC_LABEL[topic]}」后面请写提醒方式:即时(每次立刻提醒)、汇总(每天 08:00 汇总成一条)或 关(不提醒),例如 风险操作提醒 ${ALERT_TOPIC_WORD[topic]} 汇总。`,
+    `「${ALERT_TOPIC_TEXT[topic].label}」后面请写提醒方式:即时(每次立刻提醒)、汇总(每天 08:00 汇总成一条)或 关(不提醒),例如 风险操作提醒 ${ALERT_TOPIC_TEXT[topic].words[0]} 汇总。`,
   alertModeDone: (accountName: string, topic: AlertTopic, mode: AlertMode, alertsOn: boolean): string => [
-    `已将「${accountName}」${ALERT_TOPIC_LABEL[topic]}的风险操作提醒设为${ALERT_MODE_LABEL[mode]}。` +
+    `已将「${accountName}」${ALERT_TOPIC_TEXT[topic].label}的风险操作提醒设为${ALERT_MODE_LABEL[mode]}。` +
       (mode === 'digest' ? '每天 08:00 发一条汇总,列出此前谁做了什么。' : ''),
     ALWAYS_AT_ONCE,
     ...(alertsOn ? [] : ['注意:风险操作提醒的总开关现在是关闭的,发送 风险操作提醒 开 后才会生效。']),
   ].join('\n'),
   alertModeUnchanged: (accountName: string, topic: AlertTopic, mode: AlertMode): string =>
-    `「${accountName}」${ALERT_TOPIC_LABEL[topic]}的风险操作提醒已经是${ALERT_MODE_LABEL[mode]},无需更改。发送 提醒设置 查看全部设置。`,
+    `「${accountName}」${ALERT_TOPIC_TEXT[topic].label}的风险操作提醒已经是${ALERT_MODE_LABEL[mode]},无需更改。发送 提醒设置 查看全部设置。`,
   alertSettings: (accountName: string, alertsOn: boolean, choices: AlertChoices | undefined): string => [
     `「${accountName}」的风险操作提醒:总开关${alertsOn ? '开启' : '关闭(以下设置暂不生效)'}`,
-    ...ALERT_TOPICS.map((topic) => `· ${ALERT_TOPIC_LABEL[topic]}:${ALERT_MODE_LABEL[modeOf(choices, topic)]}`),
+    ...ALERT_TOPICS.map((topic) => `· ${ALERT_TOPIC_TEXT[topic].label}:${ALERT_MODE_LABEL[modeOf(choices, topic)]}`),
     ALWAYS_AT_ONCE,
     `修改:风险操作提醒 ${ALERT_TOPIC_LIST} 即时|汇总|关;总开关:风险操作提醒 开|关。`,
   ].join('\n'),
@@ -752,7 +759,7 @@ export function renderHistoryDetail (e: HistoryEvent): string {
     case 'renewal.closed': return `${e.wechatId},编号 ${e.code}(${texts.closedReason(e.reason)})`
     case 'settings.riskProtection':
     case 'settings.riskAlerts': return e.on ? '开启' : '关闭'
-    case 'settings.alertMode': return `${ALERT_TOPIC_LABEL[e.topic]} → ${ALERT_MODE_LABEL[e.mode]}`
+    case 'settings.alertMode': return `${ALERT_TOPIC_TEXT[e.topic].label} → ${ALERT_MODE_LABEL[e.mode]}`
     case 'operation.closed': return `${texts.operationDetail(e.wechatId, e.operation, undefined)}(${texts.closedReason(e.reason)})`
     case 'login.confirmed':
     case 'login.rejected':
@@ -887,6 +894,8 @@ export const apiTexts = {
   // The path is not quoted back: percent-encoding would carry a number past the last mask.
   noSuchRoute: (method: string): string => `No such endpoint for ${method}; GET /openapi.json lists every route.`,
   badPath: 'The path could not be read (a broken %-escape, or a part of it longer than 100 characters): send it percent-encoded as UTF-8. Nothing was done.',
+  forbiddenJsonKeys: 'The body is valid JSON, but keys named __proto__ or constructor are not accepted (read as JavaScript objects they could change how every object ' +
+    'behaves): rename them. Nothing was done.',
   unknownUser: 'No user has this WeChat ID.',
   unknownAccount: 'No official account has this id.',
   unknownOperation: 'No operation request has this id.',

@@ -61,6 +61,20 @@ test('an admin chooses per kind of operation, sees the choices, and each change 
   t.true((await w.ask(WANGFANG, '提醒设置 青禾书店')).startsWith('「青禾书店」的风险操作提醒:总开关关闭(以下设置暂不生效)'))
 })
 
+test('every word for a kind of operation is understood, whatever its case', async (t) => {
+  const w = await worldFor(t)
+  const words: Array<[string, string]> = [
+    ['登录', '登录'], ['群发', '群发'], ['修改服务器配置', '修改服务器配置'], ['服务器配置', '修改服务器配置'],
+    ['AppSecret', '修改/查看 AppSecret'], ['appsecret', '修改/查看 AppSecret'], ['修改AppSecret', '修改/查看 AppSecret'],
+    ['查看appsecret', '修改/查看 AppSecret'], ['重置APPSECRET', '修改/查看 AppSecret'],
+  ]
+  for (const [word, label] of words) {
+    const reply = await w.ask(WANGFANG, `风险操作提醒 ${word} 汇总 青禾书店`)
+    t.true(reply.includes(`「青禾书店」${label}的风险操作提醒`), `${word}: ${reply}`)
+  }
+  t.deepEqual((await w.db.account('acc_books'))!.alertModes, { login: 'digest', massSend: 'digest', serverConfig: 'digest', appSecret: 'digest' })
+})
+
 test('refusals name the rule: unknown kind of operation, unknown way, not an admin, not this account\'s admin', async (t) => {
   const w = await worldFor(t)
   const usage = '用法:风险操作提醒 开|关 [公众号](总开关),或 风险操作提醒 登录|群发|修改服务器配置|AppSecret 即时|汇总|关 [公众号](每类操作分别设置),例如 风险操作提醒 登录 汇总。'

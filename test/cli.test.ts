@@ -119,6 +119,10 @@ test('on PostgreSQL: check and export read the database; backup needs a folder, 
   const file = join(dir, 'exported.json')
   t.is((await cli(['export', file], env)).code, 0)
   t.deepEqual(await readDataFile(file, NOW), copy, 'export and backup read the same state')
+  const moved = await cli(['export-from-postgres', join(dir, 'moved.json')], env)
+  t.is(moved.code, 0, moved.err)
+  t.regex(moved.out, /Exported the database into .*moved\.json[^]*users\s+11/)
+  t.deepEqual(await readDataFile(join(dir, 'moved.json'), NOW), copy, 'export-from-postgres is export on the database')
 })
 
 test('the daily backup job writes one copy a day, however often it runs, keeps the last 7 days, and leaves hand-made copies and other files alone', async (t) => {

@@ -40,6 +40,24 @@ test('malformed bodies get 400 with what is wrong, and change nothing', async (t
   t.is(JSON.stringify((await w.db.document())), before)
 })
 
+test('a valid JSON body with keys named __proto__ or constructor is refused as such, not as invalid JSON, and changes nothing', async (t) => {
+  const { call, w } = await api(t)
+  const before = JSON.stringify((await w.db.document()))
+  for (const body of [
+    '{"account":"acc_tea","actor":"zhangwei_ops","operation":"login","__proto__":{"admin":true}}',
+    '{"account":"acc_tea","actor":"zhangwei_ops","operation":"login","\\u005f_proto__":{}}',
+    '{"account":"acc_tea","actor":"zhangwei_ops","operation":"login","meta":{"constructor":{"prototype":{"admin":true}}}}',
+  ]) {
+    const { status, json } = await call('POST', '/v1/operations', body)
+    t.is(status, 400, body)
+    t.is(json.error, 'invalid-body', body)
+    t.regex(String(json.message), /^The body is valid JSON, but keys named __proto__ or constructor are not accepted .*: rename them\./, body)
+  }
+  const broken = await call('POST', '/v1/operations', '{"__proto__":')
+  t.regex(String(broken.json.message), /not valid JSON/, 'JSON that is not JSON is still called so')
+  t.is(JSON.stringify((await w.db.document())), before)
+})
+
 // Each operation × role: admin 王芳, long-term 张伟 and short-term 赵敏 on their accounts, 孙丽 expired
 // short-term on 青禾书店, 周晓 not bound at all. 晨光茶馆 has 风险操作保护 on in the demo world.
 const roleCases: Array<[string, string, string, Record<string, string>]> = [

@@ -3,7 +3,8 @@ import { resolve } from 'node:path'
 import { readDataFile } from '../store/document.js'
 import { StoreError } from '../store/errors.js'
 import { exportPostgresToFile, exportToFile } from '../store/postgres/move.js'
-import type { Command } from './io.js'
+import type { Counts } from '../store/postgres/move.js'
+import type { Command, CommandIo, Target } from './io.js'
 import { failed, printCounts, TARGET_HELP, targetOf, withPool } from './io.js'
 
 export const exportState: Command = {
@@ -23,13 +24,7 @@ export const exportState: Command = {
     const file = resolve(io.cwd, args[0]!)
     const target = targetOf(io)
     try {
-      const counts = target.kind === 'database'
-        ? await withPool(target.url, io, (pool) => exportPostgresToFile(pool, file))
-        : await exportToFile(file, async () => {
-          const data = await readDataFile(target.dataFile, io.now())
-          if (!data) throw new StoreError(`there is no ${target.describe} to export.`)
-          return data
-        })
+      const counts = await exportToNewFile(target, file, io)
       io.out(`Exported the ${target.describe} to ${file}:`)
       printCounts(io, counts)
       return 0
@@ -37,4 +32,14 @@ export const exportState: Command = {
       return failed(io, err)
     }
   },
+}
+
+/** The one export path (`export`, and `export-from-postgres` on a database): the whole state into a new data file. */
+export async function exportToNewFile (target: Target, file: string, io: CommandIo): Promise<Counts> {
+  if (target.kind === 'database') return withPool(target.url, io, (pool) => exportPostgresToFile(pool, file))
+  return exportToFile(file, async () => {
+    const data = await readDataFile(target.dataFile, io.now())
+    if (!data) throw new StoreError(`there is no ${target.describe} to export.`)
+    return data
+  })
 }

@@ -1,9 +1,10 @@
 // Moving a deployment between engines: `copy-to-postgres` and `export-from-postgres`.
 import { resolve } from 'node:path'
-import { copyFileToPostgres, exportPostgresToFile } from '../store/postgres/move.js'
+import { copyFileToPostgres } from '../store/postgres/move.js'
 import type { Command, CommandIo } from './io.js'
 import { dataFileFrom } from './data-file.js'
-import { failed, printCounts, withPool } from './io.js'
+import { exportToNewFile } from './export.js'
+import { failed, printCounts, targetOf, withPool } from './io.js'
 
 const NEEDS_URL = 'The database is ASSISTANT_DATABASE_URL (postgres://user:password@host:5432/database). Stop the assistant first.'
 
@@ -41,15 +42,15 @@ export const exportFromPostgres: Command = {
     NEEDS_URL,
   ].join('\n'),
   run: async (args, io) => {
-    const url = databaseUrl(io, exportFromPostgres.usage)
-    if (!url) return 2
+    if (!databaseUrl(io, exportFromPostgres.usage)) return 2
     if (args.length !== 1) {
       io.err(`Name the new data file.\n${exportFromPostgres.usage}`)
       return 2
     }
     const file = resolve(io.cwd, args[0]!)
     try {
-      const counts = await withPool(url, io, (pool) => exportPostgresToFile(pool, file))
+      // `export` itself: with ASSISTANT_DATABASE_URL set its target is the database.
+      const counts = await exportToNewFile(targetOf(io), file, io)
       io.out(`Exported the database into ${file}; checked by counts and by the validation a data file gets at start-up:`)
       printCounts(io, counts)
       return 0

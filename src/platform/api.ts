@@ -44,11 +44,27 @@ async function maskStrings (value: unknown, mask: (text: string) => Promise<stri
   return value
 }
 
+/** Whether JSON.parse reads it (after a byte-order mark, which Fastify's parser skips too). */
+function isJson (text: string): boolean {
+  try {
+    JSON.parse(text.replace(/^\uFEFF/, ''))
+    return true
+  } catch {
+    return false
+  }
+}
+
 export async function startPlatformApi (platform: Platform, options: ApiOptions): Promise<RunningApi> {
   const app = Fastify({
     logger: false,
     // A path the router cannot decode: Fastify's own answer would quote it whole, past the last mask.
     frameworkErrors: (_err, _request, reply) => { (reply as FastifyReply).code(400).send({ error: 'bad-path', message: apiTexts.badPath }) },
+  })
+  // Fastify's own JSON parser, which refuses keys named __proto__ (and constructor.prototype) as "not
+  // valid JSON": the body is valid JSON, refused for safety, and the answer says so and what to do.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    parseJson(request, body, (err, value) => done(err && isJson(body) ? new HttpError(400, 'invalid-body', apiTexts.forbiddenJsonKeys) : err, value))
   })
   // Digests of the same length whatever was sent: the comparison takes the same time and tells nothing, the token's length included.
   const digest = (text: string): Buffer => createHash('sha256').update(text).digest()

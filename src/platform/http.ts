@@ -19,6 +19,12 @@ export function refuse (refusal: Refusal, message = refusal.message ?? ''): Http
   return new HttpError(refusal.status, refusal.error, message)
 }
 
+/** What a route read by its id, path or name; when there is none, the refusal that says so (the 404 of every such route). */
+export function foundOr<T> (found: T | undefined, refusal: Refusal): T {
+  if (found === undefined) throw refuse(refusal)
+  return found
+}
+
 /** An answer whose status is not the route's usual one (a health check that finds problems). */
 export class Answer<T> {
   constructor (readonly status: number, readonly body: T) {}

@@ -8,7 +8,7 @@ import { reviewCycleDays, reviewDue, reviewDueAt } from '../domain/reviews.js'
 import type { ReviewReply, ReviewVerb } from '../domain/reviews.js'
 import { isActive } from '../domain/roles.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
-import type { Account, Review, ReviewItem, User } from '../store/schema.js'
+import type { Account, Binding, Review, ReviewItem, User } from '../store/schema.js'
 import { requireAdmin } from './authority.js'
 import type { ServiceContext } from './context.js'
 import { record } from './history.js'
@@ -66,11 +66,25 @@ export async function openReviewOf (reader: StoreReader, accountId: string): Pro
   return (await reader.reviewsOfAccount(accountId)).find((r) => r.status === 'open')
 }
 
+/** What starting the account's review turns on: its reviews and its active long-term operators, read once. */
+interface ReviewFacts {
+  reviews: readonly Review[]
+  long: readonly Binding[]
+}
+
+async function reviewFacts (reader: StoreReader, account: Account, now: Millis): Promise<ReviewFacts> {
+  const reviews = await reader.reviewsOfAccount(account.id)
+  const long = (await reader.bindingsOfAccount(account.id)).filter((b) => b.role === 'long' && isActive(b, now))
+  return { reviews, long }
+}
+
 /** When the account's next review is due (undefined: none, or one is open), by domain/reviews.ts. */
 async function nextReviewAt (reader: StoreReader, account: Account, now: Millis): Promise<Millis | undefined> {
-  const reviews = await reader.reviewsOfAccount(account.id)
+  return dueAt(account, await reviewFacts(reader, account, now))
+}
+
+function dueAt (account: Account, { reviews, long }: ReviewFacts): Millis | undefined {
   const last = reviews.reduce<Review | undefined>((latest, r) => !latest || fromIso(r.startedAt) >= fromIso(latest.startedAt) ? r : latest, undefined)
-  const long = (await reader.bindingsOfAccount(account.id)).filter((b) => b.role === 'long' && isActive(b, now))
   return reviewDueAt({
     intervalDays: account.reviewIntervalDays,
     last: last && { startedAt: fromIso(last.startedAt), status: last.status, closedAt: last.closedAt === undefined ? undefined : fromIso(last.closedAt) },
@@ -110,12 +124,11 @@ function stateOf (item: ReviewItem, active: boolean): ReviewState {
 }
 
 /**
- * A new review of the account's long-term operators at `now`, inside the caller's transaction; undefined
- * when it has none (nothing to review) or one is open already.
+ * A new review of the account's long-term operators at `now`, from `facts` read in the caller's
+ * transaction; undefined when it has none (nothing to review) or one is open already.
  */
-async function openReview (tx: StoreTransaction, account: Account, now: Millis, startedBy: User | undefined): Promise<Review | undefined> {
-  if (await openReviewOf(tx, account.id)) return undefined
-  const long = (await tx.bindingsOfAccount(account.id)).filter((b) => b.role === 'long' && isActive(b, now))
+async function openReview (tx: StoreTransaction, account: Account, { reviews, long }: ReviewFacts, now: Millis, startedBy: User | undefined): Promise<Review | undefined> {
+  if (reviews.some((r) => r.status === 'open')) return undefined
   if (long.length === 0) return undefined
   const review: Review = {
     id: tx.newId('rv'),
@@ -123,7 +136,7 @@ async function openReview (tx: StoreTransaction, account: Account, now: Millis, 
     startedAt: toIso(now),
     ...(startedBy ? { startedBy: startedBy.id } : {}),
     status: 'open',
-    items: long.sort((a, b) => fromIso(a.boundAt) - fromIso(b.boundAt)).map((b) => ({ bindingId: b.id, userId: b.userId })),
+    items: [...long].sort((a, b) => fromIso(a.boundAt) - fromIso(b.boundAt)).map((b) => ({ bindingId: b.id, userId: b.userId })),
     remindersSent: [],
   }
   await tx.addReview(review)
@@ -169,7 +182,7 @@ export class ReviewService {
         await lapseReview(tx, open, account, now)
         lapsed = true
       } else if (open) return { kind: 'open', view: await viewOf(tx, open, now) }
-      const review = await openReview(tx, account, now, admin)
+      const review = await openReview(tx, account, await reviewFacts(tx, account, now), now, admin)
       return review ? { kind: 'started', view: await viewOf(tx, review, now) } : { kind: 'none' }
     })
     if (lapsed) this.ctx.deliver()
@@ -269,9 +282,11 @@ export class ReviewService {
     const started = await this.ctx.engine.transaction(async (tx) => {
       const account = await tx.account(accountId)
       if (!account) return false
-      const dueAt = await nextReviewAt(tx, account, now)
-      if (dueAt === undefined || dueAt > now) return false
-      const review = await openReview(tx, account, now, undefined)
+      // Read once: what says the review is due is what it is started from.
+      const facts = await reviewFacts(tx, account, now)
+      const due = dueAt(account, facts)
+      if (due === undefined || due > now) return false
+      const review = await openReview(tx, account, facts, now, undefined)
       if (!review) return false
       const view = await viewOf(tx, review, now)
       const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1

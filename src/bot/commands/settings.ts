@@ -1,7 +1,8 @@
 // The admin's switches (风险操作保护, 风险操作提醒) with a confirmation, and the 操作记录 view.
+import { ALERT_TOPICS } from '../../domain/alerts.js'
 import type { AlertMode, AlertTopic } from '../../domain/alerts.js'
 import type { Services } from '../../services/index.js'
-import { HISTORY_PAGE_SIZE, texts } from '../../texts.js'
+import { ALERT_TOPIC_TEXT, HISTORY_PAGE_SIZE, texts } from '../../texts.js'
 import type { Setting } from '../../texts.js'
 import type { Turn } from '../conversation.js'
 import type { Account, User } from '../../store/schema.js'
@@ -13,11 +14,9 @@ const SWITCH = new Map<string, boolean>([['开', true], ['关', false], ['开启
 
 const COMMAND: Record<Setting, string> = { riskProtection: '风险操作保护', riskAlerts: '风险操作提醒' }
 
-/** 风险操作提醒 <操作> <方式>: the words for each kind of operation (lower-cased) and each way of being told. */
-const ALERT_TOPIC = new Map<string, AlertTopic>([
-  ['登录', 'login'], ['群发', 'massSend'], ['修改服务器配置', 'serverConfig'], ['服务器配置', 'serverConfig'],
-  ['appsecret', 'appSecret'], ['修改appsecret', 'appSecret'], ['查看appsecret', 'appSecret'], ['重置appsecret', 'appSecret'],
-])
+/** 风险操作提醒 <操作> <方式>: the words for each kind of operation (texts.ts's table, lower-cased) and each way of being told. */
+const ALERT_TOPIC = new Map<string, AlertTopic>(ALERT_TOPICS.flatMap((topic) =>
+  ALERT_TOPIC_TEXT[topic].words.map((word) => [word.toLowerCase(), topic] as const)))
 const ALERT_MODE = new Map<string, AlertMode>([
   ['即时', 'immediate'], ['立即', 'immediate'], ['实时', 'immediate'], ['汇总', 'digest'], ['每日汇总', 'digest'],
   ['关', 'off'], ['关闭', 'off'], ['不提醒', 'off'],

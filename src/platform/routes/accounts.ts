@@ -5,7 +5,7 @@ import type { z } from 'zod'
 import type { Changes, RegistryRefusal } from '../../services/account-registry.js'
 import type { Account } from '../../store/schema.js'
 import { apiTexts } from '../../texts.js'
-import { defineRoute, HttpError, refuse } from '../http.js'
+import { defineRoute, foundOr, HttpError, refuse } from '../http.js'
 import { NO_SUCH_PAGE, UNKNOWN_ACCOUNT } from '../refusals.js'
 import type { Refusal } from '../http.js'
 import { AccountChangeBody, AccountChangedView, AccountDetailView, AccountPath, AccountView, HistoryEntryView, InvitationView, NewAccountBody, OperatorsView, PageQuery, paged } from '../schemas.js'
@@ -17,9 +17,7 @@ const NAME_TAKEN: Refusal = { status: 409, error: 'name-taken', when: 'another a
 const ADMIN_REFUSALS: Refusal[] = [UNKNOWN_ADMIN, ADMIN_REFUSED, NAME_TAKEN]
 
 async function accountOf (platform: Platform, id: string): Promise<Account> {
-  const account = await platform.accounts.get(id)
-  if (!account) throw refuse(UNKNOWN_ACCOUNT)
-  return account
+  return foundOr(await platform.accounts.get(id), UNKNOWN_ACCOUNT)
 }
 
 /** A rule the registry refused the change by, as an HTTP error that says what to do. */

@@ -1,7 +1,7 @@
 // May this WeChat ID do this on this account, and what became of a request that waited for the admin;
 // logins, confirmed by the person in chat first.
 import { texts } from '../../texts.js'
-import { defineRoute, refuse } from '../http.js'
+import { defineRoute, foundOr, refuse } from '../http.js'
 import { UNKNOWN_ACCOUNT, UNKNOWN_LOGIN, UNKNOWN_OPERATION, UNKNOWN_USER } from '../refusals.js'
 import { LoginAskedView, LoginBody, LoginPath, LoginStateView, OperationAnswerView, OperationBody, OperationPath, OperationStateView } from '../schemas.js'
 import { loginStateView, operationStateView } from '../views.js'
@@ -26,11 +26,7 @@ export const operationRoutes = [
     params: OperationPath,
     answer: { schema: OperationStateView, description: 'Its state now, by the clock.' },
     refusals: [UNKNOWN_OPERATION],
-    handle: async ({ params }, platform) => {
-      const found = await platform.operations.status(params.id)
-      if (!found) throw refuse(UNKNOWN_OPERATION)
-      return operationStateView(found)
-    },
+    handle: async ({ params }, platform) => operationStateView(foundOr(await platform.operations.status(params.id), UNKNOWN_OPERATION)),
   }),
   defineRoute({
     method: 'POST',
@@ -59,10 +55,6 @@ export const operationRoutes = [
     params: LoginPath,
     answer: { schema: LoginStateView, description: 'Its state now, by the clock.' },
     refusals: [UNKNOWN_LOGIN],
-    handle: async ({ params }, platform) => {
-      const found = await platform.logins.status(params.id)
-      if (!found) throw refuse(UNKNOWN_LOGIN)
-      return loginStateView(found)
-    },
+    handle: async ({ params }, platform) => loginStateView(foundOr(await platform.logins.status(params.id), UNKNOWN_LOGIN)),
   }),
 ]

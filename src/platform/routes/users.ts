@@ -2,7 +2,7 @@
 // one user (masked) with the roles they hold.
 import type { Platform } from '../../assistant.js'
 import type { PeopleResult } from '../../services/people.js'
-import { defineRoute, refuse } from '../http.js'
+import { defineRoute, foundOr, refuse } from '../http.js'
 import { PHONE_TAKEN, UNKNOWN_ACCOUNT, UNKNOWN_USER, WECHAT_ID_TAKEN } from '../refusals.js'
 import { FollowerPath, NewUserBody, ProfileBody, SecurityBody, UserPath, UserStandingView, UserView } from '../schemas.js'
 import { standingView, userView } from '../views.js'
@@ -48,11 +48,7 @@ export const userRoutes = [
     params: UserPath,
     answer: { schema: UserStandingView, description: 'The user.' },
     refusals: [UNKNOWN_USER],
-    handle: async ({ params }, platform) => {
-      const standing = await platform.people.standing(params.wechatId)
-      if (!standing) throw refuse(UNKNOWN_USER)
-      return standingView(standing)
-    },
+    handle: async ({ params }, platform) => standingView(foundOr(await platform.people.standing(params.wechatId), UNKNOWN_USER)),
   }),
   defineRoute({
     method: 'PATCH',

@@ -1,7 +1,7 @@
 // The platform's webhook: registered (or moved, or given a new secret) with PUT, read with GET, removed
 // with DELETE; the latest events and how each delivery went. What is POSTed is in the README.
 import { apiTexts } from '../../texts.js'
-import { Answer, defineRoute, refuse } from '../http.js'
+import { Answer, defineRoute, foundOr, refuse } from '../http.js'
 import { BAD_WEBHOOK_URL, NO_WEBHOOK } from '../refusals.js'
 import { DeliveriesQuery, WebhookBody, WebhookDeliveriesView, WebhookRemovedView, WebhookView } from '../schemas.js'
 import { webhookDeliveryView, webhookView } from '../views.js'
@@ -31,11 +31,7 @@ export const webhookRoutes = [
     summary: 'The webhook, and how its deliveries go',
     answer: { schema: WebhookView, description: 'The webhook (secret null: it is shown only once).' },
     refusals: [NO_WEBHOOK],
-    handle: async (_input, platform) => {
-      const webhook = await platform.webhook.current()
-      if (!webhook) throw refuse(NO_WEBHOOK)
-      return webhookView(webhook, await platform.webhook.backlog(), undefined)
-    },
+    handle: async (_input, platform) => webhookView(foundOr(await platform.webhook.current(), NO_WEBHOOK), await platform.webhook.backlog(), undefined),
   }),
   defineRoute({
     method: 'DELETE',
@@ -44,11 +40,7 @@ export const webhookRoutes = [
     description: 'Events still waiting are dropped with it; nothing more is queued until a webhook is registered again.',
     answer: { schema: WebhookRemovedView, description: 'Removed.' },
     refusals: [NO_WEBHOOK],
-    handle: async (_input, platform) => {
-      const removed = await platform.webhook.remove()
-      if (!removed) throw refuse(NO_WEBHOOK)
-      return { removed: true as const, droppedEvents: removed.droppedEvents }
-    },
+    handle: async (_input, platform) => ({ removed: true as const, droppedEvents: foundOr(await platform.webhook.remove(), NO_WEBHOOK).droppedEvents }),
   }),
   defineRoute({
     method: 'GET',

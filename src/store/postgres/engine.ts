@@ -148,6 +148,10 @@ interface TxState {
 
 const knownKey = (collection: Collection, id: string): string => `${collection} ${id}`
 
+/** `insert into <table> (<columns>) values ($1, …)`: the values are the columns' parameters, in order. */
+const insertInto = (table: Table, columns: readonly { column: string }[]): string =>
+  `insert into ${table.table} (${columns.map((c) => c.column).join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`
+
 // ---------------------------------------------------------------------------------------------- reads
 
 /** The columns of a collection's table, and for users their follows in order, as one select list. */
@@ -482,7 +486,7 @@ function transactionOn (state: TxState): StoreTransaction {
     if (kind) await exec('insert into codes (code, kind) values ($1, $2)', [(record as { code: string }).code, kind])
     const row = toRow(TABLE[collection], record)
     const columns = TABLE[collection].columns.filter((c) => c.column in row)
-    await exec(`insert into ${TABLE[collection].table} (${columns.map((c) => c.column).join(', ')}) values (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+    await exec(insertInto(TABLE[collection], columns),
       columns.map((c) => toParam(c, row[c.column])))
     if (collection === 'users') await setFollows((record as User).id, (record as User).follows)
   }
@@ -611,19 +615,21 @@ function transactionOn (state: TxState): StoreTransaction {
       validate('lookupNotices', record)
       const row = toRow(table, record)
       const names = table.columns.map((c) => c.column).join(', ')
-      const rows = await exec(`insert into ${table.table} (${names}) values (${table.columns.map((_, i) => `$${i + 1}`).join(', ')})
+      const rows = await exec(`${insertInto(table, table.columns)}
         on conflict (asker_key, owner_user_id) do update set at = excluded.at returning ${names}`, table.columns.map((c) => toParam(c, row[c.column])))
       return fromRow(table, rows[0]!) as LookupNotice
     }),
     forgetLookupNotices: (before) => write(() => count('lookupNotices', 'delete from lookup_notices where at < $1', [new Date(before)])),
+    // No read and no row lock (TRANSACTION_LOCK keeps every other writer out): a webhook of another id goes,
+    // and this one is made or replaced whole by one upsert.
     setWebhook: (webhook) => write(async () => {
-      const current = await query(() => select(client, 'webhooks', 'true', [], 'seq', 'for update of webhooks'))
-      if (current[0]?.id === webhook.id) {
-        await update('webhooks', webhook.id, { ...Object.fromEntries(Object.keys(current[0]).map((k) => [k, undefined])), ...webhook })
-      } else {
-        await count('webhooks', 'delete from webhooks', [])
-        await insert('webhooks', webhook)
-      }
+      validate('webhooks', webhook)
+      const table = TABLE.webhooks
+      const row = toRow(table, webhook)
+      await count('webhooks', 'delete from webhooks where id <> $1', [webhook.id])
+      await exec(`${insertInto(table, table.columns)}
+        on conflict (id) do update set ${table.columns.map(({ column }) => `${column} = excluded.${column}`).join(', ')}`,
+      table.columns.map((c) => toParam(c, row[c.column] ?? null)))
     }),
     removeWebhook: () => write(async () => {
       const events = await count('webhookEvents', 'delete from webhook_events', [])
