@@ -110,6 +110,24 @@ test('an unconfirmed login lapses after 5 minutes by the clock, before any sweep
   t.true((await w.db.messagesAbout(late)).every((m) => m.withdrawnAt !== undefined))
 })
 
+test('after the clock is set back by hours, a login asked before it cannot be confirmed, nor an operation request allowed: both lapse', async (t) => {
+  const { w, call } = await api(t)
+  const id = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)
+  const code = codeOf((await w.inboxOf(ZHANGWEI, 1))[0]!, '确认登录')
+  w.clock.advance(-hours(3)) // the machine's clock corrected by three hours
+  t.is(await w.ask(ZHANGWEI, `确认登录 ${code}`), '「晨光茶馆」的这次登录超过 5 分钟没有确认,已失效。如需登录,请在公众平台重新发起登录。')
+  t.like((await call('GET', `/v1/logins/${id}`)).json, { state: 'lapsed' })
+  t.is((await w.db.document()).approvals.length, 0, 'nothing was asked of the admin')
+
+  // Asked again on the corrected clock: confirmed, and the admin asked (风险操作保护); then the clock goes back again.
+  const again = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)
+  t.true((await w.ask(ZHANGWEI, '确认登录')).startsWith('已确认。「晨光茶馆」开启了风险操作保护'))
+  const request = (await w.inboxOf(WANGFANG, 1)).at(-1)!
+  w.clock.advance(-hours(3))
+  t.is(await w.ask(WANGFANG, `允许 ${codeOf(request, '允许')}`), '「晨光茶馆」的这个登录公众平台请求已经超过 10 分钟未处理,视为拒绝了,无需再回复。')
+  t.like((await call('GET', `/v1/logins/${again}`)).json, { state: 'refused' })
+})
+
 test('不是我 stops the login and alerts the admin with a one-reply removal; the platform reads rejected', async (t) => {
   const { w, call } = await api(t)
   const id = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)

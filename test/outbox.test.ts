@@ -1,6 +1,6 @@
 // Pushes through the outbox: retry with back-off, give-up, the send rate, logout and restart.
 import test from 'ava'
-import { minutes } from '../src/domain/calendar.js'
+import { hours, minutes } from '../src/domain/calendar.js'
 import { startWorld, worldFor } from './fixture.js'
 import type { World } from './fixture.js'
 
@@ -36,6 +36,21 @@ test('a push that fails is retried after a back-off and delivered once', async (
   await w.assistant.jobs.outbox(w.clock.at)
   t.deepEqual(w.inbox('u_zhangwei'), [], 'not before the back-off')
   w.clock.advance(minutes(1))
+  await w.assistant.jobs.outbox(w.clock.at)
+  await w.settled()
+  t.is(w.inbox('u_zhangwei').filter((text) => text.startsWith(notice)).length, 1)
+  t.truthy((await w.db.message(message!.id))!.sentAt)
+})
+
+test('a failed push is retried within its back-off after the clock is set back by hours, not once the clock has caught up', async (t) => {
+  const w = await worldFor(t)
+  const restore = refuseSendsTo(w, w.contact('u_zhangwei').id)
+  await removeZhangWei(w)
+  const [message] = (await w.db.unsentMessages())
+  t.like(message, { attempts: 1, nextAttemptAt: '2026-11-21T02:01:00.000Z' })
+  restore()
+  w.clock.advance(-hours(3)) // the machine's clock corrected by three hours
+  t.is((await w.db.outboxBacklog(w.clock.at)).due, 1, 'the health check counts it as due')
   await w.assistant.jobs.outbox(w.clock.at)
   await w.settled()
   t.is(w.inbox('u_zhangwei').filter((text) => text.startsWith(notice)).length, 1)

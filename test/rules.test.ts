@@ -2,13 +2,16 @@
 import test from 'ava'
 import { accountNameProblem, adminRefusals, normaliseAccountName } from '../src/domain/accounts.js'
 import type { AccountNameProblem } from '../src/domain/accounts.js'
-import { addMonths, formatDate, formatDateTime, formatTimeFrom } from '../src/domain/calendar.js'
+import { addMonths, formatDate, formatDateTime, formatTimeFrom, hours, minutes } from '../src/domain/calendar.js'
+import { CLOCK_SLACK, waitOver, windowOpen } from '../src/domain/deadlines.js'
 import { personName } from '../src/fields.js'
 import { pageFromNewest, pageOf } from '../src/domain/paging.js'
 import { ownsIdentifier } from '../src/domain/ownership.js'
-import { retryDelay, takeHit, takeToken } from '../src/domain/rate-limit.js'
+import { attemptDue, retryDelay, takeHit, takeToken } from '../src/domain/rate-limit.js'
+import { approvalState, loginState, renewalState } from '../src/domain/requests.js'
 import { dueReminder, expiryFor, hasLapsed, isActive, isRenewable, renewedExpiry } from '../src/domain/roles.js'
 import { NewAccountBody } from '../src/platform/schemas.js'
+import { CLAIM_LEASE, claimHeld, claimStillOurs } from '../src/store/contract.js'
 
 const shanghai = (local: string): number => Date.parse(`${local}+08:00`)
 
@@ -155,6 +158,55 @@ test('the send bucket holds a burst and refills at the rate', (t) => {
 
 test('retries back off from a minute, doubling, to at most an hour', (t) => {
   t.deepEqual([1, 2, 3, 4, 6, 7, 20].map(retryDelay), [60_000, 120_000, 240_000, 480_000, 1_920_000, 3_600_000, 3_600_000])
+})
+
+// A deadline or wait 5 minutes long, set at SET, read at `now`: a clock moved forward as ever; a clock set
+// back (now before SET) by less than the slack reads it as it stands; set back further, a window lapses and
+// a wait is over.
+const SET = Date.parse('2026-11-21T02:00:00Z')
+const deadlines: Array<[string, number, boolean, boolean]> = [
+  // what happened, now − SET, window open, wait over
+  ['just set', 0, true, false],
+  ['within its length', minutes(4), true, false],
+  ['at its end', minutes(5), false, true],
+  ['past its end', hours(3), false, true],
+  ['the clock set back by a few seconds (another process\'s clock, an NTP step)', -5_000, true, false],
+  ['the clock set back by just the slack', -CLOCK_SLACK, true, false],
+  ['the clock set back by a moment more than the slack', -CLOCK_SLACK - 1, false, true],
+  ['the clock set back by 3 hours', -hours(3), false, true],
+  ['the clock set back by 3 hours, then 4 minutes on', -hours(3) + minutes(4), false, true],
+]
+for (const [what, offset, open, over] of deadlines) {
+  test(`a deadline 5 minutes after it was set, read when ${what}: ${open ? 'open' : 'lapsed'}, wait ${over ? 'over' : 'runs'}`, (t) => {
+    t.is(windowOpen(SET + minutes(5), minutes(5), SET + offset), open)
+    t.is(waitOver(SET + minutes(5), minutes(5), SET + offset), over)
+  })
+}
+
+test('a delivery claim holds for its lease, not for a jump of the clock; its claimer stops sending from it once the clock went back', (t) => {
+  const until = SET + CLAIM_LEASE
+  t.true(claimHeld(until, SET + CLAIM_LEASE - 1))
+  t.false(claimHeld(until, SET + CLAIM_LEASE), 'ran out')
+  t.false(claimHeld(until, SET - hours(3)), 'taken before the clock went back: any claimer may take it')
+  t.true(claimHeld(until, SET - 5_000), 'another process\'s clock a few seconds behind still sees it held')
+  t.true(claimStillOurs(SET, SET + CLAIM_LEASE / 2))
+  t.false(claimStillOurs(SET, SET + CLAIM_LEASE / 2 + 1), 'less than half the lease left')
+  t.false(claimStillOurs(SET, SET - hours(3)), 'the clock went back under the pass')
+})
+
+test('after the clock is set back by hours: approvals and logins asked before it lapse, a renewal request keeps its days, a back-off set before it is over', (t) => {
+  const asked = { status: 'pending' as const, createdAt: new Date(SET).toISOString(), expiresAt: new Date(SET + minutes(10)).toISOString() }
+  const back = SET - hours(3)
+  t.is(approvalState(asked, SET + minutes(9)), 'pending')
+  t.is(approvalState(asked, back), 'lapsed', 'asked "after now": the clock went back')
+  t.is(loginState({ ...asked, expiresAt: new Date(SET + minutes(5)).toISOString() }, back), 'lapsed')
+  t.is(loginState({ ...asked, status: 'confirmed' }, back), 'confirmed', 'an answered one keeps its answer')
+  // A renewal request's three days are stretched by the jump rather than taken away.
+  t.is(renewalState({ status: 'pending', expiresAt: new Date(SET + hours(72)).toISOString() }, back), 'pending')
+  // A back-off of at most an hour ending further out than that was set before the clock went back.
+  t.false(attemptDue({ nextAttemptAt: new Date(SET + minutes(1)).toISOString() }, SET))
+  t.false(attemptDue({ nextAttemptAt: new Date(SET + hours(1)).toISOString() }, SET), 'the longest back-off still runs')
+  t.true(attemptDue({ nextAttemptAt: new Date(SET + minutes(1)).toISOString() }, back), 'due now, not in 3 hours')
 })
 
 test('a short-term binding is renewable until exactly the moment renewal would refuse it, and never once given up or taken away', (t) => {

@@ -206,6 +206,21 @@ for (const { name, open } of ENGINES) {
     t.is((await engine.message(ids[3]!))?.sentAt, new Date(NOW).toISOString())
   })
 
+  test(`${name}: after the clock is set back by hours, claims and back-offs set before it are over: the messages are due at once`, async (t) => {
+    const { engine } = await open(t)
+    const earlier = (await engine.transaction((tx) => tx.claimDueMessages(NOW, 1000))).map((m) => m.id) // the demo world's own
+    const ids = await queueMessages(engine, 3)
+    t.is((await engine.transaction((tx) => tx.claimDueMessages(NOW, 2))).length, 2, 'claimed by a process that then crashed')
+    await engine.transaction((tx) => tx.updateMessage(ids[2]!, { attempts: 1, lastError: 'x', nextAttemptAt: new Date(NOW + MINUTE).toISOString() }))
+    const dueNow = (await engine.outboxBacklog(NOW)).due
+    const back = NOW - 3 * 3_600_000
+    t.is((await engine.outboxBacklog(back)).due, dueNow + 1, 'the one backing off counts as due too')
+    t.is((await engine.transaction((tx) => tx.claimMessage(ids[0]!, back)))?.id, ids[0], 'by id')
+    t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(back, 100))).map((m) => m.id), [...earlier, ...ids.slice(1)], 'the other claims and the back-off')
+    t.deepEqual(await engine.transaction((tx) => tx.claimDueMessages(back, 100)), [], 'claimed anew, on the corrected clock')
+    t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(back + CLAIM_LEASE + 1, 100))).map((m) => m.id), [...earlier, ...ids], 'for its lease, as ever')
+  })
+
   test(`${name}: the backlog counts the messages due for delivery, claimed or not, and says when the oldest was queued`, async (t) => {
     const { engine } = await open(t)
     t.deepEqual(await engine.outboxBacklog(NOW), { due: 0 }, 'the demo world has none')

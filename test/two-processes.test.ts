@@ -424,6 +424,42 @@ test('both processes run the outbox job at the same moment: each waiting message
   t.is(recipients.flatMap((r) => [...one.inbox(r.id), ...two.inbox(r.id)]).length, 30)
 })
 
+test('a process stops with messages it claimed and the clock is set back by hours: the other process sends them at once, not after the jump', async (t) => {
+  const recipients = [WANGFANG, SUNLI, QIANJIN, ZHENGJIE, FENGLEI]
+  const waiting: OutboxMessage[] = Array.from({ length: 10 }, (_, i) => ({
+    id: `m_claimed_${i}`,
+    toUserId: recipients[i % recipients.length]!.id,
+    text: `「晨光茶馆」没发完的通知 第 ${i + 1} 条`,
+    createdAt: toIso(T0 - minutes(1)),
+    attempts: 1,
+    lastError: 'the chat did not take it',
+    nextAttemptAt: toIso(T0 + minutes(1)),
+    accountId: TEA,
+  }))
+  const world = { ...JOBS_WORLD, outbox: waiting }
+  const { name, pool } = await postgres().freshDatabase()
+  const clock = new TestClock(T0)
+  const one = await startDatabaseWorld({ database: { pool }, seed: world, clock })
+  let oneRunning = true
+  t.teardown(async () => { if (oneRunning) await one.stop() })
+  const two = await startDatabaseWorld({ database: { url: postgres().url(name) }, seed: world, clock })
+  t.teardown(two.stop)
+
+  // The first process's delivery pass claims what is due, then the process stops before sending any.
+  clock.advance(minutes(2))
+  t.is((await one.assistant.engine.transaction((tx) => tx.claimDueMessages(clock.now(), 100))).length, 10)
+  await one.stop()
+  oneRunning = false
+  await two.assistant.jobs.outbox(clock.now())
+  const sentByTwo = (): string[] => recipients.flatMap((r) => two.inbox(r.id))
+  t.deepEqual(sentByTwo(), [], 'held by the stopped process\'s claim for its lease')
+
+  clock.advance(-hours(3)) // the machines' clock corrected by three hours
+  await two.assistant.jobs.outbox(clock.now())
+  await two.settled()
+  t.deepEqual([...sentByTwo()].sort(), waiting.map((m) => m.text).sort(), 'each one, once')
+})
+
 // ------------------------------------------------------------------------------------------ runner
 
 test('npm start (the demo) with ASSISTANT_DATABASE_URL: the demo world is seeded into the empty database and the console chats on it', async (t) => {

@@ -1,6 +1,6 @@
 // Self-unbind through the mock puppet: confirmation, cancel, the admin's notice, step expiry, restart.
 import test from 'ava'
-import { minutes } from '../src/domain/calendar.js'
+import { hours, minutes } from '../src/domain/calendar.js'
 import { startWorld, worldFor } from './fixture.js'
 
 const ZHANGWEI = 'u_zhangwei'
@@ -106,6 +106,20 @@ test('取消 works at every step, and a step lapses after 5 minutes', async (t) 
   w.clock.advance(minutes(5))
   t.true((await w.ask(ZHANGWEI, '确认')).startsWith('上一步超过 5 分钟没有完成'))
   t.true((await w.ask(ZHANGWEI, '绑定查询 13800138000')).includes('共 2 个'), 'nothing was unbound')
+})
+
+test('a pending 确认 does not outlive a clock set back by hours: it lapses as any step, and nothing is unbound', async (t) => {
+  const w = await worldFor(t)
+  await w.ask(ZHANGWEI, '绑定查询 13800138000')
+  t.true((await w.ask(ZHANGWEI, '解绑 1')).startsWith('确认解除你在「晨光茶馆」'))
+  w.clock.advance(-hours(3)) // the machine's clock corrected by three hours
+  t.is(await w.ask(ZHANGWEI, '确认'), '上一步超过 5 分钟没有完成,已自动取消,没有做任何修改。请重新发送 绑定查询。')
+  t.true((await w.ask(ZHANGWEI, '确认')).startsWith('当前没有等待确认的操作'), 'the step is gone')
+  t.true((await w.ask(ZHANGWEI, '绑定查询 13800138000')).includes('共 2 个'), 'nothing was unbound')
+  // Asked again on the corrected clock, it works as ever.
+  await w.ask(ZHANGWEI, '解绑 1')
+  w.clock.advance(minutes(4))
+  t.true((await w.ask(ZHANGWEI, '确认')).startsWith('已解除你在「晨光茶馆」的长期运营者身份'))
 })
 
 test('from another WeChat account of the same person (same ID number): unbinding tells that account and names who did it', async (t) => {

@@ -4,7 +4,7 @@ import type { Millis } from '../domain/calendar.js'
 import type { User } from '../store/schema.js'
 import type { DialogRecord } from '../services/dialogs.js'
 import type { Dialog, DialogStep } from './dialog.js'
-import { Dialogs, RESTART } from './dialog.js'
+import { Dialogs, RESTART, stepAlive } from './dialog.js'
 import { texts } from '../texts.js'
 
 export interface Turn {
@@ -52,7 +52,7 @@ export class Conversation {
   async reply (input: { text: string, sender: string, asker: User | undefined, now: Millis }, known?: { dialog: DialogRecord | undefined }): Promise<string> {
     const { text, sender, now } = input
     const stored = known ? Dialogs.typed(known.dialog) : await this.dialogs.get(sender)
-    const dialog = stored && stored.expiresAt > now ? stored : undefined
+    const dialog = stored && stepAlive(stored, now) ? stored : undefined
     const command = this.find(text)
     const turn = new ConversationTurn(this.dialogs, input, command ? text.slice(command.word.length).trim() : '', dialog)
     try {

@@ -1,6 +1,7 @@
 // Dialog state per sender as plain data: which step they are on, what it needs, and when it lapses.
 import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
+import { windowOpen } from '../domain/deadlines.js'
 import type { IdentifierKind } from '../domain/identity.js'
 import type { OperatorRole } from '../domain/roles.js'
 import type { DialogService } from '../services/dialogs.js'
@@ -30,6 +31,14 @@ export type DialogStep =
   | { step: 'settings.confirm', data: { accountId: string, setting: Setting, on: boolean } }
 
 export type Dialog = DialogStep & { expiresAt: Millis }
+
+/**
+ * The step is still alive at `now`: not past its 5 minutes, and not set before the clock was set back (a
+ * pending 确认 would otherwise stay confirmable for the jump's hours; it lapses as any other step).
+ */
+export function stepAlive (dialog: Dialog, now: Millis): boolean {
+  return windowOpen(dialog.expiresAt, STEP_TTL, now)
+}
 
 /** The command that starts each step's dialog again, for the "step expired" reply. */
 export const RESTART: Record<DialogStep['step'], string> = {

@@ -1,5 +1,7 @@
 // A sliding-window limit on how often one person may do something. Pure: the caller keeps the state.
 import type { Millis } from './calendar.js'
+import { hours } from './calendar.js'
+import { waitOver } from './deadlines.js'
 
 export interface WindowLimit {
   max: number
@@ -54,12 +56,19 @@ export function takeToken (limit: BucketLimit, bucket: Bucket, now: Millis): { t
   return { taken: true, bucket: { tokens: current.tokens - 1, at: now } }
 }
 
-/** A delivery (a push, a webhook event) is due for an attempt: never tried, or its back-off is over at `now`. */
+/** The longest back-off before a retry. */
+export const LONGEST_RETRY_DELAY: Millis = hours(1)
+
+/**
+ * A delivery (a push, a webhook event) is due for an attempt: never tried, or its back-off is over at
+ * `now`. A back-off ending more than LONGEST_RETRY_DELAY after now was set before the clock went back:
+ * over (domain/deadlines.ts), so a failed push waits at most an hour, not the jump.
+ */
 export function attemptDue (delivery: { nextAttemptAt?: string | undefined }, now: Millis): boolean {
-  return delivery.nextAttemptAt === undefined || Date.parse(delivery.nextAttemptAt) <= now
+  return delivery.nextAttemptAt === undefined || waitOver(Date.parse(delivery.nextAttemptAt), LONGEST_RETRY_DELAY, now)
 }
 
-/** Wait before retry `attempt` (1-based): one minute, doubling, at most an hour. */
+/** Wait before retry `attempt` (1-based): one minute, doubling, at most LONGEST_RETRY_DELAY. */
 export function retryDelay (attempt: number): Millis {
-  return Math.min(60_000 * 2 ** Math.max(0, attempt - 1), 3_600_000)
+  return Math.min(60_000 * 2 ** Math.max(0, attempt - 1), LONGEST_RETRY_DELAY)
 }

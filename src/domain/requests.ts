@@ -1,6 +1,7 @@
 // Requests that wait on an admin (risky-operation approvals, renewal requests): their state by the clock
 // and whether what they depended on still holds. Pure: time is an argument.
 import type { Millis } from './calendar.js'
+import { windowOpen } from './deadlines.js'
 
 /** Why an open request was closed without a decision. */
 export type ClosedReason = 'unbound' | 'removed' | 'expired' | 'not-admin'
@@ -13,9 +14,23 @@ export function byTheClock<S extends string> (request: { status: S, expiresAt: s
   return request.status === 'pending' && Date.parse(request.expiresAt) <= now ? lapsed : request.status
 }
 
-/** An approval past its deadline is lapsed (refused). */
-export function approvalState (approval: { status: ApprovalState, expiresAt: string }, now: Millis): ApprovalState {
-  return byTheClock(approval, now, 'lapsed')
+/**
+ * A request with a short answer window (minutes: an approval, a login confirmation) by the clock: past its
+ * deadline, or asked after `now` (its deadline lies further out than its window: the clock was set back
+ * since, domain/deadlines.ts), it has lapsed, and the person asks again rather than having the jump's
+ * hours to answer. Invitations (a day) and renewal requests (three days) keep byTheClock: a jump of hours
+ * stretches them by a fraction of their window, and lapsing them would take a pending invitation or
+ * request away from people who did nothing wrong.
+ */
+function byShortWindow<S extends string> (request: { status: S, createdAt: string, expiresAt: string }, now: Millis, lapsed: S): S {
+  if (request.status !== 'pending') return request.status
+  const expiresAt = Date.parse(request.expiresAt)
+  return windowOpen(expiresAt, expiresAt - Date.parse(request.createdAt), now) ? request.status : lapsed
+}
+
+/** An approval past its deadline (or asked before the clock was set back) is lapsed (refused). */
+export function approvalState (approval: { status: ApprovalState, createdAt: string, expiresAt: string }, now: Millis): ApprovalState {
+  return byShortWindow(approval, now, 'lapsed')
 }
 
 /** A renewal request past its deadline has expired. */
@@ -25,9 +40,9 @@ export function renewalState (renewal: { status: RenewalState, expiresAt: string
 
 export type LoginStatus = 'pending' | 'confirmed' | 'rejected' | 'lapsed'
 
-/** A login not confirmed within its minutes has lapsed. */
-export function loginState (login: { status: LoginStatus, expiresAt: string }, now: Millis): LoginStatus {
-  return byTheClock(login, now, 'lapsed')
+/** A login not confirmed within its minutes (or asked before the clock was set back) has lapsed. */
+export function loginState (login: { status: LoginStatus, createdAt: string, expiresAt: string }, now: Millis): LoginStatus {
+  return byShortWindow(login, now, 'lapsed')
 }
 
 export interface BindingEnd {

@@ -7,7 +7,7 @@ import type { Bucket, BucketLimit } from '../domain/rate-limit.js'
 import type { Logger } from '../log.js'
 import type { Delivery } from '../services/context.js'
 import type { OutboxMessage } from '../store/schema.js'
-import { CLAIM_LEASE } from '../store/contract.js'
+import { claimStillOurs } from '../store/contract.js'
 import type { StoreEngine } from '../store/contract.js'
 import { notify } from '../services/notices.js'
 import { storable } from '../domain/text.js'
@@ -115,9 +115,9 @@ export class Outbox {
     let tried = 0
     try {
       for (const message of claimed) {
-        // Slow sends: the rest are given back before their claims could run out under the pass, when another
-        // process would take them and send them a second time (one more send takes at most the time-out).
-        if (!this.online || this.now() - now > CLAIM_LEASE / 2) break
+        // Slow sends, or the clock set back under the pass: the rest are given back before another process
+        // could take them (their claims run out, or read as from before the jump) and send them a second time.
+        if (!this.online || !claimStillOurs(now, this.now())) break
         if (!this.inFlight.has(message.id)) {
           if (!this.takeToken()) break
           // Sends go one after another; their records share group-commit writes instead of one write each.
@@ -133,7 +133,7 @@ export class Outbox {
       // Not tried after all: whoever waits on them hears so, and no one waits for ever.
       for (const message of claimed) this.endPassTurn(message.id, { sent: false, reason: this.online ? 'busy' : 'offline' })
     }
-    // Not tried (the bot went offline, or the pass ran long): given back at once rather than when the claim runs out.
+    // Not tried (the bot went offline, the pass ran long, the clock went back): given back at once rather than when the claim runs out.
     const untried = claimed.slice(tried).map((m) => m.id)
     if (untried.length > 0) await this.engine.transaction((tx) => tx.releaseClaims(untried))
     await Promise.all(recorded)

@@ -16,7 +16,7 @@ import { storable } from '../domain/text.js'
 import { afterFailure, answerProblem, EVENT_ID_HEADER, EVENT_TYPE_HEADER, isReachableWebhookAddress, SIGNATURE_HEADER, signatureHeader } from '../domain/webhook.js'
 import type { WebhookPolicy } from '../domain/webhook.js'
 import type { Logger } from '../log.js'
-import { CLAIM_LEASE } from '../store/contract.js'
+import { CLAIM_LEASE, claimHeld } from '../store/contract.js'
 import type { StoreEngine } from '../store/contract.js'
 import type { Webhook, WebhookEvent } from '../store/schema.js'
 import { SinglePass } from './single-pass.js'
@@ -109,8 +109,15 @@ export class WebhookDelivery {
       // would otherwise take back the tail of a batch still being worked through, and send it twice.
       const size = Math.max(1, Math.min(BATCH, Math.floor(CLAIM_LEASE / 2 / this.policy.timeoutMs)))
       const batch = await this.engine.transaction((tx) => tx.claimDueWebhookEvents(now, size))
-      for (const event of batch) await this.attempt(webhook, event)
-      if (batch.length < size) return
+      let tried = 0
+      for (const event of batch) {
+        // The clock set back under the batch: the rest read as claimed before the jump, free for any process
+        // to take (store/contract.ts claimHeld); claimed again at the new time rather than sent alongside it.
+        if (!claimHeld(now + CLAIM_LEASE, this.now())) break
+        await this.attempt(webhook, event)
+        tried++
+      }
+      if (batch.length < size && tried === batch.length) return
     }
   }
 

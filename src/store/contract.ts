@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Millis } from '../domain/calendar.js'
 import { minutes } from '../domain/calendar.js'
+import { waitOver } from '../domain/deadlines.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import type { Account, Approval, Binding, DigestEntry, HistoryEntry, Invitation, Login, LookupNotice, OutboxMessage, Renewal, Review, User, Webhook, WebhookEvent } from './schema.js'
 import type { Transaction } from './store.js'
@@ -112,6 +113,24 @@ export interface PruneCounts { history: number, invitations: number, renewals: n
  * messages back this long after (at-least-once across a crash); a recorded attempt ends the claim at once.
  */
 export const CLAIM_LEASE: Millis = minutes(5)
+
+/**
+ * A claim held until `until` still keeps every other claimer off at `now`: its lease runs. A lease ending
+ * more than CLAIM_LEASE after now was taken before the clock was set back, and is over (domain/deadlines.ts):
+ * a crashed claimer's messages come back after the lease, not after the jump.
+ */
+export function claimHeld (until: Millis | undefined, now: Millis): boolean {
+  return until !== undefined && !waitOver(until, CLAIM_LEASE, now)
+}
+
+/**
+ * What a claimer claimed at `claimedAt` is still safely its own at `now`: its claim holds as every claimer
+ * reads it (claimHeld: not if the clock was set back since by more than the slack, when it reads as taken
+ * before the jump, free for anyone to take), with at least half its lease left for one more attempt.
+ */
+export function claimStillOurs (claimedAt: Millis, now: Millis): boolean {
+  return now - claimedAt <= CLAIM_LEASE / 2 && claimHeld(claimedAt + CLAIM_LEASE, now)
+}
 
 /** A sender's pending conversation step, as the store keeps it (the bot gives `step` and `data` their types). */
 export interface DialogRecord {

@@ -8,7 +8,7 @@ import { attemptDue, takeHit } from '../domain/rate-limit.js'
 import type { LimitDecision, WindowLimit } from '../domain/rate-limit.js'
 import { bindingExpired, historyExpired, invitationExpired, loginExpired, requestExpired } from '../domain/retention.js'
 import { ChangeLog } from './change-log.js'
-import { CLAIM_LEASE, newId, READS } from './contract.js'
+import { CLAIM_LEASE, claimHeld, newId, READS } from './contract.js'
 import type { Backlog, DialogRecord, Holdings, LookupAnswer, LookupHolders, PruneCounts, SenderState, StoreEngine, StoreReader, StoreTransaction, UserHoldings, WebhookBacklog } from './contract.js'
 import { bindingMismatch, danglingReferences, lookupNoticeKey, recordProblem } from './consistency.js'
 import type { Collection, Target } from './consistency.js'
@@ -786,7 +786,7 @@ export class Store {
       claimDueMessages: (now, limit) => this.claimDue(this.unsent, now, limit, (message) => this.usersById.get(message.toUserId)?.contactId !== undefined),
       claimMessage: (id, now) => {
         const message = this.outboxById.get(id)
-        if (!message || !this.unsent.has(message) || (this.claims.get(id) ?? -Infinity) > now) return undefined
+        if (!message || !this.unsent.has(message) || claimHeld(this.claims.get(id), now)) return undefined
         this.claims.set(id, now + CLAIM_LEASE)
         return message
       },
@@ -855,7 +855,7 @@ export class Store {
     const claimed: R[] = []
     for (const record of candidates) {
       if (claimed.length >= limit) break
-      if ((this.claims.get(record.id) ?? -Infinity) > now) continue
+      if (claimHeld(this.claims.get(record.id), now)) continue
       if (!attemptDue(record, now)) continue
       if (!ready(record)) continue
       claimed.push(record)

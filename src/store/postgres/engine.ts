@@ -11,6 +11,8 @@
 // at READ COMMITTED on the pool: they see only committed state, and never wait for the lock.
 import type { Pool, PoolClient } from 'pg'
 import type { Millis } from '../../domain/calendar.js'
+import { latestEnd } from '../../domain/deadlines.js'
+import { LONGEST_RETRY_DELAY } from '../../domain/rate-limit.js'
 import type { LimitDecision, WindowLimit } from '../../domain/rate-limit.js'
 import { CLAIM_LEASE, newId } from '../contract.js'
 import type { Async, ConversationState, Holdings, Reads, StoreEngine, StoreReader, StoreTransaction, UserHoldings, WebhookBacklog } from '../contract.js'
@@ -281,7 +283,7 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     outboxBacklog: (now) => query(async () => {
       const { rows } = await db.query<{ due: number, oldest: Date | null }>(`select count(*)::int as due, min(o.created_at) as oldest
         from outbox o join users u on u.id = o.to_user_id
-        where ${onAliasO(UNSENT)} and (o.next_attempt_at is null or o.next_attempt_at <= $1) and u.contact_id is not null`, [due(now)])
+        where ${onAliasO(UNSENT)} and ${waitOverSql('o.next_attempt_at', '$1', '$2')} and u.contact_id is not null`, [due(now), backOffLatest(now)])
       const { due: count, oldest } = rows[0]!
       return oldest ? { due: count, oldestQueuedAt: oldest.toISOString() } : { due: count }
     }),
@@ -292,10 +294,10 @@ function readsOn (db: Queryable, guard: () => TxState | undefined): StoreReader 
     webhookBacklog: (now) => query(async () => {
       const { rows } = await db.query<{ pending: number, due: number, oldest: Date | null, failed: number, last_failed: Date | null }>(`select
           (select count(*)::int from webhook_events where ${UNDELIVERED}) as pending,
-          (select count(*)::int from webhook_events where ${UNDELIVERED} and (next_attempt_at is null or next_attempt_at <= $1)) as due,
+          (select count(*)::int from webhook_events where ${UNDELIVERED} and ${waitOverSql('next_attempt_at', '$1', '$2')}) as due,
           (select min(created_at) from webhook_events where ${UNDELIVERED}) as oldest,
           (select count(*)::int from webhook_events where failed_at is not null) as failed,
-          (select max(failed_at) from webhook_events where failed_at is not null) as last_failed`, [due(now)])
+          (select max(failed_at) from webhook_events where failed_at is not null) as last_failed`, [due(now), backOffLatest(now)])
       const row = rows[0]!
       const backlog: WebhookBacklog = { pending: row.pending, due: row.due, failed: row.failed }
       if (row.oldest) backlog.oldestQueuedAt = row.oldest.toISOString()
@@ -373,6 +375,17 @@ const SET_DIALOG = `insert into dialogs (sender, step, data, expires_at) values 
   on conflict (sender) do update set step = excluded.step, data = excluded.data, expires_at = excluded.expires_at`
 
 /**
+ * A wait column (a back-off's next_attempt_at, a claim's claimed_until) over by `now` as domain/deadlines.ts
+ * waitOver reads it: none, reached, or ending after `latest` (set before the clock went back).
+ */
+function waitOverSql (column: string, now: string, latest: string): string {
+  return `(${column} is null or ${column} <= ${now} or ${column} > ${latest})`
+}
+/** The latest a back-off (domain/rate-limit.ts attemptDue), or a claim's lease (store/contract.ts claimHeld), set by `now` can end. */
+const backOffLatest = (now: Millis): Date => new Date(latestEnd(LONGEST_RETRY_DELAY, now))
+const leaseLatest = (now: Millis): Date => new Date(latestEnd(CLAIM_LEASE, now))
+
+/**
  * domain/rate-limit.ts takeHit as one upsert on the asker's row: $1 the asker, $2 now, $3 the limit's max,
  * $4 the start of its window (hits at or before it no longer count, and are dropped; hits after now, from
  * before the clock was set back, count as made now: migration 008).
@@ -444,21 +457,22 @@ function transactionOn (state: TxState): StoreTransaction {
     [...rows].sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => fromRow(TABLE[collection], row))
   /**
    * The claim both deliveries share: up to `limit` rows (alias `o` in `from`) still to deliver, due by now
-   * ($1) and matching `where`, that no claimer holds ($1: its lease ran out), oldest first, each then held
-   * to $2. FOR UPDATE SKIP LOCKED: a row another claimer is taking right now is passed over, never waited
-   * for nor taken twice; the lease keeps it from every later claimer until the attempt is recorded
-   * (update() clears it) or the lease runs out (the claimer crashed).
+   * ($1; $4: a back-off ending later was set before the clock went back) and matching `where`, that no
+   * claimer holds ($1: its lease ran out; $5: one ending later was taken before the clock went back),
+   * oldest first, each then held to $2. FOR UPDATE SKIP LOCKED: a row another claimer is taking right now
+   * is passed over, never waited for nor taken twice; the lease keeps it from every later claimer until
+   * the attempt is recorded (update() clears it) or the lease runs out (the claimer crashed).
    */
   const claimDue = async (collection: 'outbox' | 'webhookEvents', from: string, where: string, now: Millis, limit: number): Promise<Array<Record<string, unknown>>> => {
     const table = TABLE[collection]
     return claimed(await exec(`update ${table.table} set claimed_until = $2 where id in (
         select o.id from ${from}
         where ${where}
-          and (o.next_attempt_at is null or o.next_attempt_at <= $1)
-          and (o.claimed_until is null or o.claimed_until <= $1)
+          and ${waitOverSql('o.next_attempt_at', '$1', '$4')}
+          and ${waitOverSql('o.claimed_until', '$1', '$5')}
         order by o.seq limit $3
         for update of o skip locked)
-      returning seq, ${table.columns.map((c) => c.column).join(', ')}`, [new Date(now), new Date(now + CLAIM_LEASE), limit]), collection)
+      returning seq, ${table.columns.map((c) => c.column).join(', ')}`, [new Date(now), new Date(now + CLAIM_LEASE), limit, backOffLatest(now), leaseLatest(now)]), collection)
   }
   const write = async <R>(change: () => Promise<R>): Promise<R> => {
     if (state.ended) throw new Error('The transaction has ended')
@@ -587,9 +601,9 @@ function transactionOn (state: TxState): StoreTransaction {
     claimDueMessages: (now, limit) => write(() => claimDue('outbox', 'outbox o join users u on u.id = o.to_user_id',
       `${onAliasO(UNSENT)} and u.contact_id is not null`, now, limit) as Promise<OutboxMessage[]>),
     claimMessage: (id, now) => write(async () => (claimed(await exec(`update outbox set claimed_until = $3 where id = (
-        select id from outbox where id = $1 and ${UNSENT} and (claimed_until is null or claimed_until <= $2)
+        select id from outbox where id = $1 and ${UNSENT} and ${waitOverSql('claimed_until', '$2', '$4')}
         for update skip locked)
-      returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE)]))[0]) as OutboxMessage | undefined),
+      returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE), leaseLatest(now)]))[0]) as OutboxMessage | undefined),
     releaseClaims: (ids) => write(async () => { await exec('update outbox set claimed_until = null where id = any($1::text[])', [ids]) }),
     addDigestEntry: (entry) => write(() => insert('digestEntries', entry)),
     dropDigestEntries: (ids) => write(() => count('digestEntries', 'delete from digest_entries where id = any($1::text[])', [ids])),
