@@ -184,31 +184,3 @@ test('a send the chat never answers is given up on after the send time-out: push
   t.like(waiting, { toUserId: 'u_zhangwei', attempts: 1, lastError: 'no answer from the chat within 0.05 s', nextAttemptAt: '2026-11-21T02:01:00.000Z' })
   puppet.messageSendText = send
 })
-
-test('a pass whose sends run long gives the rest back before their claims run out: the next pass sends them, once each', async (t) => {
-  const w = await worldFor(t)
-  const puppet = puppetOf(w)
-  const send = puppet.messageSendText.bind(puppet)
-  // The first send takes three minutes (more than half a claim's five-minute lease) before it goes out.
-  let slow = true
-  puppet.messageSendText = async (conversationId, text) => {
-    if (slow) {
-      slow = false
-      w.clock.advance(minutes(3))
-    }
-    return send(conversationId, text)
-  }
-  await w.db.change(async (tx) => {
-    for (const toUserId of ['u_zhangwei', 'u_wangfang', 'u_zhaomin']) {
-      await tx.enqueue({ toUserId, text: `通知 ${toUserId}`, createdAt: '2026-11-21T02:00:00.000Z', accountId: 'acc_news' })
-    }
-  })
-  await w.assistant.jobs.outbox(w.clock.at)
-  await w.settled()
-  t.is((await w.db.unsentMessages()).length, 2, 'one sent, the other two given back unsent')
-  await w.assistant.jobs.outbox(w.clock.at) // the same moment: claims still held would keep them back
-  await w.settled()
-  t.is((await w.db.unsentMessages()).length, 0)
-  for (const user of ['u_zhangwei', 'u_wangfang', 'u_zhaomin']) t.deepEqual(w.inbox(user), [`通知 ${user}`])
-  puppet.messageSendText = send
-})

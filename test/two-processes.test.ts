@@ -460,6 +460,52 @@ test('a process stops with messages it claimed and the clock is set back by hour
   t.deepEqual([...sentByTwo()].sort(), waiting.map((m) => m.text).sort(), 'each one, once')
 })
 
+test('a delivery pass that outlives its claims gives the rest back: the other process sends them, and each goes out once', async (t) => {
+  const recipients = [WANGFANG, SUNLI, QIANJIN, ZHENGJIE, FENGLEI]
+  const waiting: OutboxMessage[] = recipients.map((r, i) => ({
+    id: `m_slow_${i}`,
+    toUserId: r.id,
+    text: `「晨光茶馆」的通知 第 ${i + 1} 条`,
+    createdAt: toIso(T0 - minutes(1)),
+    attempts: 1,
+    lastError: 'the chat did not take it',
+    nextAttemptAt: toIso(T0 + minutes(1)), // not sent at start-up: due at the first pass below
+    accountId: TEA,
+  }))
+  const world = { ...JOBS_WORLD, outbox: waiting }
+  const { name, pool } = await postgres().freshDatabase()
+  const clock = new TestClock(T0)
+  const one = await startDatabaseWorld({ database: { pool }, seed: world, clock })
+  t.teardown(one.stop)
+  const two = await startDatabaseWorld({ database: { url: postgres().url(name) }, seed: world, clock })
+  t.teardown(two.stop)
+  await Promise.all([one.settled(), two.settled()])
+  clock.advance(minutes(2))
+
+  // The first process's first two sends take three minutes each (each within the 30 s send time-out's
+  // stand-in: the clock); after the second, six minutes into a pass that claimed everything for five, the
+  // second process's job runs and would find the claims on the rest run out.
+  const puppet = (one.mocker as unknown as { puppet: { messageSendText: (id: string, text: string) => Promise<string | void> } }).puppet
+  const send = puppet.messageSendText.bind(puppet)
+  let sends = 0
+  puppet.messageSendText = async (conversationId, text) => {
+    sends++
+    if (sends <= 2) clock.advance(minutes(3))
+    if (sends === 2) {
+      await two.assistant.jobs.outbox(clock.now())
+      await two.settled()
+    }
+    return send(conversationId, text)
+  }
+  await one.assistant.jobs.outbox(clock.now())
+  await Promise.all([one.settled(), two.settled()])
+  puppet.messageSendText = send
+  for (const [i, r] of recipients.entries()) {
+    const got = [...one.inbox(r.id), ...two.inbox(r.id)].filter((text) => text.startsWith('「晨光茶馆」的通知'))
+    t.deepEqual(got, [`「晨光茶馆」的通知 第 ${i + 1} 条`], `${r.name}: once`)
+  }
+})
+
 // ------------------------------------------------------------------------------------------ runner
 
 test('npm start (the demo) with ASSISTANT_DATABASE_URL: the demo world is seeded into the empty database and the console chats on it', async (t) => {

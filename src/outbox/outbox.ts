@@ -113,11 +113,17 @@ export class Outbox {
     }
     const recorded: Array<Promise<Delivery>> = []
     let tried = 0
+    let outlived = false
     try {
       for (const message of claimed) {
-        // Slow sends, or the clock set back under the pass: the rest are given back before another process
-        // could take them (their claims run out, or read as from before the jump) and send them a second time.
-        if (!this.online || !claimStillOurs(now, this.now())) break
+        if (!this.online) break
+        // Slow sends, or the clock moved under the pass: the rest are given back before another process
+        // could take them (their claims run out, or read as from before the jump) and send them a second time,
+        // and another pass claims them afresh.
+        if (!claimStillOurs(now, this.now())) {
+          outlived = true
+          break
+        }
         if (!this.inFlight.has(message.id)) {
           if (!this.takeToken()) break
           // Sends go one after another; their records share group-commit writes instead of one write each.
@@ -136,6 +142,7 @@ export class Outbox {
     // Not tried (the bot went offline, the pass ran long, the clock went back): given back at once rather than when the claim runs out.
     const untried = claimed.slice(tried).map((m) => m.id)
     if (untried.length > 0) await this.engine.transaction((tx) => tx.releaseClaims(untried))
+    if (outlived) this.passes.followUp() // it sent at least one: each pass gets somewhere
     await Promise.all(recorded)
   }
 

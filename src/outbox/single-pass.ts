@@ -22,6 +22,11 @@ export class SinglePass {
     return this.running
   }
 
+  /** From within a pass: one more pass after it (what it gave back is sent without waiting for the schedule). */
+  followUp (): void {
+    this.again = true
+  }
+
   /** `run`, never waited for: a failure is reported, not thrown. */
   kick (): void {
     this.run().catch(this.onError)
