@@ -472,13 +472,7 @@ test('a delivery pass that outlives its claims gives the rest back: the other pr
     nextAttemptAt: toIso(T0 + minutes(1)), // not sent at start-up: due at the first pass below
     accountId: TEA,
   }))
-  const world = { ...JOBS_WORLD, outbox: waiting }
-  const { name, pool } = await postgres().freshDatabase()
-  const clock = new TestClock(T0)
-  const one = await startDatabaseWorld({ database: { pool }, seed: world, clock })
-  t.teardown(one.stop)
-  const two = await startDatabaseWorld({ database: { url: postgres().url(name) }, seed: world, clock })
-  t.teardown(two.stop)
+  const { one, two, clock } = await twoProcesses(t, { ...JOBS_WORLD, outbox: waiting })
   await Promise.all([one.settled(), two.settled()])
   clock.advance(minutes(2))
 
