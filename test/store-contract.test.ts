@@ -192,7 +192,7 @@ for (const { name, open } of ENGINES) {
     t.deepEqual(await engine.transaction((tx) => tx.claimDueMessages(NOW, 10)), [], 'everything is claimed')
     t.is(await engine.transaction((tx) => tx.claimMessage(ids[0]!, NOW)), undefined, 'not even one by id')
     t.true(await engine.deliverable(ids[0]!), 'still deliverable: claimed is not sent')
-    await engine.transaction((tx) => tx.releaseClaims([ids[1]!]))
+    await engine.transaction((tx) => tx.releaseClaims([ids[1]!], NOW))
     await engine.transaction((tx) => tx.updateMessage(ids[2]!, { attempts: 1, lastError: 'x', nextAttemptAt: new Date(NOW + MINUTE).toISOString() }))
     t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(NOW, 10))).map((m) => m.id), [ids[1]], 'released; the tried one waits for its back-off')
     t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(NOW + MINUTE, 10))).map((m) => m.id), [ids[2]], 'after its back-off')
@@ -200,6 +200,10 @@ for (const { name, open } of ENGINES) {
     const afterLease = NOW + CLAIM_LEASE + 1
     t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(afterLease, 100))).map((m) => m.id),
       [...earlier, ...ids].filter((id) => id !== ids[2]), 'a crashed claimer\'s messages come back (not the one claimed a minute later)')
+    await engine.transaction((tx) => tx.releaseClaims([ids[4]!], NOW)) // the first claimer, late: the claim is no longer its own
+    t.deepEqual(await engine.transaction((tx) => tx.claimDueMessages(afterLease, 100)), [], 'a claim made since by another is not given back by the first')
+    await engine.transaction((tx) => tx.releaseClaims([ids[4]!], afterLease))
+    t.deepEqual((await engine.transaction((tx) => tx.claimDueMessages(afterLease, 100))).map((m) => m.id), [ids[4]], 'its own claimer gives it back')
     await engine.transaction((tx) => tx.updateMessage(ids[3]!, { attempts: 1, sentAt: new Date(NOW).toISOString() }))
     t.false(await engine.deliverable(ids[3]!))
     t.is(await engine.transaction((tx) => tx.claimMessage(ids[3]!, afterLease + CLAIM_LEASE)), undefined, 'sent: never claimed again')
@@ -347,7 +351,7 @@ test('PostgreSQL: two processes claiming due messages at once never get the same
   const { name, pool } = await demoDatabase()
   const engines = [await openPostgresEngine(pool), await openPostgresEngine(postgres().connect(name))]
   const earlier = (await engines[0]!.transaction((tx) => tx.claimDueMessages(NOW, 1000))).map((m) => m.id)
-  await engines[0]!.transaction((tx) => tx.releaseClaims(earlier))
+  await engines[0]!.transaction((tx) => tx.releaseClaims(earlier, NOW))
   const ids = await queueMessages(engines[0]!, 60)
   const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => engines[i % 2]!.transaction((tx) => tx.claimDueMessages(NOW, 7))))
   const all = claims.flat().map((m) => m.id)

@@ -80,8 +80,11 @@ export interface Transaction {
   claimDueMessages: (now: Millis, limit: number) => OutboxMessage[]
   /** Claims one message (due or not: it is tried now) if it is deliverable and no other claimer holds it. */
   claimMessage: (id: string, now: Millis) => OutboxMessage | undefined
-  /** Gives back claimed messages that were not tried after all. */
-  releaseClaims: (ids: readonly string[]) => void
+  /**
+   * Gives back messages claimed at `claimedAt` that were not tried after all: only the claims made then. A
+   * claim another process made since (after this one had run out) is that process's, and stays.
+   */
+  releaseClaims: (ids: readonly string[], claimedAt: Millis) => void
   /** An operation for its account's next daily digest. */
   addDigestEntry: (entry: DigestEntry) => void
   /** Drops these digest entries (the digest that lists them is queued in the same change); returns how many were there. */
@@ -790,7 +793,7 @@ export class Store {
         this.claims.set(id, now + CLAIM_LEASE)
         return message
       },
-      releaseClaims: (ids) => { for (const id of ids) this.claims.delete(id) },
+      releaseClaims: (ids, claimedAt) => { for (const id of ids) if (this.claims.get(id) === claimedAt + CLAIM_LEASE) this.claims.delete(id) },
       pruneMessages,
       addDigestEntry: (entry) => add('digestEntries', entry, undefined),
       dropDigestEntries: (ids) => {

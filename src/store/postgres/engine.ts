@@ -604,7 +604,9 @@ function transactionOn (state: TxState): StoreTransaction {
         select id from outbox where id = $1 and ${UNSENT} and ${waitOverSql('claimed_until', '$2', '$4')}
         for update skip locked)
       returning ${outboxColumns}`, [id, new Date(now), new Date(now + CLAIM_LEASE), leaseLatest(now)]))[0]) as OutboxMessage | undefined),
-    releaseClaims: (ids) => write(async () => { await exec('update outbox set claimed_until = null where id = any($1::text[])', [ids]) }),
+    releaseClaims: (ids, claimedAt) => write(async () => {
+      await exec('update outbox set claimed_until = null where id = any($1::text[]) and claimed_until = $2', [ids, new Date(claimedAt + CLAIM_LEASE)])
+    }),
     addDigestEntry: (entry) => write(() => insert('digestEntries', entry)),
     dropDigestEntries: (ids) => write(() => count('digestEntries', 'delete from digest_entries where id = any($1::text[])', [ids])),
     // One row per asker and owner (its unique constraint); the transaction lock makes read-then-write safe.
