@@ -2,7 +2,7 @@
 // by 权限复核 at any time; answered with 保留 / 移除 / 全部保留; reminded after 3 and 7 days; closed
 // unanswered after 14 without removing anyone. Runs on both engines.
 import test from 'ava'
-import { days, formatDate, hours, startOfShanghaiDay } from '../src/domain/calendar.js'
+import { days, formatDate, hours, minutes, startOfShanghaiDay } from '../src/domain/calendar.js'
 import { DEFAULT_REVIEW_DAYS, parseReviewDays, parseReviewReply, reviewDue, reviewDueAt } from '../src/domain/reviews.js'
 import type { ReviewHistory } from '../src/domain/reviews.js'
 import { startWorld, worldFor } from './fixture.js'
@@ -356,6 +356,16 @@ test('a review whose operators all left meanwhile completes by itself, without a
   t.is(await openReviewOf(w, 'acc_tea'), undefined)
   t.is(w.inbox(WANGFANG).length, before)
   t.true((await w.db.historyOf('acc_tea')).some((h) => h.action === 'review.completed' && h.detail.includes('已离开 zhaomin_work、zhangwei_ops')))
+})
+
+test('an answer a few minutes before the 14 days are over counts: the lapse\'s slack is for the daily job, not for the admin', async (t) => {
+  const w = await worldFor(t)
+  t.true((await w.ask(WANGFANG, '权限复核 晨光茶馆')).length > 0)
+  w.clock.advance(days(14) - minutes(3))
+  const reply = await w.ask(WANGFANG, '保留 1')
+  t.false(reply.includes('已逾期关闭'), reply)
+  t.true(reply.includes('1. 赵敏:已保留'), reply)
+  t.is((await openReviewOf(w, 'acc_tea'))!.items[0]!.decision, 'keep')
 })
 
 test('a review past its 14 days, not yet swept by the daily job, takes no answer: it lapses by the clock, and 权限复核 starts a new one', async (t) => {

@@ -128,6 +128,24 @@ test('after the clock is set back by hours, a login asked before it cannot be co
   t.like((await call('GET', `/v1/logins/${again}`)).json, { state: 'refused' })
 })
 
+test('after the clock is set back by hours, the next sweep lapses the login and the request asked before it: the person is told then, and a confirmation not yet sent is taken back', async (t) => {
+  const { w, call } = await api(t)
+  // 张伟 confirms a login under 风险操作保护 (the admin asked); a newcomer's confirmation waits in the outbox.
+  const login = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)
+  t.true((await w.ask(ZHANGWEI, '确认登录')).startsWith('已确认。「晨光茶馆」开启了风险操作保护'))
+  await w.inboxOf(WANGFANG, 1)
+  await w.db.change((tx) => tx.addUser({ id: 'u_newbie', name: '新人', wechatId: 'newbie_01', accountProtection: true, bankCard: true, follows: [] }))
+  const unsent = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'newbie_01' })).json.id)
+
+  w.clock.advance(-hours(3)) // the machine's clock corrected by three hours
+  await w.assistant.jobs.expirySweep(w.clock.at)
+  await w.settled()
+  t.like((await call('GET', `/v1/logins/${login}`)).json, { state: 'refused' })
+  t.true(w.inbox(ZHANGWEI).some((m) => m.startsWith('你在「晨光茶馆」登录公众平台的请求,管理员到 ')), 'told the request lapsed now, not once the clock has caught up')
+  t.is((await w.db.login(unsent))!.status, 'lapsed')
+  t.true((await w.db.messagesAbout(unsent)).every((m) => m.withdrawnAt !== undefined), 'the lapsed confirmation is not sent later')
+})
+
 test('不是我 stops the login and alerts the admin with a one-reply removal; the platform reads rejected', async (t) => {
   const { w, call } = await api(t)
   const id = String((await call('POST', '/v1/logins', { account: 'acc_tea', actor: 'zhangwei_ops' })).json.id)

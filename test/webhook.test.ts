@@ -6,7 +6,10 @@ import { createServer } from 'node:http'
 import type { IncomingHttpHeaders, Server } from 'node:http'
 import { days, minutes, toIso } from '../src/domain/calendar.js'
 import { checkSignature, isReachableWebhookAddress } from '../src/domain/webhook.js'
-import { postJson } from '../src/outbox/webhook.js'
+import { postJson, WebhookDelivery } from '../src/outbox/webhook.js'
+import { DEFAULT_WEBHOOK_POLICY } from '../src/domain/webhook.js'
+import type { Logger } from '../src/log.js'
+import { CLAIM_LEASE } from '../src/store/contract.js'
 import { announce } from '../src/services/platform-events.js'
 import { api } from './api-fixture.js'
 import type { Api } from './api-fixture.js'
@@ -253,6 +256,50 @@ test('an event queued while the receiver is down is delivered after a restart, a
   t.true(signed(running, secret, delivered!))
   await running.assistant.webhooks.idle()
   t.truthy((await running.db.webhookEvents(1))[0]!.deliveredAt)
+})
+
+test('the clock jumps forward under a batch to near the end of its claims: the rest waits for its claims to end instead of being sent while another deliverer takes it, and each event goes out once', async (t) => {
+  const platform = await api(t)
+  const w = platform.w
+  const received: string[] = []
+  let firstPass = true
+  const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined }
+  // A second deliverer on the same store: another process, whose claims are the store's.
+  const other = new WebhookDelivery(w.assistant.engine, () => w.clock.now(), quiet, DEFAULT_WEBHOOK_POLICY)
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      received.push((JSON.parse(Buffer.concat(chunks).toString('utf8')) as Received['event']).data.login as string)
+      // The first event's answer comes after an NTP step of the lease less two seconds; the second event's
+      // takes five seconds, while the other deliverer runs.
+      const answer = async (): Promise<void> => {
+        if (received.length === 1) w.clock.advance(CLAIM_LEASE - 2_000)
+        else if (received.length === 2 && firstPass) {
+          w.clock.advance(5_000)
+          await other.deliverDue()
+        }
+        response.writeHead(200).end('ok')
+      }
+      void answer()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()) }))
+  await register(platform, `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`)
+  const at = toIso(w.clock.now())
+  await w.db.change(async (tx) => {
+    for (let i = 0; i < 3; i++) {
+      await announce(tx, { type: 'login.confirmed', at, data: { login: `login_${i}`, account: 'acc_tea', wechatId: 'zhangwei_ops', confirmedAt: at, result: 'allowed', reason: null, operationId: null } })
+    }
+  })
+  await w.assistant.webhooks.deliverDue()
+  firstPass = false
+  t.deepEqual(received, ['login_0'], 'the rest waits: its claims end in two seconds, less than an attempt may take')
+  w.clock.advance(3_000) // the next runs of the job, the claims over
+  await Promise.all([other.deliverDue(), w.assistant.webhooks.deliverDue()])
+  await Promise.all([other.deliverDue(), w.assistant.webhooks.deliverDue()])
+  t.deepEqual([...received].sort(), ['login_0', 'login_1', 'login_2'], `each once: ${received.join(', ')}`)
 })
 
 const onPostgres = ENGINE === 'postgres' ? test : test.skip

@@ -14,6 +14,12 @@ import { minutes } from './calendar.js'
  */
 export const CLOCK_SLACK: Millis = minutes(1)
 
+/**
+ * Later than any stored time (years 0–9999): a deadline index read up to it gives every entry, those whose
+ * deadline lies hours ahead only because it was set before the clock went back included.
+ */
+export const END_OF_TIME: Millis = Date.parse('9999-12-31T23:59:59.999Z')
+
 /** The latest a deadline or wait `length` long, set at or before `now`, can end. */
 export function latestEnd (length: Millis, now: Millis): Millis {
   return now + length + CLOCK_SLACK

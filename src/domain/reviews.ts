@@ -63,6 +63,14 @@ export function reviewDueAt (h: ReviewHistory): Millis | undefined {
 }
 
 /**
+ * The open review is past its REVIEW_LAPSE_DAYS at `now`, as the admin answering it reads it: exactly the
+ * days the admin was told, without the daily job's JOB_SLACK (an answer minutes before they are over counts).
+ */
+export function reviewOverdue (startedAt: Millis, now: Millis): boolean {
+  return now >= startedAt + days(REVIEW_LAPSE_DAYS)
+}
+
+/**
  * What an open review needs at `now`: to lapse, or one reminder (only the latest due when several are), or
  * nothing. Reminders count dates, like reviewDueAt: day 3 begins at 00:00 in Shanghai on the third date
  * after the start, so the daily job of that date sends it. The lapse waits REVIEW_LAPSE_DAYS from the

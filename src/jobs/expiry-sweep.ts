@@ -8,6 +8,7 @@ import type { ServiceContext } from '../services/context.js'
 import type { StoreReader } from '../store/contract.js'
 import type { Approval, Binding, Invitation, Login, Renewal } from '../store/schema.js'
 import { approvalState, loginState, renewalState } from '../domain/requests.js'
+import { END_OF_TIME } from '../domain/deadlines.js'
 import { lapseInvitation } from '../services/invitations.js'
 import { expireBinding } from '../services/requests.js'
 import { lapseApproval } from '../services/risky-operations.js'
@@ -62,8 +63,10 @@ async function dueAt (reader: StoreReader, now: Millis): Promise<{ bindings: Bin
   const bindings = (await reader.shortTermExpiringBy(now)).filter((b) => hasLapsed(b, now))
   const invitations = (await reader.pendingInvitationsDueBy(now)).filter((i) => invitationStatus(i, now) === 'expired')
   const renewals = (await reader.pendingRenewalsDueBy(now)).filter((r) => renewalState(r, now) === 'expired')
-  // Already refused by the clock; marking them keeps the record and the history plain.
-  const approvals = (await reader.pendingApprovalsDueBy(now)).filter((a) => approvalState(a, now) === 'lapsed')
-  const logins = (await reader.pendingLoginsDueBy(now)).filter((l) => loginState(l, now) === 'lapsed')
+  // Already refused by the clock; marking them keeps the record and the history plain, tells the people
+  // concerned, and takes back what was not sent. Every pending one is read (a few: each lives minutes): one
+  // asked before the clock was set back has lapsed though its deadline lies hours ahead (domain/requests.ts).
+  const approvals = (await reader.pendingApprovalsDueBy(END_OF_TIME)).filter((a) => approvalState(a, now) === 'lapsed')
+  const logins = (await reader.pendingLoginsDueBy(END_OF_TIME)).filter((l) => loginState(l, now) === 'lapsed')
   return { bindings, invitations, renewals, approvals, logins, closing: bindings.length + invitations.length + renewals.length + approvals.length + logins.length }
 }

@@ -16,7 +16,7 @@ import { storable } from '../domain/text.js'
 import { afterFailure, answerProblem, EVENT_ID_HEADER, EVENT_TYPE_HEADER, isReachableWebhookAddress, SIGNATURE_HEADER, signatureHeader } from '../domain/webhook.js'
 import type { WebhookPolicy } from '../domain/webhook.js'
 import type { Logger } from '../log.js'
-import { CLAIM_LEASE, claimHeld } from '../store/contract.js'
+import { CLAIM_LEASE, claimStillOurs } from '../store/contract.js'
 import type { StoreEngine } from '../store/contract.js'
 import type { Webhook, WebhookEvent } from '../store/schema.js'
 import { SinglePass } from './single-pass.js'
@@ -111,9 +111,11 @@ export class WebhookDelivery {
       const batch = await this.engine.transaction((tx) => tx.claimDueWebhookEvents(now, size))
       let tried = 0
       for (const event of batch) {
-        // The clock set back under the batch: the rest read as claimed before the jump, free for any process
-        // to take (store/contract.ts claimHeld); claimed again at the new time rather than sent alongside it.
-        if (!claimHeld(now + CLAIM_LEASE, this.now())) break
+        // The clock moved under the batch, as in the chat outbox (store/contract.ts claimStillOurs): set back,
+        // the rest read as claimed before the jump, free for any process to take, and are claimed again at
+        // the new time; stepped forward to near the end of the lease, an attempt could outlast the claim
+        // while another process takes the event and sends it too. Either way none is sent alongside another.
+        if (!claimStillOurs(now, this.now())) break
         await this.attempt(webhook, event)
         tried++
       }

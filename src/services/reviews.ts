@@ -4,7 +4,7 @@
 // job (jobs/access-reviews.ts) starts the reviews that are due, reminds, and closes the unanswered.
 import { fromIso, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
-import { reviewCycleDays, reviewDue, reviewDueAt } from '../domain/reviews.js'
+import { reviewCycleDays, reviewDue, reviewDueAt, reviewOverdue } from '../domain/reviews.js'
 import type { ReviewReply, ReviewVerb } from '../domain/reviews.js'
 import { isActive } from '../domain/roles.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
@@ -178,7 +178,7 @@ export class ReviewService {
       await requireAdmin(tx, admin, account)
       const open = await openReviewOf(tx, account.id)
       // One past its 14 days lapses now (by the clock, as the daily job would), and a new one starts.
-      if (open && reviewDue(fromIso(open.startedAt), open.remindersSent, now)?.kind === 'lapse') {
+      if (open && reviewOverdue(fromIso(open.startedAt), now)) {
         await lapseReview(tx, open, account, now)
         lapsed = true
       } else if (open) return { kind: 'open', view: await viewOf(tx, open, now) }
@@ -229,7 +229,7 @@ export class ReviewService {
       const review = await openReviewOf(tx, chosen.id)
       if (!review) return { kind: 'not-open', accountName: chosen.name }
       // The clock decides, as for every request: past its 14 days it lapses now, whether or not the daily job ran.
-      if (reviewDue(fromIso(review.startedAt), review.remindersSent, now)?.kind === 'lapse') {
+      if (reviewOverdue(fromIso(review.startedAt), now)) {
         await lapseReview(tx, review, chosen, now)
         changed = true
         return { kind: 'lapsed', accountName: chosen.name }
