@@ -142,7 +142,7 @@ export class Outbox {
     // Not tried (the bot went offline, the pass ran long, the clock went back): given back at once rather than when the claim runs out.
     const untried = claimed.slice(tried).map((m) => m.id)
     if (untried.length > 0) await this.engine.transaction((tx) => tx.releaseClaims(untried, now))
-    if (outlived) this.passes.followUp() // it sent at least one: each pass gets somewhere
+    if (outlived) this.passes.followUp() // claims afresh, from the clock as it reads then
     await Promise.all(recorded)
   }
 
