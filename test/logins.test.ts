@@ -141,9 +141,12 @@ test('after the clock is set back by hours, the next sweep lapses the login and 
   await w.assistant.jobs.expirySweep(w.clock.at)
   await w.settled()
   t.like((await call('GET', `/v1/logins/${login}`)).json, { state: 'refused' })
-  t.true(w.inbox(ZHANGWEI).some((m) => m.startsWith('你在「晨光茶馆」登录公众平台的请求,管理员到 ')), 'told the request lapsed now, not once the clock has caught up')
+  t.true(w.inbox(ZHANGWEI).some((m) => m.startsWith(`你在「晨光茶馆」登录公众平台的请求,管理员到 ${formatDateTime(w.clock.at)} 也没有允许`)), 'told the request lapsed now, not once the clock has caught up, nor at a time still to come')
   t.is((await w.db.login(unsent))!.status, 'lapsed')
   t.true((await w.db.messagesAbout(unsent)).every((m) => m.withdrawnAt !== undefined), 'the lapsed confirmation is not sent later')
+  const lapses = (await w.db.historyOf('acc_tea')).filter((h) => h.action === 'login.lapsed' || h.action === 'operation.lapsed')
+  t.deepEqual(lapses.map((h) => h.action).sort(), ['login.lapsed', 'operation.lapsed'], 'the newcomer\'s login and 张伟\'s request')
+  for (const entry of lapses) t.true(Date.parse(entry.at) <= w.clock.at, `${entry.action} is recorded at ${entry.at}, not in the future`)
 })
 
 test('不是我 stops the login and alerts the admin with a one-reply removal; the platform reads rejected', async (t) => {

@@ -66,3 +66,11 @@ export function renewalGone (binding: BindingEnd, now: Millis): ClosedReason | u
   const gone = bindingGone(binding, now)
   return gone === 'expired' ? undefined : gone
 }
+
+/**
+ * When a request that went unanswered lapsed: at its deadline, or now when the clock was set back under
+ * it (its deadline then lies ahead, though it has lapsed): never a time still to come.
+ */
+export function lapsedAt (expiresAt: string, now: Millis): string {
+  return Date.parse(expiresAt) <= now ? expiresAt : new Date(now).toISOString()
+}

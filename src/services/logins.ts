@@ -5,7 +5,7 @@
 import { minutes, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import type { DenyReason } from '../domain/permissions.js'
-import { loginState } from '../domain/requests.js'
+import { lapsedAt, loginState } from '../domain/requests.js'
 import type { ApprovalState, LoginStatus } from '../domain/requests.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import type { Account, Login, User } from '../store/schema.js'
@@ -184,9 +184,10 @@ async function rejectLogin (tx: StoreTransaction, login: Login, person: User, no
 export async function lapseLogin (tx: StoreTransaction, login: Login, now: Millis): Promise<void> {
   const person = (await tx.user(login.userId))!
   const lapsed = await tx.updateLogin(login.id, { status: 'lapsed' })
-  await announceLoginLapsed(tx, lapsed, person.wechatId)
+  const at = lapsedAt(login.expiresAt, now)
+  await announceLoginLapsed(tx, lapsed, person.wechatId, at)
   await tx.withdraw(login.id, ['request'], toIso(now))
-  await record(tx, { accountId: login.accountId, at: login.expiresAt, event: { action: 'login.lapsed', wechatId: person.wechatId, code: login.code } })
+  await record(tx, { accountId: login.accountId, at, event: { action: 'login.lapsed', wechatId: person.wechatId, code: login.code } })
 }
 
 const REFUSED: ReadonlySet<ApprovalState> = new Set(['refused', 'lapsed', 'closed'])

@@ -86,8 +86,9 @@ export async function announceDecision (tx: StoreTransaction, approval: Approval
   await announce(tx, async () => ({ type, at, data: { ...await operationRef(tx, approval), decidedBy: deciderWechatId, decidedAt: at } }))
 }
 
-export async function announceLapse (tx: StoreTransaction, approval: Approval): Promise<void> {
-  await announce(tx, async () => ({ type: 'operation.lapsed', at: approval.expiresAt, data: { ...await operationRef(tx, approval), expiresAt: approval.expiresAt } }))
+/** `at`: when it lapsed (requests.ts lapsedAt). */
+export async function announceLapse (tx: StoreTransaction, approval: Approval, at: string): Promise<void> {
+  await announce(tx, async () => ({ type: 'operation.lapsed', at, data: { ...await operationRef(tx, approval), expiresAt: approval.expiresAt } }))
 }
 
 export async function announceClosed (tx: StoreTransaction, approval: Approval, reason: ClosedReason, at: string): Promise<void> {
@@ -122,6 +123,7 @@ export async function announceLoginRejected (tx: StoreTransaction, login: Login,
   await announce(tx, { type: 'login.rejected', at, data: { login: login.id, account: login.accountId, wechatId, rejectedAt: at } })
 }
 
-export async function announceLoginLapsed (tx: StoreTransaction, login: Login, wechatId: string): Promise<void> {
-  await announce(tx, { type: 'login.lapsed', at: login.expiresAt, data: { login: login.id, account: login.accountId, wechatId, expiresAt: login.expiresAt } })
+/** `at`: when it lapsed (requests.ts lapsedAt). */
+export async function announceLoginLapsed (tx: StoreTransaction, login: Login, wechatId: string, at: string): Promise<void> {
+  await announce(tx, { type: 'login.lapsed', at, data: { login: login.id, account: login.accountId, wechatId, expiresAt: login.expiresAt } })
 }

@@ -5,6 +5,7 @@ import { fromIso, minutes, toIso } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { decide } from '../domain/permissions.js'
 import type { Decision, DenyReason, Operation } from '../domain/permissions.js'
+import { lapsedAt } from '../domain/requests.js'
 import type { ApprovalState, ClosedReason } from '../domain/requests.js'
 import { isActive } from '../domain/roles.js'
 import type { Role } from '../domain/roles.js'
@@ -181,13 +182,14 @@ export async function lapseApproval (tx: StoreTransaction, approval: Approval, n
   const account = (await tx.account(approval.accountId))!
   const actor = (await tx.user(approval.actorUserId))!
   await tx.updateApproval(approval.id, { status: 'lapsed' })
-  await announceLapse(tx, approval)
+  const lapsed = lapsedAt(approval.expiresAt, now)
+  await announceLapse(tx, approval, lapsed)
   await tx.withdraw(approval.id, ['request'], at)
-  const expiresAt = fromIso(approval.expiresAt)
+  const expiresAt = fromIso(lapsed)
   const own = actor.id === account.adminUserId
   if (!own) await notify(tx, { to: actor.id, notice: { kind: 'approval-lapsed', accountName: account.name, operation: approval.operation, expiresAt }, at, accountId: account.id })
   await notify(tx, { to: account.adminUserId, notice: { kind: 'approval-lapsed-admin', actor: own ? undefined : { name: actor.name, wechatId: actor.wechatId }, accountName: account.name, operation: approval.operation, code: approval.code, expiresAt }, at, accountId: account.id })
-  await record(tx, { accountId: approval.accountId, at: approval.expiresAt, event: { action: 'operation.lapsed', wechatId: actor.wechatId, operation: approval.operation } })
+  await record(tx, { accountId: approval.accountId, at: lapsed, event: { action: 'operation.lapsed', wechatId: actor.wechatId, operation: approval.operation } })
 }
 
 /** The actor's role on the account now (with the binding that gives it), and whether a short-term role of theirs ran out there. */
