@@ -55,6 +55,14 @@ test('a number spelt with dots, keycap emoji or a bare 86 finds the same person 
   assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, '138.0013.8000'))
 })
 
+test('a keycap emoji is the digit on the key: a menu choice, and the number after 解绑', async (t) => {
+  const w = await worldFor(t)
+  await w.ask(ZHANGWEI.id, '绑定查询')
+  t.true((await w.ask(ZHANGWEI.id, '1️⃣')).startsWith('请输入你的 11 位手机号'))
+  assertZhangWeiBindings(t, await w.ask(ZHANGWEI.id, ZHANGWEI.phone))
+  t.true((await w.ask(ZHANGWEI.id, '解绑 1⃣')).startsWith('确认解除你在「'), 'the keycap without its emoji selector too')
+})
+
 test('an admin sees their admin roles in the lookup', async (t) => {
   const w = await worldFor(t)
   const reply = await w.ask('u_wangfang', '绑定查询 wangfang_tea')

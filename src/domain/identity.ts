@@ -39,8 +39,12 @@ const ID_CHECK_CHARS = '10X98765432'
  * incoming message; the parsers apply NFKC themselves as well, so a caller that forgets is still right.
  */
 export function normaliseText (text: string): string {
-  return nfkc(text).trim()
+  if (ASCII.test(text)) return text.trim()
+  return text.normalize('NFKC').replace(KEYCAP, '$1').trim()
 }
+
+/** A keycap emoji (1️⃣, #️⃣): the character on the key, as a phone keyboard's emoji panel offers digits for menu choices. */
+const KEYCAP = /([0-9#*])\uFE0F?\u20E3/gu
 
 const ASCII = /^[\x00-\x7F]*$/
 /** NFKC, skipped for ASCII (which NFKC leaves as it is): most text typed and every stored identifier is ASCII. */
