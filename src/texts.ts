@@ -879,6 +879,10 @@ const NAME_PROBLEM: Record<NameProblem, { account: string, name: (max: number) =
     name: () => 'it holds an invisible character that would make it look like another name',
   },
   unstorable: { account: 'holds a control character or a broken character', name: () => 'it holds a control character or a broken character' },
+  'personal-number': {
+    account: 'holds what reads as a phone or ID number, which every message would show masked (so the name shown would not be the name to type): leave the number out',
+    name: () => 'it holds what reads as a phone or ID number, which every message would show masked: leave the number out',
+  },
 }
 
 const HEALTH_PROBLEM_TEXT: Record<HealthProblem, string> = {

@@ -259,6 +259,11 @@ const accountNames: Array<[string, AccountNameProblem | undefined]> = [
   ['晨光\u2028茶馆', 'line-break'],
   ['晨光\u0000茶馆', 'unstorable'],
   ['晨光\uD800茶馆', 'unstorable'],
+  ['张伟13800138000', 'personal-number'],
+  ['晨光 138-0013-8000', 'personal-number'],
+  ['客服 510107199208150069', 'personal-number'],
+  ['晨光茶馆2026', undefined], // a year is not a number the mask hides
+  ['晨光 2026-11-21', undefined],
 ]
 for (const [name, problem] of accountNames) {
   test(`account name ${JSON.stringify(name)}: ${problem ?? 'fine'}`, (t) => {
@@ -275,6 +280,8 @@ const nameRefusals: Array<[AccountNameProblem, string, string, string]> = [
   ['invisible', '晨光\u200b茶馆', 'not a valid account name: it holds an invisible character (zero-width, a direction mark or a soft hyphen), which would make it look like another name',
     'not a valid name (it holds an invisible character that would make it look like another name)'],
   ['unstorable', '晨光\u0000茶馆', 'not a valid account name: it holds a control character or a broken character', 'not a valid name (it holds a control character or a broken character)'],
+  ['personal-number', '张伟13800138000', 'not a valid account name: it holds what reads as a phone or ID number, which every message would show masked (so the name shown would not be the name to type): leave the number out',
+    'not a valid name (it holds what reads as a phone or ID number, which every message would show masked: leave the number out)'],
 ]
 for (const [problem, name, asAccount, asPerson] of nameRefusals) {
   test(`a name that is ${problem} is refused as an account's and as a person's, each in its words`, (t) => {

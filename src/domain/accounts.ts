@@ -1,11 +1,12 @@
 // What an official account may be called, and who may be its admin. Pure.
 import { normaliseText } from './identity.js'
+import { maskPersonalNumbers } from './masking.js'
 import { isStorableText } from './text.js'
 
 /** An account's name, as WeChat shows it: at most this many characters. */
 export const ACCOUNT_NAME_MAX = 30
 
-export type NameProblem = 'empty' | 'too-long' | 'line-break' | 'invisible' | 'unstorable'
+export type NameProblem = 'empty' | 'too-long' | 'line-break' | 'invisible' | 'unstorable' | 'personal-number'
 export type AccountNameProblem = NameProblem
 
 /** A name as it is kept: NFKC-normalised and trimmed, as the bot reads the names admins type. */
@@ -16,7 +17,8 @@ export function normaliseAccountName (name: string): string {
 /**
  * What is wrong with a (normalised) name of a person or an account, if anything. A line break would let
  * a name forge lines in pushes; an invisible character (zero-width, a direction mark, a soft hyphen)
- * would let two names look the same.
+ * would let two names look the same; what the last mask reads as a phone or ID number would be shown
+ * masked in every message, so the name people see would not be the name they must type.
  */
 export function nameProblem (name: string, max: number): NameProblem | undefined {
   if (name.length === 0) return 'empty'
@@ -24,6 +26,7 @@ export function nameProblem (name: string, max: number): NameProblem | undefined
   if (/[\t\r\n\u0085\u2028\u2029]/.test(name)) return 'line-break'
   if (/\p{Cf}/u.test(name)) return 'invisible'
   if ([...name].length > max) return 'too-long'
+  if (maskPersonalNumbers(name) !== name) return 'personal-number'
   return undefined
 }
 
