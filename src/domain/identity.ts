@@ -40,7 +40,8 @@ const ID_CHECK_CHARS = '10X98765432'
  */
 export function normaliseText (text: string): string {
   if (ASCII.test(text)) return text.trim()
-  return text.normalize('NFKC').replace(KEYCAP, '$1').trim()
+  const nfkc = text.normalize('NFKC')
+  return (nfkc.includes('\u20E3') ? nfkc.replace(KEYCAP, '$1') : nfkc).trim() // most messages hold no keycap
 }
 
 /** A keycap emoji (1️⃣, #️⃣): the character on the key, as a phone keyboard's emoji panel offers digits for menu choices. */
