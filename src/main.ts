@@ -198,7 +198,7 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
   // Daily backups: beside the data file by default; a folder and a count from the environment when given.
   const backupDir = env.ASSISTANT_BACKUP_DIR ? resolve(env.ASSISTANT_BACKUP_DIR) : undefined
   const keptSetting = env.ASSISTANT_BACKUPS_KEPT
-  if (keptSetting !== undefined && keptSetting !== '' && !/^[1-9]\d{0,3}$/.test(keptSetting)) {
+  if (keptSetting !== undefined && keptSetting !== '' && !(/^[1-9]\d{0,3}$/.test(keptSetting) && Number(keptSetting) <= 3650)) {
     throw new StartRefused(`ASSISTANT_BACKUPS_KEPT must be how many daily backups to keep, from 1 to 3650, not "${keptSetting}".`)
   }
   const kept = keptSetting ? Number(keptSetting) : undefined

@@ -1,7 +1,7 @@
 // The command line, run in-process (runCli with captured output): check, export and backup on the data
 // file and on PostgreSQL, and the running assistant's daily backups.
 import test from 'ava'
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { days } from '../src/domain/calendar.js'
@@ -171,4 +171,26 @@ test('backups on PostgreSQL without a folder are refused as an option, before an
   await t.throwsAsync(startWorld({ storage: { database: { url: 'postgres://nobody@127.0.0.1:1/none' } }, plugin: { backups: { keep: 3 } } }), {
     message: /backups\.dir: name the backups folder \(on PostgreSQL there is no data file to put them beside\)/,
   })
+})
+
+test('an empty ASSISTANT_DATA_FILE or ASSISTANT_BACKUP_DIR (say `X=` in a compose file) means the default, never the working folder', async (t) => {
+  const cwd = await mkdtemp(join(tmpdir(), 'assistant-cli-'))
+  await mkdir(join(cwd, 'data'))
+  await writeFile(join(cwd, 'data', 'assistant.json'), JSON.stringify(demoWorld(NOW)))
+  const checked = await cli(['check'], { ASSISTANT_DATA_FILE: '' }, cwd)
+  t.is(checked.code, 0, checked.err)
+  t.true(checked.out.startsWith(`The data file ${join(cwd, 'data', 'assistant.json')} would load`), checked.out)
+  const made = await cli(['backup'], { ASSISTANT_DATA_FILE: '', ASSISTANT_BACKUP_DIR: '' }, cwd)
+  t.is(made.code, 0, made.err)
+  t.deepEqual(await readdir(join(cwd, 'data', 'backups')), ['assistant-20261121T113000Z.json'])
+  t.deepEqual((await readdir(cwd)).sort(), ['data'], 'nothing written into the working folder')
+})
+
+test('a backups folder that cannot be written is refused with the folder and what to do', async (t) => {
+  const file = await demoDataFile()
+  const notAFolder = join(file, '..', 'not-a-folder')
+  await writeFile(notAFolder, 'a file')
+  const refused = await cli(['backup', '--dir', notAFolder], { ASSISTANT_DATA_FILE: file })
+  t.is(refused.code, 1)
+  t.regex(refused.err, /^Not done: Cannot write a backup into .*not-a-folder \(.*EEXIST.*\): name another folder with --dir or ASSISTANT_BACKUP_DIR, or free some space there\.\n$/)
 })

@@ -257,6 +257,18 @@ serial('a wrong ASSISTANT_LOG_LEVEL is refused with the choices, before anything
   t.false(existsSync(dataFile), 'the data file was never created')
 })
 
+serial('ASSISTANT_BACKUPS_KEPT past 3650 is refused with the range, one message and no stack trace', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { ASSISTANT_BACKUPS_KEPT: '5000' })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  t.is(await runner.exited, 1)
+  const output = runner.output()
+  t.true(output.includes('Cannot start: ASSISTANT_BACKUPS_KEPT must be how many daily backups to keep, from 1 to 3650, not "5000".'), output)
+  t.deepEqual(stackLines(output), [], output)
+  t.false(existsSync(dataFile), 'the data file was never created')
+})
+
 serial('on a puppet service it cannot reach, the runner says so once with what to check, then retries without a warning a try', async (t) => {
   t.timeout(TEST_TIMEOUT)
   const dataFile = await tempDataFile()

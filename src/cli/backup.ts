@@ -31,7 +31,8 @@ export const backup: Command = {
       return 2
     }
     const target = targetOf(io)
-    const dirSetting = dirArg ?? io.env.ASSISTANT_BACKUP_DIR
+    // An empty setting is no setting, as the runner reads it: never the working folder.
+    const dirSetting = dirArg ?? (io.env.ASSISTANT_BACKUP_DIR || undefined)
     const dir = dirSetting !== undefined ? resolve(io.cwd, dirSetting) : target.kind === 'file' ? backupsBeside(target.dataFile) : undefined
     if (dir === undefined) {
       io.err('Not done: name the backups folder with --dir or ASSISTANT_BACKUP_DIR (on PostgreSQL there is no data file to put it beside).')

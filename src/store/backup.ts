@@ -44,6 +44,17 @@ export function manualBackupName (at: Millis): string {
  * refuse the copy before it is named (it is then removed). A backup of that name already there is an error.
  */
 export async function writeBackup (source: BackupSource, dir: string, name: string, check?: (copy: string) => Promise<void>): Promise<Backup> {
+  try {
+    return await writeBackupIn(source, dir, name, check)
+  } catch (err) {
+    // A full disk, a read-only mount, a file where the folder should be: the system's words, then what to do.
+    // Only a file system's: a database's failure (it has a code too) is no folder's fault.
+    if (err instanceof StoreError || typeof (err as NodeJS.ErrnoException).path !== 'string') throw err
+    throw new StoreError(`Cannot write a backup into ${dir} (${(err as Error).message}): name another folder with --dir or ASSISTANT_BACKUP_DIR, or free some space there.`)
+  }
+}
+
+async function writeBackupIn (source: BackupSource, dir: string, name: string, check?: (copy: string) => Promise<void>): Promise<Backup> {
   await mkdir(dir, { recursive: true })
   const file = join(dir, name)
   const temp = join(dir, `.${name}.${randomBytes(6).toString('hex')}.tmp`)
