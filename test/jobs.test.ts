@@ -157,6 +157,22 @@ test('a job that fails is logged and runs again next time; runs never overlap', 
   await scheduler.stop()
 })
 
+test('a job stuck on I/O that never answers holds up neither start-up nor stop: each waits its patience, then goes on and says so', async (t) => {
+  const warnings: string[] = []
+  let ran = 0
+  const scheduler = new Scheduler([
+    { name: 'backup', schedule: '0 0 1 1 *', run: () => new Promise<void>(() => undefined) }, // a folder on a hung mount
+    { name: 'sweep', schedule: '0 0 1 1 *', run: async () => { ran++ } },
+  ], () => 0, { ...silent, warn: (message) => warnings.push(message) }, 20)
+  await scheduler.start()
+  t.is(ran, 1, 'the jobs after it still caught up')
+  t.deepEqual(warnings, ['job backup is still catching up after 0.02 s; start-up goes on without it'])
+  await scheduler.runNow('sweep')
+  t.is(ran, 2)
+  await scheduler.stop()
+  t.deepEqual(warnings.slice(1), ['stopping without waiting any longer for job backup: still running after 0.02 s'])
+})
+
 test('an invalid schedule is refused with the job named', (t) => {
   t.throws(() => new Scheduler([{ name: 'sweep', schedule: 'every minute', run: async () => undefined }], () => 0, silent), {
     message: 'The schedule of job sweep is not a valid cron expression: "every minute"',

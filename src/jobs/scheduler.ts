@@ -13,12 +13,19 @@ export interface Job {
   run: (now: Millis) => Promise<unknown>
 }
 
+/**
+ * How long start-up waits for a catch-up run, and a stop for the runs under way, before going on without
+ * them: a job stuck on I/O that never answers (a backup folder on a hung network mount) must hold up
+ * neither the chat nor the process's exit.
+ */
+export const JOB_PATIENCE_MS = 30_000
+
 export class Scheduler {
   private readonly tasks = new Map<string, ScheduledTask>()
   private readonly running = new Map<string, Promise<void>>()
   private stopped = false
 
-  constructor (private readonly jobs: Job[], private readonly clock: () => Millis, private readonly log: Logger) {
+  constructor (private readonly jobs: Job[], private readonly clock: () => Millis, private readonly log: Logger, private readonly patienceMs = JOB_PATIENCE_MS) {
     Scheduler.check(Object.fromEntries(jobs.map((job) => [job.name, job.schedule])))
   }
 
@@ -29,9 +36,11 @@ export class Scheduler {
     }
   }
 
-  /** Runs every job once (catch-up), then schedules them. */
+  /** Runs every job once (catch-up), then schedules them; a catch-up still running after the patience goes on alone. */
   async start (): Promise<void> {
-    for (const job of this.jobs) await this.runNow(job.name)
+    for (const job of this.jobs) {
+      if (!await this.within(this.runNow(job.name))) this.log.warn(`job ${job.name} is still catching up after ${this.patienceMs / 1000} s; start-up goes on without it`)
+    }
     if (this.stopped) return
     for (const job of this.jobs) {
       this.tasks.set(job.name, cron.schedule(job.schedule, () => this.runNow(job.name), { name: `assistant:${job.name}`, timezone: ZONE, noOverlap: true }))
@@ -55,11 +64,24 @@ export class Scheduler {
     return this.tasks.get(name)
   }
 
-  /** Destroys the tasks (stop() alone would keep the process alive) and waits for runs under way. */
+  /** Destroys the tasks (stop() alone would keep the process alive) and waits for runs under way, as long as the patience. */
   async stop (): Promise<void> {
     this.stopped = true
     for (const task of this.tasks.values()) await task.destroy()
     this.tasks.clear()
-    await Promise.all(this.running.values())
+    if (!await this.within(Promise.all(this.running.values()))) {
+      this.log.warn(`stopping without waiting any longer for job ${[...this.running.keys()].join(', ')}: still running after ${this.patienceMs / 1000} s`)
+    }
+  }
+
+  /** Whether `work` finished within the patience (it goes on either way). */
+  private async within (work: Promise<unknown>): Promise<boolean> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), this.patienceMs) })
+    try {
+      return await Promise.race([work.then(() => true), late])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 }
