@@ -4,6 +4,12 @@
 // functions in src/cli/, which tests run in-process.
 import { runCli } from './cli/commands.js'
 
+// A reader that stops early (`security-assistant check | head -1`) wants no more: end quietly, no stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+})
+
 process.exitCode = await runCli(process.argv.slice(2), {
   out: (line) => console.log(line),
   err: (line) => console.error(line),

@@ -7,8 +7,10 @@ import { join } from 'node:path'
 import { days } from '../src/domain/calendar.js'
 import { runCli } from '../src/cli/commands.js'
 import { readDataFile } from '../src/store/document.js'
+import { spawn } from 'node:child_process'
 import { startWorld, worldFor } from './fixture.js'
 import { demoWorld, postgresForFile } from './helpers/postgres.js'
+import { ROOT } from './helpers/runner.js'
 
 const postgres = postgresForFile(test)
 const NOW = Date.parse('2026-11-21T11:30:00Z')
@@ -193,4 +195,16 @@ test('a backups folder that cannot be written is refused with the folder and wha
   const refused = await cli(['backup', '--dir', notAFolder], { ASSISTANT_DATA_FILE: file })
   t.is(refused.code, 1)
   t.regex(refused.err, /^Not done: Cannot write a backup into .*not-a-folder \(.*EEXIST.*\): name another folder with --dir or ASSISTANT_BACKUP_DIR, or free some space there\.\n$/)
+})
+
+test('a reader that stops early (check | head -1) ends the command quietly: no stack trace', async (t) => {
+  const file = await demoDataFile()
+  const child = spawn(process.execPath, [`--import=${import.meta.resolve('tsx')}`, join(ROOT, 'src/cli.ts'), 'check'],
+    { cwd: ROOT, env: { ...process.env, ASSISTANT_DATA_FILE: file }, stdio: ['ignore', 'pipe', 'pipe'] })
+  child.stdout.destroy() // the reader has gone before the first line
+  let err = ''
+  child.stderr.on('data', (chunk) => { err += String(chunk) })
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  t.is(code, 0, err)
+  t.false(/EPIPE|at .*\.ts/.test(err), err)
 })
