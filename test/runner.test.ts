@@ -269,6 +269,18 @@ serial('ASSISTANT_BACKUPS_KEPT past 3650 is refused with the range, one message 
   t.false(existsSync(dataFile), 'the data file was never created')
 })
 
+serial('an ASSISTANT_DATABASE_URL that is not PostgreSQL is refused before any connection, quoting only its scheme', async (t) => {
+  t.timeout(TEST_TIMEOUT)
+  const dataFile = await tempDataFile()
+  const runner = startRunner(dataFile, { ASSISTANT_DATABASE_URL: 'mysql://root:s3cret@db.example:3306/assistant' })
+  t.teardown(() => { runner.child.kill('SIGKILL') })
+  t.is(await runner.exited, 1)
+  const output = runner.output()
+  t.true(output.includes('Cannot start: ASSISTANT_DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database, not one starting "mysql:".'), output)
+  t.false(output.includes('s3cret'), 'the password is never printed')
+  t.deepEqual(stackLines(output), [], output)
+})
+
 serial('on a puppet service it cannot reach, the runner says so once with what to check, then retries without a warning a try', async (t) => {
   t.timeout(TEST_TIMEOUT)
   const dataFile = await tempDataFile()
