@@ -85,6 +85,10 @@ test('export writes the data file\'s state to a new file that loads, and never o
   const again = await cli(['export', copy], { ASSISTANT_DATA_FILE: file })
   t.is(again.code, 1)
   t.regex(again.err, /already exists: export to a new file/)
+  const folder = await mkdtemp(join(tmpdir(), 'assistant-cli-'))
+  const intoFolder = await cli(['export', folder], { ASSISTANT_DATA_FILE: file })
+  t.is(intoFolder.code, 1)
+  t.true(intoFolder.err.includes(`${folder} is a folder: name a new file to export to, e.g. ${join(folder, 'assistant-export.json')}.`), intoFolder.err)
 })
 
 test('backup copies the data file of a running assistant into backups/ beside it, named by its time, and checks the copy loads', async (t) => {

@@ -1,7 +1,8 @@
 // Moving a deployment between engines: a data file copied into an empty PostgreSQL database, and a
 // database exported back to a data file. Both sides are checked by counts and by the loader's own
 // validation; the data file is locked meanwhile, so no assistant can change it under the copy.
-import { access } from 'node:fs/promises'
+import { access, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Pool } from 'pg'
 import type { Millis } from '../../domain/calendar.js'
 import { COLLECTIONS } from '../consistency.js'
@@ -44,6 +45,10 @@ export async function exportPostgresToFile (pool: Pool, file: string): Promise<C
 
 /** Writes a whole document, read once the new file is locked, to a new data file (never over an existing one). */
 export async function exportToFile (file: string, read: () => Promise<Data>): Promise<Counts> {
+  // Said as what it is: the lock would call the folder "the data file", which it is not.
+  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
+    throw new StoreError(`${file} is a folder: name a new file to export to, e.g. ${join(file, 'assistant-export.json')}.`)
+  }
   const lock = FileLock.acquire(file)
   try {
     // Checked under the lock: an assistant could otherwise have made the file in between.
