@@ -2,6 +2,7 @@
 // moment, one clear message for a refused start. The machine may be loaded: every wait is on an event,
 // with a generous ceiling, and nothing asserts on timing.
 import test from 'ava'
+import type { ExecutionContext } from 'ava'
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
 import { existsSync } from 'node:fs'
@@ -244,41 +245,34 @@ serial('log lines are dated JSON lines on stderr with ASSISTANT_LOG_FORMAT=json,
   t.false(runner.output().includes('13800138000'), 'the phone number is never printed whole')
 })
 
-serial('a wrong ASSISTANT_LOG_LEVEL is refused with the choices, before anything starts', async (t) => {
+/** Starts the runner with `env` and expects it refused at start: exit 1, one reason, no stack trace, no data file made. Its output. */
+async function refusedAtStart (t: ExecutionContext, env: Record<string, string>): Promise<string> {
   t.timeout(TEST_TIMEOUT)
   const dataFile = await tempDataFile()
-  const runner = startRunner(dataFile, { ASSISTANT_LOG_LEVEL: 'loud' })
+  const runner = startRunner(dataFile, env)
   t.teardown(() => { runner.child.kill('SIGKILL') })
   t.is(await runner.exited, 1)
   const output = runner.output()
-  t.true(output.includes('Cannot start: ASSISTANT_LOG_LEVEL=loud is not one of silent, error, warn, info, debug'), output)
   t.is(count(output, 'Cannot start:'), 1, output)
   t.deepEqual(stackLines(output), [], output)
   t.false(existsSync(dataFile), 'the data file was never created')
+  return output
+}
+
+serial('a wrong ASSISTANT_LOG_LEVEL is refused with the choices, before anything starts', async (t) => {
+  const output = await refusedAtStart(t, { ASSISTANT_LOG_LEVEL: 'loud' })
+  t.true(output.includes('Cannot start: ASSISTANT_LOG_LEVEL=loud is not one of silent, error, warn, info, debug'), output)
 })
 
 serial('ASSISTANT_BACKUPS_KEPT past 3650 is refused with the range, one message and no stack trace', async (t) => {
-  t.timeout(TEST_TIMEOUT)
-  const dataFile = await tempDataFile()
-  const runner = startRunner(dataFile, { ASSISTANT_BACKUPS_KEPT: '5000' })
-  t.teardown(() => { runner.child.kill('SIGKILL') })
-  t.is(await runner.exited, 1)
-  const output = runner.output()
+  const output = await refusedAtStart(t, { ASSISTANT_BACKUPS_KEPT: '5000' })
   t.true(output.includes('Cannot start: ASSISTANT_BACKUPS_KEPT must be how many daily backups to keep, from 1 to 3650, not "5000".'), output)
-  t.deepEqual(stackLines(output), [], output)
-  t.false(existsSync(dataFile), 'the data file was never created')
 })
 
 serial('an ASSISTANT_DATABASE_URL that is not PostgreSQL is refused before any connection, quoting only its scheme', async (t) => {
-  t.timeout(TEST_TIMEOUT)
-  const dataFile = await tempDataFile()
-  const runner = startRunner(dataFile, { ASSISTANT_DATABASE_URL: 'mysql://root:s3cret@db.example:3306/assistant' })
-  t.teardown(() => { runner.child.kill('SIGKILL') })
-  t.is(await runner.exited, 1)
-  const output = runner.output()
+  const output = await refusedAtStart(t, { ASSISTANT_DATABASE_URL: 'mysql://root:s3cret@db.example:3306/assistant' })
   t.true(output.includes('Cannot start: ASSISTANT_DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database, not one starting "mysql:".'), output)
   t.false(output.includes('s3cret'), 'the password is never printed')
-  t.deepEqual(stackLines(output), [], output)
 })
 
 serial('on a puppet service it cannot reach, the runner says so once with what to check, then retries without a warning a try', async (t) => {
