@@ -39,9 +39,8 @@ const ID_CHECK_CHARS = '10X98765432'
  * incoming message; the parsers apply NFKC themselves as well, so a caller that forgets is still right.
  */
 export function normaliseText (text: string): string {
-  if (ASCII.test(text)) return text.trim()
-  const nfkc = text.normalize('NFKC')
-  return (nfkc.includes('\u20E3') ? nfkc.replace(KEYCAP, '$1') : nfkc).trim() // most messages hold no keycap
+  const normal = nfkc(text)
+  return (normal.includes('\u20E3') ? normal.replace(KEYCAP, '$1') : normal).trim() // most messages hold no keycap
 }
 
 /** A keycap emoji (1️⃣, #️⃣): the character on the key, as a phone keyboard's emoji panel offers digits for menu choices. */
