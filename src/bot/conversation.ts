@@ -48,10 +48,10 @@ export class Conversation {
     return this.find(text) !== undefined
   }
 
-  /** `known`: the sender's dialog step as already read with the sender (else it is read here). */
-  async reply (input: { text: string, sender: string, asker: User | undefined, now: Millis }, known?: { dialog: DialogRecord | undefined }): Promise<string> {
-    const { text, sender, now } = input
-    const stored = known ? Dialogs.typed(known.dialog) : await this.dialogs.get(sender)
+  /** `dialog`: the sender's step as read with the sender (one read a message: ContactService.sender). */
+  async reply (input: { text: string, sender: string, asker: User | undefined, now: Millis, dialog: DialogRecord | undefined }): Promise<string> {
+    const { text, now } = input
+    const stored = Dialogs.typed(input.dialog)
     const dialog = stored && stepAlive(stored, now) ? stored : undefined
     const command = this.find(text)
     const turn = new ConversationTurn(this.dialogs, input, command ? text.slice(command.word.length).trim() : '', dialog)

@@ -55,10 +55,6 @@ export const RESTART: Record<DialogStep['step'], string> = {
 export class Dialogs {
   constructor (private readonly service: DialogService) {}
 
-  async get (sender: string): Promise<Dialog | undefined> {
-    return Dialogs.typed(await this.service.get(sender))
-  }
-
   /** A step as the store keeps it, typed: only the bot writes steps, always as a DialogStep, so what comes back is one. */
   static typed (record: DialogRecord | undefined): Dialog | undefined {
     return record as Dialog | undefined

@@ -169,7 +169,8 @@ export function SecurityAssistant (options: SecurityAssistantOptions): SecurityA
         sender: talker.id,
         asker,
         now: clock(),
-      }, { dialog })
+        dialog,
+      })
       await message.say(await assistant.mask(reply))
     }
 

@@ -9,10 +9,6 @@ export type { DialogRecord }
 export class DialogService {
   constructor (private readonly ctx: Pick<ServiceContext, 'engine'>) {}
 
-  get (sender: string): Promise<DialogRecord | undefined> {
-    return this.ctx.engine.dialog(sender)
-  }
-
   set (sender: string, step: { step: string, data: unknown }, expiresAt: Millis): Promise<void> {
     return this.ctx.engine.setDialog(sender, step, expiresAt)
   }
