@@ -1,6 +1,7 @@
 // The options a host bot passes, checked once before anything is opened: a wrong number here would
 // otherwise surface much later as invalid dates refused at every write.
 import { z } from 'zod'
+import { isPostgresUrl } from './store/database-url.js'
 import { MIN_RETENTION } from './domain/retention.js'
 import type { Logger } from './log.js'
 
@@ -12,7 +13,7 @@ const upToAYear = positive.max(366 * 24 * 3_600_000, 'at most a year')
 const MAX_RETENTION = 36_525 * 24 * 3_600_000
 
 const Database = z.union([
-  z.object({ url: z.string().regex(/^postgres(ql)?:\/\/./, 'a postgres:// URL') }).strict(),
+  z.object({ url: z.string().refine(isPostgresUrl, 'a postgres:// URL') }).strict(),
   // A pg.Pool (anything that can connect, query and be listened to): not a plain object.
   z.object({ pool: z.custom<object>((p) => typeof p === 'object' && p !== null && ['connect', 'query', 'on'].every((f) => typeof (p as Record<string, unknown>)[f] === 'function'), 'a pg.Pool') }).strict(),
 ], { error: 'either { url: "postgres://…" } or { pool } (a pg.Pool)' })

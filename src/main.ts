@@ -185,10 +185,6 @@ function puppetServiceSettings (): string | undefined {
 async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssistant | undefined> {
   let storage: { dataFile: string } | { database: { pool: Pool } }
   if (databaseUrl) {
-    // Said before any connection is tried: a mysql:// URL would otherwise fail as a host name not found. Only the scheme is quoted.
-    if (!/^postgres(ql)?:\/\/./i.test(databaseUrl)) {
-      throw new StartRefused(`ASSISTANT_DATABASE_URL must be a PostgreSQL URL, postgres://user:password@host:5432/database, not one starting "${databaseUrl.split(':')[0]!.slice(0, 20)}:".`)
-    }
     const where = m.describeDatabaseUrl(databaseUrl)
     log.info(`Engine: database ${where}`)
     // A dropped idle connection (a restarted server) is reported, not a crash: the next query reconnects.

@@ -2,9 +2,15 @@
 // plugin's `database: { url }`), and how to name a database without its password.
 import pg from 'pg'
 import type { Pool } from 'pg'
+import { isPostgresUrl, notPostgresUrl } from '../database-url.js'
+import { StoreError } from '../errors.js'
 
-/** Calls `onError` for a failed idle connection (a restarted server): without a listener the process would crash. */
+/**
+ * Calls `onError` for a failed idle connection (a restarted server): without a listener the process would
+ * crash. A URL of another database is refused before any connection (a mysql:// one would fail as a host not found).
+ */
 export function createPool (url: string, onError: (err: Error) => void): Pool {
+  if (!isPostgresUrl(url)) throw new StoreError(notPostgresUrl(url))
   const pool = new pg.Pool({ connectionString: url })
   pool.on('error', onError)
   return pool
