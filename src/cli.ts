@@ -7,7 +7,7 @@ import { runCli } from './cli/commands.js'
 // A reader that stops early (`security-assistant check | head -1`) wants no more: end quietly, no stack trace.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err
-  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0)
+  process.exit() // with process.exitCode, or 0
 })
 
 process.exitCode = await runCli(process.argv.slice(2), {

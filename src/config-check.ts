@@ -2,15 +2,17 @@
 // otherwise surface much later as invalid dates refused at every write.
 import { z } from 'zod'
 import { isPostgresUrl } from './store/database-url.js'
+import { days } from './domain/calendar.js'
+import { MAX_BACKUPS_KEPT } from './domain/backups.js'
 import { MIN_RETENTION } from './domain/retention.js'
 import type { Logger } from './log.js'
 
 const positive = z.number().finite().positive()
 const count = z.number().int().min(1)
 /** A span added to or taken from today: beyond a year it can reach past the dates a Date (and PostgreSQL) can hold. */
-const upToAYear = positive.max(366 * 24 * 3_600_000, 'at most a year')
+const upToAYear = positive.max(days(366), 'at most a year')
 /** Keeping closed records longer than this is keeping them for ever; a cutoff further back is no date PostgreSQL takes. */
-const MAX_RETENTION = 36_525 * 24 * 3_600_000
+const MAX_RETENTION = days(36_525)
 
 const Database = z.union([
   z.object({ url: z.string().refine(isPostgresUrl, 'a postgres:// URL') }).strict(),
@@ -32,7 +34,7 @@ const ConfigSchema = z.object({
   retention: z.number().finite().min(MIN_RETENTION, `at least ${MIN_RETENTION / 86_400_000} days: lapsed roles are shown and renewable for 30`).max(MAX_RETENTION, 'at most 100 years').optional(),
   outbox: z.object({ rate: z.object({ perMinute: positive, burst: count }), maxAttempts: count, sendTimeoutMs: positive.max(120_000, 'at most two minutes (half a claim\'s lease, less the last send)').optional() }).optional(),
   webhook: z.object({ maxAttempts: count.optional(), maxAge: positive.optional(), timeoutMs: positive.max(120_000, 'at most two minutes').optional() }).strict().optional(),
-  backups: z.union([z.literal(false), z.object({ dir: z.string().min(1, 'name the backups folder').optional(), keep: count.max(3650).optional() }).strict()]).optional(),
+  backups: z.union([z.literal(false), z.object({ dir: z.string().min(1, 'name the backups folder').optional(), keep: count.max(MAX_BACKUPS_KEPT).optional() }).strict()]).optional(),
   // Whom it answers: checked here too, so a typo ('konwn', rooms: 'no') is not taken for the default.
   contacts: z.custom((value) => value === 'all' || value === 'known' || isFunction(value),
     "'all', 'known', or a function (contact) => boolean (or a Promise of one)").optional(),

@@ -13,6 +13,7 @@ import type { RunningApi } from './platform/api.js'
 import { dataFileFrom } from './cli/data-file.js'
 import { StoreError } from './store/errors.js' // tiny: the heavy modules load after the signal handlers
 import { createLogger, loggerSettings } from './log.js' // tiny too
+import { MAX_BACKUPS_KEPT } from './domain/backups.js' // imports nothing
 import type { Logger } from './log.js'
 import type { PuppetWatch } from './puppet-watch.js'
 
@@ -198,8 +199,8 @@ async function startAssistant (m: Modules, bot: Wechaty): Promise<RunningAssista
   // Daily backups: beside the data file by default; a folder and a count from the environment when given.
   const backupDir = env.ASSISTANT_BACKUP_DIR ? resolve(env.ASSISTANT_BACKUP_DIR) : undefined
   const keptSetting = env.ASSISTANT_BACKUPS_KEPT
-  if (keptSetting !== undefined && keptSetting !== '' && !(/^[1-9]\d{0,3}$/.test(keptSetting) && Number(keptSetting) <= 3650)) {
-    throw new StartRefused(`ASSISTANT_BACKUPS_KEPT must be how many daily backups to keep, from 1 to 3650, not "${keptSetting}".`)
+  if (keptSetting !== undefined && keptSetting !== '' && !(/^[1-9]\d{0,3}$/.test(keptSetting) && Number(keptSetting) <= MAX_BACKUPS_KEPT)) {
+    throw new StartRefused(`ASSISTANT_BACKUPS_KEPT must be how many daily backups to keep, from 1 to ${MAX_BACKUPS_KEPT}, not "${keptSetting}".`)
   }
   const kept = keptSetting ? Number(keptSetting) : undefined
   const backups = backupDir !== undefined || kept !== undefined ? { ...(backupDir ? { dir: backupDir } : {}), ...(kept !== undefined ? { keep: kept } : {}) } : undefined

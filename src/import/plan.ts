@@ -37,7 +37,6 @@ export interface Plan {
   rejections: Rejection[]
 }
 
-/** A new account's switches when the file leaves them out: as the platform starts an account. */
 const PERSON_FIELDS = ['name', 'phone', 'idNumber', 'accountProtection', 'bankCard'] as const
 const REQUIRED_PERSON_FIELDS = ['name', 'accountProtection', 'bankCard'] as const
 const ACCOUNT_FIELDS = ['name', 'riskProtection', 'riskAlerts'] as const
