@@ -1,6 +1,6 @@
 // What an official account may be called, and who may be its admin. Pure.
 import { normaliseText } from './identity.js'
-import { maskPersonalNumbers } from './masking.js'
+import { survivesMask } from './masking.js'
 import { isStorableText } from './text.js'
 
 /** An account's name, as WeChat shows it: at most this many characters. */
@@ -26,7 +26,7 @@ export function nameProblem (name: string, max: number): NameProblem | undefined
   if (/[\t\r\n\u0085\u2028\u2029]/.test(name)) return 'line-break'
   if (/\p{Cf}/u.test(name)) return 'invisible'
   if ([...name].length > max) return 'too-long'
-  if (maskPersonalNumbers(name) !== name) return 'personal-number'
+  if (!survivesMask(name)) return 'personal-number'
   return undefined
 }
 

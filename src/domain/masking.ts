@@ -317,3 +317,8 @@ export function maskPersonalNumbers (text: string, isKnownWechatId?: (word: stri
   }
   return out + text.slice(cursor)
 }
+
+/** Text the last mask leaves as it is: an id or a name that every message can show as it was written. */
+export function survivesMask (text: string): boolean {
+  return maskPersonalNumbers(text) === text
+}

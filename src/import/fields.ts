@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { parseShanghaiTime } from '../domain/calendar.js'
 import { accountName as sharedAccountName, idNumber, personName, phone, wechatId } from '../fields.js'
 import { normaliseText } from '../domain/identity.js'
-import { maskPersonalNumbers } from '../domain/masking.js'
+import { survivesMask } from '../domain/masking.js'
 
 /** NFKC and trimmed before the field's own check, as the chat takes every message (invariant 9). */
 const typed = <T extends z.ZodType<unknown, string>>(schema: T) => z.string().transform(normaliseText).pipe(schema)
@@ -16,7 +16,7 @@ export const name = typed(personName)
 export const accountId = typed(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
   'not an account id (1–64 letters, digits, _ . or -, starting with a letter or digit)')
   // Every answer passes the last mask: an id it would change (shop13800138001) could never be named back.
-  .refine((id) => maskPersonalNumbers(id) === id, 'an account id that reads as a phone or ID number (11 or more digits in a row): every answer would hide it, so choose one without'))
+  .refine(survivesMask, 'an account id that reads as a phone or ID number (11 or more digits in a row): every answer would hide it, so choose one without'))
 /** The API's rules for an account's name (one line, at most 30 characters, nothing invisible). */
 export const accountName = typed(sharedAccountName)
 

@@ -1,7 +1,7 @@
 // Short codes people quote in replies (同意 K7Q2M): unique across invitations, requests and login
 // confirmations; and the ids the platform quotes back.
 import { randomInt } from 'node:crypto'
-import { maskPersonalNumbers } from '../domain/masking.js'
+import { survivesMask } from '../domain/masking.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 
 /** No 0/O, 1/I/L: codes are read off a phone screen and typed back. */
@@ -36,6 +36,6 @@ export async function freshCode (tx: StoreReader): Promise<string> {
 export function quotableId (tx: Pick<StoreTransaction, 'newId'>, prefix: string): string {
   for (;;) {
     const id = tx.newId(prefix)
-    if (maskPersonalNumbers(id) === id) return id
+    if (survivesMask(id)) return id
   }
 }
