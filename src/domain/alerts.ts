@@ -1,7 +1,7 @@
 // 风险操作提醒 that does not flood: per kind of operation the admin chooses at once, in the daily digest
 // (08:00 Asia/Shanghai) or not at all; denied attempts and operations by someone not bound are always at
 // once. 风险操作提醒 开|关 stays the master switch. Pure: time is an argument.
-import { days, hours, SHANGHAI_UTC_OFFSET } from './calendar.js'
+import { days, hours, startOfShanghaiDay } from './calendar.js'
 import type { Millis } from './calendar.js'
 import type { Decision, Operation } from './permissions.js'
 import type { Role } from './roles.js'
@@ -76,9 +76,7 @@ export const DIGEST_MAX_LINES = 10
 
 /** The latest 08:00 Shanghai at or before `now`: the digest due now covers everything before it. */
 export function digestDueAt (now: Millis): Millis {
-  const day = days(1)
-  const offset = hours(DIGEST_HOUR_SHANGHAI) - SHANGHAI_UTC_OFFSET
-  return Math.floor((now - offset) / day) * day + offset
+  return startOfShanghaiDay(now - hours(DIGEST_HOUR_SHANGHAI)) + hours(DIGEST_HOUR_SHANGHAI)
 }
 
 /** The next 08:00 Shanghai after `now` (strictly): when the digest of what happens now goes. */

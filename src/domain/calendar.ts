@@ -125,8 +125,7 @@ export function parseShanghaiTime (input: string): TimeReading {
   const parts = (wall ?? iso)?.slice(1).map((p) => Number(p ?? 0))
   if (!parts) return { ok: false, problem: 'format' }
   const [year, month, day, hour, minute, second] = parts as [number, number, number, number, number, number]
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  if (year < 2000 || year > 2099 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59) {
+  if (year < 2000 || year > 2099 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) {
     return { ok: false, problem: 'not-a-real-time' }
   }
   return { ok: true, at: wall ? Date.UTC(year, month - 1, day, hour, minute, second) - SHANGHAI_UTC_OFFSET : Date.parse(text) }
