@@ -10,6 +10,7 @@ import type { ServiceContext } from '../services/context.js'
 import { notify } from '../services/notices.js'
 import type { DigestPerson } from '../services/notices.js'
 import type { DigestEntry } from '../store/schema.js'
+import { adminOfSeveral } from '../services/authority.js'
 
 /** Returns how many digests were queued. */
 export async function runAlertDigest (deps: ServiceContext, now: Millis): Promise<number> {
@@ -34,7 +35,7 @@ export async function runAlertDigest (deps: ServiceContext, now: Millis): Promis
         people.set(actor.id, { name: actor.name, wechatId: actor.wechatId })
       }
       const { lines, more, total } = summarise(entries.map((e) => ({ personKey: e.actorUserId, person: people.get(e.actorUserId)!, operation: e.operation, at: fromIso(e.at) })), DIGEST_MAX_LINES)
-      const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
+      const severalAccounts = await adminOfSeveral(tx, account)
       await notify(tx, { to: account.adminUserId, notice: { kind: 'alert-digest', accountName: account.name, since: fromIso(entries[0]!.at), upTo: dueAt, total, lines, more, severalAccounts }, at, accountId })
       await tx.dropDigestEntries(entries.map((e) => e.id))
     }

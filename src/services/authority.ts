@@ -7,3 +7,7 @@ export async function requireAdmin (reader: StoreReader, admin: User, account: A
   if (!await reader.administers(admin.id, account.id)) throw new Error(`${admin.id} is not the admin of ${account.id}`)
 }
 
+/** Whether the account's admin runs more than one account: their notices then name the account in the command to reply. */
+export async function adminOfSeveral (reader: StoreReader, account: Account): Promise<boolean> {
+  return (await reader.accountsAdministeredBy(account.adminUserId)).length > 1
+}

@@ -16,6 +16,7 @@ import { notify } from './notices.js'
 import { announceLoginConfirmed, announceLoginLapsed, announceLoginRejected } from './platform-events.js'
 import { answerOf, decideOperation, standing } from './risky-operations.js'
 import type { ApprovalStatus, OperationAnswer, RiskyOperationService } from './risky-operations.js'
+import { adminOfSeveral } from './authority.js'
 
 /** How long the person has to confirm a login. */
 const LOGIN_TTL = minutes(5)
@@ -168,7 +169,7 @@ async function rejectLogin (tx: StoreTransaction, login: Login, person: User, no
   const adminTold = account.adminUserId !== person.id
   if (adminTold) {
     const { binding } = await standing(tx, account, person, now)
-    const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
+    const severalAccounts = await adminOfSeveral(tx, account)
     await notify(tx, {
       to: account.adminUserId,
       notice: { kind: 'login-disowned', who: { name: person.name, wechatId: person.wechatId, role: binding?.role }, accountName: account.name, at: Date.parse(login.createdAt), removable: binding !== undefined, severalAccounts },

@@ -9,7 +9,7 @@ import type { ReviewReply, ReviewVerb } from '../domain/reviews.js'
 import { isActive } from '../domain/roles.js'
 import type { StoreReader, StoreTransaction } from '../store/contract.js'
 import type { Account, Binding, Review, ReviewItem, User } from '../store/schema.js'
-import { requireAdmin } from './authority.js'
+import { adminOfSeveral, requireAdmin } from './authority.js'
 import type { ServiceContext } from './context.js'
 import { record } from './history.js'
 import { notify } from './notices.js'
@@ -289,7 +289,7 @@ export class ReviewService {
       const review = await openReview(tx, account, facts, now, undefined)
       if (!review) return false
       const view = await viewOf(tx, review, now)
-      const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
+      const severalAccounts = await adminOfSeveral(tx, account)
       await notify(tx, {
         to: account.adminUserId,
         notice: { kind: 'review-started', view, intervalDays: reviewCycleDays(account), severalAccounts, now },
@@ -325,7 +325,7 @@ export class ReviewService {
         return 'lapsed' as const
       }
       await tx.updateReview(review.id, { remindersSent: due.markSent })
-      const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
+      const severalAccounts = await adminOfSeveral(tx, account)
       await notify(tx, {
         to: account.adminUserId,
         notice: { kind: 'review-reminder', view, day: due.day, severalAccounts, now },

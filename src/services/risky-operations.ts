@@ -18,6 +18,7 @@ import { notify } from './notices.js'
 import type { Actor, Push } from './notices.js'
 import { record } from './history.js'
 import { announceDecision, announceLapse } from './platform-events.js'
+import { adminOfSeveral } from './authority.js'
 
 /** How long the admin has to approve; no answer means refused. */
 export const APPROVAL_TTL = minutes(10)
@@ -153,7 +154,7 @@ export async function decideOperation (tx: StoreTransaction, account: Account, a
     await notify(tx, approvalRequestPush(account.adminUserId, account, approval, who, at))
   }
   if (alert) {
-    const severalAccounts = (await tx.accountsAdministeredBy(account.adminUserId)).length > 1
+    const severalAccounts = await adminOfSeveral(tx, account)
     await notify(tx, { to: account.adminUserId, notice: { kind: 'risk-alert', who, accountName: account.name, operation, at: now, decision, removable: role === 'long' || role === 'short', severalAccounts }, at, accountId: account.id })
   }
   await record(tx, {
