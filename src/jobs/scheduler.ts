@@ -5,6 +5,7 @@ import type { ScheduledTask } from 'node-cron'
 import { ZONE } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import type { Logger } from '../log.js'
+import { within } from '../within.js'
 
 export interface Job {
   name: string
@@ -74,14 +75,8 @@ export class Scheduler {
     }
   }
 
-  /** Whether `work` finished within the patience (it goes on either way). */
-  private async within (work: Promise<unknown>): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), this.patienceMs) })
-    try {
-      return await Promise.race([work.then(() => true), late])
-    } finally {
-      clearTimeout(timer)
-    }
+  /** Whether `work` finished within the patience (it goes on either way; runNow's runs never reject). */
+  private within (work: Promise<unknown>): Promise<boolean> {
+    return within(work, this.patienceMs).then(() => true, () => false)
   }
 }

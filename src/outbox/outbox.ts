@@ -12,6 +12,7 @@ import type { StoreEngine } from '../store/contract.js'
 import { notify } from '../services/notices.js'
 import { storable } from '../domain/text.js'
 import { SinglePass } from './single-pass.js'
+import { within } from '../within.js'
 
 /** Sends one text to a chat contact; rejects when the chat does not take it. */
 export type SendText = (contactId: string, text: string) => Promise<void>
@@ -177,17 +178,11 @@ export class Outbox {
   private async sendOnce (message: OutboxMessage): Promise<Delivery> {
     const recipient = await this.engine.user(message.toUserId)
     if (!recipient?.contactId) return { sent: false, reason: 'no-contact' }
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timedOut = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from the chat within ${this.sendTimeout / 1000} s`)), this.sendTimeout)
-    })
     try {
-      await Promise.race([this.send(recipient.contactId, message.text), timedOut])
+      await within(this.send(recipient.contactId, message.text), this.sendTimeout, `no answer from the chat within ${this.sendTimeout / 1000} s`)
       return { sent: true }
     } catch (err) {
       return { sent: false, reason: 'failed', error: (err as Error).message }
-    } finally {
-      clearTimeout(timer)
     }
   }
 

@@ -2,6 +2,7 @@
 // logged in to WeChat; and how many pushes wait on delivery.
 import type { Backlog, WebhookBacklog } from '../store/contract.js'
 import type { ServiceContext } from './context.js'
+import { within } from '../within.js'
 
 export type HealthProblem =
   /** The store refuses changes (the data file could not be written): a restart is needed. */
@@ -52,10 +53,4 @@ export class HealthService {
     if (!await this.ctx.engine.webhook()) return undefined
     return this.ctx.engine.webhookBacklog(this.ctx.now())
   }
-}
-
-function within<T> (work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error('no answer in time')), ms) })
-  return Promise.race([work, late]).finally(() => clearTimeout(timer))
 }
