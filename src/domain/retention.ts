@@ -33,3 +33,7 @@ export function loginExpired (login: { expiresAt: string, answeredAt?: string | 
 export function bindingExpired (binding: { endedAt?: string | undefined }, cutoff: Millis): boolean {
   return older(binding.endedAt, cutoff)
 }
+
+/** How long a delivery (a push, a webhook event) stays once delivered, and once given up on: listed, then dropped. */
+export const KEEP_DELIVERED: Millis = days(7)
+export const KEEP_GIVEN_UP: Millis = days(30)

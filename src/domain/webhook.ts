@@ -26,9 +26,6 @@ export interface WebhookPolicy {
 
 /** With retryDelay's back-off (1, 2, 4 … 60 minutes), 15 attempts span about 9 hours; a day at most. */
 export const DEFAULT_WEBHOOK_POLICY: WebhookPolicy = { maxAttempts: 15, maxAge: days(1), timeoutMs: 10_000 }
-/** How long delivered and given-up events stay listed (GET /v1/webhook/deliveries) before retention drops them. */
-export const KEEP_DELIVERED_EVENTS = days(7)
-export const KEEP_FAILED_EVENTS = days(30)
 
 export type WebhookUrlProblem = 'not-a-url' | 'scheme' | 'credentials' | 'fragment' | 'too-long' | 'address'
 

@@ -1,6 +1,6 @@
 // The expiry sweep: marks what the clock has already ended (short-term bindings, invitations, renewal
 // requests), tells the people concerned once, and tidies old state. One write for the whole sweep.
-import { days, hours } from '../domain/calendar.js'
+import { hours } from '../domain/calendar.js'
 import type { Millis } from '../domain/calendar.js'
 import { invitationStatus } from '../domain/invitation-rules.js'
 import { hasLapsed } from '../domain/roles.js'
@@ -14,14 +14,12 @@ import { expireBinding } from '../services/requests.js'
 import { lapseApproval } from '../services/risky-operations.js'
 import { lapseRenewal } from '../services/renewals.js'
 import { lapseLogin } from '../services/logins.js'
+import { KEEP_DELIVERED, KEEP_GIVEN_UP } from '../domain/retention.js'
 
 export type SweepDeps = ServiceContext
 
 export interface SweepResult { bindings: number, invitations: number, renewals: number, approvals: number, logins: number, pruned: number }
 
-/** Sent pushes are kept this long for the admin's view, then dropped from the data file. */
-const KEEP_SENT = days(7)
-const KEEP_FAILED = days(30)
 const FORGET_DIALOGS_AFTER = hours(1)
 
 export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<SweepResult> {
@@ -53,8 +51,9 @@ export async function runExpirySweep (deps: SweepDeps, now: Millis): Promise<Swe
 
 /** Sent pushes older than a week and given-up ones older than a month, found by time through an index. */
 async function staleMessages (reader: StoreReader, now: Millis): Promise<string[]> {
-  const sent = await reader.messagesSentBefore(now - KEEP_SENT)
-  const failed = await reader.messagesFailedBefore(now - KEEP_FAILED)
+  // Kept for the admin's view (domain/retention.ts), then dropped.
+  const sent = await reader.messagesSentBefore(now - KEEP_DELIVERED)
+  const failed = await reader.messagesFailedBefore(now - KEEP_GIVEN_UP)
   return [...new Set([...sent, ...failed].map((m) => m.id))]
 }
 

@@ -3,7 +3,7 @@
 import type { Millis } from '../domain/calendar.js'
 import type { ServiceContext } from '../services/context.js'
 import type { PruneCounts } from '../store/contract.js'
-import { KEEP_DELIVERED_EVENTS, KEEP_FAILED_EVENTS } from '../domain/webhook.js'
+import { KEEP_DELIVERED, KEEP_GIVEN_UP } from '../domain/retention.js'
 
 export type RetentionResult = PruneCounts & { webhookEvents: number }
 
@@ -18,9 +18,9 @@ export async function runRetention (deps: ServiceContext, now: Millis, retention
   const counts = await deps.engine.transaction(async (tx) => ({
     ...await tx.pruneOlderThan(cutoff),
     // Webhook events are kept only to be listed (GET /v1/webhook/deliveries): a week once delivered, a month once given up on.
-    webhookEvents: await tx.pruneWebhookEvents(now - KEEP_DELIVERED_EVENTS, now - KEEP_FAILED_EVENTS),
+    webhookEvents: await tx.pruneWebhookEvents(now - KEEP_DELIVERED, now - KEEP_GIVEN_UP),
   }))
   if (Object.values(counts).every((n) => n === 0)) return counts
-  deps.log.info(`retention: pruned ${counts.history} history entries, ${counts.invitations} invitations, ${counts.renewals + counts.approvals} requests, ${counts.bindings} ended bindings older than ${Math.round(retention / 86_400_000)} days`)
+  deps.log.info(`retention: pruned ${counts.history} history entries, ${counts.invitations} invitations, ${counts.renewals + counts.approvals} requests, ${counts.bindings} ended bindings older than ${Math.round(retention / 86_400_000)} days, ${counts.webhookEvents} webhook events delivered or given up on`)
   return counts
 }
