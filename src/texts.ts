@@ -20,7 +20,7 @@ import type { LoginOutcome } from './services/logins.js'
 import { ACCOUNT_NAME_MAX } from './domain/accounts.js'
 import { ALERT_TOPICS, modeOf } from './domain/alerts.js'
 import type { AlertChoices, AlertMode, AlertTopic, DigestLine } from './domain/alerts.js'
-import type { DigestPerson } from './services/notices.js'
+import type { Person } from './services/notices.js'
 import type { AccountNameProblem, AdminRefusal, NameProblem } from './domain/accounts.js'
 import type { HealthProblem } from './services/health.js'
 import { DEFAULT_REVIEW_DAYS, REVIEW_AFTER_LAPSE_DAYS, REVIEW_DAYS_MAX, REVIEW_DAYS_MIN, REVIEW_LAPSE_DAYS, REVIEW_REMINDER_DAYS } from './domain/reviews.js'
@@ -665,7 +665,7 @@ export const texts = {
     ALWAYS_AT_ONCE,
     `修改:风险操作提醒 ${ALERT_TOPIC_LIST} 即时|汇总|关;总开关:风险操作提醒 开|关。`,
   ].join('\n'),
-  alertDigest: (p: { accountName: string, since: Millis, upTo: Millis, total: number, lines: Array<DigestLine<DigestPerson>>, more: number, severalAccounts: boolean }): string => [
+  alertDigest: (p: { accountName: string, since: Millis, upTo: Millis, total: number, lines: Array<DigestLine<Person>>, more: number, severalAccounts: boolean }): string => [
     '风险操作每日汇总',
     `「${p.accountName}」${formatDateTime(p.since)} 至 ${formatDateTime(p.upTo)} 共 ${p.total} 次风险操作(已放行):`,
     ...p.lines.map((line) => `· ${line.person.name}(微信号 ${line.person.wechatId}):` +

@@ -26,7 +26,7 @@ export function latestEnd (length: Millis, now: Millis): Millis {
 }
 
 /** The deadline, set `length` after some moment, lies further than that after `now`: the clock went back since. */
-export function setBeforeClockWentBack (deadline: Millis, length: Millis, now: Millis): boolean {
+function setBeforeClockWentBack (deadline: Millis, length: Millis, now: Millis): boolean {
   return deadline > latestEnd(length, now)
 }
 

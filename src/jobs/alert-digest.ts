@@ -8,7 +8,7 @@ import type { Millis } from '../domain/calendar.js'
 import { fromIso, toIso } from '../domain/calendar.js'
 import type { ServiceContext } from '../services/context.js'
 import { notify } from '../services/notices.js'
-import type { DigestPerson } from '../services/notices.js'
+import type { Person } from '../services/notices.js'
 import type { DigestEntry } from '../store/schema.js'
 import { adminOfSeveral } from '../services/authority.js'
 
@@ -28,7 +28,7 @@ export async function runAlertDigest (deps: ServiceContext, now: Millis): Promis
     const at = toIso(now)
     for (const [accountId, entries] of byAccount) {
       const account = (await tx.account(accountId))!
-      const people = new Map<string, DigestPerson>()
+      const people = new Map<string, Person>()
       for (const entry of entries) {
         if (people.has(entry.actorUserId)) continue
         const actor = (await tx.user(entry.actorUserId))!

@@ -165,7 +165,7 @@ export class WebhookDelivery {
 /** Why no answer came: a timeout, or the network's own reason (ECONNREFUSED, ENOTFOUND, …). */
 function failureOf (err: unknown, timeoutMs: number): string {
   const e = err as { name?: string, code?: string, message?: string, cause?: { code?: string, message?: string } }
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`
+  if (e?.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`
   if (e?.code === 'EADDRNOTALLOWED') return e.message!
   return e?.code ?? e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err)
 }

@@ -46,11 +46,10 @@ export class LookupNoticeService {
     await this.ctx.engine.transaction((tx) => tx.forgetLookupNotices(before))
   }
 
-  /** Returns how many owners were told. */
-  async notifyOwners (lookup: ForeignLookup): Promise<number> {
+  private async notifyOwners (lookup: ForeignLookup): Promise<void> {
     const { engine } = this.ctx
     // Looked for first without a transaction: a number nobody holds costs no write.
-    if ((await ownersOf(engine, lookup)).length === 0) return 0
+    if ((await ownersOf(engine, lookup)).length === 0) return
     const askerKey = lookup.asker?.id ?? lookup.askerKey
     const told = await engine.transaction(async (tx) => {
       let count = 0
@@ -65,7 +64,6 @@ export class LookupNoticeService {
       return count
     })
     if (told > 0) this.ctx.deliver()
-    return told
   }
 }
 

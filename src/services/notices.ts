@@ -14,7 +14,6 @@ import type { ReviewView } from './reviews.js'
 /** Someone named in a notice. */
 export interface Person { name: string, wechatId: string }
 /** Someone listed in a daily digest of risky operations. */
-export type DigestPerson = Person
 /** Who did a risky operation, as far as the account knows them. */
 export interface Actor { name: string | undefined, wechatId: string, role: Role | undefined }
 
@@ -55,7 +54,7 @@ export type Notice =
   | { kind: 'admin-replaced', accountName: string, newAdmin: Person, at: Millis }
   | { kind: 'account-renamed', from: string, to: string, at: Millis }
   /** 风险操作提醒 汇总: what was done on one account from `since` up to `upTo` (08:00), per person. */
-  | { kind: 'alert-digest', accountName: string, since: Millis, upTo: Millis, total: number, lines: Array<DigestLine<DigestPerson>>, more: number, severalAccounts: boolean }
+  | { kind: 'alert-digest', accountName: string, since: Millis, upTo: Millis, total: number, lines: Array<DigestLine<Person>>, more: number, severalAccounts: boolean }
   /** To the owner of a phone or ID number someone else looked up (the asker was answered "no bindings"). */
   | { kind: 'lookup-notice', identifier: Identifier, askerWechatId: string | undefined, at: Millis }
   /** 权限复核: to the admin, the list to decide; a reminder (3, 7 days); closed unanswered (14 days). */

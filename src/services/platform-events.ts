@@ -44,7 +44,6 @@ export type PlatformEvent =
   /** The person confirmed a login in WeChat and the rules decided it; `operationId` when it then waits for the admin's approval. */
   | { type: 'login.confirmed', data: { login: string, account: string, wechatId: string, confirmedAt: string, result: 'allowed' | 'denied' | 'pending', reason: DenyReason | null, operationId: string | null } }
 
-export type PlatformEventType = PlatformEvent['type']
 export type BindingEnd = 'unbound' | 'removed' | 'expired' | 'handed-over'
 
 /** What is POSTed: the event's own id (for dropping duplicates), its type, when it happened, and its data. */

@@ -146,12 +146,12 @@ async function openReview (tx: StoreTransaction, account: Account, { reviews, lo
 
 /** Unfinished after 14 days: closed as lapsed (nobody removed by silence) and the admin told who stayed undecided. */
 async function lapseReview (tx: StoreTransaction, review: Review, account: Account, now: Millis): Promise<void> {
-  const { view } = await closeReview(tx, review, 'lapsed', now)
+  const view = await closeReview(tx, review, 'lapsed', now)
   await notify(tx, { to: account.adminUserId, notice: { kind: 'review-lapsed', view, now }, at: toIso(now), accountId: account.id })
 }
 
-/** Closes the review (completed or lapsed), takes back reminders not yet sent, and records how it ended; returns it closed, and its view. */
-async function closeReview (tx: StoreTransaction, review: Review, status: 'completed' | 'lapsed', now: Millis): Promise<{ closed: Review, view: ReviewView }> {
+/** Closes the review (completed or lapsed), takes back reminders not yet sent, and records how it ended; returns its view. */
+async function closeReview (tx: StoreTransaction, review: Review, status: 'completed' | 'lapsed', now: Millis): Promise<ReviewView> {
   const at = toIso(now)
   const closed = await tx.updateReview(review.id, { status, closedAt: at })
   await tx.withdraw(review.id, ['request', 'reminder'], at)
@@ -164,7 +164,7 @@ async function closeReview (tx: StoreTransaction, review: Review, status: 'compl
       ? { action: 'review.completed', kept: wechatIds('kept'), removed: wechatIds('removed'), gone: wechatIds('gone') }
       : { action: 'review.lapsed', undecided: wechatIds('undecided') },
   })
-  return { closed, view }
+  return view
 }
 
 export class ReviewService {
@@ -264,7 +264,7 @@ export class ReviewService {
       let view = await viewOf(tx, current, now)
       const completed = view.undecided.length === 0
       if (completed) {
-        view = (await closeReview(tx, current, 'completed', now)).view
+        view = await closeReview(tx, current, 'completed', now)
         changed = true
       }
       const nextAt = completed ? await nextReviewAt(tx, (await tx.account(chosen.id))!, now) : undefined
