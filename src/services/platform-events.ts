@@ -56,13 +56,21 @@ export interface EventBody<E extends PlatformEvent = PlatformEvent> {
 
 type Announced = PlatformEvent & { at: string }
 
+/** Asked once a transaction: a sweep or an ended binding announces several events (one read each on PostgreSQL, before). */
+const registered = new WeakMap<StoreTransaction, Promise<boolean>>()
+function webhookRegistered (tx: StoreTransaction): Promise<boolean> {
+  let answer = registered.get(tx)
+  if (!answer) registered.set(tx, answer = tx.webhook().then((webhook) => webhook !== undefined))
+  return answer
+}
+
 /**
  * Queues `event` for the platform's webhook, in the transaction of the change it reports (`at`: when that
  * happened). Nothing is queued while no webhook is registered: the platform then reads outcomes by polling.
  * Given as a function, the event is only made (with whatever it reads) when there is a webhook to tell.
  */
 export async function announce (tx: StoreTransaction, made: Announced | (() => Promise<Announced>)): Promise<WebhookEvent | undefined> {
-  if (!await tx.webhook()) return undefined
+  if (!await webhookRegistered(tx)) return undefined
   const event = typeof made === 'function' ? await made() : made
   const id = quotableId(tx, 'ev') // the last mask leaves it alone, so the id a receiver keeps is the one it is sent
   const body: EventBody = { id, type: event.type, at: event.at, data: event.data }
