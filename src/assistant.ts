@@ -248,10 +248,7 @@ function assemble (config: AssistantConfig, send: SendText, opened: OpenedEngine
       const policy = backupPolicy(config)
       return policy ? runBackup(opened.backupSource, policy, now, log) : undefined
     },
-    alertDigest: async (now) => {
-      await services.lookupNotices.forget(now) // daily too: lookup notices older than a day hold nothing back
-      return runAlertDigest(context, now)
-    },
+    alertDigest: (now) => runAlertDigest(context, now),
     // Started, not awaited: a receiver that is slow to answer never holds the scheduler (nor its start-up catch-up).
     webhook: async () => webhooks.kick(),
   }

@@ -85,7 +85,7 @@ test('the once-a-day memory survives a restart, and a day later it is forgotten 
   t.is(await w.ask(ZHANGWEI, '绑定查询 13900139001'), NO_BINDINGS_PHONE)
   t.deepEqual(await noticesOf(w, ZHAOMIN), [], 'not told twice across the restart')
   t.is((await w.db.document()).lookupNotices.length, 1)
-  await w.assistant.jobs.alertDigest(w.clock.now() + days(1))
+  await w.assistant.jobs.retention(w.clock.now() + days(1))
   t.deepEqual((await w.db.document()).lookupNotices, [], 'forgotten once it holds nothing back')
 })
 

@@ -13,7 +13,7 @@ import type { ForeignLookup } from './lookup.js'
 import { notify } from './notices.js'
 
 /** An owner hears of one asker's lookups at most once in this long. */
-const LOOKUP_NOTICE_INTERVAL: Millis = days(1)
+export const LOOKUP_NOTICE_INTERVAL: Millis = days(1)
 /** An ID number may stand for several WeChat accounts of one person: each is told, up to this many. */
 const MAX_OWNERS = 5
 
@@ -38,12 +38,6 @@ export class LookupNoticeService {
   /** Resolves once every notice started so far is queued (or has failed). */
   async idle (): Promise<void> {
     while (this.running.size > 0) await Promise.all([...this.running])
-  }
-
-  /** Forgets notices older than the interval: they hold nothing back any more. */
-  async forget (now: Millis): Promise<void> {
-    const before = now - LOOKUP_NOTICE_INTERVAL
-    await this.ctx.engine.transaction((tx) => tx.forgetLookupNotices(before))
   }
 
   private async notifyOwners (lookup: ForeignLookup): Promise<void> {
